@@ -1,0 +1,55 @@
+/**
+ * The toolkit's command line: `deno task cli <command> [options]`, `--help` on every command.
+ *
+ * @example
+ * ```sh
+ * deno task cli table1 --data /path/to/release_v0 --format md
+ * deno task cli synth --out /tmp/synth --cases 100 --seed 1
+ * ```
+ */
+import { Command, helpText, parseCommandArgs, UsageError } from "./command.ts";
+import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
+
+export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand];
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "Usage: deno task cli <command> [options]   (each command has --help)",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Data location: --data DIR, else $DERM7PT_DIR, else the synthetic release in data/synthetic.",
+  ].join("\n") + "\n";
+}
+
+/** Runs the CLI on `argv`; returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`Cannot run "${name}": expected a command among ${COMMANDS.map((c) => c.name).join(", ")}.\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const parsed = parseCommandArgs(cmd, rest);
+    if (!parsed) return 0;
+    await cmd.run(parsed.values, parsed.positionals);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${helpText(cmd)}`);
+      return 2;
+    }
+    console.error(`error: ${(e as Error).message}`);
+    if (Deno.env.get("DEBUG")) console.error((e as Error).stack);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,195 @@
+/**
+ * A synthetic release in the Derm7pt `release_v0` layout: meta.csv with the same 19 columns and
+ * the real label vocabulary, the three index files, and a clinical and a dermoscopic JPEG per case.
+ *
+ * Labels follow the real release's aggregate statistics (real_statistics.ts, counts only):
+ * diagnosis frequencies; each criterion, sex, location, elevation and difficulty given the diagnosis
+ * group (independently); management given the diagnosis group and whether the seven-point score is
+ * at least 3 (so management depends on more than the diagnosis, as in the real data). About 1% of
+ * cases reuse the dermoscopic image as the clinical one, as 9 real cases do. Images come from
+ * lesion.ts. A `SYNTHETIC.json` file at the root records the generator and its seed; loaders use it
+ * to label everything derived from this data as synthetic.
+ *
+ * Deterministic for a seed.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeSyntheticRelease } from "./generate.ts";
+ * await writeSyntheticRelease("/tmp/synth", { cases: 60, seed: 1, imageSize: 64 });
+ * ```
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { Prng } from "../../util/prng.ts";
+import { toCsv } from "../../util/csv.ts";
+import { writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
+import { Progress } from "../../util/progress.ts";
+import { META_COLUMNS, SYNTHETIC_MARKER } from "../release.ts";
+import { CRITERIA, DIAGNOSIS, groupLabel, HeadName, sevenPointScore } from "../vocabulary.ts";
+import { REAL_STATISTICS } from "./real_statistics.ts";
+import { renderCase } from "./lesion.ts";
+
+/** One synthetic case's meta.csv fields (raw strings) before images are drawn. */
+export type SyntheticRow = Record<(typeof META_COLUMNS)[number], string>;
+
+type Counts = Readonly<Record<string, number>>;
+
+function draw(counts: Counts, prng: Prng): string {
+  const keys = Object.keys(counts);
+  return keys[prng.categorical(keys.map((k) => counts[k]))];
+}
+
+/** Samples the label rows of `n` synthetic cases (no images). */
+export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Cannot synthesise cases: expected a positive integer count, found ${n}`);
+  const S = REAL_STATISTICS;
+  const rows: SyntheticRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const diagnosis = draw(S.diagnosis, prng);
+    const group = DIAGNOSIS.codes[groupLabel("diagnosis", diagnosis)];
+    const row = { case_num: String(i + 1), diagnosis } as SyntheticRow;
+    const grouped: Record<string, number> = {};
+    for (const t of CRITERIA) {
+      row[t.column as keyof SyntheticRow] = draw((S.criteria as Record<string, Record<string, Counts>>)[t.column][group], prng);
+      grouped[t.column] = groupLabel(t.column as HeadName, row[t.column as keyof SyntheticRow]);
+    }
+    const score = sevenPointScore(grouped);
+    row.seven_point_score = String(score);
+    const meta = S.metadata as Record<string, Record<string, Counts>>;
+    row.sex = draw(meta.sex[group], prng);
+    row.location = draw(meta.location[group], prng);
+    row.elevation = draw(meta.elevation[group], prng);
+    row.level_of_diagnostic_difficulty = draw(meta.level_of_diagnostic_difficulty[group], prng);
+    const mg = S.management as Record<string, Counts>;
+    row.management = draw(mg[`${group}|${score >= 3 ? "7pt>=3" : "7pt<3"}`] ?? mg[`${group}|7pt<3`], prng);
+    const id = String(i + 1).padStart(4, "0");
+    const dir = `SYN${group}`;
+    row.derm = `${dir}/Syn${id}d.jpg`;
+    const reuse = prng.bernoulli(9 / 1011);
+    row.clinic = reuse ? row.derm : `${dir}/Syn${id}c.jpg`;
+    row.case_id = "";
+    row.notes = reuse ? "Clinical missing and replaced with derm (synthetic)" : "";
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Splits `n` cases into train/valid/test with the official proportions (413:203:395), shuffled. */
+export function syntheticSplits(n: number, prng: Prng): { train: number[]; valid: number[]; test: number[] } {
+  const order = prng.shuffle([...Array(n).keys()]);
+  const { train, valid } = REAL_STATISTICS.splits;
+  const total = REAL_STATISTICS.cases;
+  const nTrain = Math.round((n * train) / total), nValid = Math.round((n * valid) / total);
+  return { train: order.slice(0, nTrain), valid: order.slice(nTrain, nTrain + nValid), test: order.slice(nTrain + nValid) };
+}
+
+export interface SyntheticReleaseOptions {
+  /** Number of cases (default 1011, the real release's size). */
+  cases?: number;
+  seed: number;
+  /** Side of the square images in pixels (default 256). */
+  imageSize?: number;
+  /** JPEG quality (default 90). */
+  quality?: number;
+  /** Print progress (default true). */
+  progress?: boolean;
+  /** Parallel render workers (default 2). */
+  workers?: number;
+}
+
+
+/** One worker's share of image rendering. */
+export interface RenderJob {
+  outDir: string;
+  seed: number;
+  size: number;
+  quality: number;
+  /** Case positions to render, with their rows. */
+  items: { i: number; row: SyntheticRow }[];
+}
+
+/** Renders and writes the clinical and dermoscopic JPEGs of `job.items`; `onCase` after each. */
+export async function renderSyntheticImages(job: RenderJob, onCase: () => void): Promise<void> {
+  const prng = new Prng(job.seed);
+  const pending: Promise<void>[] = [];
+  const write = async (rel: string, pixels: Uint8Array) => {
+    const jpeg = await sharp(pixels, { raw: { width: job.size, height: job.size, channels: 3 } }).jpeg({ quality: job.quality })
+      .toBuffer();
+    writeBytesAtomic(join(job.outDir, "images", rel), new Uint8Array(jpeg));
+  };
+  for (const { i, row: r } of job.items) {
+    const spec = {
+      ...Object.fromEntries(CRITERIA.map((t) => [t.column, groupLabel(t.column as HeadName, r[t.column as keyof SyntheticRow])])),
+      diagnosis: groupLabel("diagnosis", r.diagnosis),
+      elevation: r.elevation,
+    } as Parameters<typeof renderCase>[0];
+    const img = renderCase(spec, { size: job.size, prng: prng.fork(`image-${i}`) });
+    pending.push(write(r.derm, img.derm));
+    if (r.clinic !== r.derm) pending.push(write(r.clinic, img.clinical));
+    if (pending.length >= 8) await Promise.all(pending.splice(0));
+    onCase();
+  }
+  await Promise.all(pending);
+}
+
+/**
+ * Writes a complete synthetic release to `outDir` (created; existing files are replaced atomically).
+ * Images are rendered by `workers` parallel workers (default 2; 0 renders on this thread); the result
+ * does not depend on the number of workers. Returns the rows written.
+ */
+export async function writeSyntheticRelease(outDir: string, options: SyntheticReleaseOptions): Promise<SyntheticRow[]> {
+  const n = options.cases ?? 1011;
+  const size = options.imageSize ?? 256;
+  const prng = new Prng(options.seed);
+  const rows = sampleSyntheticRows(n, prng.fork("labels"));
+  const splits = syntheticSplits(n, prng.fork("splits"));
+  const bar = new Progress("synth images", n, { unit: "cases", quiet: options.progress === false });
+  const workers = options.workers ?? 2;
+  const items = rows.map((row, i) => ({ i, row }));
+  const job = (part: typeof items): RenderJob => ({ outDir, seed: options.seed, size, quality: options.quality ?? 90, items: part });
+  if (workers <= 0) await renderSyntheticImages(job(items), () => bar.tick());
+  else {
+    await Promise.all(
+      [...Array(workers).keys()].map((w) =>
+        runWorker(new URL("./_render_worker.ts", import.meta.url), job(items.filter((_, i) => i % workers === w)), () => bar.tick())
+      ),
+    );
+  }
+  bar.done();
+  writeTextAtomic(join(outDir, "meta", "meta.csv"), toCsv(META_COLUMNS, rows.map((r) => META_COLUMNS.map((c) => r[c]))));
+  for (const s of ["train", "valid", "test"] as const) {
+    writeTextAtomic(join(outDir, "meta", `${s}_indexes.csv`), toCsv(["indexes"], splits[s].map((i) => [i])));
+  }
+  writeJsonAtomic(join(outDir, SYNTHETIC_MARKER), {
+    synthetic: true,
+    generator: "lib/data/synth/generate.ts",
+    seed: options.seed,
+    cases: n,
+    imageSize: size,
+    statisticsFrom: `aggregate counts of a real meta.csv (sha256 ${REAL_STATISTICS.source_sha256})`,
+    note: "SYNTHETIC DATA: drawn lesions, not patients. Results on it say nothing about real lesions.",
+  });
+  return rows;
+}
+
+function runWorker(url: URL, job: RenderJob, onCase: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(url, { type: "module" });
+    w.onmessage = (e) => {
+      if (e.data.done) onCase();
+      else if (e.data.finished) {
+        w.terminate();
+        resolve();
+      } else if (e.data.error) {
+        w.terminate();
+        reject(new Error(`Cannot render synthetic images: a worker failed: ${e.data.error}`));
+      }
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      w.terminate();
+      reject(new Error(`Cannot render synthetic images: a worker failed: ${e.message}`));
+    };
+    w.postMessage(job);
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Figures of the dataset notebook: Table 1 as bars, label and metadata distributions, the
+ * seven-point score, and cross-validation fold proportions. Pure functions of plain records.
+ *
+ * @example
+ * ```ts
+ * import { managementByGroupFigure } from "./dataset.ts";
+ * const fig = managementByGroupFigure([
+ *   { split: "test", group: "MEL", management: "excision", count: 3 },
+ * ], { caption: "demo" });
+ * fig.svg().includes("MEL"); // true
+ * ```
+ */
+import * as Plot from "@observablehq/plot";
+import { figure, Figure } from "./figure.ts";
+import { PALETTE } from "./theme.ts";
+
+/** Management colours in NONE, CLNC, EXC order. */
+export const MANAGEMENT_COLORS: readonly string[] = ["#009E73", "#56B4E9", "#D55E00"];
+
+export interface CountRecord {
+  split: string;
+  group: string;
+  management: string;
+  count: number;
+}
+
+/** Stacked bars of management within each diagnosis group, one panel per split (Table 1). */
+export function managementByGroupFigure(
+  rows: readonly CountRecord[],
+  options: { managements?: readonly string[]; groups?: readonly string[]; caption?: string; title?: string } = {},
+): Figure {
+  const managements = options.managements ?? ["no further examination", "clinical follow up", "excision"];
+  const splits = [...new Set(rows.map((r) => r.split))];
+  const yMax = Math.max(...splits.filter((sp) => sp !== "all").map((sp) => {
+    const totals = new Map<string, number>();
+    for (const r of rows) if (r.split === sp) totals.set(r.group, (totals.get(r.group) ?? 0) + r.count);
+    return Math.max(0, ...totals.values());
+  }));
+  return figure({
+    title: options.title ?? "Management by diagnosis group and split",
+    caption: options.caption,
+    legend: managements.map((m, i) => ({ label: m, color: MANAGEMENT_COLORS[i % MANAGEMENT_COLORS.length] })),
+    columns: (w) => (w < 560 ? 2 : 4),
+    panels: splits.map((split) => ({
+      title: split,
+      plot: (width: number) => ({
+        width,
+        height: 170,
+        marginLeft: 40,
+        x: { domain: options.groups, label: null, tickRotate: width < 200 ? -35 : 0 },
+        y: { label: "cases", grid: true, domain: split === "all" ? undefined : [0, yMax] },
+        color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
+        marks: [
+          Plot.barY(rows.filter((r) => r.split === split) as CountRecord[], { x: "group", y: "count", fill: "management", order: managements as string[] }),
+          Plot.ruleY([0]),
+        ],
+      }),
+    })),
+  });
+}
+
+export interface ClassShareRecord {
+  head: string;
+  label: string;
+  count: number;
+}
+
+/** Class counts of each head (one small panel per head). */
+export function labelDistributionFigure(rows: readonly ClassShareRecord[], options: { caption?: string; title?: string } = {}): Figure {
+  const heads = [...new Set(rows.map((r) => r.head))];
+  const xMax = Math.max(...rows.map((r) => r.count));
+  return figure({
+    title: options.title ?? "Label distribution of every head",
+    caption: options.caption,
+    panels: heads.map((head) => {
+      const data = rows.filter((r) => r.head === head);
+      return {
+        title: head.replaceAll("_", " "),
+        plot: (width: number) => ({
+          width,
+          height: 30 + 18 * data.length,
+          marginLeft: 44,
+          marginRight: 30,
+          x: { label: null, grid: true, domain: [0, xMax], ticks: 3 },
+          y: { label: null, domain: data.map((d) => d.label) },
+          marks: [
+            Plot.barX(data as ClassShareRecord[], { y: "label", x: "count", fill: PALETTE[0] }),
+            Plot.text(data as ClassShareRecord[], { y: "label", x: "count", text: (d: ClassShareRecord) => String(d.count), dx: 3, textAnchor: "start", fontSize: 9 }),
+          ],
+        }),
+      };
+    }),
+  });
+}
+
+export interface MetadataRecord {
+  variable: string;
+  value: string;
+  management: string;
+  count: number;
+}
+
+/** Metadata values (sex, location, elevation) coloured by management, one panel per variable. */
+export function metadataFigure(rows: readonly MetadataRecord[], options: { caption?: string; managements?: readonly string[] } = {}): Figure {
+  const managements = options.managements ?? ["no further examination", "clinical follow up", "excision"];
+  const variables = [...new Set(rows.map((r) => r.variable))];
+  return figure({
+    title: "Patient metadata by management",
+    caption: options.caption,
+    legend: managements.map((m, i) => ({ label: m, color: MANAGEMENT_COLORS[i] })),
+    columns: (w) => (w < 560 ? 1 : 3),
+    panels: variables.map((variable) => {
+      const data = rows.filter((r) => r.variable === variable);
+      const values = [...new Set(data.map((d) => d.value))];
+      return {
+        title: variable,
+        plot: (width: number) => ({
+          width,
+          height: 34 + 20 * values.length,
+          marginLeft: 82,
+          marginRight: 16,
+          y: { label: null, domain: values },
+          x: { label: "cases", grid: true, ticks: 4 },
+          color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
+          marks: [Plot.barX(data as MetadataRecord[], { y: "value", x: "count", fill: "management", order: managements as string[] }), Plot.ruleX([0])],
+        }),
+      };
+    }),
+  });
+}
+
+export interface ScoreRecord {
+  score: number;
+  group: string;
+  count: number;
+}
+
+/** Seven-point score histogram, stacked by diagnosis group. */
+export function sevenPointScoreFigure(rows: readonly ScoreRecord[], options: { caption?: string; groups?: readonly string[] } = {}): Figure {
+  const groups = options.groups ?? [...new Set(rows.map((r) => r.group))];
+  return figure({
+    title: "Seven-point checklist score by diagnosis group",
+    subtitle: "Score >= 3 suggests melanoma (Argenziano et al. 1998)",
+    caption: options.caption,
+    legend: groups.map((g, i) => ({ label: g, color: PALETTE[i % PALETTE.length] })),
+    plot: (width) => ({
+      width,
+      height: 230,
+      x: { label: "seven-point score", type: "band" },
+      y: { label: "cases", grid: true },
+      color: { domain: groups as string[], range: PALETTE as string[] },
+      marks: [Plot.barY(rows as ScoreRecord[], { x: "score", y: "count", fill: "group", order: groups as string[] }), Plot.ruleY([0]), Plot.ruleX([2.5], { stroke: "#888", strokeDasharray: "4,3" })],
+    }),
+  });
+}
+
+export interface FoldShareRecord {
+  fold: string;
+  head: string;
+  label: string;
+  proportion: number;
+}
+
+/** Class share in each cross-validation test fold against the whole release (dots per fold). */
+export function foldProportionsFigure(rows: readonly FoldShareRecord[], options: { caption?: string } = {}): Figure {
+  const folds = [...new Set(rows.map((r) => r.fold))];
+  const colors = ["#000000", ...PALETTE];
+  return figure({
+    title: "Cross-validation folds: class shares",
+    subtitle: "Every head's class proportions in each test fold, against the whole release",
+    caption: options.caption,
+    legend: folds.map((f, i) => ({ label: f, color: colors[i % colors.length], shape: "dot" as const })),
+    plot: (width) => ({
+      width,
+      height: 420,
+      marginLeft: 150,
+      x: { label: "share of cases", grid: true, domain: [0, 1] },
+      y: { label: null },
+      color: { domain: folds, range: colors },
+      marks: [
+        Plot.dot(rows as FoldShareRecord[], { y: (d: FoldShareRecord) => `${d.head}: ${d.label}`, x: "proportion", stroke: "fold", r: 3.5, sort: { y: null } }),
+      ],
+    }),
+  });
+}

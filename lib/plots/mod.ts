@@ -1,0 +1,8 @@
+/** Figures: Observable Plot charts drawn headless, standalone SVG, PNG export with provenance. */
+export * from "./theme.ts";
+export * from "./document.ts";
+export * from "./figure.ts";
+export * from "./png.ts";
+export * from "./export.ts";
+export * from "./dataset.ts";
+export * from "./montage.ts";

@@ -1,0 +1,97 @@
+/**
+ * The one place notebooks and the main job take their settings from: where the data is, whether
+ * it is synthetic, the run profile (full or quick), the output folder, and a provenance record.
+ *
+ * Environment: `DERM7PT_DIR` (a real release; default: the synthetic one in data/synthetic),
+ * `DERM7PT_PROFILE` = `full` (default) or `quick` (small settings for tests),
+ * `DERM7PT_OUTPUTS` (default: outputs/).
+ *
+ * @example
+ * ```ts ignore
+ * import { notebookContext } from "./context.ts";
+ * const ctx = await notebookContext("01_dataset");
+ * ctx.release.cases.length;
+ * ```
+ */
+import { join } from "node:path";
+import {
+  DEFAULT_SYNTHETIC,
+  ensureSyntheticRelease,
+  loadRelease,
+  PROJECT_ROOT,
+  Release,
+  releaseFingerprint,
+  releaseLocation,
+  ReleaseLocation,
+} from "../data/mod.ts";
+import { Provenance, provenance } from "../util/provenance.ts";
+
+export type Profile = "full" | "quick";
+
+/** Settings that differ between the full main job and the quick test profile. */
+export interface ProfileSettings {
+  synthetic: { cases: number; seed: number; imageSize: number };
+  syntheticDir: string;
+}
+
+export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freeze({
+  full: { synthetic: { ...DEFAULT_SYNTHETIC }, syntheticDir: join(PROJECT_ROOT, "data", "synthetic") },
+  quick: { synthetic: { cases: 160, seed: 7, imageSize: 96 }, syntheticDir: join(PROJECT_ROOT, "data", "synthetic-quick") },
+});
+
+export interface NotebookContext {
+  name: string;
+  profile: Profile;
+  settings: ProfileSettings;
+  location: ReleaseLocation;
+  release: Release;
+  synthetic: boolean;
+  /** outputs/synthetic/<name>/ or outputs/real/<name>/ */
+  outDir: string;
+  /** A provenance record for this notebook's exports (extend with seed/backbone/backend). */
+  provenance: Provenance;
+  /** A one-paragraph Markdown note saying what data this is. */
+  dataNote: string;
+  /** Cache folder for decoded images and features (.cache/ at the project root, or DERM7PT_CACHE). */
+  cacheDir: string;
+}
+
+/** The active profile from DERM7PT_PROFILE (default "full"). */
+export function activeProfile(): Profile {
+  const p = Deno.env.get("DERM7PT_PROFILE") ?? "full";
+  if (p !== "full" && p !== "quick") throw new RangeError(`Cannot read DERM7PT_PROFILE: expected "full" or "quick", found "${p}"`);
+  return p;
+}
+
+/** The outputs folder (DERM7PT_OUTPUTS or outputs/). */
+export function outputsRoot(): string {
+  return Deno.env.get("DERM7PT_OUTPUTS") ?? join(PROJECT_ROOT, "outputs");
+}
+
+/** Resolves the data (writing the synthetic release if needed), the output folder and provenance. */
+export async function notebookContext(name: string): Promise<NotebookContext> {
+  const profile = activeProfile();
+  const settings = PROFILES[profile];
+  let location = releaseLocation();
+  if (location.source === "default-synthetic") {
+    location = { ...location, dir: settings.syntheticDir };
+    await ensureSyntheticRelease(settings.syntheticDir, settings.synthetic);
+  }
+  const release = loadRelease(location.dir, { quiet: true });
+  const outDir = join(outputsRoot(), release.synthetic ? "synthetic" : "real", name);
+  const synthetic = release.synthetic;
+  const prov = provenance({
+    run_id: `${name}${profile === "quick" ? "-quick" : ""}`,
+    data_fingerprint: releaseFingerprint(release),
+    synthetic_data: synthetic,
+    data_dir: location.dir,
+    profile,
+  });
+  const dataNote = synthetic
+    ? `**SYNTHETIC DATA.** No \`${"DERM7PT_DIR"}\` is set, so this notebook runs on the synthetic Derm7pt-format release in ` +
+      `\`${location.dir}\` (${release.cases.length} drawn lesions whose labels follow the real release's aggregate statistics). ` +
+      `Every number and figure below describes that synthetic data, not patients. Set \`DERM7PT_DIR\` to a real \`release_v0\` folder to run on the real data.`
+    : `Data: the Derm7pt release in \`${location.dir}\` (${release.cases.length} cases).`;
+  const cacheDir = Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
+  return { name, profile, settings, location, release, synthetic, outDir, provenance: prov, dataNote, cacheDir };
+}

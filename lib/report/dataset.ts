@@ -1,0 +1,96 @@
+/**
+ * Plain records describing a release, shaped for the dataset figures and tables (notebook 01).
+ *
+ * @example
+ * ```ts ignore
+ * import { datasetRecords } from "./dataset.ts";
+ * const r = datasetRecords(release, folds);
+ * r.managementByGroup.length; // 4 splits x 5 groups x 3 managements
+ * ```
+ */
+import {
+  casesOf,
+  CvFold,
+  DIAGNOSIS,
+  foldProportions,
+  HEADS,
+  MANAGEMENT,
+  METADATA_ORDER,
+  METADATA_VARIABLES,
+  MULTI_TASK_HEADS,
+  Release,
+  TABLE1_SPLITS,
+  table1,
+} from "../data/mod.ts";
+
+/** Table 1 laid out wide: one row per split x group (or raw diagnosis), columns NONE/CLNC/EXC/total. */
+export function table1Wide(release: Release, level: "group" | "raw"): Record<string, string | number>[] {
+  const long = table1(release).filter((r) => (level === "group" ? r.diagnosis === "all" : r.diagnosis !== "all"));
+  const out: Record<string, string | number>[] = [];
+  for (let i = 0; i < long.length; i += 3) {
+    const [none, clnc, exc] = long.slice(i, i + 3);
+    out.push({
+      split: none.split,
+      group: none.diagnosis_group,
+      ...(level === "raw" ? { diagnosis: none.diagnosis } : {}),
+      NONE: none.count,
+      CLNC: clnc.count,
+      EXC: exc.count,
+      total: none.count + clnc.count + exc.count,
+    });
+  }
+  return out;
+}
+
+/** The grouping tables: every raw string of every head and its group. */
+export function groupingTable(): { head: string; raw: string; group: number; code: string }[] {
+  return [...MULTI_TASK_HEADS].flatMap((h) =>
+    Object.entries(HEADS[h].groups).map(([raw, g]) => ({ head: h, raw, group: g, code: HEADS[h].codes[g] }))
+  );
+}
+
+/** All records the dataset figures need. */
+export function datasetRecords(release: Release, folds: readonly CvFold[]) {
+  const managementByGroup = table1(release)
+    .filter((r) => r.diagnosis === "all")
+    .map((r) => ({ split: r.split, group: r.diagnosis_group, management: r.management, count: r.count }));
+  const train = casesOf(release, "all");
+  const labelCounts = MULTI_TASK_HEADS.flatMap((head) =>
+    HEADS[head].codes.map((label, k) => ({ head, label, count: train.filter((c) => c.labels[head] === k).length }))
+  );
+  const metadata = METADATA_ORDER.flatMap((variable) =>
+    METADATA_VARIABLES[variable].flatMap((value) =>
+      MANAGEMENT.names.map((management, m) => ({
+        variable,
+        value,
+        management,
+        count: release.cases.filter((c) => c.metadata[variable] === value && c.labels.management === m).length,
+      }))
+    )
+  );
+  const maxScore = Math.max(...release.cases.map((c) => c.sevenPointScore));
+  const sevenPoint = [];
+  for (let score = 0; score <= maxScore; score++) {
+    for (let g = 0; g < DIAGNOSIS.codes.length; g++) {
+      sevenPoint.push({ score, group: DIAGNOSIS.codes[g], count: release.cases.filter((c) => c.sevenPointScore === score && c.labels.diagnosis === g).length });
+    }
+  }
+  const overall = MULTI_TASK_HEADS.flatMap((head) =>
+    HEADS[head].codes.map((label, k) => ({
+      fold: "all cases",
+      head,
+      label,
+      proportion: release.cases.filter((c) => c.labels[head] === k).length / release.cases.length,
+    }))
+  );
+  const foldShares = [
+    ...overall,
+    ...foldProportions(release, folds).filter((r) => r.part === "test").map((r) => ({
+      fold: `fold ${r.fold + 1} (test)`,
+      head: r.head,
+      label: r.label,
+      proportion: r.proportion,
+    })),
+  ];
+  return { managementByGroup, labelCounts, metadata, sevenPoint, foldShares, splits: TABLE1_SPLITS };
+}

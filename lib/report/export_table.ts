@@ -1,0 +1,48 @@
+/**
+ * Exporting a table for papers: CSV, Markdown, LaTeX and JSON side by side, with a manifest that
+ * records provenance; every file written atomically.
+ *
+ * @example
+ * ```ts ignore
+ * import { exportTable } from "./export_table.ts";
+ * exportTable("outputs/01_dataset", "table1", rows, prov, { caption: "Table 1" });
+ * ```
+ */
+import { join } from "node:path";
+import { writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import type { Provenance } from "../util/provenance.ts";
+import { formatRecords, TABLE_FORMATS } from "../util/table_format.ts";
+
+export interface ExportTableOptions {
+  columns?: readonly string[];
+  caption?: string;
+  /** Decimal digits in Markdown/LaTeX (CSV/JSON keep full precision). */
+  digits?: number;
+}
+
+/** Writes `records` as name.{csv,md,tex,json} and name.manifest.json into `dir`; returns the paths. */
+export function exportTable<T extends Record<string, unknown>>(
+  dir: string,
+  name: string,
+  records: readonly T[],
+  prov: Provenance,
+  options: ExportTableOptions = {},
+): string[] {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw new RangeError(`Cannot export table: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`);
+  }
+  const caption = options.caption && prov.synthetic_data ? `${options.caption} (SYNTHETIC data)` : options.caption;
+  const files = TABLE_FORMATS.map((format) => {
+    const p = join(dir, `${name}.${format}`);
+    const precise = format === "csv" || format === "json";
+    writeTextAtomic(p, formatRecords(records, format, {
+      columns: options.columns,
+      caption: format === "md" || format === "tex" ? caption : undefined,
+      digits: precise ? undefined : options.digits,
+    }));
+    return p;
+  });
+  const manifest = join(dir, `${name}.manifest.json`);
+  writeJsonAtomic(manifest, { ...prov, table: name, caption: caption ?? null, files: files.map((f) => f.slice(dir.length + 1)) });
+  return [...files, manifest];
+}

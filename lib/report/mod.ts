@@ -1,0 +1,5 @@
+/** The joining layer: notebook context, table export (figure export lives in plots/). */
+export * from "./context.ts";
+export * from "./export_table.ts";
+export * from "./dataset.ts";
+export * from "./display.ts";

@@ -1,0 +1,8 @@
+/** Small shared helpers: seeded randomness, CSV, atomic files, hashes, progress. */
+export * from "./prng.ts";
+export * from "./csv.ts";
+export * from "./fs.ts";
+export * from "./hash.ts";
+export * from "./progress.ts";
+export * from "./table_format.ts";
+export * from "./provenance.ts";

@@ -1,0 +1,149 @@
+// %% [markdown]
+// # 01 · The Derm7pt dataset
+//
+// This notebook walks through the data of *Predicting the clinical management of skin lesions using deep
+// learning* (Abhishek, Kawahara & Hamarneh, Sci Rep 2021): the Derm7pt release (Interactive Atlas of
+// Dermoscopy), what one case is, the study's Table 1, how labels are grouped, the seven-point checklist score,
+// label and metadata distributions, a few image pairs, and the cross-validation folds.
+//
+// All logic lives in `lib/`; this notebook only calls it and shows the results. Outputs (tables as
+// CSV/Markdown/LaTeX/JSON, figures as SVG and 300-dpi PNG) are written under `outputs/`.
+// %% code
+import { notebookContext, displayTable, exportTable, table1Wide, groupingTable, datasetRecords } from "../lib/report/mod.ts";
+import { splitSummary, crossValidationFolds, maxProportionDeviation, casesOf, DIAGNOSIS, MANAGEMENT, SEVEN_POINT_WEIGHTS, sevenPointScore, ImageStore } from "../lib/data/mod.ts";
+import { managementByGroupFigure, labelDistributionFigure, metadataFigure, sevenPointScoreFigure, foldProportionsFigure, exportFigure, imagePairMontage } from "../lib/plots/mod.ts";
+
+const ctx = await notebookContext("01_dataset");
+const { release } = ctx;
+const SEED = 0; // the seed of the cross-validation partition
+const note = ctx.synthetic ? " SYNTHETIC data: drawn lesions, not patients." : "";
+Deno.jupyter.md`${ctx.dataNote}
+
+Outputs of this notebook go to \`${ctx.outDir}\`.`;
+// %% [markdown]
+// ## What a case is
+//
+// One row of `meta/meta.csv` is one lesion: a **clinical** photograph and a **dermoscopic** image
+// (columns `clinic`, `derm`, relative to `images/`), the **diagnosis** (20 strings), the seven dermoscopic
+// **criteria** of the seven-point checklist, patient **metadata** (sex, lesion location, elevation), the
+// level of diagnostic difficulty, and the **management** decided for it (excision, clinical follow up, or no
+// further examination). Here is the first case, raw and grouped:
+// %% code [expect-table]
+const first = release.cases[0];
+displayTable(
+  Object.entries(first.raw).map(([column, raw]) => ({
+    column,
+    raw,
+    grouped: column in first.labels ? first.labels[column as keyof typeof first.labels] : "",
+  })),
+  { caption: `case_num ${first.caseNum} (${first.split} split)` },
+);
+// %% [markdown]
+// ## Table 1: splits and management
+//
+// The official split has 413 training, 203 validation and 395 test cases. The study's Table 1 counts the
+// management decisions in each split, broken down by diagnosis.
+// %% code [expect-table]
+const summary = splitSummary(release);
+exportTable(ctx.outDir, "table1_split_summary", summary, ctx.provenance, { caption: "Split sizes and management counts" });
+displayTable(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split" + note });
+// %% code [expect-table]
+const table1Groups = table1Wide(release, "group");
+exportTable(ctx.outDir, "table1_groups", table1Groups, ctx.provenance, { caption: "Table 1: management by diagnosis group and split" });
+displayTable(table1Groups, { caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)" + note });
+// %% code [expect-table]
+const table1Raw = table1Wide(release, "raw").filter((r) => r.split === "all");
+exportTable(ctx.outDir, "table1_raw", table1Wide(release, "raw"), ctx.provenance, { caption: "Table 1: management by raw diagnosis and split" });
+displayTable(table1Raw, { caption: "The 20 raw diagnoses over all splits" + note });
+// %% code [expect-figure]
+const records = datasetRecords(release, crossValidationFolds(release, { k: 3, seed: SEED }));
+const fig1 = managementByGroupFigure(records.managementByGroup, { groups: DIAGNOSIS.codes, caption: "Counts of the Derm7pt release per split (Table 1)." + note });
+exportFigure(fig1, ctx.outDir, "table1_management_by_group", ctx.provenance);
+fig1;
+// %% [markdown]
+// ## How labels are grouped
+//
+// The study follows Kawahara et al.: infrequent labels are merged, giving 5 diagnosis groups (numbered
+// BCC 0, NEV 1, MEL 2, MISC 3, SK 4) and 2-3 classes per criterion, 24 labels over 8 tasks; management
+// has 3 classes (0 = no further examination, 1 = clinical follow up, 2 = excision). Any other string in
+// `meta.csv` is rejected with the file, line and column.
+// %% code [expect-table]
+const grouping = groupingTable();
+exportTable(ctx.outDir, "label_grouping", grouping, ctx.provenance, { caption: "Raw label strings and their groups" });
+displayTable(grouping, { caption: "Every accepted raw string and its group", maxRows: 80 });
+// %% [markdown]
+// ## The seven-point checklist score
+//
+// Major criteria score 2 (atypical pigment network, blue-whitish veil, atypical vascular structures), minor
+// criteria 1 (irregular pigmentation, irregular streaks, irregular dots/globules, regression structures).
+// The loader recomputes the score from the grouped criteria and refuses a file whose `seven_point_score`
+// disagrees; the check below counts disagreements again, explicitly.
+// %% code [expect-table]
+const mismatches = release.cases.filter((c) => sevenPointScore(c.labels) !== Number(c.raw.seven_point_score)).length;
+displayTable(SEVEN_POINT_WEIGHTS.map((w) => ({ criterion: w.name, weight: w.weight })), {
+  caption: `Weights. Recomputed score differs from the file's in ${mismatches} of ${release.cases.length} cases.`,
+});
+// %% code [expect-figure]
+const fig2 = sevenPointScoreFigure(records.sevenPoint, { groups: DIAGNOSIS.codes, caption: "All cases." + note });
+exportFigure(fig2, ctx.outDir, "seven_point_score", ctx.provenance);
+fig2;
+// %% [markdown]
+// ## Label and metadata distributions
+//
+// Every head of the multi-task model over all cases. Note the imbalance: rare classes (e.g. regular
+// streaks, irregular vessels, NONE) are why the study samples label-balanced mini-batches and weights the loss.
+// %% code [expect-figure]
+const fig3 = labelDistributionFigure(records.labelCounts, { caption: "Grouped labels of all cases." + note });
+exportFigure(fig3, ctx.outDir, "label_distribution", ctx.provenance);
+fig3;
+// %% code [expect-figure]
+const fig4 = metadataFigure(records.metadata, { managements: MANAGEMENT.names, caption: "Metadata inputs (one-hot encoded for the model), by management." + note });
+exportFigure(fig4, ctx.outDir, "metadata_by_management", ctx.provenance);
+fig4;
+// %% [markdown]
+// ## A few cases: clinical (top) and dermoscopic (bottom) images
+//
+// One case of each diagnosis group from the test split. (In 9 real cases the release reuses the
+// dermoscopic image as the clinical one; the loader flags them.)
+// %% code [expect-output]
+const montage = release.imagesDir
+  ? await (async () => {
+    const store = new ImageStore(release, { cacheDir: `${ctx.cacheDir}/images` });
+    const picks = DIAGNOSIS.codes.map((_, g) => casesOf(release, "test").find((c) => c.labels.diagnosis === g)).filter((c) => c !== undefined);
+    const pairs = [];
+    for (const c of picks) {
+      const { clinical, derm } = await store.pair(c, { size: 160 });
+      pairs.push({ clinical, derm, label: [`case ${c.caseNum}: ${DIAGNOSIS.codes[c.labels.diagnosis]}`, MANAGEMENT.names[c.labels.management]] });
+    }
+    return await imagePairMontage(pairs, { tile: 150, title: "Clinical (top) and dermoscopic (bottom)" + (ctx.synthetic ? " - SYNTHETIC" : "") });
+  })()
+  : null;
+if (montage) Deno.writeFileSync(`${ctx.outDir}/example_cases.png`, montage);
+montage ? Deno.jupyter.image(montage) : Deno.jupyter.md`No \`images/\` folder in ${release.dir}: image pairs are skipped.`;
+// %% [markdown]
+// ## Cross-validation folds
+//
+// The study also reports 3-fold cross-validation. The partition below is seeded and stratified on all 9
+// heads at once (iterative stratification, Sechidis et al. 2011); in each fold, the cases outside the test
+// part are split into training and validation parts in the official 413:203 ratio.
+// %% code [expect-figure]
+const folds = crossValidationFolds(release, { k: 3, seed: SEED });
+const deviation = maxProportionDeviation(release, folds);
+exportTable(ctx.outDir, "cv_folds_sizes", folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })), { ...ctx.provenance, seed: SEED }, { caption: "3-fold cross-validation sizes" });
+const fig5 = foldProportionsFigure(records.foldShares, {
+  caption: `Seed ${SEED}. Largest deviation of any class share in a test fold from the whole release: ${deviation.toFixed(3)}.` + note,
+});
+exportFigure(fig5, ctx.outDir, "cv_fold_proportions", { ...ctx.provenance, seed: SEED });
+fig5;
+// %% code [expect-table]
+displayTable(folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })), {
+  caption: "Cases per part of each fold",
+});
+// %% [markdown]
+// ## What was written
+//
+// Every table above is in `outputs/.../01_dataset/` as `.csv`, `.md`, `.tex` and `.json` with a
+// `.manifest.json` (git commit, data fingerprint, seed); every figure as `.svg` and as 300-dpi PNGs at one-
+// and two-column widths (`.1col.png`, `.2col.png`).
+// %% code [expect-output]
+[...Deno.readDirSync(ctx.outDir)].map((e) => e.name).sort();

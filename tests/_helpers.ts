@@ -1,0 +1,99 @@
+/**
+ * Test helpers: where the real reference data is (skipped with a message when absent), temporary
+ * folders, and small release fixtures written by the tests themselves.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Prng } from "../lib/util/prng.ts";
+import { toCsv } from "../lib/util/csv.ts";
+import { META_COLUMNS } from "../lib/data/release.ts";
+import { sampleSyntheticRows, syntheticSplits } from "../lib/data/synth/generate.ts";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+function isDir(p: string): boolean {
+  try {
+    return Deno.statSync(p).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The shared real data folder: $DERM7PT_SHARED_DATA, else ../shared/data next to the project.
+ * Null when absent.
+ */
+export function sharedDataDir(): string | null {
+  const p = Deno.env.get("DERM7PT_SHARED_DATA") ?? join(PROJECT_ROOT, "..", "shared", "data");
+  return isDir(p) ? p : null;
+}
+
+/** The real Derm7pt metadata release: $DERM7PT_DIR, else <shared>/derm7pt. Null when absent. */
+export function realReleaseDir(): string | null {
+  const env = Deno.env.get("DERM7PT_DIR");
+  if (env && isDir(env)) return env;
+  const shared = sharedDataDir();
+  return shared && isDir(join(shared, "derm7pt")) ? join(shared, "derm7pt") : null;
+}
+
+/** The statistics reference vectors file, or null. */
+export function statsVectorsFile(): string | null {
+  const p = Deno.env.get("DERM7PT_STATS_VECTORS") ?? join(PROJECT_ROOT, "..", "shared", "reference", "stats_vectors.json");
+  try {
+    Deno.statSync(p);
+    return p;
+  } catch {
+    return null;
+  }
+}
+
+/** Prints a skip message once per reason. */
+const said = new Set<string>();
+export function skipNote(reason: string): void {
+  if (!said.has(reason)) {
+    said.add(reason);
+    console.log(`SKIPPED (${reason})`);
+  }
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = "derm7pt-test-"): string {
+  return Deno.makeTempDirSync({ prefix });
+}
+
+/** Writes a small valid release (labels only, no images) and returns its folder and rows. */
+export function writeFixtureRelease(
+  dir: string,
+  options: { cases?: number; seed?: number; edit?: (rows: string[][]) => void; splits?: Record<string, (number | string)[]> } = {},
+): { dir: string; rows: string[][] } {
+  const prng = new Prng(options.seed ?? 3);
+  const n = options.cases ?? 30;
+  const rows = sampleSyntheticRows(n, prng.fork("labels")).map((r) => META_COLUMNS.map((c) => r[c]));
+  options.edit?.(rows);
+  const splits: Record<string, (number | string)[]> = options.splits ?? syntheticSplits(n, prng.fork("splits"));
+  Deno.mkdirSync(join(dir, "meta"), { recursive: true });
+  Deno.writeTextFileSync(join(dir, "meta", "meta.csv"), toCsv(META_COLUMNS, rows));
+  for (const s of ["train", "valid", "test"]) {
+    Deno.writeTextFileSync(join(dir, "meta", `${s}_indexes.csv`), toCsv(["indexes"], (splits[s] ?? []).map((i) => [i])));
+  }
+  return { dir, rows };
+}
+
+/** Column index in meta.csv. */
+export function col(name: string): number {
+  const i = (META_COLUMNS as readonly string[]).indexOf(name);
+  if (i < 0) throw new Error(`no column ${name}`);
+  return i;
+}
+
+/** Runs the CLI in a subprocess; returns status, stdout and stderr. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(PROJECT_ROOT, "lib", "cli", "main.ts"), ...args],
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}

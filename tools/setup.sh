@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Idempotent set-up of everything the toolkit needs, on Debian with Node.js + npm:
+#   - Deno (pinned, from npm) in .tools/deno
+#   - Jupyter's Python client (Debian packages: nbclient, nbconvert, jupyter-core/client)
+#   - the npm packages of deno.json (Deno-managed node_modules, pinned by deno.lock)
+#   - a project-local Jupyter kernelspec for Deno in .tools/jupyter
+# Source it (`. tools/setup.sh`) to get PATH and JUPYTER_PATH set; running it also works.
+# Fast when already set up (a few version checks).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DENO_VERSION="2.9.6"
+TOOLS="$ROOT/.tools"
+DENO_BIN="$TOOLS/deno/node_modules/deno/deno"
+log() { echo "[setup] $*" >&2; }
+
+# 1. Deno, pinned, in its own tool folder (never in the project's node_modules).
+if ! [ -x "$DENO_BIN" ] || [ "$("$DENO_BIN" --version 2>/dev/null | head -1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
+  command -v npm >/dev/null || { echo "Cannot set up: expected npm (Node.js) on PATH, found none" >&2; exit 1; }
+  log "installing deno@$DENO_VERSION with npm into .tools/deno"
+  mkdir -p "$TOOLS/deno"
+  npm install --prefix "$TOOLS/deno" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >&2
+  # The npm package carries the native binary in @deno/linux-x64-glibc; its postinstall may be skipped.
+  if ! [ -x "$DENO_BIN" ]; then
+    alt=$(find "$TOOLS/deno/node_modules/@deno" -maxdepth 2 -type f -name deno 2>/dev/null | head -1)
+    [ -n "$alt" ] && { cp "$alt" "$DENO_BIN"; chmod +x "$DENO_BIN"; }
+  fi
+  "$DENO_BIN" --version >/dev/null || { echo "Cannot set up: the deno binary at $DENO_BIN does not run" >&2; exit 1; }
+fi
+export PATH="$TOOLS/deno/node_modules/.bin:$PATH"
+
+# 2. Jupyter (Debian packages; PyPI is not reachable). Always /usr/bin/python3.
+if ! /usr/bin/python3 -c "import nbclient, nbformat, jupyter_client" 2>/dev/null; then
+  log "installing Jupyter's client from Debian packages"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  PKGS="jupyter-nbconvert python3-nbclient jupyter-core jupyter-client"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $SUDO apt-get install -y --no-install-recommends $PKGS >/tmp/derm7pt-apt.log 2>&1; then
+    $SUDO apt-get update >>/tmp/derm7pt-apt.log 2>&1 || true
+    $SUDO apt-get install -y --no-install-recommends $PKGS >>/tmp/derm7pt-apt.log 2>&1 ||
+      { echo "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)" >&2; exit 1; }
+  fi
+fi
+
+# 3. npm packages, pinned by deno.lock.
+if ! [ -f "$ROOT/node_modules/.deno/.setup-stamp" ] || [ "$ROOT/deno.lock" -nt "$ROOT/node_modules/.deno/.setup-stamp" ] || [ "$ROOT/deno.json" -nt "$ROOT/node_modules/.deno/.setup-stamp" ]; then
+  log "installing npm packages (deno install --frozen)"
+  (cd "$ROOT" && "$DENO_BIN" install --frozen --quiet >&2)
+  touch "$ROOT/node_modules/.deno/.setup-stamp"
+fi
+
+# 4. A project-local Deno kernelspec (absolute path to the pinned binary, no colour codes).
+KERNEL_DIR="$TOOLS/jupyter/kernels/deno"
+KERNEL_JSON="{\"argv\": [\"$DENO_BIN\", \"jupyter\", \"--kernel\", \"--conn\", \"{connection_file}\"], \"display_name\": \"Deno\", \"language\": \"typescript\", \"env\": {\"NO_COLOR\": \"1\"}}"
+if [ "$(cat "$KERNEL_DIR/kernel.json" 2>/dev/null)" != "$KERNEL_JSON" ]; then
+  mkdir -p "$KERNEL_DIR"
+  echo "$KERNEL_JSON" >"$KERNEL_DIR/kernel.json"
+fi
+export JUPYTER_PATH="$TOOLS/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+export DENO_NO_UPDATE_CHECK=1
