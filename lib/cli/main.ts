@@ -9,8 +9,9 @@
  */
 import { Command, helpText, parseCommandArgs, UsageError } from "./command.ts";
 import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
+import { compareCommand } from "./commands/compare.ts";
 
-export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand];
+export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

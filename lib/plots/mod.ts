@@ -6,3 +6,4 @@ export * from "./png.ts";
 export * from "./export.ts";
 export * from "./dataset.ts";
 export * from "./montage.ts";
+export * from "./curves.ts";

@@ -3,6 +3,7 @@
  * it is synthetic, the run profile (full or quick), the output folder, and a provenance record.
  *
  * Environment: `DERM7PT_DIR` (a real release; default: the synthetic one in data/synthetic),
+ * `DERM7PT_PAPER_DIR` (the study's released predictions; default ../shared/data/paper if present),
  * `DERM7PT_PROFILE` = `full` (default) or `quick` (small settings for tests),
  * `DERM7PT_OUTPUTS` (default: outputs/).
  *
@@ -41,9 +42,11 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freez
 
 export interface NotebookContext {
   name: string;
+  /** False for notebooks that read no Derm7pt data (then `release` is null). */
+  usesData: boolean;
   profile: Profile;
   settings: ProfileSettings;
-  location: ReleaseLocation;
+  location: ReleaseLocation | null;
   release: Release;
   synthetic: boolean;
   /** outputs/synthetic/<name>/ or outputs/real/<name>/ */
@@ -54,6 +57,22 @@ export interface NotebookContext {
   dataNote: string;
   /** Cache folder for decoded images and features (.cache/ at the project root, or DERM7PT_CACHE). */
   cacheDir: string;
+  /**
+   * The study's released material (released_predictions/, TABLES.md) if present: DERM7PT_PAPER_DIR,
+   * else ../shared/data/paper next to the project; null when absent.
+   */
+  paperDir: string | null;
+}
+
+/** Where the study's released predictions are (see NotebookContext.paperDir). */
+export function paperDirectory(): string | null {
+  const candidates = [Deno.env.get("DERM7PT_PAPER_DIR"), join(PROJECT_ROOT, "..", "shared", "data", "paper")].filter((x): x is string => !!x);
+  for (const c of candidates) {
+    try {
+      if (Deno.statSync(join(c, "released_predictions")).isDirectory) return c;
+    } catch { /* not there */ }
+  }
+  return null;
 }
 
 /** The active profile from DERM7PT_PROFILE (default "full"). */
@@ -68,18 +87,40 @@ export function outputsRoot(): string {
   return Deno.env.get("DERM7PT_OUTPUTS") ?? join(PROJECT_ROOT, "outputs");
 }
 
-/** Resolves the data (writing the synthetic release if needed), the output folder and provenance. */
-export async function notebookContext(name: string): Promise<NotebookContext> {
+/**
+ * Resolves the data (writing the synthetic release if needed), the output folder and provenance.
+ * With `{ data: false }` no release is opened and outputs go to outputs/<name>/.
+ */
+export async function notebookContext(name: string): Promise<NotebookContext>;
+export async function notebookContext(name: string, options: { data: false }): Promise<Omit<NotebookContext, "release"> & { release: null }>;
+export async function notebookContext(name: string, options: { data?: boolean } = {}): Promise<NotebookContext | (Omit<NotebookContext, "release"> & { release: null })> {
   const profile = activeProfile();
   const settings = PROFILES[profile];
+  const cacheDir = Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
+  if (options.data === false) {
+    return {
+      name,
+      usesData: false,
+      profile,
+      settings,
+      location: null,
+      release: null,
+      synthetic: false,
+      outDir: join(outputsRoot(), name),
+      provenance: provenance({ run_id: name, data_fingerprint: "none", synthetic_data: false, profile }),
+      dataNote: "This notebook reads no Derm7pt data.",
+      cacheDir,
+      paperDir: paperDirectory(),
+    };
+  }
   let location = releaseLocation();
   if (location.source === "default-synthetic") {
     location = { ...location, dir: settings.syntheticDir };
     await ensureSyntheticRelease(settings.syntheticDir, settings.synthetic);
   }
   const release = loadRelease(location.dir, { quiet: true });
-  const outDir = join(outputsRoot(), release.synthetic ? "synthetic" : "real", name);
   const synthetic = release.synthetic;
+  const outDir = join(outputsRoot(), synthetic ? "synthetic" : "real", name);
   const prov = provenance({
     run_id: `${name}${profile === "quick" ? "-quick" : ""}`,
     data_fingerprint: releaseFingerprint(release),
@@ -88,10 +129,9 @@ export async function notebookContext(name: string): Promise<NotebookContext> {
     profile,
   });
   const dataNote = synthetic
-    ? `**SYNTHETIC DATA.** No \`${"DERM7PT_DIR"}\` is set, so this notebook runs on the synthetic Derm7pt-format release in ` +
+    ? `**SYNTHETIC DATA.** No \`DERM7PT_DIR\` is set, so this notebook runs on the synthetic Derm7pt-format release in ` +
       `\`${location.dir}\` (${release.cases.length} drawn lesions whose labels follow the real release's aggregate statistics). ` +
       `Every number and figure below describes that synthetic data, not patients. Set \`DERM7PT_DIR\` to a real \`release_v0\` folder to run on the real data.`
     : `Data: the Derm7pt release in \`${location.dir}\` (${release.cases.length} cases).`;
-  const cacheDir = Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
-  return { name, profile, settings, location, release, synthetic, outDir, provenance: prov, dataNote, cacheDir };
+  return { name, usesData: true, profile, settings, location, release, synthetic, outDir, provenance: prov, dataNote, cacheDir, paperDir: paperDirectory() };
 }

@@ -3,3 +3,4 @@ export * from "./context.ts";
 export * from "./export_table.ts";
 export * from "./dataset.ts";
 export * from "./display.ts";
+export * from "./compare_predictions.ts";

@@ -1,0 +1,82 @@
+/**
+ * Comparing two label predictions of the same cases: each one's class-wise metrics and McNemar's
+ * test (exact and mid-p) on their correct/incorrect table. Used by `cli compare` and the statistics
+ * notebook (the audit of the study's released predictions).
+ *
+ * @example
+ * ```ts
+ * import { comparePredictions } from "./compare_predictions.ts";
+ * const r = comparePredictions([0, 1, 2, 2], [0, 1, 1, 2], [0, 2, 2, 2], { labels: ["NONE", "CLNC", "EXC"] });
+ * r.mcnemar.midp.pValue; // 1
+ * ```
+ */
+import { classwiseMetrics, ClasswiseMetrics, mcnemar, McNemarResult, mcnemarTable } from "../stats/mod.ts";
+import { readTextFile } from "../util/fs.ts";
+
+export interface PredictionComparison {
+  labels: string[];
+  n: number;
+  a: ClasswiseMetrics;
+  b: ClasswiseMetrics;
+  table: [[number, number], [number, number]];
+  mcnemar: { exact: McNemarResult; midp: McNemarResult };
+}
+
+/** Metrics of both prediction sets and McNemar's test between them. */
+export function comparePredictions(truth: number[], a: number[], b: number[], options: { labels?: string[] } = {}): PredictionComparison {
+  const k = Math.max(...truth, ...a, ...b) + 1;
+  const labels = options.labels ?? [...Array(k).keys()].map(String);
+  if (labels.length < k) {
+    throw new RangeError(`Cannot compare predictions: expected at least ${k} label names, found ${labels.length} (${labels.join(",")})`);
+  }
+  const table = mcnemarTable(truth, a, b);
+  return {
+    labels,
+    n: truth.length,
+    a: classwiseMetrics(truth, a, { labels: labels.length }),
+    b: classwiseMetrics(truth, b, { labels: labels.length }),
+    table,
+    mcnemar: { exact: mcnemar(table, { method: "exact" }), midp: mcnemar(table, { method: "midp" }) },
+  };
+}
+
+/**
+ * Reads a label file: one integer label per line (the format of the study's released predictions);
+ * a first line that is not an integer is taken as a header; a CSV column can be picked by name.
+ * @throws {Error} naming the file and line of a value that is not a non-negative integer.
+ */
+export function readLabelFile(path: string, options: { column?: string } = {}): number[] {
+  const lines = readTextFile(path, "label file").split(/\r?\n/);
+  let start = 0, col = 0;
+  if (lines.length && !/^\s*\d+\s*(,|$)/.test(lines[0])) {
+    const header = lines[0].split(",").map((h) => h.trim());
+    start = 1;
+    if (options.column) {
+      col = header.indexOf(options.column);
+      if (col < 0) throw new Error(`Cannot read ${path}: expected a column "${options.column}", found ${header.join(",")}`);
+    }
+  }
+  const out: number[] = [];
+  for (let i = start; i < lines.length; i++) {
+    if (lines[i].trim() === "") continue;
+    const v = lines[i].split(",")[col]?.trim();
+    if (!/^\d+$/.test(v ?? "")) throw new Error(`Cannot read ${path} line ${i + 1}: expected a non-negative integer label, found "${v}"`);
+    out.push(Number(v));
+  }
+  if (!out.length) throw new Error(`Cannot read ${path}: expected at least one label, found none`);
+  return out;
+}
+
+/** Flat rows for a table: one row per prediction set with macro metrics and accuracy. */
+export function comparisonRows(r: PredictionComparison, names: [string, string] = ["A", "B"]) {
+  return [r.a, r.b].map((m, i) => ({
+    predictions: names[i],
+    sensitivity: m.macro.sensitivity,
+    specificity: m.macro.specificity,
+    precision: m.macro.precision,
+    f1: m.macro.f1,
+    accuracy: m.accuracy,
+    correct: m.tp.reduce((s, v) => s + v, 0),
+    n: r.n,
+  }));
+}

@@ -1,0 +1,83 @@
+/**
+ * Descriptive statistics: mean, variance and standard deviation (ddof option), quantiles (type 7),
+ * and average ranks.
+ *
+ * `quantile` is Hyndman & Fan's type 7, the default of NumPy (`np.percentile`, method "linear") and
+ * R (`quantile(type = 7)`): h = (n - 1) q, interpolate linearly between the order statistics
+ * floor(h) and ceil(h).
+ *
+ * @example
+ * ```ts
+ * import { quantile, mean, sd, rankdata } from "./descriptive.ts";
+ * quantile([1, 2, 3, 4], 0.5); // 2.5
+ * mean([1, 2, 3]); // 2
+ * sd([1, 2, 3, 4]); // 1.2909944487358056 (ddof = 1)
+ * rankdata([10, 20, 20, 30]); // [1, 2.5, 2.5, 4]
+ * ```
+ */
+import { checkFinite, checkNonEmpty, Numbers } from "./_checks.ts";
+
+/** Arithmetic mean. @throws {RangeError} on empty or non-finite input. */
+export function mean(xs: Numbers): number {
+  checkNonEmpty("mean", "sample", xs);
+  checkFinite("mean", "sample", xs);
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s / xs.length;
+}
+
+/** Variance with `ddof` degrees of freedom removed (default 1: the sample variance). */
+export function variance(xs: Numbers, options: { ddof?: number } = {}): number {
+  const ddof = options.ddof ?? 1;
+  const m = mean(xs);
+  if (xs.length - ddof <= 0) throw new RangeError(`Cannot compute variance: expected more than ${ddof} values, found ${xs.length}`);
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += (xs[i] - m) ** 2;
+  return s / (xs.length - ddof);
+}
+
+/** Standard deviation (default ddof = 1). */
+export function sd(xs: Numbers, options: { ddof?: number } = {}): number {
+  return Math.sqrt(variance(xs, options));
+}
+
+/**
+ * Type-7 quantile(s) of `values` at q in [0, 1] (a number or an array).
+ * @throws {RangeError} on empty input, non-finite values, or q outside [0, 1].
+ */
+export function quantile(values: Numbers, q: number): number;
+export function quantile(values: Numbers, q: readonly number[]): number[];
+export function quantile(values: Numbers, q: number | readonly number[]): number | number[] {
+  checkNonEmpty("quantile", "sample", values);
+  checkFinite("quantile", "sample", values);
+  const sorted = Float64Array.from(values).sort();
+  const one = (p: number) => {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`Cannot compute quantile: expected q in [0, 1], found ${p}`);
+    const h = (sorted.length - 1) * p;
+    const lo = Math.floor(h), hi = Math.ceil(h);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  };
+  return typeof q === "number" ? one(q) : q.map(one);
+}
+
+/** Ranks 1..n with ties given their average rank (SciPy `rankdata`, method "average"). */
+export function rankdata(xs: Numbers): number[] {
+  const idx = Array.from(xs, (_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  const ranks = new Array<number>(xs.length);
+  let i = 0;
+  while (i < idx.length) {
+    let j = i;
+    while (j + 1 < idx.length && xs[idx[j + 1]] === xs[idx[i]]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[idx[k]] = r;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/** Sizes of groups of tied values (only groups larger than 1). */
+export function tieGroups(xs: Numbers): number[] {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < xs.length; i++) counts.set(xs[i], (counts.get(xs[i]) ?? 0) + 1);
+  return [...counts.values()].filter((c) => c > 1);
+}
