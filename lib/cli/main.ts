@@ -10,8 +10,9 @@
 import { Command, helpText, parseCommandArgs, UsageError } from "./command.ts";
 import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
 import { compareCommand } from "./commands/compare.ts";
+import { predictCommand, trainCommand } from "./commands/model.ts";
 
-export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand];
+export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

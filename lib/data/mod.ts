@@ -18,3 +18,4 @@ export * from "./images.ts";
 export * from "./location.ts";
 export { sampleSyntheticRows, syntheticSplits, writeSyntheticRelease } from "./synth/generate.ts";
 export type { SyntheticReleaseOptions, SyntheticRow } from "./synth/generate.ts";
+export * from "./augment.ts";

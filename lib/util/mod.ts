@@ -6,3 +6,4 @@ export * from "./hash.ts";
 export * from "./progress.ts";
 export * from "./table_format.ts";
 export * from "./provenance.ts";
+export * from "./arrays.ts";

@@ -1,0 +1,74 @@
+/**
+ * Real-time image augmentation as in the study (Keras ImageDataGenerator-style): random rotation,
+ * horizontal and vertical flips, zoom and height/width shifts, applied to a decoded RGB image by one
+ * inverse affine warp with bilinear sampling and reflected borders. Seeded: the same seed gives the
+ * same view.
+ *
+ * @example
+ * ```ts
+ * import { augmentImage, DEFAULT_AUGMENTATION } from "./augment.ts";
+ * import { Prng } from "../util/prng.ts";
+ * const img = { height: 4, width: 4, data: new Uint8Array(48).fill(100) };
+ * augmentImage(img, DEFAULT_AUGMENTATION, new Prng(1)).data.length; // 48
+ * ```
+ */
+import type { Prng } from "../util/prng.ts";
+import type { RgbImage } from "./images.ts";
+
+export interface AugmentationSpec {
+  /** Maximum rotation in degrees (uniform in [-r, r]). */
+  rotation: number;
+  horizontalFlip: boolean;
+  verticalFlip: boolean;
+  /** Zoom factor range [lo, hi] (> 1 zooms in). */
+  zoom: [number, number];
+  /** Maximum shift as a fraction of the side (uniform in [-s, s]), per axis. */
+  shift: number;
+}
+
+/** Flips, +-180 degree rotations, 1-1.25x zoom and +-10% shifts (lesions have no up or left). */
+export const DEFAULT_AUGMENTATION: Readonly<AugmentationSpec> = Object.freeze({
+  rotation: 180,
+  horizontalFlip: true,
+  verticalFlip: true,
+  zoom: [1, 1.25] as [number, number],
+  shift: 0.1,
+});
+
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  i = ((i % period) + period) % period;
+  return i < n ? i : period - i;
+}
+
+/** One augmented view of `img` (same size). */
+export function augmentImage(img: RgbImage, spec: AugmentationSpec, prng: Prng): RgbImage {
+  const { height: h, width: w, data } = img;
+  const angle = ((prng.uniform(-spec.rotation, spec.rotation)) * Math.PI) / 180;
+  const zoom = prng.uniform(spec.zoom[0], spec.zoom[1]);
+  const fx = spec.horizontalFlip && prng.bernoulli(0.5) ? -1 : 1;
+  const fy = spec.verticalFlip && prng.bernoulli(0.5) ? -1 : 1;
+  const tx = prng.uniform(-spec.shift, spec.shift) * w, ty = prng.uniform(-spec.shift, spec.shift) * h;
+  const cos = Math.cos(angle), sin = Math.sin(angle);
+  const cx = (w - 1) / 2, cy = (h - 1) / 2;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // output pixel -> source pixel: undo shift, zoom, rotation, flips about the centre
+      const dx = (x - cx - tx) / zoom, dy = (y - cy - ty) / zoom;
+      const sx = (cos * dx + sin * dy) * fx + cx;
+      const sy = (-sin * dx + cos * dy) * fy + cy;
+      const x0 = Math.floor(sx), y0 = Math.floor(sy);
+      const ax = sx - x0, ay = sy - y0;
+      const xa = reflect(x0, w), xb = reflect(x0 + 1, w), ya = reflect(y0, h), yb = reflect(y0 + 1, h);
+      const o = 3 * (y * w + x);
+      for (let c = 0; c < 3; c++) {
+        const v = (1 - ay) * ((1 - ax) * data[3 * (ya * w + xa) + c] + ax * data[3 * (ya * w + xb) + c]) +
+          ay * ((1 - ax) * data[3 * (yb * w + xa) + c] + ax * data[3 * (yb * w + xb) + c]);
+        out[o + c] = Math.round(v);
+      }
+    }
+  }
+  return { height: h, width: w, data: out };
+}

@@ -1,0 +1,117 @@
+/**
+ * Choosing and starting the tfjs backend.
+ *
+ * - `wasm` (CPU default): XNNPACK with SIMD, one thread under Deno; the gradient kernels it lacks
+ *   are registered (wasm_kernels.ts).
+ * - `webgpu`: Deno's `navigator.gpu`. On a machine with a GPU and its Vulkan driver this is the fast
+ *   path; here it runs on a software adapter (llvmpipe/lavapipe), slower than wasm, which lets CI
+ *   exercise the GPU code.
+ * - `cpu`: tfjs' pure-JS backend, for tiny tests.
+ * - `tensorflow`: `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` when the user has
+ *   installed one (loaded only on request). They cannot be installed in this project's environment:
+ *   their install script downloads libtensorflow, which the network does not allow.
+ * - `auto`: webgpu on a hardware adapter, else wasm. The choice is printed.
+ *
+ * @example
+ * ```ts ignore
+ * import { startBackend } from "./backend.ts";
+ * const info = await startBackend("auto"); // { name: "wasm", detail: "XNNPACK, SIMD ..." }
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmGradientKernels } from "./wasm_kernels.ts";
+
+export type BackendName = "auto" | "wasm" | "webgpu" | "cpu" | "tensorflow";
+export const BACKENDS: readonly BackendName[] = ["auto", "wasm", "webgpu", "cpu", "tensorflow"];
+
+export interface BackendInfo {
+  name: Exclude<BackendName, "auto">;
+  /** Human-readable detail (adapter, SIMD, threads). */
+  detail: string;
+  /** True when the adapter is a software (CPU) implementation of WebGPU. */
+  softwareAdapter?: boolean;
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  isFallbackAdapter?: boolean;
+}
+
+/** The WebGPU adapter Deno offers, or null (with the reason). */
+export async function probeWebGpu(): Promise<{ adapter: GpuAdapterLike | null; description: string; software: boolean }> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return { adapter: null, description: "navigator.gpu is not available", software: false };
+  let adapter: GpuAdapterLike | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { adapter: null, description: `requestAdapter failed: ${(e as Error).message}`, software: false };
+  }
+  if (!adapter) return { adapter: null, description: "no WebGPU adapter", software: false };
+  const i = adapter.info ?? {};
+  const description = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" / ") || "unnamed adapter";
+  const software = Boolean(adapter.isFallbackAdapter) || /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(description);
+  return { adapter, description, software };
+}
+
+let current: BackendInfo | null = null;
+
+/** Starts (once per process) and returns the requested backend; "auto" picks and prints. */
+export async function startBackend(requested: BackendName = "auto", options: { quiet?: boolean } = {}): Promise<BackendInfo> {
+  if (!BACKENDS.includes(requested)) {
+    throw new RangeError(`Cannot start backend: expected one of ${BACKENDS.join(", ")}, found "${requested}"`);
+  }
+  if (current && (requested === "auto" || requested === current.name)) return current;
+  let name: Exclude<BackendName, "auto"> = requested === "auto" ? "wasm" : requested;
+  let detail = "";
+  let software: boolean | undefined;
+  if (requested === "auto" || requested === "webgpu") {
+    const probe = await probeWebGpu();
+    if (requested === "webgpu" && !probe.adapter) throw new Error(`Cannot start the webgpu backend: ${probe.description}`);
+    if (probe.adapter && (requested === "webgpu" || !probe.software)) {
+      name = "webgpu";
+      detail = `WebGPU adapter: ${probe.description}${probe.software ? " (software)" : ""}`;
+      software = probe.software;
+    } else if (requested === "auto") {
+      detail = probe.adapter ? `WebGPU adapter ${probe.description} is a software one; ` : `${probe.description}; `;
+    }
+  }
+  if (name === "webgpu") {
+    await import("@tensorflow/tfjs-backend-webgpu");
+    await tf.setBackend("webgpu");
+  } else if (name === "wasm") {
+    setWasmPaths(new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).href);
+    await tf.setBackend("wasm");
+    registerWasmGradientKernels();
+    detail += `wasm (XNNPACK, SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"}, ${tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread"})`;
+  } else if (name === "cpu") {
+    await tf.setBackend("cpu");
+    detail = "tfjs pure-JS cpu backend (slow: tiny tests only)";
+  } else {
+    let loaded = false;
+    for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+      try {
+        await import(`npm:${pkg}@4.22.0`);
+        loaded = true;
+        detail = `${pkg} (libtensorflow)`;
+        break;
+      } catch { /* try the next */ }
+    }
+    if (!loaded) {
+      throw new Error(
+        'Cannot start the tensorflow backend: expected @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node to be installed (their install downloads libtensorflow, impossible without network access to Google storage); use --backend wasm or webgpu',
+      );
+    }
+    await tf.setBackend("tensorflow");
+  }
+  await tf.ready();
+  current = { name, detail, ...(software !== undefined ? { softwareAdapter: software } : {}) };
+  if (!options.quiet && requested === "auto") console.error(`backend: ${name} — ${detail}`);
+  return current;
+}
+
+/** The backend started in this process, if any. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}

@@ -1,0 +1,152 @@
+/**
+ * Feeds: turning case indices into model inputs.
+ *
+ * - `FeatureFeed` (features preset): one vector per case = [clinical features | dermoscopic
+ *   features | one-hot metadata] as the input set asks. In training with augmentation each image
+ *   contributes a randomly chosen cached view (0..V); otherwise view 0 (the image itself).
+ * - `ImageFeed` (paper preset): decoded, resized and (in training) augmented images and the
+ *   metadata vector, in the end-to-end model's input order.
+ *
+ * @example
+ * ```ts ignore
+ * const feed = new FeatureFeed(release.cases, features, { inputs: "CDM", imagesDir });
+ * const [x] = feed.inputs([0, 1], { train: false, augment: false, prng });
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Case, ImagePathResolver } from "../data/release.ts";
+import { encodeMetadata } from "../data/vocabulary.ts";
+import { augmentImage, AugmentationSpec } from "../data/augment.ts";
+import { decodeImage, RgbImage } from "../data/images.ts";
+import { Prng } from "../util/prng.ts";
+import { Feed } from "./train.ts";
+import { InputSet } from "./config.ts";
+import { Preprocessing } from "./weights.ts";
+import { preprocess } from "./network.ts";
+
+/** Absolute image paths of a case (resolving case-insensitively). */
+export function casePaths(c: Case, resolver: ImagePathResolver): { clinic: string; derm: string } {
+  return { clinic: resolver.resolve(c.clinic, `case_num ${c.caseNum}, column "clinic"`), derm: resolver.resolve(c.derm, `case_num ${c.caseNum}, column "derm"`) };
+}
+
+export class FeatureFeed implements Feed {
+  readonly size: number;
+  #rows: { clinic: Float32Array[]; derm: Float32Array[]; meta: Float32Array }[];
+  #inputs: InputSet;
+  /** Per-dimension mean and standard deviation applied to every vector (see `standardize`). */
+  #norm: { mean: Float32Array; sd: Float32Array } | null = null;
+
+  constructor(cases: readonly Case[], features: Map<string, Float32Array[]>, paths: readonly { clinic: string; derm: string }[], inputs: InputSet) {
+    this.#inputs = inputs;
+    this.#rows = cases.map((c, i) => ({
+      clinic: inputs.includes("C") ? features.get(paths[i].clinic)! : [],
+      derm: inputs.includes("D") ? features.get(paths[i].derm)! : [],
+      meta: encodeMetadata(c.metadata),
+    }));
+    const r = this.#rows[0];
+    this.size = (r.clinic[0]?.length ?? 0) + (r.derm[0]?.length ?? 0) + (inputs.includes("M") ? r.meta.length : 0);
+  }
+
+  /**
+   * Standardises every dimension with the mean and standard deviation of the given cases' view-0
+   * vectors (the training split): SGD on the heads converges much better on unit-scale features.
+   * Returns the constants (saved with the run so that predictions apply the same).
+   */
+  standardize(cases: readonly number[]): { mean: Float32Array; sd: Float32Array } {
+    this.#norm = null;
+    const prng = new Prng(0);
+    const mean = new Float32Array(this.size), sq = new Float32Array(this.size);
+    for (const i of cases) {
+      const v = this.vector(i, false, prng);
+      for (let d = 0; d < v.length; d++) {
+        mean[d] += v[d] / cases.length;
+        sq[d] += (v[d] * v[d]) / cases.length;
+      }
+    }
+    const sd = mean.map((m, d) => Math.sqrt(Math.max(sq[d] - m * m, 0)) || 1);
+    this.#norm = { mean, sd };
+    return this.#norm;
+  }
+
+  /** Uses saved standardisation constants. */
+  setStandardization(norm: { mean: Float32Array; sd: Float32Array } | null): void {
+    this.#norm = norm;
+  }
+
+  /** The feature vector of one case (view choice as in training or not), standardised if set. */
+  vector(i: number, augment: boolean, prng: Prng): Float32Array {
+    const v = this.#raw(i, augment, prng);
+    if (this.#norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - this.#norm.mean[d]) / this.#norm.sd[d];
+    return v;
+  }
+
+  #raw(i: number, augment: boolean, prng: Prng): Float32Array {
+    const r = this.#rows[i];
+    const out = new Float32Array(this.size);
+    let o = 0;
+    for (const views of [r.clinic, r.derm]) {
+      if (!views.length) continue;
+      const v = augment ? views[prng.int(views.length)] : views[0];
+      out.set(v, o);
+      o += v.length;
+    }
+    if (this.#inputs.includes("M")) out.set(r.meta, o);
+    return out;
+  }
+
+  inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): tf.Tensor[] {
+    const x = new Float32Array(indices.length * this.size);
+    indices.forEach((ci, j) => x.set(this.vector(ci, mode.train && mode.augment, mode.prng), j * this.size));
+    return [tf.tensor2d(x, [indices.length, this.size])];
+  }
+}
+
+export class ImageFeed implements Feed {
+  #cases: readonly Case[];
+  #paths: readonly { clinic: string; derm: string }[];
+  #inputs: InputSet;
+  #size: number;
+  #pre: Preprocessing;
+  #aug: AugmentationSpec;
+  #cache = new Map<string, RgbImage>();
+
+  constructor(cases: readonly Case[], paths: readonly { clinic: string; derm: string }[], options: { inputs: InputSet; size: number; preprocessing: Preprocessing; augmentation: AugmentationSpec }) {
+    this.#cases = cases;
+    this.#paths = paths;
+    this.#inputs = options.inputs;
+    this.#size = options.size;
+    this.#pre = options.preprocessing;
+    this.#aug = options.augmentation;
+  }
+
+  async #image(path: string): Promise<RgbImage> {
+    let img = this.#cache.get(path);
+    if (!img) {
+      img = await decodeImage(path, { size: this.#size });
+      this.#cache.set(path, img);
+    }
+    return img;
+  }
+
+  async inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): Promise<tf.Tensor[]> {
+    const out: tf.Tensor[] = [];
+    const s = this.#size;
+    for (const which of ["clinic", "derm"] as const) {
+      if (!this.#inputs.includes(which === "clinic" ? "C" : "D")) continue;
+      const x = new Float32Array(indices.length * s * s * 3);
+      for (let j = 0; j < indices.length; j++) {
+        let img = await this.#image(this.#paths[indices[j]][which]);
+        if (mode.train && mode.augment) img = augmentImage(img, this.#aug, mode.prng.fork(`${j}-${which}`));
+        x.set(preprocess(img.data, this.#pre), j * s * s * 3);
+      }
+      out.push(tf.tensor4d(x, [indices.length, s, s, 3]));
+    }
+    if (this.#inputs.includes("M")) {
+      const m = new Float32Array(indices.length * 14);
+      indices.forEach((ci, j) => m.set(encodeMetadata(this.#cases[ci].metadata), j * 14));
+      out.push(tf.tensor2d(m, [indices.length, 14]));
+    }
+    return out;
+  }
+}
+

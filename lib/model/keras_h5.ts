@@ -1,0 +1,105 @@
+/**
+ * Reading and writing Keras-layout HDF5 weight files (h5wasm, in memory).
+ *
+ * Keras 2 stores weights as: root attribute `layer_names`; per layer a group `/<layer>` with
+ * attribute `weight_names` (e.g. "conv2d_1/kernel:0") and datasets at `/<layer>/<weight name>`. A
+ * full-model file nests the same under `/model_weights`. This reads both and writes the plain form
+ * (for tests and for exporting trained backbones).
+ *
+ * @example
+ * ```ts ignore
+ * import { readKerasH5, writeKerasH5 } from "./keras_h5.ts";
+ * const weights = await readKerasH5("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5");
+ * weights.get("conv2d_1/kernel")?.shape; // [3, 3, 3, 32]
+ * ```
+ */
+import h5wasm from "h5wasm";
+import type { WeightArray } from "./weights.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+let counter = 0;
+
+async function fs(): Promise<Any> {
+  const Module = await (h5wasm as Any).ready;
+  return Module.FS;
+}
+
+function attrStrings(node: Any, name: string): string[] | null {
+  const a = node.attrs?.[name];
+  if (!a) return null;
+  const v = a.value;
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((s: unknown) => (s instanceof Uint8Array ? new TextDecoder().decode(s) : String(s)).replace(/\0+$/, ""));
+}
+
+/**
+ * Reads every weight of a Keras .h5 file as "layer/weight" -> array.
+ * @throws {Error} naming the file when it is missing or not a Keras weights file.
+ */
+export async function readKerasH5(path: string): Promise<Map<string, WeightArray>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch {
+    throw new Error(`Cannot read Keras weights: expected an .h5 file at ${path}, found none`);
+  }
+  const FS = await fs();
+  const mem = `/read-${Deno.pid}-${counter++}.h5`;
+  FS.writeFile(mem, bytes);
+  const out = new Map<string, WeightArray>();
+  try {
+    let f: Any;
+    try {
+      f = new (h5wasm as Any).File(mem, "r");
+    } catch (e) {
+      throw new Error(`Cannot read Keras weights: expected an HDF5 file at ${path}, found an error: ${(e as Error).message}`);
+    }
+    const root = f.keys().includes("model_weights") ? f.get("model_weights") : f;
+    const layers = attrStrings(root, "layer_names") ?? root.keys();
+    for (const layer of layers) {
+      const g = root.get(layer);
+      if (!g) continue;
+      const names: string[] = attrStrings(g, "weight_names") ?? [];
+      for (const wn of names) {
+        const ds = g.get(wn) ?? root.get(`${layer}/${wn}`);
+        if (!ds) throw new Error(`Cannot read Keras weights ${path}: layer "${layer}" lists "${wn}" but has no such dataset`);
+        const data = Float32Array.from(ds.value as ArrayLike<number>);
+        out.set(`${layer}/${wn.split("/").pop()!.replace(/:0$/, "")}`, { shape: [...ds.shape], data });
+      }
+    }
+    f.close();
+  } finally {
+    try {
+      FS.unlink(mem);
+    } catch { /* already gone */ }
+  }
+  if (!out.size) throw new Error(`Cannot read Keras weights: expected layer groups with weight_names in ${path}, found none`);
+  return out;
+}
+
+/** Writes weights ("layer/weight" -> array) as a Keras-layout .h5 file. */
+export async function writeKerasH5(path: string, weights: Map<string, WeightArray>): Promise<void> {
+  const FS = await fs();
+  const mem = `/write-${Deno.pid}-${counter++}.h5`;
+  const f = new (h5wasm as Any).File(mem, "w");
+  const byLayer = new Map<string, [string, WeightArray][]>();
+  for (const [name, w] of weights) {
+    const [layer, weight] = name.split("/");
+    if (!byLayer.has(layer)) byLayer.set(layer, []);
+    byLayer.get(layer)!.push([weight, w]);
+  }
+  for (const [layer, ws] of byLayer) {
+    const g = f.create_group(layer);
+    const inner = g.create_group(layer);
+    for (const [weight, w] of ws) inner.create_dataset({ name: `${weight}:0`, data: w.data, shape: w.shape, dtype: "<f" });
+    g.create_attribute("weight_names", ws.map(([weight]) => `${layer}/${weight}:0`));
+  }
+  f.create_attribute("layer_names", [...byLayer.keys()]);
+  f.create_attribute("backend", "tensorflow");
+  f.create_attribute("keras_version", "2.2.4");
+  f.flush();
+  f.close();
+  Deno.writeFileSync(path, FS.readFile(mem));
+  FS.unlink(mem);
+}

@@ -1,0 +1,184 @@
+/**
+ * The multi-modal multi-task network of the study (after Kawahara et al. 2019): the clinical and
+ * dermoscopic images go through an InceptionV3 backbone, their global-average-pooled features are
+ * concatenated with the one-hot metadata, and each task has its own dense softmax head (a 1x1
+ * convolution on the pooled features). Model kinds: `diag` (5 diagnosis groups), `mgmt`
+ * (3 managements), `multi` (the 7 criteria + diagnosis + management: 9 heads); inputs any of
+ * C, D, M, CD, CM, DM, CDM.
+ *
+ * The two image streams share one backbone by default (`backbone.shared`): half the parameters for
+ * 413 training cases, and one feature extractor serves both images, so features can be cached per
+ * image. Separate backbones are available.
+ *
+ * The heads are built once (`buildHeads`, input = the feature vector) and reused unchanged inside the
+ * end-to-end model (`buildFullModel`), so the two training presets write interchangeable head
+ * weights (same layer names).
+ *
+ * @example
+ * ```ts ignore
+ * import { buildHeads } from "./network.ts";
+ * const heads = buildHeads(2 * 768 + 14, "multi", { hidden: 256, l2: 1e-4 }, 0); // 9 outputs
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BackboneConfig, classesOf, HeadConfig, headsOf, InputSet, METADATA_SIZE, ModelKind } from "./config.ts";
+import { inceptionV3, tinyInception } from "./inception_v3.ts";
+import { applyWeights, ApplyReport, kerasH5Weights, nsfwjsInceptionV3, Preprocessing, tfjsLayersWeights, WeightSet } from "./weights.ts";
+import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
+import { join } from "node:path";
+
+export interface BackboneInfo {
+  /** Description of where the weights come from (printed and saved). */
+  description: string;
+  id: string;
+  /** sha256 of the weights (or "random:<seed>"). */
+  fingerprint: string;
+  preprocessing: Preprocessing;
+  /** True when the backbone is randomly initialised (labelled as such everywhere). */
+  random: boolean;
+  report?: Pick<ApplyReport, "missing" | "unused" | "defaultedGamma"> & { loaded: number };
+}
+
+/** The weight set a backbone config names (downloaded/extracted into `cacheDir` as needed). */
+export async function loadBackboneWeights(cfg: BackboneConfig, cacheDir: string): Promise<WeightSet | null> {
+  switch (cfg.source) {
+    case "nsfwjs":
+      return await nsfwjsInceptionV3({ cacheDir });
+    case "imagenet": {
+      const path = cfg.path ?? await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir });
+      const set = await kerasH5Weights(path, { id: "keras-imagenet-inception_v3-notop" });
+      set.description = `Keras ImageNet InceptionV3 without top (${path}): the study's backbone`;
+      return set;
+    }
+    case "keras-h5":
+      return await kerasH5Weights(cfg.path!);
+    case "tfjs":
+      return tfjsLayersWeights(cfg.path!);
+    case "random":
+    case "tiny":
+      return null;
+  }
+}
+
+/**
+ * The backbone as a feature model: image [n, s, s, 3] (preprocessed) -> concatenated global
+ * average pools of `featureLayers` [n, F]. The graph stops at the deepest feature layer.
+ */
+export async function buildBackbone(cfg: BackboneConfig, options: { seed: number; cacheDir: string; name?: string }): Promise<{ model: tf.LayersModel; info: BackboneInfo }> {
+  const base = cfg.source === "tiny" ? tinyInception({ size: cfg.size, seed: options.seed }) : inceptionV3({ size: cfg.size, seed: options.seed });
+  const set = await loadBackboneWeights(cfg, join(options.cacheDir, "models"));
+  let info: BackboneInfo;
+  if (set) {
+    const r = applyWeights(base, set);
+    info = {
+      description: set.description,
+      id: set.id,
+      fingerprint: set.fingerprint,
+      preprocessing: set.preprocessing,
+      random: false,
+      report: { loaded: r.loaded.length, missing: r.missing, unused: r.unused, defaultedGamma: r.defaultedGamma },
+    };
+  } else {
+    info = {
+      description: cfg.source === "tiny" ? `tiny 3-block Inception for tests, RANDOM initialisation (seed ${options.seed})` : `InceptionV3 with RANDOM initialisation (seed ${options.seed}): no pretrained weights`,
+      id: cfg.source === "tiny" ? "tiny-random" : "random",
+      fingerprint: `random:${cfg.source}:${cfg.size}:${options.seed}`,
+      preprocessing: "x/127.5-1",
+      random: true,
+    };
+  }
+  const pooled = cfg.featureLayers.map((name) => {
+    let layer: tf.layers.Layer;
+    try {
+      layer = base.getLayer(name);
+    } catch {
+      throw new Error(`Cannot build the backbone: expected a layer "${name}" (e.g. mixed5, mixed7, mixed10), found none in ${base.name}`);
+    }
+    return tf.layers.globalAveragePooling2d({ name: `gap_${name}` }).apply(layer.output as tf.SymbolicTensor) as tf.SymbolicTensor;
+  });
+  const out = pooled.length === 1 ? pooled[0] : tf.layers.concatenate({ name: "features" }).apply(pooled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: base.inputs, outputs: out, name: options.name ?? "backbone" });
+  return { model, info };
+}
+
+/** Size of one image's feature vector for a config (sum of the pooled layers' channels). */
+export function featureSizeOf(model: tf.LayersModel): number {
+  return model.outputs[0].shape[1] as number;
+}
+
+/** Length of the concatenated head input for an input set. */
+export function headInputSize(inputs: InputSet, imageFeatures: number): number {
+  return (inputs.includes("C") ? imageFeatures : 0) + (inputs.includes("D") ? imageFeatures : 0) + (inputs.includes("M") ? METADATA_SIZE : 0);
+}
+
+/** The task heads on a feature vector: optional shared hidden layer, then one dense softmax per task. */
+export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, seed: number): tf.LayersModel {
+  const input = tf.input({ shape: [inputSize], name: "head_input" });
+  return tf.model({ inputs: input, outputs: headLayers(input, kind, cfg, seed), name: "heads" });
+}
+
+function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed: number): tf.SymbolicTensor[] {
+  // The L2 penalty (cfg.l2) is added by the trainer on the head kernels, not as layer regularizers.
+  let h = x;
+  if (cfg.hidden > 0) {
+    h = tf.layers.dense({ units: cfg.hidden, activation: "relu", name: "head_hidden", kernelInitializer: tf.initializers.heNormal({ seed }) }).apply(h) as tf.SymbolicTensor;
+  }
+  return headsOf(kind).map((head, i) =>
+    tf.layers.dense({ units: classesOf(head), activation: "softmax", name: `head_${head}`, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 + i }) })
+      .apply(h) as tf.SymbolicTensor
+  );
+}
+
+/**
+ * The end-to-end model: inputs `clinical` and/or `derm` images and/or `metadata`, the backbone(s),
+ * and the same heads as `buildHeads`. Returns the model and the backbone models (for freezing).
+ */
+export async function buildFullModel(
+  kind: ModelKind,
+  inputs: InputSet,
+  backbone: BackboneConfig,
+  head: HeadConfig,
+  options: { seed: number; cacheDir: string },
+): Promise<{ model: tf.LayersModel; backbones: tf.LayersModel[]; info: BackboneInfo }> {
+  const ins: tf.SymbolicTensor[] = [];
+  const parts: tf.SymbolicTensor[] = [];
+  const backbones: tf.LayersModel[] = [];
+  let info: BackboneInfo | null = null;
+  const shape = [backbone.size, backbone.size, 3];
+  let shared: tf.LayersModel | null = null;
+  for (const [flag, name] of [["C", "clinical"], ["D", "derm"]] as const) {
+    if (!inputs.includes(flag)) continue;
+    const input = tf.input({ shape, name });
+    ins.push(input);
+    let net: tf.LayersModel;
+    if (backbone.shared && shared) net = shared;
+    else {
+      const b = await buildBackbone(backbone, { ...options, name: backbone.shared ? "backbone" : `backbone_${name}` });
+      net = b.model;
+      info = b.info;
+      backbones.push(net);
+      if (backbone.shared) shared = net;
+    }
+    parts.push(net.apply(input) as tf.SymbolicTensor);
+  }
+  if (inputs.includes("M")) {
+    const m = tf.input({ shape: [METADATA_SIZE], name: "metadata" });
+    ins.push(m);
+    parts.push(m);
+  }
+  const x = parts.length === 1 ? parts[0] : tf.layers.concatenate({ name: "head_input" }).apply(parts) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: ins, outputs: headLayers(x, kind, head, options.seed), name: `derm7pt_${kind}_${inputs}` });
+  return {
+    model,
+    backbones,
+    info: info ?? { description: "metadata only: no backbone", id: "none", fingerprint: "none", preprocessing: "x/255", random: false },
+  };
+}
+
+/** Converts uint8 RGB pixels to the backbone's input scale. */
+export function preprocess(pixels: Uint8Array, preprocessing: Preprocessing): Float32Array {
+  const out = new Float32Array(pixels.length);
+  if (preprocessing === "x/255") for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
+  else for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 127.5 - 1;
+  return out;
+}

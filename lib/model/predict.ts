@@ -1,0 +1,165 @@
+/**
+ * Predicting with a trained run: rebuild the model from the run's config, load its weights, and
+ * score a whole release (writing a predictions table) or one new case (two image files and the
+ * metadata). Every head's probabilities are returned; with a diagnosis head the management is also
+ * inferred from it through the run's training priors p(MGMT | DIAG).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadRun, predictCase } from "./predict.ts";
+ * const run = await loadRun("outputs/runs/multi-CDM", { cacheDir: ".cache" });
+ * const p = await predictCase(run, { clinical: "a.jpg", derm: "b.jpg", metadata: { sex: "female", location: "back", elevation: "flat" } });
+ * p.management; // [0.1, 0.3, 0.6]
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { decodeImage } from "../data/images.ts";
+import { encodeMetadata, HEADS, HeadName, MetadataVariable } from "../data/vocabulary.ts";
+import { ImagePathResolver, loadRelease } from "../data/release.ts";
+import { readTextFile } from "../util/fs.ts";
+import { concatFloat32 } from "../util/arrays.ts";
+import { inferManagement, ManagementPriors } from "../analysis/management.ts";
+import { BackendName, startBackend } from "./backend.ts";
+import { headsOf, RunConfig } from "./config.ts";
+import { buildBackbone, buildFullModel, buildHeads, headInputSize, preprocess } from "./network.ts";
+import { loadWeightsInto } from "./serialize.ts";
+import { readFeatureNorm, readRunConfig } from "./run.ts";
+import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
+import { extractFeatures } from "./features.ts";
+import { predictHeads } from "./train.ts";
+import { PredictionRow, writePredictions } from "./predictions.ts";
+
+export interface LoadedRun {
+  dir: string;
+  config: RunConfig;
+  heads: HeadName[];
+  /** Heads model (features preset) or the end-to-end model (paper preset). */
+  model: tf.LayersModel;
+  /** The frozen feature extractor of a features-preset run with image inputs. */
+  backbone: tf.LayersModel | null;
+  preprocessing: "x/255" | "x/127.5-1";
+  norm: { mean: Float32Array; sd: Float32Array } | null;
+  priors: ManagementPriors | null;
+  cacheDir: string;
+}
+
+/** Rebuilds a run's model and loads its weights. */
+export async function loadRun(dir: string, options: { cacheDir: string; backend?: BackendName }): Promise<LoadedRun> {
+  const config = readRunConfig(dir);
+  await startBackend(options.backend ?? (config.backend as BackendName), { quiet: true });
+  const heads = headsOf(config.model.kind);
+  const record = JSON.parse(readTextFile(join(dir, "run.json"), "a run's run.json"));
+  const images = config.model.inputs.includes("C") || config.model.inputs.includes("D");
+  let model: tf.LayersModel, backbone: tf.LayersModel | null = null;
+  let preprocessing: LoadedRun["preprocessing"] = "x/255";
+  if (config.training.preset === "features") {
+    if (images) {
+      const b = await buildBackbone(config.model.backbone, { seed: config.seed, cacheDir: options.cacheDir });
+      backbone = b.model;
+      preprocessing = b.info.preprocessing;
+    }
+    const featureSize = backbone ? (backbone.outputs[0].shape[1] as number) : 0;
+    model = buildHeads(headInputSize(config.model.inputs, featureSize), config.model.kind, config.model.head, config.seed);
+  } else {
+    const full = await buildFullModel(config.model.kind, config.model.inputs, config.model.backbone, config.model.head, { seed: config.seed, cacheDir: options.cacheDir });
+    model = full.model;
+    preprocessing = full.info.preprocessing;
+  }
+  loadWeightsInto(model, join(dir, "weights"));
+  return { dir, config, heads, model, backbone, preprocessing, norm: readFeatureNorm(join(dir, "weights")), priors: record.managementPriors ?? null, cacheDir: options.cacheDir };
+}
+
+export interface NewCase {
+  clinical?: string;
+  derm?: string;
+  metadata?: Partial<Record<MetadataVariable, string>>;
+}
+
+export interface CasePrediction {
+  /** Probabilities of every head, in class order. */
+  heads: Partial<Record<HeadName, number[]>>;
+  /** Management inferred from the diagnosis head (when the run has one). */
+  managementInferred: number[] | null;
+}
+
+/**
+ * Every head's probabilities for one new case.
+ * @throws {Error} when an input the run needs (an image or a metadata field) is missing.
+ */
+export async function predictCase(run: LoadedRun, input: NewCase): Promise<CasePrediction> {
+  const inputs = run.config.model.inputs;
+  const need = (flag: string, ok: unknown, what: string) => {
+    if (inputs.includes(flag) && !ok) throw new Error(`Cannot predict with ${run.dir}: its inputs are ${inputs}, expected ${what}, found none`);
+  };
+  need("C", input.clinical, "a clinical image (--clinical)");
+  need("D", input.derm, "a dermoscopic image (--derm)");
+  need("M", input.metadata?.sex && input.metadata?.location && input.metadata?.elevation, "--sex, --location and --elevation");
+  const size = run.config.model.backbone.size;
+  const images: Record<string, Float32Array> = {};
+  for (const [flag, key, path] of [["C", "clinical", input.clinical], ["D", "derm", input.derm]] as const) {
+    if (!inputs.includes(flag)) continue;
+    const img = await decodeImage(path!, { size });
+    images[key] = preprocess(img.data, run.preprocessing);
+  }
+  const meta = inputs.includes("M") ? encodeMetadata(input.metadata as Record<MetadataVariable, string>) : null;
+  const outs = tf.tidy(() => {
+    let r: tf.Tensor | tf.Tensor[];
+    if (run.config.training.preset === "features") {
+      const parts: Float32Array[] = [];
+      for (const key of ["clinical", "derm"]) {
+        if (!images[key]) continue;
+        parts.push((run.backbone!.predict(tf.tensor4d(images[key], [1, size, size, 3])) as tf.Tensor).dataSync() as Float32Array);
+      }
+      if (meta) parts.push(meta);
+      const v = concatFloat32(parts);
+      if (run.norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d];
+      r = run.model.predict(tf.tensor2d(v, [1, v.length])) as tf.Tensor | tf.Tensor[];
+    } else {
+      const xs = [
+        ...Object.values(images).map((x) => tf.tensor4d(x, [1, size, size, 3])),
+        ...(meta ? [tf.tensor2d(meta, [1, meta.length])] : []),
+      ];
+      r = run.model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
+    }
+    return (Array.isArray(r) ? r : [r]).map((t) => Array.from(t.dataSync()));
+  });
+  const heads: CasePrediction["heads"] = {};
+  run.heads.forEach((h, i) => (heads[h] = outs[i]));
+  const managementInferred = heads.diagnosis && run.priors ? inferManagement([heads.diagnosis], run.priors)[0] : null;
+  return { heads, managementInferred };
+}
+
+/** Scores every case of a release (all splits) and writes a predictions table into `outDir`. */
+export async function predictRelease(run: LoadedRun, dataDir: string, outDir: string, options: { workers?: number; quiet?: boolean } = {}): Promise<PredictionRow[]> {
+  const release = loadRelease(dataDir, { quiet: true });
+  const cfg = run.config;
+  const images = cfg.model.inputs.includes("C") || cfg.model.inputs.includes("D");
+  const resolver = images ? new ImagePathResolver(release.imagesDir ?? join(dataDir, "images")) : null;
+  const paths = release.cases.map((c) => (resolver ? casePaths(c, resolver) : { clinic: "", derm: "" }));
+  let feed;
+  if (cfg.training.preset === "features") {
+    let features = new Map<string, Float32Array[]>();
+    if (images) {
+      const reqs = [...new Set(paths.flatMap((p) => [...(cfg.model.inputs.includes("C") ? [p.clinic] : []), ...(cfg.model.inputs.includes("D") ? [p.derm] : [])]))].map((path) => ({ path, views: 1 }));
+      features = (await extractFeatures(reqs, { backbone: cfg.model.backbone, seed: cfg.seed, cacheDir: run.cacheDir, augmentation: cfg.training.augmentation, workers: options.workers, quiet: options.quiet })).features;
+    }
+    const ff = new FeatureFeed(release.cases, features, paths, cfg.model.inputs);
+    ff.setStandardization(run.norm);
+    feed = ff;
+  } else {
+    feed = new ImageFeed(release.cases, paths, { inputs: cfg.model.inputs, size: cfg.model.backbone.size, preprocessing: run.preprocessing, augmentation: cfg.training.augmentation });
+  }
+  const idx = release.cases.map((c) => c.index);
+  const probs = await predictHeads(run.model, feed, idx, run.heads);
+  const rows: PredictionRow[] = release.cases.map((c, j) => {
+    const r: PredictionRow = { case_num: c.caseNum, split: c.split, fold: null };
+    for (const h of run.heads) {
+      HEADS[h].codes.forEach((code, k) => (r[`${h}_${code}`] = probs[h][j][k]));
+      r[`${h}_true`] = c.labels[h];
+    }
+    return r;
+  });
+  writePredictions(outDir, rows, run.heads);
+  return rows;
+}

@@ -1,0 +1,289 @@
+/**
+ * One training run, from a release folder to a run folder:
+ *
+ * ```
+ * <out>/config.json        the RunConfig (enough to rebuild the model and redo the run)
+ * <out>/weights/           tfjs weights (heads only for the features preset; the whole network for paper)
+ * <out>/history.csv|json   per-epoch losses, validation AUROC, best epoch
+ * <out>/predictions.csv|parquet   every case's probabilities for every head (see predictions.ts)
+ * <out>/run.json           provenance: git commit, backend, backbone and its weights, timings, data fingerprint
+ * <out>/checkpoint/        resume state while training (removed when the run completes)
+ * ```
+ *
+ * A completed run with the same config is not redone (its folder is returned as is), so notebooks
+ * and the main job can call `trainRun` freely. An interrupted run resumes from its checkpoint.
+ *
+ * @example
+ * ```ts ignore
+ * import { trainRun } from "./run.ts";
+ * import { defaultRunConfig } from "./config.ts";
+ * const cfg = defaultRunConfig({ kind: "mgmt", inputs: "CDM", preset: "features" });
+ * const run = await trainRun({ config: { ...cfg, data: { ...cfg.data, dir: "/data/release_v0" } }, outDir: "outputs/runs/mgmt", cacheDir: ".cache" });
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { crossValidationFolds } from "../data/folds.ts";
+import { Case, ImagePathResolver, loadRelease, Release, releaseFingerprint } from "../data/release.ts";
+import { HEADS } from "../data/vocabulary.ts";
+import { sha256Hex } from "../util/hash.ts";
+import { exists, readTextFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { toCsv } from "../util/csv.ts";
+import { gitCommit } from "../util/provenance.ts";
+import { rocAucOvr } from "../stats/roc.ts";
+import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { startBackend, BackendName } from "./backend.ts";
+import { headsOf, RunConfig, validateRunConfig } from "./config.ts";
+import { extractFeatures, ExtractionStats } from "./features.ts";
+import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
+import { BackboneInfo, buildFullModel, buildHeads } from "./network.ts";
+import { layerBlocks } from "./inception_v3.ts";
+import { HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
+import { saveWeights } from "./serialize.ts";
+import { priorsFromLabels } from "../analysis/management.ts";
+import { PredictionRow, writePredictions } from "./predictions.ts";
+
+export interface TrainRunOptions {
+  config: RunConfig;
+  outDir: string;
+  cacheDir: string;
+  quiet?: boolean;
+  workers?: number;
+  /** Redo a completed run. */
+  force?: boolean;
+  /** Stop as if interrupted after this many training steps (tests of resuming). */
+  stopAfterSteps?: number;
+  onEpoch?: (row: HistoryRow) => void;
+}
+
+export interface RunResult {
+  dir: string;
+  config: RunConfig;
+  /** True when a completed run was found and reused. */
+  reused: boolean;
+  history: HistoryRow[];
+  summary: RunSummary;
+}
+
+export interface RunSummary {
+  backend: string;
+  backbone: BackboneInfo;
+  bestEpoch: number;
+  seconds: { features: number; training: number; total: number };
+  features?: ExtractionStats;
+  /** Test-split accuracy and macro AUROC of each head. */
+  test: Record<string, { accuracy: number; auroc: number; n: number }>;
+  resumedFrom: number | null;
+}
+
+/** The key of a config: runs with the same key are the same run. */
+export function configKey(c: RunConfig): string {
+  return sha256Hex(JSON.stringify(c)).slice(0, 16);
+}
+
+/** Official split or cross-validation fold of the config, as case-index lists. */
+export function splitOf(release: Release, c: RunConfig): { train: number[]; valid: number[]; test: number[] } {
+  if (c.data.fold === null) return { train: release.splits.train, valid: release.splits.valid, test: release.splits.test };
+  const folds = crossValidationFolds(release, { k: c.data.k ?? 3, seed: c.data.foldSeed ?? 0 });
+  const f = folds[c.data.fold];
+  if (!f) throw new RangeError(`Cannot train fold ${c.data.fold}: expected a fold in 0..${folds.length - 1}`);
+  return f;
+}
+
+/** Trains (or reuses) one run and writes its folder. */
+export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
+  const t0 = performance.now();
+  const config = validateRunConfig(structuredClone(opts.config));
+  const release = loadRelease(config.data.dir, { quiet: true });
+  config.data.fingerprint = releaseFingerprint(release);
+  config.data.synthetic = release.synthetic;
+  const key = configKey(config);
+  const out = opts.outDir;
+  if (!opts.force && exists(join(out, "run.json")) && exists(join(out, "predictions.csv"))) {
+    const prev = JSON.parse(readTextFile(join(out, "run.json"), "run record"));
+    if (prev.key === key) {
+      return { dir: out, config, reused: true, history: JSON.parse(readTextFile(join(out, "history.json"), "history")), summary: prev.summary };
+    }
+    throw new Error(`Cannot train into ${out}: it holds a completed run with a different configuration (key ${prev.key}, this one ${key}); choose another --out or pass --force`);
+  }
+  const backend = await startBackend(config.backend as BackendName, { quiet: opts.quiet });
+  const heads = headsOf(config.model.kind);
+  const split = splitOf(release, config);
+  const needImages = config.model.inputs.includes("C") || config.model.inputs.includes("D");
+  if (needImages && !release.imagesDir) throw new Error(`Cannot train with inputs ${config.model.inputs}: expected ${release.dir}/images, found none`);
+  const resolver = needImages ? new ImagePathResolver(release.imagesDir!) : null;
+  const paths = release.cases.map((c) => (resolver ? casePaths(c, resolver) : { clinic: "", derm: "" }));
+  const labels = Object.fromEntries(heads.map((h) => [h, release.cases.map((c) => c.labels[h])]));
+
+  let model: tf.LayersModel;
+  let feed;
+  let stages: Stage[];
+  let info: BackboneInfo;
+  let featureStats: ExtractionStats | undefined;
+  let featureSeconds = 0;
+  let featureNorm: { mean: Float32Array; sd: Float32Array } | null = null;
+  const trainSet = new Set(split.train);
+  if (config.training.preset === "features") {
+    let features = new Map<string, Float32Array[]>();
+    if (needImages) {
+      const tf0 = performance.now();
+      const views = (c: Case) => (trainSet.has(c.index) ? 1 + config.training.views : 1);
+      const requests = release.cases.flatMap((c, i) => [
+        ...(config.model.inputs.includes("C") ? [{ path: paths[i].clinic, views: views(c) }] : []),
+        ...(config.model.inputs.includes("D") ? [{ path: paths[i].derm, views: views(c) }] : []),
+      ]);
+      // one request per path, with the most views asked for it (the 9 reused images appear twice)
+      const merged = new Map<string, number>();
+      for (const r of requests) merged.set(r.path, Math.max(merged.get(r.path) ?? 0, r.views));
+      const res = await extractFeatures([...merged].map(([path, v]) => ({ path, views: v })), {
+        backbone: config.model.backbone,
+        seed: config.seed,
+        cacheDir: opts.cacheDir,
+        augmentation: config.training.augmentation,
+        workers: opts.workers,
+        quiet: opts.quiet,
+      });
+      features = res.features;
+      featureStats = res.stats;
+      featureSeconds = (performance.now() - tf0) / 1000;
+    }
+    const ff = new FeatureFeed(release.cases, features, paths, config.model.inputs);
+    if (config.model.head.standardize) featureNorm = ff.standardize(split.train);
+    feed = ff;
+    model = buildHeads(ff.size, config.model.kind, config.model.head, config.seed);
+    info = needImages
+      ? await describeBackbone(config, opts.cacheDir)
+      : { description: "metadata only: no backbone", id: "none", fingerprint: "none", preprocessing: "x/255", random: false };
+    stages = [{ name: "heads on cached features", epochs: config.training.epochs, augment: config.training.views > 0 }];
+  } else {
+    const full = await buildFullModel(config.model.kind, config.model.inputs, config.model.backbone, config.model.head, { seed: config.seed, cacheDir: opts.cacheDir });
+    model = full.model;
+    info = full.info;
+    feed = new ImageFeed(release.cases, paths, { inputs: config.model.inputs, size: config.model.backbone.size, preprocessing: info.preprocessing, augmentation: config.training.augmentation });
+    const blocks = full.backbones.map((b) => layerBlocks(b));
+    stages = config.training.schedule.map((s) => ({
+      name: s.name,
+      epochs: s.epochs,
+      augment: s.augment,
+      trainingMode: s.trainableBlocks.length > 0,
+      begin: () => {
+        full.backbones.forEach((b, i) => {
+          for (const layer of b.layers) layer.trainable = s.trainableBlocks.includes(blocks[i].get(layer.name) ?? "");
+          // BatchNormalization gammas stay fixed (Keras builds them without scale)
+          for (const l of b.layers) if (l.getClassName() === "BatchNormalization") (l as unknown as { gamma?: { trainable: boolean } }).gamma!.trainable = false;
+        });
+      },
+    }));
+  }
+  const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) => l.weights.filter((w) => w.originalName.endsWith("kernel")));
+  const tTrain = performance.now();
+  const result = await trainModel({
+    model,
+    heads,
+    labels,
+    train: split.train,
+    valid: split.valid,
+    feed,
+    stages,
+    optimizer: config.training.optimizer,
+    l2: { strength: config.model.head.l2, kernels: headKernels },
+    k: config.training.k,
+    classWeights: config.training.classWeights,
+    selection: config.training.selection,
+    seed: config.seed,
+    maxStepsPerEpoch: config.training.maxStepsPerEpoch,
+    checkpoint: { dir: join(out, "checkpoint"), key, everySteps: config.training.preset === "paper" ? 20 : 0 },
+    stopAfterSteps: opts.stopAfterSteps,
+    quiet: opts.quiet,
+    onEpoch: opts.onEpoch,
+  });
+  if (result.interrupted) throw new Error(`Training interrupted; the checkpoint in ${join(out, "checkpoint")} resumes it (run the same command again)`);
+  const trainingSeconds = (performance.now() - tTrain) / 1000;
+
+  // Predictions of every case, labelled with its split.
+  const splitOfCase = new Map<number, string>();
+  for (const [name, idx] of Object.entries(split)) for (const i of idx) splitOfCase.set(i, name);
+  const all = release.cases.map((c) => c.index).filter((i) => splitOfCase.has(i));
+  const probs = await predictHeads(model, feed, all, heads);
+  const rows: PredictionRow[] = all.map((ci, j) => {
+    const r: PredictionRow = { case_num: release.cases[ci].caseNum, split: splitOfCase.get(ci)!, fold: config.data.fold };
+    for (const h of heads) {
+      HEADS[h].codes.forEach((code, k) => (r[`${h}_${code}`] = probs[h][j][k]));
+      r[`${h}_true`] = release.cases[ci].labels[h];
+    }
+    return r;
+  });
+  const test: RunSummary["test"] = {};
+  for (const h of heads) {
+    const idx = rows.map((r, j) => (r.split === "test" ? j : -1)).filter((j) => j >= 0);
+    const truth = idx.map((j) => rows[j][`${h}_true`] as number), p = idx.map((j) => probs[h][j]);
+    let auroc = NaN;
+    try {
+      auroc = rocAucOvr(truth, p);
+    } catch { /* a class absent from test */ }
+    test[h] = { accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN, auroc, n: idx.length };
+  }
+  const summary: RunSummary = {
+    backend: `${backend.name} — ${backend.detail}`,
+    backbone: info,
+    bestEpoch: result.bestEpoch,
+    seconds: { features: featureSeconds, training: trainingSeconds, total: (performance.now() - t0) / 1000 },
+    ...(featureStats ? { features: featureStats } : {}),
+    test,
+    resumedFrom: result.resumedFrom,
+  };
+  await saveWeights(model, join(out, "weights"));
+  if (featureNorm) writeFeatureNorm(join(out, "weights"), featureNorm);
+  writeJsonAtomic(join(out, "config.json"), config);
+  writeJsonAtomic(join(out, "history.json"), result.history);
+  writeTextAtomic(join(out, "history.csv"), toCsv(Object.keys(result.history[0] ?? { epoch: 0 }), result.history.map((r) => Object.values(r))));
+  writePredictions(out, rows, heads);
+  writeJsonAtomic(join(out, "run.json"), {
+    key,
+    created: new Date().toISOString(),
+    git_commit: gitCommit(),
+    data: { dir: config.data.dir, fingerprint: config.data.fingerprint, synthetic: config.data.synthetic },
+    classWeights: result.classWeights,
+    // p(MGMT | DIAG) from this run's training split, to infer management from a diagnosis head
+    managementPriors: priorsFromLabels(split.train.map((i) => release.cases[i].labels.diagnosis), split.train.map((i) => release.cases[i].labels.management)),
+    summary,
+  });
+  try {
+    Deno.removeSync(join(out, "checkpoint"), { recursive: true });
+  } catch { /* none */ }
+  return { dir: out, config, reused: false, history: result.history, summary };
+}
+
+async function describeBackbone(config: RunConfig, cacheDir: string): Promise<BackboneInfo> {
+  const { weightsFingerprint } = await import("./features.ts");
+  const src = config.model.backbone.source;
+  const fingerprint = await weightsFingerprint(config.model.backbone, cacheDir, config.seed);
+  const random = src === "random" || src === "tiny";
+  const descriptions: Record<string, string> = {
+    nsfwjs: "Keras InceptionV3 from the npm package nsfwjs@4.4.0 (ImageNet-initialised, fine-tuned on a 5-class photo task; not the study's ImageNet backbone), frozen",
+    imagenet: "Keras ImageNet InceptionV3 without top (the study's backbone), frozen",
+    "keras-h5": `Keras weights from ${config.model.backbone.path}, frozen`,
+    tfjs: `tfjs weights from ${config.model.backbone.path}, frozen`,
+    random: "InceptionV3 with RANDOM initialisation (no pretrained weights), frozen",
+    tiny: "tiny 3-block Inception for tests, RANDOM initialisation, frozen",
+  };
+  return { description: descriptions[src], id: src, fingerprint, preprocessing: src === "nsfwjs" ? "x/255" : "x/127.5-1", random };
+}
+
+/** Saves the feature standardisation of a features-preset run (feature_norm.json). */
+export function writeFeatureNorm(dir: string, norm: { mean: Float32Array; sd: Float32Array }): void {
+  writeJsonAtomic(join(dir, "feature_norm.json"), { mean: Array.from(norm.mean), sd: Array.from(norm.sd) });
+}
+
+/** Reads it back (null for runs without one). */
+export function readFeatureNorm(dir: string): { mean: Float32Array; sd: Float32Array } | null {
+  const p = join(dir, "feature_norm.json");
+  if (!exists(p)) return null;
+  const j = JSON.parse(readTextFile(p, "feature standardisation"));
+  return { mean: Float32Array.from(j.mean), sd: Float32Array.from(j.sd) };
+}
+
+/** Reads a run folder's config (to rebuild its model). */
+export function readRunConfig(dir: string): RunConfig {
+  return validateRunConfig(JSON.parse(readTextFile(join(dir, "config.json"), "a run's config.json")));
+}

@@ -1,0 +1,294 @@
+/**
+ * The training loop shared by both presets: label-balanced mini-batches (Kawahara et al.),
+ * class-weighted categorical cross-entropy summed over the heads, SGD with momentum (Keras
+ * semantics, including its learning-rate `decay`), an optional L2 penalty on the head kernels, a
+ * stage schedule (e.g. unfreezing one Inception block at a time), model selection on the
+ * validation split, progress lines, and checkpoints from which an interrupted run resumes with the
+ * same result (batches are a pure function of the seed, the epoch and the step; SIGINT saves a
+ * checkpoint after the current step).
+ *
+ * @example
+ * ```ts ignore
+ * import { trainModel } from "./train.ts";
+ * const history = await trainModel({ model, heads: ["management"], labels, train, valid, feed, ... });
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { balancedClassWeights, labelBalancedBatches } from "../data/sampling.ts";
+import { HeadName } from "../data/vocabulary.ts";
+import { rocAucOvr } from "../stats/roc.ts";
+import { Prng } from "../util/prng.ts";
+import { exists, readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
+import { formatSeconds } from "../util/progress.ts";
+import { concatFloat32 } from "../util/arrays.ts";
+import { classesOf, OptimizerConfig } from "./config.ts";
+import { orderedWeights, restoreWeights, snapshotWeights } from "./serialize.ts";
+
+/** Turns case indices into the model's input tensors. */
+export interface Feed {
+  inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): tf.Tensor[] | Promise<tf.Tensor[]>;
+}
+
+export interface Stage {
+  name: string;
+  epochs: number;
+  augment: boolean;
+  /** Called when the stage starts (e.g. to set which backbone blocks are trainable). */
+  begin?: () => void;
+  /** Run the model in training mode (BatchNormalization batch statistics) during this stage. */
+  trainingMode?: boolean;
+}
+
+export interface HistoryRow {
+  epoch: number;
+  stage: string;
+  steps: number;
+  lr: number;
+  trainLoss: number;
+  validLoss: number;
+  validAuroc: number;
+  best: boolean;
+  seconds: number;
+}
+
+export interface TrainSpec {
+  model: tf.LayersModel;
+  heads: HeadName[];
+  /** Label of every case (by case index) for each head. */
+  labels: Readonly<Record<string, readonly number[]>>;
+  train: readonly number[];
+  valid: readonly number[];
+  feed: Feed;
+  stages: Stage[];
+  optimizer: OptimizerConfig;
+  /** L2 penalty strength and the kernels it applies to. */
+  l2?: { strength: number; kernels: tf.LayerVariable[] };
+  k: number;
+  classWeights: boolean;
+  selection: "loss" | "auroc";
+  seed: number;
+  maxStepsPerEpoch?: number;
+  batchSizeEval?: number;
+  checkpoint?: { dir: string; key: string; everySteps?: number };
+  /** Stop as if interrupted after this many steps in total (tests of resuming). */
+  stopAfterSteps?: number;
+  quiet?: boolean;
+  /** Receives each epoch's row (e.g. for live plots). */
+  onEpoch?: (row: HistoryRow) => void;
+}
+
+export interface TrainResult {
+  history: HistoryRow[];
+  bestEpoch: number;
+  resumedFrom: number | null;
+  interrupted: boolean;
+  classWeights: Record<string, number[]>;
+}
+
+interface Checkpoint {
+  key: string;
+  epoch: number;
+  step: number;
+  globalStep: number;
+  history: HistoryRow[];
+  bestMetric: number;
+  bestEpoch: number;
+}
+
+const log = (quiet: boolean | undefined, line: string) => {
+  if (!quiet) console.error(line);
+};
+
+/** Probabilities of every head for `indices` (inference mode, in batches). */
+export async function predictHeads(model: tf.LayersModel, feed: Feed, indices: readonly number[], heads: HeadName[], batchSize = 64): Promise<Record<string, number[][]>> {
+  const out: Record<string, number[][]> = Object.fromEntries(heads.map((h) => [h, []]));
+  const prng = new Prng(0);
+  for (let i = 0; i < indices.length; i += batchSize) {
+    const xs = await feed.inputs(indices.slice(i, i + batchSize), { train: false, augment: false, prng });
+    const ys = tf.tidy(() => {
+      const r = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(r) ? r : [r];
+    });
+    ys.forEach((y, j) => out[heads[j]].push(...(y.arraySync() as number[][])));
+    tf.dispose([...xs, ...ys]);
+  }
+  return out;
+}
+
+/** Mean class-weighted cross-entropy over heads, and mean macro AUROC over heads with both classes present. */
+function evaluate(probs: Record<string, number[][]>, labels: TrainSpec["labels"], indices: readonly number[], heads: HeadName[], weights: Record<string, number[]>): { loss: number; auroc: number } {
+  let loss = 0;
+  const aucs: number[] = [];
+  for (const h of heads) {
+    const p = probs[h];
+    let s = 0;
+    indices.forEach((ci, i) => {
+      const y = labels[h][ci];
+      s += weights[h][y] * -Math.log(Math.max(1e-7, p[i][y]));
+    });
+    loss += s / indices.length;
+    try {
+      aucs.push(rocAucOvr(indices.map((ci) => labels[h][ci]), p));
+    } catch { /* a class absent from the validation split: no AUROC for this head */ }
+  }
+  return { loss, auroc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN };
+}
+
+/** Trains `spec.model` in place and leaves it at the best validation epoch. */
+export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
+  const { model, heads, labels, train, feed } = spec;
+  const trainLabels = Object.fromEntries(heads.map((h) => [h, train.map((i) => labels[h][i])]));
+  const classWeights = Object.fromEntries(heads.map((h) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]));
+  const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
+  const batchSize = spec.k * nLabels;
+  const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
+  const steps = spec.maxStepsPerEpoch ? Math.min(stepsPerEpoch, spec.maxStepsPerEpoch) : stepsPerEpoch;
+  const velocity = new Map<string, tf.Tensor>();
+  let history: HistoryRow[] = [];
+  let bestMetric = Infinity, bestEpoch = -1;
+  let best: Float32Array[] | null = null;
+  let startEpoch = 0, startStep = 0, globalStep = 0, resumedFrom: number | null = null;
+
+  // Resume
+  const ck = spec.checkpoint;
+  if (ck && exists(join(ck.dir, "checkpoint.json"))) {
+    const c = JSON.parse(readTextFile(join(ck.dir, "checkpoint.json"), "checkpoint")) as Checkpoint;
+    if (c.key !== ck.key) throw new Error(`Cannot resume from ${ck.dir}: it belongs to a different configuration (key ${c.key}, expected ${ck.key}); use a new output folder`);
+    const bin = Deno.readFileSync(join(ck.dir, "state.bin"));
+    const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
+    let o = 0;
+    const take = (n: number) => all.slice(o, (o += n));
+    const current = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
+    restoreWeights(model, current);
+    for (const w of orderedWeights(model)) {
+      const n = w.shape.reduce((a: number, b) => a * (b as number), 1);
+      const v = take(n);
+      velocity.set(w.name, tf.tensor(v, w.shape as number[]));
+    }
+    if (c.bestEpoch >= 0) best = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
+    history = c.history;
+    bestMetric = c.bestMetric;
+    bestEpoch = c.bestEpoch;
+    startEpoch = c.epoch;
+    startStep = c.step;
+    globalStep = c.globalStep;
+    resumedFrom = c.epoch;
+    log(spec.quiet, `resuming from ${ck.dir}: epoch ${c.epoch + 1}, step ${c.step}`);
+  }
+
+  const saveCheckpoint = (epoch: number, step: number) => {
+    if (!ck) return;
+    const parts: Float32Array[] = [...snapshotWeights(model), ...orderedWeights(model).map((w) => Float32Array.from((velocity.get(w.name)?.dataSync() as Float32Array) ?? new Float32Array(w.shape.reduce((a: number, b) => a * (b as number), 1))))];
+    if (best) parts.push(...best);
+    const total = concatFloat32(parts);
+    writeBytesAtomic(join(ck.dir, "state.bin"), new Uint8Array(total.buffer));
+    writeJsonAtomic(join(ck.dir, "checkpoint.json"), { key: ck.key, epoch, step, globalStep, history, bestMetric, bestEpoch } satisfies Checkpoint);
+  };
+
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    log(spec.quiet, "interrupt: saving a checkpoint after this step (run the same command again to resume)");
+  };
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+  } catch { /* signals unavailable (e.g. in a worker) */ }
+
+  const opt = spec.optimizer;
+  const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
+  let epoch = 0;
+  try {
+    for (const stage of spec.stages) {
+      const stageStart = epoch;
+      if (epoch + stage.epochs <= startEpoch && !(startEpoch === epoch + stage.epochs && startStep > 0)) {
+        epoch += stage.epochs;
+        continue;
+      }
+      stage.begin?.();
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      for (let e = Math.max(stageStart, startEpoch); e < stageStart + stage.epochs; e++) {
+        epoch = e;
+        const t0 = performance.now();
+        const prng = new Prng(spec.seed).fork(`epoch-${e}`);
+        const batches = labelBalancedBatches(trainLabels, { k: spec.k, batches: steps, prng: prng.fork("batches"), onEmptyLabel: () => {} });
+        let lossSum = 0;
+        const first = e === startEpoch ? startStep : 0;
+        for (let s = first; s < steps; s++) {
+          const idx = batches[s].map((j) => train[j]);
+          const xs = await feed.inputs(idx, { train: true, augment: stage.augment, prng: prng.fork(`step-${s}`) });
+          const lr = opt.learningRate / (1 + opt.lrDecay * globalStep);
+          const { value, grads } = tf.variableGrads(() => {
+            const r = model.apply(xs.length === 1 ? xs[0] : xs, { training: stage.trainingMode ?? false }) as tf.Tensor | tf.Tensor[];
+            const outs = Array.isArray(r) ? r : [r];
+            let total: tf.Tensor = tf.scalar(0);
+            heads.forEach((h, i) => {
+              const y = idx.map((ci) => labels[h][ci]);
+              const onehot = tf.oneHot(tf.tensor1d(y, "int32"), classesOf(h));
+              const w = tf.tensor1d(y.map((c) => classWeights[h][c]));
+              const ce = tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(outs[i], 1e-7, 1))), 1));
+              total = tf.add(total, tf.mean(tf.mul(ce, w)));
+            });
+            if (spec.l2 && spec.l2.strength > 0) {
+              for (const kv of spec.l2.kernels) total = tf.add(total, tf.mul(spec.l2.strength, tf.sum(tf.square(kv.read()))));
+            }
+            return total as tf.Scalar;
+          }, vars);
+          tf.tidy(() => {
+            for (const v of vars) {
+              const g = grads[v.name];
+              if (!g) continue;
+              const prev = velocity.get(v.name);
+              const next = prev ? tf.sub(tf.mul(opt.momentum, prev), tf.mul(lr, g)) : tf.mul(-lr, g);
+              if (opt.weightDecay > 0) v.assign(tf.add(v, tf.sub(next, tf.mul(lr * opt.weightDecay, v))));
+              else v.assign(tf.add(v, next));
+              prev?.dispose();
+              velocity.set(v.name, tf.keep(next));
+            }
+          });
+          lossSum += (await value.data())[0];
+          tf.dispose([value, ...Object.values(grads), ...xs]);
+          globalStep++;
+          if (spec.stopAfterSteps !== undefined && globalStep >= spec.stopAfterSteps) interrupted = true;
+          if (interrupted) {
+            saveCheckpoint(e, s + 1);
+            return { history, bestEpoch, resumedFrom, interrupted: true, classWeights };
+          }
+          if (ck?.everySteps && globalStep % ck.everySteps === 0) saveCheckpoint(e, s + 1);
+        }
+        const probs = await predictHeads(model, feed, spec.valid, heads, spec.batchSizeEval);
+        const ev = spec.valid.length ? evaluate(probs, labels, spec.valid, heads, classWeights) : { loss: NaN, auroc: NaN };
+        const metric = spec.selection === "auroc" ? -ev.auroc : ev.loss;
+        const isBest = !Number.isNaN(metric) ? metric < bestMetric : true;
+        if (isBest) {
+          bestMetric = Number.isNaN(metric) ? bestMetric : metric;
+          bestEpoch = e;
+          best = snapshotWeights(model);
+        }
+        const row: HistoryRow = {
+          epoch: e + 1,
+          stage: stage.name,
+          steps: steps - first,
+          lr: opt.learningRate / (1 + opt.lrDecay * globalStep),
+          trainLoss: lossSum / Math.max(1, steps - first),
+          validLoss: ev.loss,
+          validAuroc: ev.auroc,
+          best: isBest,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        history.push(row);
+        spec.onEpoch?.(row);
+        log(spec.quiet, `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${row.validLoss.toFixed(4)} AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${formatSeconds(row.seconds * (totalEpochs - e - 1))})`);
+        saveCheckpoint(e + 1, 0);
+      }
+      epoch = stageStart + stage.epochs;
+    }
+  } finally {
+    try {
+      Deno.removeSignalListener("SIGINT", onSigint);
+    } catch { /* not registered */ }
+    for (const v of velocity.values()) v.dispose();
+  }
+  if (best) restoreWeights(model, best);
+  return { history, bestEpoch: bestEpoch + 1, resumedFrom, interrupted, classWeights };
+}

@@ -1,0 +1,156 @@
+/**
+ * Gradient kernels the tfjs wasm backend (4.22) lacks or runs slowly, registered for "wasm" so that
+ * the InceptionV3 top blocks and heads can be trained on the CPU's fast path.
+ *
+ * - `Conv2DBackpropFilter` (missing in wasm): for each kernel offset (i, j), the strided window of
+ *   the input x[:, i::s, j::s, :] (with padding) is matrix-multiplied with dy:
+ *   dW[i, j] = X_ij^T dY, shapes [Cin, N Ho Wo] x [N Ho Wo, Cout]. The transpose is explicit because
+ *   `matMul(transposeA)` is ~11x slower on wasm.
+ * - `Conv2DBackpropInput` (wasm's built-in is slow): a stride-1 convolution of dy, dilated by the
+ *   stride with zeros and padded, with the kernel flipped and its in/out channels swapped.
+ *
+ * Both are checked against the pure-JS `cpu` backend in tests/model/wasm_kernels_test.ts on strides
+ * 1 and 2, same and valid padding, and 1x1, 3x3, 1x7, 7x1 kernels.
+ *
+ * @example
+ * ```ts ignore
+ * import { registerWasmGradientKernels } from "./wasm_kernels.ts";
+ * registerWasmGradientKernels(); // idempotent; call after the wasm backend is registered
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | [[number, number], [number, number], [number, number], [number, number]];
+  dataFormat?: string;
+  dilations?: number | [number, number];
+  filterShape?: [number, number, number, number];
+  inputShape?: [number, number, number, number];
+}
+
+function pair(v: number | [number, number] | undefined, d = 1): [number, number] {
+  return v === undefined ? [d, d] : typeof v === "number" ? [v, v] : v;
+}
+
+/** TensorFlow's padding for "same"/"valid" (or explicit), as [top, bottom, left, right]. */
+export function convPadding(
+  inH: number,
+  inW: number,
+  kH: number,
+  kW: number,
+  [sH, sW]: [number, number],
+  pad: ConvAttrs["pad"],
+): { top: number; bottom: number; left: number; right: number; outH: number; outW: number } {
+  if (pad === "valid") {
+    return { top: 0, bottom: 0, left: 0, right: 0, outH: Math.ceil((inH - kH + 1) / sH), outW: Math.ceil((inW - kW + 1) / sW) };
+  }
+  if (pad === "same") {
+    const outH = Math.ceil(inH / sH), outW = Math.ceil(inW / sW);
+    const padH = Math.max(0, (outH - 1) * sH + kH - inH), padW = Math.max(0, (outW - 1) * sW + kW - inW);
+    const top = Math.floor(padH / 2), left = Math.floor(padW / 2);
+    return { top, bottom: padH - top, left, right: padW - left, outH, outW };
+  }
+  if (typeof pad === "number") {
+    return { top: pad, bottom: pad, left: pad, right: pad, outH: Math.floor((inH + 2 * pad - kH) / sH) + 1, outW: Math.floor((inW + 2 * pad - kW) / sW) + 1 };
+  }
+  const [[, ], [t, b], [l, r]] = pad;
+  return { top: t, bottom: b, left: l, right: r, outH: Math.floor((inH + t + b - kH) / sH) + 1, outW: Math.floor((inW + l + r - kW) / sW) + 1 };
+}
+
+function checkPlain(name: string, attrs: ConvAttrs) {
+  const [dh, dw] = pair(attrs.dilations);
+  if (dh !== 1 || dw !== 1) throw new Error(`Cannot run ${name} on wasm: expected dilation 1, found ${dh}x${dw}`);
+  if (attrs.dataFormat && attrs.dataFormat !== "NHWC" && attrs.dataFormat !== "channelsLast") {
+    throw new Error(`Cannot run ${name} on wasm: expected NHWC data, found ${attrs.dataFormat}`);
+  }
+}
+
+/** dW of a 2-D convolution (NHWC), built from wasm's fast slice/reshape/transpose/matMul. */
+export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  checkPlain("Conv2DBackpropFilter", attrs);
+  return tf.tidy(() => {
+    const [kH, kW, cin, cout] = filterShape;
+    const [sH, sW] = pair(attrs.strides);
+    const [n, inH, inW] = x.shape;
+    const p = convPadding(inH, inW, kH, kW, [sH, sW], attrs.pad);
+    const [, outH, outW] = dy.shape;
+    const xp = p.top || p.bottom || p.left || p.right ? tf.pad(x, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]]) : x;
+    const dy2 = tf.reshape(dy, [n * outH * outW, cout]);
+    const taps: tf.Tensor[] = [];
+    for (let i = 0; i < kH; i++) {
+      for (let j = 0; j < kW; j++) {
+        const win = tf.stridedSlice(xp, [0, i, j, 0], [n, i + (outH - 1) * sH + 1, j + (outW - 1) * sW + 1, cin], [1, sH, sW, 1]);
+        const xt = tf.transpose(tf.reshape(win, [n * outH * outW, cin]));
+        taps.push(tf.matMul(xt, dy2));
+      }
+    }
+    return tf.reshape(tf.stack(taps), [kH, kW, cin, cout]) as tf.Tensor4D;
+  });
+}
+
+/** dX of a 2-D convolution (NHWC) as a stride-1 convolution of the zero-dilated dy. */
+export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  checkPlain("Conv2DBackpropInput", attrs);
+  return tf.tidy(() => {
+    const [kH, kW, cin, cout] = filter.shape;
+    const [sH, sW] = pair(attrs.strides);
+    const [n, inH, inW] = inputShape;
+    const p = convPadding(inH, inW, kH, kW, [sH, sW], attrs.pad);
+    const [, outH, outW] = dy.shape;
+    let d: tf.Tensor4D = dy;
+    if (sH > 1 || sW > 1) {
+      // insert (s - 1) zeros between dy's rows and columns
+      const z = tf.zeros([n, outH, sH - 1, outW, cout]);
+      const rows = tf.reshape(tf.concat([tf.reshape(dy, [n, outH, 1, outW, cout]), z], 2), [n, outH * sH, outW, cout]).slice([0, 0, 0, 0], [n, (outH - 1) * sH + 1, outW, cout]);
+      const zc = tf.zeros([n, (outH - 1) * sH + 1, outW, sW - 1, cout]);
+      d = tf.reshape(tf.concat([tf.reshape(rows, [n, (outH - 1) * sH + 1, outW, 1, cout]), zc], 3), [n, (outH - 1) * sH + 1, outW * sW, cout])
+        .slice([0, 0, 0, 0], [n, (outH - 1) * sH + 1, (outW - 1) * sW + 1, cout]) as tf.Tensor4D;
+    }
+    // full correlation with the flipped kernel: pad so that the output has the input's size
+    const padTop = kH - 1 - p.top, padLeft = kW - 1 - p.left;
+    const dH = d.shape[1], dW = d.shape[2];
+    const padBottom = inH + kH - 1 - dH - padTop, padRight = inW + kW - 1 - dW - padLeft;
+    const crop = (v: number) => Math.max(0, -v);
+    let dp = tf.pad(d, [[0, 0], [Math.max(0, padTop), Math.max(0, padBottom)], [Math.max(0, padLeft), Math.max(0, padRight)], [0, 0]]);
+    if (padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0) {
+      dp = dp.slice([0, crop(padTop), crop(padLeft), 0], [n, dp.shape[1] - crop(padTop) - crop(padBottom), dp.shape[2] - crop(padLeft) - crop(padRight), cout]);
+    }
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kH, kW, cout, cin]
+    const out = tf.conv2d(dp as tf.Tensor4D, flipped, 1, "valid");
+    if (out.shape[1] !== inH || out.shape[2] !== inW || out.shape[3] !== cin) {
+      throw new Error(`Conv2DBackpropInput produced ${out.shape}, expected [${n},${inH},${inW},${cin}]`);
+    }
+    return out;
+  });
+}
+
+let registered = false;
+
+/** Registers the kernels for the "wasm" backend (once). */
+export function registerWasmGradientKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput"]) {
+    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+  }
+  tf.registerKernel({
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs;
+      const out = conv2dBackpropFilter(x, dy, a.filterShape!, a);
+      return out as unknown as tf.TensorInfo;
+    },
+  });
+  tf.registerKernel({
+    kernelName: "Conv2DBackpropInput",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs;
+      return conv2dBackpropInput(dy, filter, a.inputShape!, a) as unknown as tf.TensorInfo;
+    },
+  });
+}
