@@ -125,18 +125,23 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
   });
 }
 
-let registered = false;
+const registered = new Set<string>();
 
 /** Registers the kernels for the "wasm" backend (once). */
 export function registerWasmGradientKernels(): void {
-  if (registered) return;
-  registered = true;
+  registerGradientKernels("wasm");
+}
+
+/** Registers (once) this module's gradient kernels for `backendName`, replacing the backend's own. */
+export function registerGradientKernels(backendName: string): void {
+  if (registered.has(backendName)) return;
+  registered.add(backendName);
   for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput"]) {
-    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+    if (tf.getKernel(name, backendName)) tf.unregisterKernel(name, backendName);
   }
   tf.registerKernel({
     kernelName: "Conv2DBackpropFilter",
-    backendName: "wasm",
+    backendName,
     kernelFunc: ({ inputs, attrs }) => {
       const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
       const a = attrs as unknown as ConvAttrs;
@@ -146,7 +151,7 @@ export function registerWasmGradientKernels(): void {
   });
   tf.registerKernel({
     kernelName: "Conv2DBackpropInput",
-    backendName: "wasm",
+    backendName,
     kernelFunc: ({ inputs, attrs }) => {
       const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
       const a = attrs as unknown as ConvAttrs;
