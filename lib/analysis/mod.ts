@@ -1,2 +1,5 @@
 /** The study's experiments as pure functions of prediction tables (no tfjs). */
 export * from "./management.ts";
+export * from "./metrics_tables.ts";
+export * from "./experiments.ts";
+export * from "./published.ts";

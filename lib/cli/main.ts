@@ -11,8 +11,10 @@ import { Command, helpText, parseCommandArgs, UsageError } from "./command.ts";
 import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { predictCommand, trainCommand } from "./commands/model.ts";
+import { reportCommand } from "./commands/report.ts";
+import { mclassCommand } from "./commands/mclass.ts";
 
-export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand];
+export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand, reportCommand, mclassCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -163,3 +163,35 @@ export async function predictRelease(run: LoadedRun, dataDir: string, outDir: st
   writePredictions(outDir, rows, run.heads);
   return rows;
 }
+
+/**
+ * Every head's probabilities for a list of dermoscopic images (e.g. MClass-D), for a run whose only
+ * input is the dermoscopic image (inputs "D").
+ * @throws {Error} when the run needs other inputs.
+ */
+export async function predictImages(run: LoadedRun, paths: readonly string[], options: { workers?: number; quiet?: boolean } = {}): Promise<Record<string, number[][]>> {
+  const cfg = run.config;
+  if (cfg.model.inputs !== "D") {
+    throw new Error(`Cannot predict dermoscopic images alone with ${run.dir}: its inputs are ${cfg.model.inputs}, expected D (train e.g. "multi-D")`);
+  }
+  const out: Record<string, number[][]> = Object.fromEntries(run.heads.map((h) => [h, []]));
+  if (cfg.training.preset === "features") {
+    const { features } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), { backbone: cfg.model.backbone, seed: cfg.seed, cacheDir: run.cacheDir, augmentation: cfg.training.augmentation, workers: options.workers, quiet: options.quiet });
+    const x = concatFloat32(paths.map((p) => {
+      const v = Float32Array.from(features.get(p)![0]);
+      if (run.norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d];
+      return v;
+    }));
+    const probs = tf.tidy(() => {
+      const r = run.model.predict(tf.tensor2d(x, [paths.length, x.length / paths.length])) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(r) ? r : [r]).map((t) => t.arraySync() as number[][]);
+    });
+    run.heads.forEach((h, i) => (out[h] = probs[i]));
+    return out;
+  }
+  for (const p of paths) {
+    const r = await predictCase(run, { derm: p });
+    for (const h of run.heads) out[h].push(r.heads[h]!);
+  }
+  return out;
+}

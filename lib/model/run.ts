@@ -87,7 +87,7 @@ export function splitOf(release: Release, c: RunConfig): { train: number[]; vali
   const folds = crossValidationFolds(release, { k: c.data.k ?? 3, seed: c.data.foldSeed ?? 0 });
   const f = folds[c.data.fold];
   if (!f) throw new RangeError(`Cannot train fold ${c.data.fold}: expected a fold in 0..${folds.length - 1}`);
-  return f;
+  return { train: f.train, valid: f.valid, test: f.test };
 }
 
 /** Trains (or reuses) one run and writes its folder. */

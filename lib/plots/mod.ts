@@ -7,3 +7,7 @@ export * from "./export.ts";
 export * from "./dataset.ts";
 export * from "./montage.ts";
 export * from "./curves.ts";
+export * from "./training.ts";
+export * from "./distances.ts";
+export * from "./matrices.ts";
+export * from "./calibration.ts";

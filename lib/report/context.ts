@@ -33,11 +33,26 @@ export type Profile = "full" | "quick";
 export interface ProfileSettings {
   synthetic: { cases: number; seed: number; imageSize: number };
   syntheticDir: string;
+  /**
+   * Features-preset settings of the runs the notebooks train: backbone input size on synthetic data
+   * (real data always uses 299), augmented views per training image, epochs, and the seed.
+   */
+  training: { syntheticSize: number; views: number; epochs: number; seed: number; bootstrap: number };
 }
 
 export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freeze({
-  full: { synthetic: { ...DEFAULT_SYNTHETIC }, syntheticDir: join(PROJECT_ROOT, "data", "synthetic") },
-  quick: { synthetic: { cases: 160, seed: 7, imageSize: 96 }, syntheticDir: join(PROJECT_ROOT, "data", "synthetic-quick") },
+  full: {
+    synthetic: { ...DEFAULT_SYNTHETIC },
+    syntheticDir: join(PROJECT_ROOT, "data", "synthetic"),
+    // 160 px keeps the whole main job under 10 minutes on 2 cores; the synthetic lesions carry their
+    // labels at this size (see tests/model/training_test.ts)
+    training: { syntheticSize: 160, views: 1, epochs: 40, seed: 2021, bootstrap: 1000 },
+  },
+  quick: {
+    synthetic: { cases: 160, seed: 7, imageSize: 96 },
+    syntheticDir: join(PROJECT_ROOT, "data", "synthetic-quick"),
+    training: { syntheticSize: 96, views: 0, epochs: 8, seed: 2021, bootstrap: 200 },
+  },
 });
 
 export interface NotebookContext {
@@ -49,7 +64,7 @@ export interface NotebookContext {
   location: ReleaseLocation | null;
   release: Release;
   synthetic: boolean;
-  /** outputs/synthetic/<name>/ or outputs/real/<name>/ */
+  /** outputs/synthetic/<name>/ or outputs/real/<name>/ (quick profile: outputs/quick-synthetic/...) */
   outDir: string;
   /** A provenance record for this notebook's exports (extend with seed/backbone/backend). */
   provenance: Provenance;
@@ -120,7 +135,7 @@ export async function notebookContext(name: string, options: { data?: boolean } 
   }
   const release = loadRelease(location.dir, { quiet: true });
   const synthetic = release.synthetic;
-  const outDir = join(outputsRoot(), synthetic ? "synthetic" : "real", name);
+  const outDir = join(outputsRoot(), `${profile === "quick" ? "quick-" : ""}${synthetic ? "synthetic" : "real"}`, name);
   const prov = provenance({
     run_id: `${name}${profile === "quick" ? "-quick" : ""}`,
     data_fingerprint: releaseFingerprint(release),

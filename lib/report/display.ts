@@ -22,7 +22,7 @@ export interface DisplayTableOptions {
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A table that displays as HTML in Jupyter. */
-export function displayTable<T extends Record<string, unknown>>(records: readonly T[], options: DisplayTableOptions = {}) {
+export function displayTable<T extends object>(records: readonly T[], options: DisplayTableOptions = {}) {
   const columns = options.columns ?? (records.length ? Object.keys(records[0]) : []);
   const maxRows = options.maxRows ?? 60;
   const shown = records.slice(0, maxRows);
@@ -31,7 +31,10 @@ export function displayTable<T extends Record<string, unknown>>(records: readonl
   const more = records.length > maxRows ? `<tr><td colspan="${columns.length}">… ${records.length - maxRows} more rows</td></tr>` : "";
   const html = `<table>${options.caption ? `<caption style="text-align:left;font-weight:bold">${esc(options.caption)}</caption>` : ""}` +
     `<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>` +
-    shown.map((r) => `<tr>${columns.map((c) => `<td style="text-align:${typeof r[c] === "number" ? "right" : "left"}">${esc(fmt(r[c]))}</td>`).join("")}</tr>`).join("") +
+    shown.map((r) => {
+      const rec = r as Record<string, unknown>;
+      return `<tr>${columns.map((c) => `<td style="text-align:${typeof rec[c] === "number" ? "right" : "left"}">${esc(fmt(rec[c]))}</td>`).join("")}</tr>`;
+    }).join("") +
     `${more}</tbody></table>`;
   const markdown = formatRecords(shown, "md", { columns, digits: options.digits, caption: options.caption });
   return {

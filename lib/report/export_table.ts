@@ -21,7 +21,7 @@ export interface ExportTableOptions {
 }
 
 /** Writes `records` as name.{csv,md,tex,json} and name.manifest.json into `dir`; returns the paths. */
-export function exportTable<T extends Record<string, unknown>>(
+export function exportTable<T extends object>(
   dir: string,
   name: string,
   records: readonly T[],

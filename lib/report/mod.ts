@@ -4,3 +4,6 @@ export * from "./export_table.ts";
 export * from "./dataset.ts";
 export * from "./display.ts";
 export * from "./compare_predictions.ts";
+export * from "./experiments.ts";
+export * from "./study.ts";
+export * from "./mclass.ts";

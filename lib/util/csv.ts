@@ -111,9 +111,3 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
   for (const r of rows) lines.push(r.map(csvField).join(","));
   return lines.join("\n") + "\n";
 }
-
-/** Formats an array of records as CSV, columns in the order given (default: keys of the first record). */
-export function recordsToCsv<T extends Record<string, unknown>>(records: readonly T[], columns?: readonly string[]): string {
-  const cols = columns ?? (records.length ? Object.keys(records[0]) : []);
-  return toCsv(cols, records.map((r) => cols.map((c) => r[c])));
-}

@@ -84,11 +84,11 @@ export function formatTable(
 }
 
 /** Formats records (objects) as a table, columns from the first record unless given. */
-export function formatRecords<T extends Record<string, unknown>>(
+export function formatRecords<T extends object>(
   records: readonly T[],
   format: TableFormat,
   options: FormatOptions & { columns?: readonly string[] } = {},
 ): string {
   const columns = options.columns ?? (records.length ? Object.keys(records[0]) : []);
-  return formatTable(columns, records.map((r) => columns.map((c) => r[c])), format, options);
+  return formatTable(columns, records.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])), format, options);
 }

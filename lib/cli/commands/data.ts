@@ -38,7 +38,7 @@ export const table1Command: Command = {
     const format = choiceOption("table1", values, "format", TABLE_FORMATS, "csv");
     const release = openRelease(values);
     const caption = `Table 1: management x diagnosis counts per split${release.synthetic ? " (SYNTHETIC data)" : ""}`;
-    emit(formatRecords(table1(release) as unknown as Record<string, unknown>[], format, { caption: format === "csv" ? undefined : caption }), values.out);
+    emit(formatRecords(table1(release), format, { caption: format === "csv" ? undefined : caption }), values.out);
   },
 };
 
@@ -50,7 +50,7 @@ export const labelsCommand: Command = {
   options: { data: dataOption, format: { type: "string", arg: "csv|json", default: "csv", help: "output format" }, out: outOption },
   run(values) {
     const format = choiceOption("labels", values, "format", ["csv", "json"] as const, "csv");
-    emit(formatRecords(labelsTable(openRelease(values)) as unknown as Record<string, unknown>[], format, { columns: LABELS_COLUMNS }), values.out);
+    emit(formatRecords(labelsTable(openRelease(values)), format, { columns: LABELS_COLUMNS }), values.out);
   },
 };
 
@@ -72,7 +72,7 @@ export const foldsCommand: Command = {
     const release = openRelease(values);
     const folds = crossValidationFolds(release, { k, seed });
     if (values.proportions) {
-      emit(formatRecords(foldProportions(release, folds) as unknown as Record<string, unknown>[], format, { digits: 4 }), values.out);
+      emit(formatRecords(foldProportions(release, folds), format, { digits: 4 }), values.out);
     } else {
       const rows = folds.flatMap((f) =>
         (["train", "valid", "test"] as const).flatMap((part) => f[part].map((i) => ({ fold: f.fold, part, case_num: release.cases[i].caseNum })))

@@ -74,6 +74,16 @@ export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
   return rows;
 }
 
+/**
+ * Raw criterion strings for one lesion of a diagnosis group (e.g. "MEL"), drawn from the real
+ * release's criteria-given-group counts.
+ */
+export function sampleCriteria(group: string, prng: Prng): Record<string, string> {
+  const S = REAL_STATISTICS.criteria as Record<string, Record<string, Counts>>;
+  if (!S.pigment_network[group]) throw new RangeError(`Cannot sample criteria: expected a diagnosis group among ${DIAGNOSIS.codes.join(", ")}, found "${group}"`);
+  return Object.fromEntries(CRITERIA.map((t) => [t.column, draw(S[t.column][group], prng)]));
+}
+
 /** Splits `n` cases into train/valid/test with the official proportions (413:203:395), shuffled. */
 export function syntheticSplits(n: number, prng: Prng): { train: number[]; valid: number[]; test: number[] } {
   const order = prng.shuffle([...Array(n).keys()]);

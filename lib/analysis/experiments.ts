@@ -1,0 +1,201 @@
+/**
+ * The study's experiments as functions of prediction tables (lib/model/predictions.ts), so they
+ * run on any run folders: inferred vs predicted management, the binary baseline, over-excision and
+ * a severity-weighted error, the four distances with CIs, Wilcoxon and Cohen's d, the mid-p
+ * McNemar matrix of several prediction sets, and fold summaries.
+ *
+ * @example
+ * ```ts ignore
+ * import { inferVsPredict } from "./experiments.ts";
+ * const r = inferVsPredict(readPredictions(diagRun), readPredictions(mgmtRun), priors, "test");
+ * r.infr.accuracy; r.pred.average.auroc;
+ * ```
+ */
+import type { PredictionsTable } from "../model/predictions.ts";
+import { argmax } from "../stats/confusion.ts";
+import { cohensD } from "../stats/effect_size.ts";
+import { wilcoxon } from "../stats/wilcoxon.ts";
+import { bootstrap, RandomSource, studySubsampling } from "../stats/bootstrap.ts";
+import { mcnemar, mcnemarTable } from "../stats/mcnemar.ts";
+import { holm } from "../stats/multiple_testing.ts";
+import { DISTANCE_NAMES, PredictionDistanceOptions, predictionDistances } from "../stats/prediction_distances.ts";
+import { diagnosisToBinary, EXC, inferManagement, ManagementPriors, managementToBinary } from "./management.ts";
+import { managementRows, MetricTable } from "./metrics_tables.ts";
+
+/** Rows of `a` and `b` for the same cases (by case_num) of a split, in `a`'s order. */
+export function alignCases(a: PredictionsTable, b: PredictionsTable, split: string): { caseNums: number[]; ia: number[]; ib: number[] } {
+  const rowsA = a.rows.map((r, i) => ({ r, i })).filter(({ r }) => split === "all" || r.split === split);
+  const byCase = new Map(b.rows.map((r, i) => [`${r.case_num}/${r.split}`, i]));
+  const ia: number[] = [], ib: number[] = [], caseNums: number[] = [];
+  for (const { r, i } of rowsA) {
+    const j = byCase.get(`${r.case_num}/${r.split}`);
+    if (j === undefined) continue;
+    ia.push(i);
+    ib.push(j);
+    caseNums.push(r.case_num);
+  }
+  if (!caseNums.length) throw new Error(`Cannot align predictions of ${a.dir} and ${b.dir}: expected cases of split "${split}" in both, found none in common`);
+  return { caseNums, ia, ib };
+}
+
+const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) => {
+  const codes = head === "management" ? ["NONE", "CLNC", "EXC"] : ["BCC", "NEV", "MEL", "MISC", "SK"];
+  return rows.map((i) => codes.map((c) => t.rows[i][`${head}_${c}`] as number));
+};
+
+export interface InferVsPredict {
+  caseNums: number[];
+  /** True management (0 NONE, 1 CLNC, 2 EXC) and diagnosis of each case. */
+  truth: number[];
+  diagnosisTruth: number[];
+  diagnosisProbs: number[][];
+  infrProbs: number[][];
+  predProbs: number[][];
+  infr: MetricTable;
+  pred: MetricTable;
+}
+
+/**
+ * MGMT_infr (the diagnosis model's probabilities marginalised through the priors) against MGMT_pred
+ * (a model's management head) on the cases both tables hold for `split`.
+ * @throws {Error} when a table lacks the needed head.
+ */
+export function inferVsPredict(diag: PredictionsTable, mgmt: PredictionsTable, priors: ManagementPriors, split = "test"): InferVsPredict {
+  if (!diag.heads.includes("diagnosis")) throw new Error(`Cannot infer management: expected a diagnosis head in ${diag.dir}, found ${diag.heads.join(", ")}`);
+  if (!mgmt.heads.includes("management")) throw new Error(`Cannot compare with predicted management: expected a management head in ${mgmt.dir}, found ${mgmt.heads.join(", ")}`);
+  const { caseNums, ia, ib } = alignCases(diag, mgmt, split);
+  const diagnosisProbs = headProbs(diag, "diagnosis", ia);
+  const infrProbs = inferManagement(diagnosisProbs, priors);
+  const predProbs = headProbs(mgmt, "management", ib);
+  const truth = ib.map((i) => mgmt.rows[i].management_true as number);
+  const diagnosisTruth = ia.map((i) => diag.rows[i].diagnosis_true as number);
+  return { caseNums, truth, diagnosisTruth, diagnosisProbs, infrProbs, predProbs, infr: managementRows(truth, infrProbs), pred: managementRows(truth, predProbs) };
+}
+
+export interface BinaryBaseline {
+  n: number;
+  infr: { correct: number; accuracy: number; sensitivityAverage: number };
+  pred: { correct: number; accuracy: number; sensitivityAverage: number };
+}
+
+/**
+ * EXC vs NOEXC: MGMT_infr,binary maps the arg-max diagnosis (MEL, BCC -> EXC); MGMT_pred,binary
+ * collapses the arg-max management (CLNC, NONE -> NOEXC).
+ */
+export function binaryBaseline(r: Pick<InferVsPredict, "truth" | "diagnosisProbs" | "predProbs">): BinaryBaseline {
+  const truth = managementToBinary(r.truth);
+  const score = (pred: number[]) => {
+    const correct = pred.filter((p, i) => p === truth[i]).length;
+    const sens = [0, 1].map((c) => {
+      const idx = truth.flatMap((t, i) => (t === c ? [i] : []));
+      return idx.length ? idx.filter((i) => pred[i] === c).length / idx.length : NaN;
+    });
+    return { correct, accuracy: correct / truth.length, sensitivityAverage: (sens[0] + sens[1]) / 2 };
+  };
+  return { n: truth.length, infr: score(diagnosisToBinary(argmax(r.diagnosisProbs))), pred: score(managementToBinary(argmax(r.predProbs))) };
+}
+
+/**
+ * Default severity of management errors (rows: truth NONE, CLNC, EXC; columns: prediction).
+ * Sending a case that needed follow-up or excision home (prediction NONE) is worse than the
+ * reverse, and missing an excision is worst, as the study argues; over-treatment costs 1.
+ */
+export const DEFAULT_PENALTY: readonly (readonly number[])[] = [
+  [0, 1, 1],
+  [2, 0, 1],
+  [3, 2, 0],
+];
+
+export interface OverExcision {
+  /** Non-EXC cases sent to excision by each approach. */
+  infr: number;
+  pred: number;
+  nonExc: number;
+  /** How many fewer wrongly excised cases pred has than infr, in % of infr's (the study's "24.56% fewer"). */
+  percentFewer: number;
+  /** Mean penalty per case under `penalty`. */
+  severity: { infr: number; pred: number; penalty: readonly (readonly number[])[] };
+}
+
+export function overExcision(truth: readonly number[], infrPred: readonly number[], predPred: readonly number[], penalty: readonly (readonly number[])[] = DEFAULT_PENALTY): OverExcision {
+  const wrong = (p: readonly number[]) => truth.filter((t, i) => t !== EXC && p[i] === EXC).length;
+  const infr = wrong(infrPred), pred = wrong(predPred);
+  const sev = (p: readonly number[]) => truth.reduce((s, t, i) => s + penalty[t][p[i]], 0) / truth.length;
+  return { infr, pred, nonExc: truth.filter((t) => t !== EXC).length, percentFewer: infr ? (100 * (infr - pred)) / infr : NaN, severity: { infr: sev(infrPred), pred: sev(predPred), penalty } };
+}
+
+export interface DistanceComparisonRow {
+  distance: keyof typeof DISTANCE_NAMES;
+  name: string;
+  infr: { mean: number; ci: [number, number]; values: number[] };
+  pred: { mean: number; ci: [number, number]; values: number[] };
+  wilcoxonP: number;
+  wilcoxonMethod: string;
+  /** Cohen's d with the pooled SD (the study's reading, we assume) and the paired d_z. */
+  dPooled: number;
+  dPaired: number;
+}
+
+/**
+ * The four distances of each probabilistic prediction to its one-hot target, for infr and pred:
+ * mean [95% CI] by the study's subsampling (1000 x N/2 without replacement), two-sided Wilcoxon
+ * signed-rank p (paired by case), Cohen's d (pooled SD and paired).
+ */
+export function distanceComparison(
+  truth: readonly number[],
+  infrProbs: readonly (readonly number[])[],
+  predProbs: readonly (readonly number[])[],
+  options: { prng: RandomSource; samples?: number; distances?: PredictionDistanceOptions },
+): DistanceComparisonRow[] {
+  const a = predictionDistances(infrProbs, truth, options.distances);
+  const b = predictionDistances(predProbs, truth, options.distances);
+  const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+  return (Object.keys(DISTANCE_NAMES) as (keyof typeof DISTANCE_NAMES)[]).map((k) => {
+    const scheme = { ...studySubsampling(truth.length), ...(options.samples ? { samples: options.samples } : {}) };
+    const ca = bootstrap(a[k], mean, { ...scheme, prng: options.prng });
+    const cb = bootstrap(b[k], mean, { ...scheme, prng: options.prng });
+    const w = wilcoxon(a[k], b[k], { alternative: "two-sided" });
+    return {
+      distance: k,
+      name: DISTANCE_NAMES[k],
+      infr: { mean: mean(a[k]), ci: ca.ci, values: a[k] },
+      pred: { mean: mean(b[k]), ci: cb.ci, values: b[k] },
+      wilcoxonP: w.pValue,
+      wilcoxonMethod: w.method,
+      dPooled: cohensD(a[k], b[k]),
+      dPaired: cohensD(a[k], b[k], { variant: "paired" }),
+    };
+  });
+}
+
+export interface McNemarMatrix {
+  names: string[];
+  /** p[i][j]: mid-p McNemar between prediction sets i and j (NaN on the diagonal). */
+  p: number[][];
+  /** Holm-adjusted over the m(m-1)/2 distinct pairs. */
+  holm: number[][];
+  /** Discordant counts b (i right, j wrong) and c. */
+  discordant: [number, number][][];
+}
+
+/** Mid-p McNemar tests between every pair of label predictions of the same cases. */
+export function mcnemarMatrix(truth: readonly number[], predictions: Readonly<Record<string, readonly number[]>>): McNemarMatrix {
+  const names = Object.keys(predictions);
+  const n = names.length;
+  const p = names.map(() => new Array<number>(n).fill(NaN));
+  const discordant = names.map(() => new Array<[number, number]>(n).fill([0, 0]));
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const t = mcnemarTable(truth, predictions[names[i]], predictions[names[j]]);
+      p[i][j] = mcnemar(t, { method: "midp" }).pValue;
+      discordant[i][j] = [t[0][1], t[1][0]];
+      if (i < j) pairs.push([i, j]);
+    }
+  }
+  const adjusted = holm(pairs.map(([i, j]) => p[i][j]));
+  const h = names.map(() => new Array<number>(n).fill(NaN));
+  pairs.forEach(([i, j], k) => (h[i][j] = h[j][i] = adjusted[k]));
+  return { names, p, holm: h, discordant };
+}

@@ -1,0 +1,79 @@
+/**
+ * The study's metric rows from probabilities: per-class (one-vs-rest) sensitivity, specificity,
+ * precision and AUROC, their unweighted averages, and accuracy — the layout of Tables 2-4 — plus
+ * mean +- SD over cross-validation folds.
+ *
+ * @example
+ * ```ts
+ * import { managementRows } from "./metrics_tables.ts";
+ * const r = managementRows([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]);
+ * r.accuracy; // 1
+ * ```
+ */
+import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { rocAucOvr } from "../stats/roc.ts";
+import { mean, sd } from "../stats/descriptive.ts";
+
+export const MANAGEMENT_CODES = ["NONE", "CLNC", "EXC"] as const;
+
+export interface MetricRow {
+  label: string;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  auroc: number;
+}
+
+export interface MetricTable {
+  perClass: MetricRow[];
+  average: MetricRow;
+  accuracy: number;
+  confusionMatrix: number[][];
+  predicted: number[];
+}
+
+/** Rows of Tables 2-4 for a probability matrix (arg-max decides the label). */
+export function managementRows(truth: readonly number[], probs: readonly (readonly number[])[], codes: readonly string[] = MANAGEMENT_CODES): MetricTable {
+  const pred = argmax(probs);
+  const m = classwiseMetrics(truth, pred, { labels: codes.length });
+  let auc: number[];
+  try {
+    auc = rocAucOvr(truth, probs, { average: "none" });
+  } catch {
+    auc = codes.map(() => NaN);
+  }
+  const perClass = codes.map((label, c) => ({ label, sensitivity: m.sensitivity[c], specificity: m.specificity[c], precision: m.precision[c], auroc: auc[c] }));
+  const avg = (k: keyof Omit<MetricRow, "label">) => perClass.reduce((s, r) => s + r[k], 0) / perClass.length;
+  return {
+    perClass,
+    average: { label: "average", sensitivity: avg("sensitivity"), specificity: avg("specificity"), precision: avg("precision"), auroc: avg("auroc") },
+    accuracy: m.accuracy,
+    confusionMatrix: m.confusionMatrix,
+    predicted: pred,
+  };
+}
+
+export interface MeanSd {
+  mean: number;
+  sd: number;
+}
+
+/** Mean +- SD (ddof 1) of the average rows and accuracies of several folds. */
+export function foldSummary(tables: readonly MetricTable[]): Record<"sensitivity" | "specificity" | "precision" | "auroc" | "accuracy", MeanSd> {
+  const pick = (f: (t: MetricTable) => number) => {
+    const xs = tables.map(f);
+    return { mean: mean(xs), sd: xs.length > 1 ? sd(xs) : NaN };
+  };
+  return {
+    sensitivity: pick((t) => t.average.sensitivity),
+    specificity: pick((t) => t.average.specificity),
+    precision: pick((t) => t.average.precision),
+    auroc: pick((t) => t.average.auroc),
+    accuracy: pick((t) => t.accuracy),
+  };
+}
+
+/** "0.6462 +- 0.0369" style text. */
+export function formatMeanSd(m: MeanSd, digits = 4): string {
+  return `${m.mean.toFixed(digits)} ± ${Number.isNaN(m.sd) ? "n/a" : m.sd.toFixed(digits)}`;
+}

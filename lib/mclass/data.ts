@@ -1,0 +1,117 @@
+/**
+ * The MClass-D benchmark (Brinker et al. 2019): 100 dermoscopic ISIC images (20 melanomas, 80 nevi)
+ * answered by 157 dermatologists. Loaders for a user's download, each validating what it reads:
+ *
+ * - the image list `image_name,target` (target 1 = melanoma, 0 = nevus), as MClassD.csv;
+ * - the images folder (`<image_name>` files);
+ * - the dermatologists' answers: the benchmark's spreadsheet (one row per dermatologist, columns
+ *   `Answer 1` ... `Answer 100` in list order; an answer mentioning "biopsy" means excise (EXC), one
+ *   mentioning "reassure" means do not (NOEXC)), or a plain CSV rater matrix (a `rater` column, then
+ *   one column per image name, values 1/0 or EXC/NOEXC).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadMclassList, loadAnswers } from "./data.ts";
+ * const list = loadMclassList("MClassD.csv");
+ * const panel = loadAnswers("ResultsDermoscopic.xlsx", list); // answers[rater][image]
+ * ```
+ */
+import { join } from "node:path";
+import XLSX from "xlsx";
+import { parseCsv } from "../util/csv.ts";
+import { exists, readTextFile } from "../util/fs.ts";
+
+export interface MclassList {
+  file: string;
+  images: { name: string; melanoma: boolean }[];
+}
+
+/**
+ * Reads the image list.
+ * @throws {Error} naming the file, line and column of a missing column, an empty name, a target other
+ * than 0/1, or a duplicated image.
+ */
+export function loadMclassList(path: string): MclassList {
+  const t = parseCsv(readTextFile(path, "the MClass-D image list"), { file: path });
+  for (const c of ["image_name", "target"]) {
+    if (!t.header.includes(c)) throw new Error(`Cannot read ${path}: expected a column "${c}" (columns image_name,target), found ${t.header.join(",")}`);
+  }
+  const ni = t.header.indexOf("image_name"), ti = t.header.indexOf("target");
+  const seen = new Set<string>();
+  const images = t.rows.map((r) => {
+    const name = r.values[ni].trim(), target = r.values[ti].trim();
+    if (!name) throw new Error(`Cannot read ${path} line ${r.line}, column "image_name": expected an image file name, found an empty field`);
+    if (target !== "0" && target !== "1") throw new Error(`Cannot read ${path} line ${r.line}, column "target": expected 0 (nevus) or 1 (melanoma), found "${target}"`);
+    if (seen.has(name)) throw new Error(`Cannot read ${path} line ${r.line}, column "image_name": expected each image once, found "${name}" again`);
+    seen.add(name);
+    return { name, melanoma: target === "1" };
+  });
+  return { file: path, images };
+}
+
+/** Absolute paths of the list's images in `imagesDir`. @throws {Error} naming the first missing image. */
+export function mclassImagePaths(list: MclassList, imagesDir: string): string[] {
+  return list.images.map((im) => {
+    const candidates = [im.name, `${im.name}.jpg`, `${im.name}.jpeg`, `${im.name}.png`];
+    const hit = candidates.map((c) => join(imagesDir, c)).find(exists);
+    if (!hit) throw new Error(`Cannot find MClass-D image "${im.name}": expected a file in ${imagesDir} (${candidates.join(", ")}), found none`);
+    return hit;
+  });
+}
+
+/** Maps one spreadsheet answer to 1 (excise) or 0 (reassure). @throws {Error} on anything else. */
+export function answerToExcision(answer: unknown, where: string): number {
+  const s = String(answer ?? "").trim().toLowerCase();
+  if (s === "1" || s === "exc" || s.includes("biopsy") || s.includes("excis") || s.includes("further treatment")) return 1;
+  if (s === "0" || s === "noexc" || s.includes("reassur") || s.includes("no further")) return 0;
+  throw new Error(`Cannot read ${where}: expected an answer mentioning "biopsy" (excise) or "reassure" (do not), or 1/0, EXC/NOEXC, found "${String(answer ?? "")}"`);
+}
+
+export interface RaterPanel {
+  file: string;
+  raters: string[];
+  /** answers[r][i] in the list's image order: 1 = excise. */
+  answers: number[][];
+}
+
+/**
+ * Reads the dermatologists' answers from the benchmark's spreadsheet (.xlsx) or a CSV rater matrix.
+ * @throws {Error} on a wrong shape (not one answer per image), an unknown answer (naming the cell) or
+ * an unknown image column.
+ */
+export function loadAnswers(path: string, list: MclassList): RaterPanel {
+  if (!exists(path)) throw new Error(`Cannot read the dermatologists' answers: expected a file at ${path}, found none`);
+  return /\.xlsx?$/i.test(path) ? loadSpreadsheet(path, list) : loadRaterCsv(path, list);
+}
+
+function loadSpreadsheet(path: string, list: MclassList): RaterPanel {
+  const wb = XLSX.read(Deno.readFileSync(path), { type: "buffer" });
+  const sheet = wb.Sheets[wb.SheetNames[0]];
+  const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(sheet, { defval: "" });
+  if (!rows.length) throw new Error(`Cannot read ${path}: expected one row per dermatologist, found none`);
+  const n = list.images.length;
+  const answerCols = Object.keys(rows[0]).filter((k) => /^Answer\s*\d+$/i.test(k.trim())).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+  if (answerCols.length !== n) {
+    throw new Error(`Cannot read ${path}: expected ${n} columns "Answer 1" ... "Answer ${n}" (one per image of ${list.file}), found ${answerCols.length}`);
+  }
+  const answers = rows.map((row, r) => answerCols.map((c) => answerToExcision(row[c], `${path} sheet "${wb.SheetNames[0]}" row ${r + 2}, column "${c}"`)));
+  return { file: path, raters: rows.map((_, r) => `dermatologist ${r + 1}`), answers };
+}
+
+function loadRaterCsv(path: string, list: MclassList): RaterPanel {
+  const t = parseCsv(readTextFile(path, "rater matrix"), { file: path });
+  if (t.header[0] !== "rater") throw new Error(`Cannot read ${path}: expected a first column "rater", found "${t.header[0]}"`);
+  const cols = t.header.slice(1);
+  const names = list.images.map((im) => im.name);
+  if (cols.length !== names.length) {
+    throw new Error(`Cannot read ${path}: expected ${names.length} image columns (one per image of ${list.file}), found ${cols.length}`);
+  }
+  const index = names.map((name) => {
+    const j = cols.findIndex((c) => c === name || c.replace(/\.(jpe?g|png)$/i, "") === name.replace(/\.(jpe?g|png)$/i, ""));
+    if (j < 0) throw new Error(`Cannot read ${path}: expected a column for image "${name}", found none`);
+    return j + 1;
+  });
+  const answers = t.rows.map((r) => index.map((j) => answerToExcision(r.values[j], `${path} line ${r.line}, column "${t.header[j]}"`)));
+  if (!answers.length) throw new Error(`Cannot read ${path}: expected one row per dermatologist, found none`);
+  return { file: path, raters: t.rows.map((r) => r.values[0]), answers };
+}

@@ -1,0 +1,126 @@
+/**
+ * Matrix figures: confusion matrices (rows = truth, columns = prediction) whose every cell also
+ * shows the diagnosis-wise breakdown of its cases as a small stacked bar (the study's Fig. 2d-e,
+ * 3c), plain confusion matrices (Fig. 3d), and the McNemar p-value matrix (Fig. 4). Colours are
+ * binned (row share of cases; p-value bands), so legends are drawn as swatches.
+ *
+ * @example
+ * ```ts
+ * import { confusionFigure } from "./matrices.ts";
+ * const fig = confusionFigure({ labels: ["A", "B"], truth: [0, 1, 1], pred: [0, 1, 0] });
+ * fig.svg().includes("A"); // true
+ * ```
+ */
+import * as Plot from "@observablehq/plot";
+import { figure, Figure } from "./figure.ts";
+import { FONT_SIZES, PALETTE } from "./theme.ts";
+import { formatP } from "./distances.ts";
+
+const SHARE_BINS = [0.2, 0.4, 0.6, 0.8];
+// greys, so that the cells never look like the diagnosis colours of the breakdown bars
+const SHARE_COLORS = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#737373", "#252525"];
+
+export interface ConfusionInput {
+  labels: readonly string[];
+  truth: readonly number[];
+  pred: readonly number[];
+  /** Optional per-case category (e.g. diagnosis group) shown as a stacked bar in each cell. */
+  breakdown?: readonly number[];
+  breakdownLabels?: readonly string[];
+  title?: string;
+  caption?: string;
+  xLabel?: string;
+  yLabel?: string;
+}
+
+export function confusionFigure(input: ConfusionInput): Figure {
+  const k = input.labels.length;
+  const cells: { i: number; j: number; n: number; share: number; bin: number }[] = [];
+  for (let i = 0; i < k; i++) {
+    const rowTotal = input.truth.filter((t) => t === i).length;
+    for (let j = 0; j < k; j++) {
+      const n = input.truth.filter((t, c) => t === i && input.pred[c] === j).length;
+      const share = rowTotal ? n / rowTotal : 0;
+      cells.push({ i, j, n, share, bin: SHARE_BINS.filter((b) => share >= b).length });
+    }
+  }
+  const bLabels = input.breakdownLabels ?? [];
+  const bars: { x1: number; x2: number; y1: number; y2: number; cat: number }[] = [];
+  if (input.breakdown) {
+    for (const c of cells) {
+      if (!c.n) continue;
+      const members = input.truth.flatMap((t, idx) => (t === c.i && input.pred[idx] === c.j ? [input.breakdown![idx]] : []));
+      let x = c.j + 0.08;
+      for (let cat = 0; cat < bLabels.length; cat++) {
+        const m = members.filter((v) => v === cat).length;
+        if (!m) continue;
+        const w = (0.84 * m) / members.length;
+        bars.push({ x1: x, x2: x + w, y1: c.i + 0.68, y2: c.i + 0.86, cat });
+        x += w;
+      }
+    }
+  }
+  return figure({
+    title: input.title ?? "Confusion matrix",
+    caption: input.caption,
+    legend: [
+      ...SHARE_COLORS.map((color, b) => ({ label: b === 0 ? `< ${SHARE_BINS[0] * 100}% of row` : b === SHARE_COLORS.length - 1 ? `>= ${SHARE_BINS[b - 1] * 100}%` : `${SHARE_BINS[b - 1] * 100}-${SHARE_BINS[b] * 100}%`, color })),
+      ...(input.breakdown ? bLabels.map((l, c) => ({ label: l, color: PALETTE[c % PALETTE.length] })) : []),
+    ],
+    plot: (width) => {
+      const side = Math.min(width, 90 * k + 90);
+      return {
+        width: side,
+        height: side - 20,
+        marginLeft: 70,
+        marginBottom: 44,
+        x: { domain: [0, k], ticks: input.labels.map((_, j) => j + 0.5), tickFormat: (v: number) => input.labels[Math.floor(v)] ?? "", label: input.xLabel ?? "predicted", labelAnchor: "center" },
+        y: { domain: [k, 0], ticks: input.labels.map((_, i) => i + 0.5), tickFormat: (v: number) => input.labels[Math.floor(v)] ?? "", label: input.yLabel ?? "true", labelAnchor: "center" },
+        marks: [
+          Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => SHARE_COLORS[d.bin], stroke: "white" }),
+          Plot.text(cells, {
+            x: (d) => d.j + 0.5,
+            y: (d) => d.i + (input.breakdown ? 0.38 : 0.5),
+            text: (d) => String(d.n),
+            fill: (d) => (d.bin >= 3 ? "white" : "#111"),
+            fontSize: FONT_SIZES.label + 1,
+            fontWeight: "bold",
+          }),
+          ...(input.breakdown ? [Plot.rect(bars, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: (d) => PALETTE[d.cat % PALETTE.length], stroke: "white", strokeWidth: 0.5 })] : []),
+        ],
+      };
+    },
+  });
+}
+
+const P_BINS = [0.001, 0.01, 0.05];
+const P_COLORS = ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7"];
+
+/** Annotated heatmap of a symmetric matrix of p-values (diagonal empty). */
+export function pValueMatrixFigure(names: readonly string[], p: readonly (readonly number[])[], options: { title?: string; caption?: string; subtitle?: string } = {}): Figure {
+  const k = names.length;
+  const cells = names.flatMap((_, i) => names.map((_, j) => ({ i, j, p: p[i][j] }))).filter((c) => c.i !== c.j);
+  const bin = (v: number) => P_BINS.filter((b) => v >= b).length;
+  return figure({
+    title: options.title ?? "Pairwise mid-p McNemar tests",
+    subtitle: options.subtitle,
+    caption: options.caption,
+    legend: P_COLORS.map((color, b) => ({ label: b === 0 ? `p < ${P_BINS[0]}` : b === P_COLORS.length - 1 ? `p >= ${P_BINS[b - 1]}` : `${P_BINS[b - 1]} <= p < ${P_BINS[b]}`, color })),
+    plot: (width) => {
+      const side = Math.min(width, 62 * k + 80);
+      return {
+        width: side,
+        height: side - 20,
+        marginLeft: 56,
+        marginBottom: 36,
+        x: { domain: [0, k], ticks: names.map((_, j) => j + 0.5), tickFormat: (v: number) => names[Math.floor(v)] ?? "", label: null },
+        y: { domain: [k, 0], ticks: names.map((_, i) => i + 0.5), tickFormat: (v: number) => names[Math.floor(v)] ?? "", label: null },
+        marks: [
+          Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => P_COLORS[bin(d.p)], stroke: "white" }),
+          Plot.rect(names.map((_, i) => i), { x1: (i) => i, x2: (i) => i + 1, y1: (i) => i, y2: (i) => i + 1, fill: "#ddd" }),
+          Plot.text(cells, { x: (d) => d.j + 0.5, y: (d) => d.i + 0.5, text: (d) => formatP(d.p).replace(/^0\./, "."), fontSize: FONT_SIZES.annotation, fill: (d) => (bin(d.p) === 0 ? "white" : "#111") }),
+        ],
+      };
+    },
+  });
+}

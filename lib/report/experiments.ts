@@ -1,0 +1,84 @@
+/**
+ * The runs the study's analyses need, named and configured in one place, and trained on demand
+ * (a completed run with the same config is reused, so notebooks can each ask for what they need).
+ *
+ * - `diag-CDM`, `mgmt-CDM`, `multi-CDM`: the official split, all inputs (Table 2, Table 3).
+ * - `multi-<inputs>` for C, D, M, CD, CM, DM: the input ablation of the multi-task model (Table 4).
+ * - `<kind>-CDM-fold<i>` for i = 0..2: 3-fold cross-validation (the "3-fold CV" rows).
+ * All use the features preset with the profile's settings; the backbone is the offline nsfwjs
+ * InceptionV3 (not the study's ImageNet backbone), at 299 px on real data.
+ *
+ * @example
+ * ```ts ignore
+ * import { ensureRuns, studyRunNames } from "./experiments.ts";
+ * const runs = await ensureRuns(ctx, studyRunNames.main); // { "diag-CDM": "<dir>", ... }
+ * ```
+ */
+import { join } from "node:path";
+import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/config.ts";
+import { configKey, trainRun } from "../model/run.ts";
+import { loadRelease, releaseFingerprint } from "../data/release.ts";
+import { exists } from "../util/fs.ts";
+import type { NotebookContext } from "./context.ts";
+
+export const ABLATION_INPUTS: readonly InputSet[] = ["C", "CM", "D", "DM", "CD", "CDM", "M"];
+export const FOLDS = 3;
+/** Seed of the cross-validation partition (the same as notebook 01's). */
+export const FOLD_SEED = 0;
+
+export const studyRunNames = Object.freeze({
+  main: ["diag-CDM", "mgmt-CDM", "multi-CDM"],
+  ablation: ABLATION_INPUTS.map((i) => `multi-${i}`),
+  cv: (["diag", "mgmt", "multi"] as const).flatMap((k) => [...Array(FOLDS).keys()].map((f) => `${k}-CDM-fold${f}`)),
+});
+
+/** The config of a named run for a context. */
+export function studyRunConfig(ctx: Pick<NotebookContext, "settings" | "location" | "synthetic">, name: string): RunConfig {
+  const m = name.match(/^(diag|mgmt|multi)-(C|D|M|CD|CM|DM|CDM)(?:-fold(\d+))?$/);
+  if (!m) throw new RangeError(`Cannot configure run: expected a name like "multi-CDM" or "mgmt-CDM-fold0", found "${name}"`);
+  const t = ctx.settings.training;
+  const cfg = defaultRunConfig({
+    kind: m[1] as ModelKind,
+    inputs: m[2] as InputSet,
+    preset: "features",
+    seed: t.seed,
+    backbone: { size: ctx.synthetic ? t.syntheticSize : 299 },
+  });
+  cfg.training.views = t.views;
+  cfg.training.epochs = t.epochs;
+  cfg.backend = "wasm";
+  cfg.data.dir = ctx.location!.dir;
+  if (m[3] !== undefined) {
+    cfg.data.fold = Number(m[3]);
+    cfg.data.k = FOLDS;
+    cfg.data.foldSeed = FOLD_SEED;
+  }
+  return cfg;
+}
+
+/** The runs folder of a context: outputs/<synthetic|real>/runs. */
+export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
+  return join(ctx.outDir, "..", "runs");
+}
+
+/** Trains (or reuses) the named runs; returns name -> run folder. */
+export async function ensureRuns(ctx: NotebookContext, names: readonly string[], options: { quiet?: boolean } = {}): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const dir = join(runsDir(ctx), name);
+    const config = studyRunConfig(ctx, name);
+    // A run folder here belongs to the notebooks: when its config changed (new code defaults, another
+    // profile), it is retrained rather than refused.
+    let force = false;
+    if (exists(join(dir, "run.json"))) {
+      const previous = JSON.parse(Deno.readTextFileSync(join(dir, "run.json"))).key;
+      const release = loadRelease(config.data.dir, { quiet: true });
+      force = previous !== configKey({ ...config, data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic } });
+      if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);
+    }
+    const r = await trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet: options.quiet ?? true, force });
+    if (!options.quiet) console.error(`${r.reused ? "reused" : "trained"} ${name} (${r.summary.seconds.total.toFixed(1)} s)`);
+    out[name] = dir;
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * The MClass-D analysis of a model: its management decisions (MGMT_pred: P(EXC) from the management
+ * head; MGMT_infr: p(BCC) + p(MEL) from the diagnosis head; each excises at >= 0.5) against the two
+ * kinds of ground truth (MGMT_GT,agg: the dermatologists' majority; MGMT_GT,true: melanoma),
+ * confusion matrices, ROC curves, the EXC-as-NOEXC counts, and the agreement analysis with the
+ * dermatologists (agreement.ts) — as records and figures.
+ *
+ * @example
+ * ```ts ignore
+ * import { mclassAnalysis } from "./report.ts";
+ * const r = mclassAnalysis({ truthMelanoma, answers, management, diagnosis, prng: new Prng(1) });
+ * r.excAsNoexc.aggregate.pred;
+ * ```
+ */
+import * as Plot from "@observablehq/plot";
+import { join } from "node:path";
+import { loadAnswers, loadMclassList, mclassImagePaths } from "../mclass/data.ts";
+import { writeSyntheticMclass } from "../mclass/synthetic.ts";
+import { loadRun, predictImages } from "../model/predict.ts";
+import { PROJECT_ROOT } from "../data/location.ts";
+import { exists } from "../util/fs.ts";
+import { Prng } from "../util/prng.ts";
+import type { Provenance } from "../util/provenance.ts";
+import { exportFigure } from "../plots/export.ts";
+import { confusionFigure } from "../plots/matrices.ts";
+import { exportTable } from "./export_table.ts";
+import { agreementAnalysis, AgreementResult } from "../mclass/agreement.ts";
+import { confusionMatrix } from "../stats/confusion.ts";
+import { rocAuc, rocCurve } from "../stats/roc.ts";
+import { figure, Figure } from "../plots/figure.ts";
+import { APPROACH_COLORS, PALETTE } from "../plots/theme.ts";
+import { PUBLISHED } from "../analysis/published.ts";
+
+export interface MclassInputs {
+  truthMelanoma: readonly number[];
+  answers: readonly (readonly number[])[];
+  /** The model's management probabilities (NONE, CLNC, EXC) per image. */
+  management: readonly (readonly number[])[];
+  /** Its diagnosis probabilities (BCC, NEV, MEL, MISC, SK) per image. */
+  diagnosis: readonly (readonly number[])[];
+  prng: Prng;
+  draws?: number;
+  bootstrap?: number;
+}
+
+export interface MclassResult {
+  scores: { pred: number[]; infr: number[] };
+  decisions: { pred: number[]; infr: number[] };
+  targets: { aggregate: number[]; true: number[] };
+  confusion: Record<"pred" | "infr", Record<"aggregate" | "true", number[][]>>;
+  auroc: Record<"pred" | "infr", Record<"aggregate" | "true", number>>;
+  excAsNoexc: Record<"aggregate" | "true", { pred: number; infr: number }>;
+  agreement: AgreementResult;
+}
+
+export function mclassAnalysis(input: MclassInputs): MclassResult {
+  const pred = input.management.map((p) => p[2]);
+  const infr = input.diagnosis.map((p) => p[0] + p[2]);
+  const decisions = { pred: pred.map((s) => (s >= 0.5 ? 1 : 0)), infr: infr.map((s) => (s >= 0.5 ? 1 : 0)) };
+  const agreement = agreementAnalysis(input.answers, { truthMelanoma: input.truthMelanoma, model: decisions.pred, prng: input.prng, draws: input.draws, bootstrap: input.bootstrap });
+  const targets = { aggregate: agreement.aggregate, true: [...input.truthMelanoma] };
+  const conf = (d: number[], t: number[]) => confusionMatrix(t, d, { labels: 2 });
+  const auc = (s: number[], t: number[]) => {
+    try {
+      return rocAuc(t, s);
+    } catch {
+      return NaN;
+    }
+  };
+  const missed = (d: number[], t: number[]) => t.filter((v, i) => v === 1 && d[i] === 0).length;
+  return {
+    scores: { pred, infr },
+    decisions,
+    targets,
+    confusion: {
+      pred: { aggregate: conf(decisions.pred, targets.aggregate), true: conf(decisions.pred, targets.true) },
+      infr: { aggregate: conf(decisions.infr, targets.aggregate), true: conf(decisions.infr, targets.true) },
+    },
+    auroc: {
+      pred: { aggregate: auc(pred, targets.aggregate), true: auc(pred, targets.true) },
+      infr: { aggregate: auc(infr, targets.aggregate), true: auc(infr, targets.true) },
+    },
+    excAsNoexc: {
+      aggregate: { pred: missed(decisions.pred, targets.aggregate), infr: missed(decisions.infr, targets.aggregate) },
+      true: { pred: missed(decisions.pred, targets.true), infr: missed(decisions.infr, targets.true) },
+    },
+    agreement,
+  };
+}
+
+const ms = (m: { mean: number; sd: number }) => `${m.mean.toFixed(4)} ± ${m.sd.toFixed(4)}`;
+const ci = (c?: [number, number]) => (c ? `[${c[0].toFixed(4)}, ${c[1].toFixed(4)}]` : "");
+
+/** The agreement table with the study's numbers beside. */
+export function agreementRecords(r: MclassResult, synthetic: boolean) {
+  const a = r.agreement, P = PUBLISHED.mclass;
+  const note = synthetic ? "SYNTHETIC benchmark" : "";
+  return [
+    { quantity: "Cohen's kappa, model vs dermatologists' majority", this_run: a.kappaModelVsAggregate.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.kappaModelVsAggregate), study: P.kappaModelVsAggregate, note },
+    { quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)", this_run: ms(a.kappaPairs), "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean), study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`, note },
+    { quantity: "Cohen's kappa, each dermatologist vs the others' majority", this_run: ms(a.kappaEachVsOthers), "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean), study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`, note },
+    { quantity: `Fleiss' kappa, all ${a.raters} dermatologists`, this_run: a.fleissAll.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.fleissAll), study: P.fleissAll, note },
+    { quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)", this_run: ms(a.fleissModelReplacing), "95% CI (bootstrap over images)": "", study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`, note },
+    { quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`, this_run: ms(a.fleissDrawsWithModel), "95% CI (bootstrap over images)": "", study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`, note },
+    { quantity: "EXC misclassified as NOEXC vs majority (pred / infr)", this_run: `${r.excAsNoexc.aggregate.pred} / ${r.excAsNoexc.aggregate.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.aggregate.pred} / ${P.excAsNoexc.aggregate.infr}`, note },
+    { quantity: "EXC misclassified as NOEXC vs diagnosis (pred / infr)", this_run: `${r.excAsNoexc.true.pred} / ${r.excAsNoexc.true.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.diagnosis.pred} / ${P.excAsNoexc.diagnosis.infr}`, note },
+  ];
+}
+
+/** Fig. 5-style ROC curves of MGMT_pred and MGMT_infr against one target, with every dermatologist as a point. */
+export function mclassRocFigure(r: MclassResult, target: "aggregate" | "true", caption: string): Figure {
+  const t = r.targets[target];
+  const lines = (["infr", "pred"] as const).map((k) => ({ k, c: rocCurve(t, r.scores[k]), auc: r.auroc[k][target] }));
+  const name = target === "aggregate" ? "the dermatologists' majority (MGMT_GT,agg)" : "melanoma (MGMT_GT,true)";
+  const points = target === "true" ? r.agreement.raterPoints.map((p) => ({ x: 1 - p.specificity, y: p.sensitivity })) : [];
+  return figure({
+    title: `MClass-D: the model against ${name}`,
+    caption,
+    legend: [
+      { label: `management predicted (AUROC ${r.auroc.pred[target].toFixed(3)})`, color: APPROACH_COLORS.pred, shape: "line" },
+      { label: `inferred from diagnosis (AUROC ${r.auroc.infr[target].toFixed(3)})`, color: APPROACH_COLORS.infr, shape: "line" },
+      ...(points.length ? [{ label: "dermatologists", color: PALETTE[3], shape: "dot" as const }] : []),
+    ],
+    plot: (width) => {
+      const side = Math.min(width, 420);
+      return {
+        width: side,
+        height: side,
+        marginLeft: 46,
+        marginBottom: 38,
+        x: { domain: [0, 1], label: "1 - specificity", grid: true },
+        y: { domain: [0, 1], label: "sensitivity", grid: true },
+        marks: [
+          Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
+          ...(points.length ? [Plot.dot(points, { x: "x", y: "y", r: 2, fill: PALETTE[3], fillOpacity: 0.5 })] : []),
+          ...lines.map((l) => Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), { x: "x", y: "y", stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr, strokeWidth: 1.8 })),
+          Plot.frame({ stroke: "#ccc" }),
+        ],
+      };
+    },
+  });
+}
+
+/** Where an MClass-D benchmark is: MCLASS_DIR, else the synthetic one (written on first use). */
+export async function mclassLocation(options: { quick?: boolean } = {}): Promise<{ dir: string; synthetic: boolean }> {
+  const env = Deno.env.get("MCLASS_DIR");
+  if (env) return { dir: env, synthetic: exists(join(env, "SYNTHETIC.json")) };
+  const dir = join(PROJECT_ROOT, "data", options.quick ? "mclass-synthetic-quick" : "mclass-synthetic");
+  await writeSyntheticMclass(dir, { seed: 2019, imageSize: options.quick ? 96 : 256 });
+  return { dir, synthetic: true };
+}
+
+/** The answers file of a benchmark folder: answers.csv, else ResultsDermoscopic.xlsx. */
+export function answersFileOf(dir: string): string {
+  for (const f of ["answers.csv", "ResultsDermoscopic.xlsx"]) if (exists(join(dir, f))) return join(dir, f);
+  throw new Error(`Cannot find the dermatologists' answers: expected answers.csv or ResultsDermoscopic.xlsx in ${dir} (or pass --answers FILE), found neither`);
+}
+
+/** Loads the benchmark, predicts its images with a run, analyses and exports everything into `outDir`. */
+export async function writeMclassReport(o: { runDir: string; dataDir: string; answers?: string; outDir: string; cacheDir: string; prov: Provenance; seed: number; synthetic: boolean; draws?: number; bootstrap?: number }): Promise<{ result: MclassResult; files: string[] }> {
+  const list = loadMclassList(join(o.dataDir, "MClassD.csv"));
+  const paths = mclassImagePaths(list, join(o.dataDir, "images"));
+  const panel = loadAnswers(o.answers ?? answersFileOf(o.dataDir), list);
+  const run = await loadRun(o.runDir, { cacheDir: o.cacheDir });
+  for (const h of ["management", "diagnosis"] as const) {
+    if (!run.heads.includes(h)) throw new Error(`Cannot analyse MClass-D with ${o.runDir}: expected a ${h} head (a multi-task run), found ${run.heads.join(", ")}`);
+  }
+  const probs = await predictImages(run, paths, { quiet: true });
+  const result = mclassAnalysis({ truthMelanoma: list.images.map((i) => (i.melanoma ? 1 : 0)), answers: panel.answers, management: probs.management, diagnosis: probs.diagnosis, prng: new Prng(o.seed).fork("mclass"), draws: o.draws, bootstrap: o.bootstrap });
+  const prov = { ...o.prov, seed: o.seed, run: o.runDir, answers: panel.file };
+  const files: string[] = [];
+  const synthNote = o.synthetic ? "SYNTHETIC benchmark (drawn lesions, simulated dermatologists). " : "";
+  files.push(...exportTable(o.outDir, "mclass_agreement", agreementRecords(result, o.synthetic), prov, { caption: "MClass-D: agreement of the model with the dermatologists" }));
+  files.push(...exportTable(o.outDir, "mclass_predictions", list.images.map((im, i) => ({
+    image_name: im.name,
+    melanoma: im.melanoma ? 1 : 0,
+    dermatologists_excise: panel.answers.reduce((s, r) => s + r[i], 0),
+    aggregate: result.targets.aggregate[i],
+    p_exc_pred: result.scores.pred[i],
+    p_exc_infr: result.scores.infr[i],
+    decision_pred: result.decisions.pred[i],
+    decision_infr: result.decisions.infr[i],
+  })), prov, { caption: "MClass-D: per image", digits: 4 }));
+  const confRows = (["pred", "infr"] as const).flatMap((k) => (["aggregate", "true"] as const).map((t) => {
+    const m = result.confusion[k][t];
+    return { approach: k, target: t, "NOEXC as NOEXC": m[0][0], "NOEXC as EXC": m[0][1], "EXC as NOEXC": m[1][0], "EXC as EXC": m[1][1], auroc: result.auroc[k][t] };
+  }));
+  files.push(...exportTable(o.outDir, "mclass_confusion", confRows, prov, { caption: "MClass-D: confusion matrices at 0.5 and AUROC", digits: 4 }));
+  for (const t of ["aggregate", "true"] as const) {
+    const e = exportFigure(mclassRocFigure(result, t, `${synthNote}Model: ${o.runDir.split("/").pop()}, decisions at 0.5.`), o.outDir, `fig5_roc_${t}`, prov);
+    files.push(...e.files, e.manifest);
+  }
+  for (const k of ["pred", "infr"] as const) {
+    const e = exportFigure(confusionFigure({ labels: ["NOEXC", "EXC"], truth: result.targets.aggregate, pred: result.decisions[k], title: `MClass-D: ${k === "pred" ? "predicted" : "inferred"} management vs the dermatologists' majority`, caption: `${synthNote}Threshold 0.5.` }), o.outDir, `fig5_confusion_${k}_aggregate`, prov);
+    files.push(...e.files, e.manifest);
+  }
+  return { result, files };
+}

@@ -1,0 +1,391 @@
+/**
+ * The study's Derm7pt results from run folders: loading the runs, computing every table of the
+ * study (Tables 2-4, the binary baseline, over-excision, distances, McNemar matrix, cross-validation,
+ * the abstract's comparisons, study vs this run) as plain records, building the figures, and
+ * exporting everything with provenance. Notebooks 03-05 and `cli report` use it.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadStudyRuns, writeStudyReport } from "./study.ts";
+ * const runs = loadStudyRuns("outputs/synthetic/runs");
+ * await writeStudyReport(runs, "outputs/synthetic/report", prov, { seed: 2021 });
+ * ```
+ */
+import { join } from "node:path";
+import {
+  binaryBaseline,
+  distanceComparison,
+  DistanceComparisonRow,
+  foldSummary,
+  formatMeanSd,
+  inferVsPredict,
+  InferVsPredict,
+  managementRows,
+  ManagementPriors,
+  mcnemarMatrix,
+  MetricTable,
+  overExcision,
+  PUBLISHED,
+  PUBLISHED_SOURCE,
+} from "../analysis/mod.ts";
+import { alignCases } from "../analysis/experiments.ts";
+import { DIAGNOSIS, HeadName } from "../data/vocabulary.ts";
+import { readPredictions, PredictionsTable } from "../model/predictions.ts";
+import { argmax, expectedCalibrationError, netBenefit, precisionRecallCurve, averagePrecision, reliabilityCurve, rocAuc, rocCurve } from "../stats/mod.ts";
+import { exists, readTextFile } from "../util/fs.ts";
+import { Prng } from "../util/prng.ts";
+import type { Provenance } from "../util/provenance.ts";
+import {
+  APPROACH_COLORS,
+  confusionFigure,
+  decisionCurveFigure,
+  distanceViolinFigure,
+  exportFigure,
+  Figure,
+  PALETTE,
+  precisionRecallFigure,
+  pValueMatrixFigure,
+  reliabilityFigure,
+  rocFigure,
+} from "../plots/mod.ts";
+import { exportTable } from "./export_table.ts";
+import { ABLATION_INPUTS, FOLDS } from "./experiments.ts";
+
+export interface StudyRun {
+  name: string;
+  dir: string;
+  table: PredictionsTable;
+  priors: ManagementPriors;
+  config: { backbone: string; size: number; synthetic: boolean; seed: number };
+}
+
+/** Every run folder under `runsDir` (names like multi-CDM, mgmt-CDM-fold0). */
+export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
+  if (!exists(runsDir)) throw new Error(`Cannot read runs: expected a folder of run folders at ${runsDir}, found none`);
+  const out: Record<string, StudyRun> = {};
+  for (const e of [...Deno.readDirSync(runsDir)].sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = join(runsDir, e.name);
+    if (!e.isDirectory || !exists(join(dir, "predictions.csv")) || !exists(join(dir, "run.json"))) continue;
+    const run = JSON.parse(readTextFile(join(dir, "run.json"), "run record"));
+    const cfg = JSON.parse(readTextFile(join(dir, "config.json"), "run config"));
+    out[e.name] = {
+      name: e.name,
+      dir,
+      table: readPredictions(dir),
+      priors: run.managementPriors,
+      config: { backbone: cfg.model.backbone.source, size: cfg.model.backbone.size, synthetic: cfg.data.synthetic, seed: cfg.seed },
+    };
+  }
+  return out;
+}
+
+function need(runs: Record<string, StudyRun>, name: string): StudyRun {
+  const r = runs[name];
+  if (!r) throw new Error(`Cannot build the report: expected a run "${name}" (train it with notebook 02 or "cli train"), found ${Object.keys(runs).join(", ") || "none"}`);
+  return r;
+}
+
+/** MGMT_infr (diag-CDM + its training priors) vs MGMT_pred (mgmt-CDM) on the test split (or a fold's). */
+export function infrVsPred(runs: Record<string, StudyRun>, suffix = ""): InferVsPredict {
+  const diag = need(runs, `diag-CDM${suffix}`), mgmt = need(runs, `mgmt-CDM${suffix}`);
+  return inferVsPredict(diag.table, mgmt.table, diag.priors, "test");
+}
+
+/** The management metric table of a run's management head on its test split. */
+export function managementTableOf(run: StudyRun): MetricTable {
+  return managementRows(run.table.truth("management", "test"), run.table.probs("management", "test"));
+}
+
+const CODES = ["NONE", "CLNC", "EXC"];
+
+/** p(MGMT | DIAG) from the training split, as a table. */
+export function priorsRecords(priors: ManagementPriors) {
+  return DIAGNOSIS.codes.map((d, i) => ({
+    diagnosis: d,
+    cases: priors.counts[i].reduce((a, b) => a + b, 0),
+    ...Object.fromEntries(CODES.map((c, m) => [`p(${c} | ${d})`.replace(` | ${d}`, ""), priors.table[i][m]])),
+    note: priors.unseen.includes(i) ? "no training case: overall distribution" : priors.table[i].some((p) => p === 0) ? "has zero priors" : "",
+  }));
+}
+
+/** Table 2/3 layout: rows per class and average for each approach, plus accuracy. */
+export function metricRecords(tables: Readonly<Record<string, MetricTable>>) {
+  return Object.entries(tables).flatMap(([approach, t]) => [
+    ...t.perClass.map((r) => ({ approach, label: r.label, sensitivity: r.sensitivity, specificity: r.specificity, precision: r.precision, auroc: r.auroc, accuracy: NaN })),
+    { approach, label: "average", sensitivity: t.average.sensitivity, specificity: t.average.specificity, precision: t.average.precision, auroc: t.average.auroc, accuracy: t.accuracy },
+  ]);
+}
+
+/** Cross-validation rows: mean +- SD over folds of each approach's averages and accuracy. */
+export function cvRecords(foldTables: Readonly<Record<string, MetricTable[]>>) {
+  return Object.entries(foldTables).map(([approach, tables]) => {
+    const s = foldSummary(tables);
+    return { approach, folds: tables.length, sensitivity: formatMeanSd(s.sensitivity), specificity: formatMeanSd(s.specificity), precision: formatMeanSd(s.precision), auroc: formatMeanSd(s.auroc), accuracy: formatMeanSd(s.accuracy) };
+  });
+}
+
+/** Fold tables of infr, pred and multi for the folds that exist. */
+export function foldTables(runs: Record<string, StudyRun>): { infr: MetricTable[]; pred: MetricTable[]; multi: MetricTable[] } {
+  const out = { infr: [] as MetricTable[], pred: [] as MetricTable[], multi: [] as MetricTable[] };
+  for (let f = 0; f < FOLDS; f++) {
+    const s = `-fold${f}`;
+    if (runs[`diag-CDM${s}`] && runs[`mgmt-CDM${s}`]) {
+      const r = infrVsPred(runs, s);
+      out.infr.push(r.infr);
+      out.pred.push(r.pred);
+    }
+    if (runs[`multi-CDM${s}`]) out.multi.push(managementTableOf(runs[`multi-CDM${s}`]));
+  }
+  return out;
+}
+
+/** The abstract's comparisons: differences in accuracy and macro AUROC (percentage points) over folds. */
+export function abstractRecords(folds: ReturnType<typeof foldTables>) {
+  const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) => a.map((t, i) => 100 * (f(t) - f(b[i])));
+  const ms = (xs: number[]) => {
+    const m = xs.reduce((s, v) => s + v, 0) / xs.length;
+    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1)) : NaN;
+    return { mean: m, sd };
+  };
+  const rows = [];
+  if (folds.pred.length && folds.infr.length) {
+    rows.push({ comparison: "direct (pred) vs inferred (infr): accuracy", ...ms(diff(folds.pred, folds.infr, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}` });
+    rows.push({ comparison: "direct (pred) vs inferred (infr): macro AUROC", ...ms(diff(folds.pred, folds.infr, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}` });
+  }
+  if (folds.multi.length && folds.pred.length) {
+    rows.push({ comparison: "multi-task vs single-task management: accuracy", ...ms(diff(folds.multi, folds.pred, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}` });
+    rows.push({ comparison: "multi-task vs single-task management: macro AUROC", ...ms(diff(folds.multi, folds.pred, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}` });
+  }
+  return rows.map((r) => ({ comparison: r.comparison, "this run (pp, mean ± SD over folds)": `${r.mean >= 0 ? "+" : ""}${r.mean.toFixed(2)} ± ${Number.isNaN(r.sd) ? "n/a" : r.sd.toFixed(2)}`, "study (pp)": r.study }));
+}
+
+/** Table 4 rows (averages and accuracy) of the ablation runs that exist. */
+export function ablationTables(runs: Record<string, StudyRun>): Record<string, MetricTable> {
+  const out: Record<string, MetricTable> = {};
+  for (const inputs of ABLATION_INPUTS) if (runs[`multi-${inputs}`]) out[inputs] = managementTableOf(runs[`multi-${inputs}`]);
+  return out;
+}
+
+export function ablationRecords(tables: Readonly<Record<string, MetricTable>>) {
+  return Object.entries(tables).map(([inputs, t]) => {
+    const s = PUBLISHED.table4[inputs];
+    return {
+      inputs,
+      sensitivity: t.average.sensitivity,
+      specificity: t.average.specificity,
+      precision: t.average.precision,
+      auroc: t.average.auroc,
+      accuracy: t.accuracy,
+      study: s ? s.map((v) => v.toFixed(4)).join(" / ") : "(not in the study)",
+    };
+  });
+}
+
+/** The mid-p McNemar matrix of the ablation runs' management predictions (same test cases). */
+export function ablationMcnemar(runs: Record<string, StudyRun>) {
+  const names = ABLATION_INPUTS.filter((i) => runs[`multi-${i}`]);
+  const base = runs[`multi-${names[0]}`].table;
+  const preds: Record<string, number[]> = {};
+  let truth: number[] = [];
+  for (const n of names) {
+    const t = runs[`multi-${n}`].table;
+    const { ia, ib } = alignCases(base, t, "test");
+    truth = ia.map((i) => base.rows[i].management_true as number);
+    preds[n] = argmax(ib.map((i) => CODES.map((c) => t.rows[i][`management_${c}`] as number)));
+  }
+  return mcnemarMatrix(truth, preds);
+}
+
+/** Distances with the study's subsampling CIs, Wilcoxon and Cohen's d. */
+export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
+  return rows.map((r) => {
+    const s = PUBLISHED.distances[r.distance];
+    return {
+      distance: r.name,
+      "infr mean [95% CI]": `${r.infr.mean.toFixed(4)} [${r.infr.ci[0].toFixed(4)}-${r.infr.ci[1].toFixed(4)}]`,
+      "pred mean [95% CI]": `${r.pred.mean.toFixed(4)} [${r.pred.ci[0].toFixed(4)}-${r.pred.ci[1].toFixed(4)}]`,
+      "Wilcoxon p": r.wilcoxonP,
+      "Cohen's d (pooled)": r.dPooled,
+      "Cohen's d (paired)": r.dPaired,
+      "study infr": `${s.infr[0]} [${s.infr[1]}-${s.infr[2]}]`,
+      "study pred": `${s.pred[0]} [${s.pred[1]}-${s.pred[2]}]`,
+      "study d": s.d,
+    };
+  });
+}
+
+/** Every number of the study this set of runs can produce, side by side. */
+export function studyVsRunRecords(runs: Record<string, StudyRun>, r: InferVsPredict, folds: ReturnType<typeof foldTables>, distances: readonly DistanceComparisonRow[]) {
+  const anyRun = Object.values(runs)[0];
+  const flag = `${anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"}; backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned)`;
+  const rows: { quantity: string; study: number | string; this_run: number | string; note: string }[] = [];
+  const add = (quantity: string, study: number | string, mine: number | string) => rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine, note: flag });
+  for (const [approach, t] of [["infr", r.infr], ["pred", r.pred]] as const) {
+    const p = PUBLISHED.table2[approach];
+    for (const row of [...t.perClass, t.average]) {
+      const pub = p[row.label as "NONE" | "CLNC" | "EXC" | "average"];
+      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) add(`Table 2 ${approach} ${row.label} ${k}`, pub[k], row[k]);
+    }
+    add(`Table 2 ${approach} accuracy`, p.accuracy, t.accuracy);
+    const cv = folds[approach];
+    if (cv.length) {
+      const s = foldSummary(cv);
+      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) add(`Table 2 ${approach} 3-fold CV ${k}`, formatMeanSd(p.cv[k]), formatMeanSd(s[k]));
+    }
+  }
+  const b = binaryBaseline(r);
+  add("binary infr correct", PUBLISHED.binary.infr.correct, b.infr.correct);
+  add("binary infr accuracy", PUBLISHED.binary.infr.accuracy, b.infr.accuracy);
+  add("binary pred correct", PUBLISHED.binary.pred.correct, b.pred.correct);
+  add("binary pred accuracy", PUBLISHED.binary.pred.accuracy, b.pred.accuracy);
+  for (const d of distances) {
+    const s = PUBLISHED.distances[d.distance];
+    add(`distance ${d.name} infr mean`, s.infr[0], d.infr.mean);
+    add(`distance ${d.name} pred mean`, s.pred[0], d.pred.mean);
+    add(`distance ${d.name} Cohen's d (pooled)`, s.d, d.dPooled);
+  }
+  if (runs["multi-CDM"]) {
+    const t = managementTableOf(runs["multi-CDM"]);
+    for (const row of [...t.perClass, t.average]) {
+      const pub = PUBLISHED.table3[row.label as "NONE" | "CLNC" | "EXC" | "average"];
+      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) add(`Table 3 ${row.label} ${k}`, pub[k], row[k]);
+    }
+    add("Table 3 accuracy", PUBLISHED.table3.accuracy, t.accuracy);
+    if (folds.multi.length) {
+      const s = foldSummary(folds.multi);
+      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) add(`Table 3 3-fold CV ${k}`, formatMeanSd(PUBLISHED.table3.cv[k]), formatMeanSd(s[k]));
+    }
+  }
+  for (const [inputs, t] of Object.entries(ablationTables(runs))) {
+    const s = PUBLISHED.table4[inputs];
+    if (!s) continue;
+    ["sensitivity", "specificity", "precision", "auroc"].forEach((k, i) => add(`Table 4 ${inputs} ${k}`, s[i], t.average[k as "sensitivity"]));
+    add(`Table 4 ${inputs} accuracy`, s[4], t.accuracy);
+  }
+  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
+  add("fewer wrongly excised cases, pred vs infr (%)", PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent, oe.percentFewer);
+  return rows;
+}
+
+/** ROC and PR figures of infr (dashed) vs pred (solid) per management class. */
+export function curveFigures(r: InferVsPredict, note: string): { roc: Figure; pr: Figure } {
+  const series = (approach: "infr" | "pred", probs: number[][]) =>
+    CODES.map((code, c) => {
+      const y = r.truth.map((t) => (t === c ? 1 : 0)), s = probs.map((p) => p[c]);
+      const roc = rocCurve(y, s), pr = precisionRecallCurve(y, s);
+      return { code, c, y, roc, pr, auc: rocAuc(y, s), ap: averagePrecision(y, s), approach };
+    });
+  const all = [...series("infr", r.infrProbs), ...series("pred", r.predProbs)];
+  return {
+    roc: rocFigure(all.map((x) => ({ label: `${x.code} ${x.approach}`, fpr: x.roc.fpr, tpr: x.roc.tpr, area: x.auc, color: PALETTE[x.c], dashed: x.approach === "infr" })), {
+      title: "Management ROC curves: inferred (dashed) vs predicted (solid)",
+      caption: `Test split, one-vs-rest per class. ${note}`,
+    }),
+    pr: precisionRecallFigure(all.map((x) => ({ label: `${x.code} ${x.approach}`, recall: x.pr.recall, precision: x.pr.precision, area: x.ap, prevalence: x.approach === "pred" ? x.y.filter(Boolean).length / x.y.length : undefined, color: PALETTE[x.c], dashed: x.approach === "infr" })), {
+      title: "Management precision-recall curves: inferred (dashed) vs predicted (solid)",
+      caption: `Test split. ${note}`,
+    }),
+  };
+}
+
+/** Reliability panels (top-label ECE) of every head of a run's test predictions. */
+export function reliabilityPanels(run: StudyRun) {
+  return run.table.heads.map((h: HeadName) => {
+    const probs = run.table.probs(h, "test"), truth = run.table.truth(h, "test");
+    const pred = argmax(probs);
+    const correct = pred.map((p, i) => (p === truth[i] ? 1 : 0));
+    const conf = probs.map((p, i) => p[pred[i]]);
+    return { head: h, ece: expectedCalibrationError(truth, probs, { bins: 10 }), bins: reliabilityCurve(correct, conf, { bins: 10 }) };
+  });
+}
+
+/** Net benefit of excision (P(EXC)) for infr and pred, with excise-all. */
+export function decisionCurve(r: InferVsPredict, note: string): Figure {
+  const y = r.truth.map((t) => (t === 2 ? 1 : 0));
+  const thresholds = Array.from({ length: 49 }, (_, i) => 0.02 * (i + 1));
+  const nb = (probs: number[][]) => netBenefit(y, probs.map((p) => p[2]), thresholds);
+  const a = nb(r.infrProbs), b = nb(r.predProbs);
+  return decisionCurveFigure([
+    { label: "inferred from diagnosis", points: a.map((p) => ({ threshold: p.threshold, netBenefit: p.model })), color: APPROACH_COLORS.infr },
+    { label: "predicted directly", points: b.map((p) => ({ threshold: p.threshold, netBenefit: p.model })), color: APPROACH_COLORS.pred },
+  ], a.map((p) => ({ threshold: p.threshold, netBenefit: p.treatAll })), { caption: `Test split; excision (EXC) vs no excision. ${note}` });
+}
+
+/** Notes for captions: data kind and backbone. */
+export function runNote(runs: Record<string, StudyRun>): string {
+  const r = Object.values(runs)[0];
+  if (!r) return "";
+  return `${r.config.synthetic ? "SYNTHETIC data. " : ""}Frozen ${r.config.backbone} InceptionV3 features (${r.config.size} px), not the study's fine-tuned ImageNet network.`;
+}
+
+export interface StudyReportOptions {
+  seed: number;
+  /** Subsamples for the distance CIs (default 1000, the study's). */
+  samples?: number;
+}
+
+/** Computes and exports every table and figure of notebooks 03-05 into `outDir`; returns the file list. */
+export function writeStudyReport(runs: Record<string, StudyRun>, outDir: string, prov: Provenance, options: StudyReportOptions): string[] {
+  const files: string[] = [];
+  const note = runNote(runs);
+  const p = { ...prov, seed: options.seed, backbone: Object.values(runs)[0]?.config.backbone ?? null };
+  const r = infrVsPred(runs);
+  const folds = foldTables(runs);
+  files.push(...exportTable(outDir, "priors_mgmt_given_diagnosis", priorsRecords(need(runs, "diag-CDM").priors), p, { caption: "p(MGMT | DIAG) from the training split", digits: 4 }));
+  files.push(...exportTable(outDir, "table2_infr_vs_pred", metricRecords({ infr: r.infr, pred: r.pred }), p, { caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)", digits: 4 }));
+  if (folds.infr.length) files.push(...exportTable(outDir, "table2_cv", cvRecords({ infr: folds.infr, pred: folds.pred }), p, { caption: "Table 2: 3-fold cross-validation (mean ± SD)" }));
+  const b = binaryBaseline(r);
+  files.push(...exportTable(outDir, "binary_baseline", [
+    { approach: "MGMT_infr,binary", correct: b.infr.correct, n: b.n, accuracy: b.infr.accuracy, "mean class sensitivity": b.infr.sensitivityAverage, study: `${PUBLISHED.binary.infr.correct} (${PUBLISHED.binary.infr.accuracy})` },
+    { approach: "MGMT_pred,binary", correct: b.pred.correct, n: b.n, accuracy: b.pred.accuracy, "mean class sensitivity": b.pred.sensitivityAverage, study: `${PUBLISHED.binary.pred.correct} (${PUBLISHED.binary.pred.accuracy})` },
+  ], p, { caption: "Binary baseline (EXC vs NOEXC)", digits: 4 }));
+  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
+  files.push(...exportTable(outDir, "over_excision", [
+    { quantity: "non-EXC test cases", value: oe.nonExc },
+    { quantity: "wrongly excised, inferred", value: oe.infr },
+    { quantity: "wrongly excised, predicted", value: oe.pred },
+    { quantity: "fewer wrongly excised, predicted vs inferred (%)", value: oe.percentFewer },
+    { quantity: "severity-weighted error, inferred", value: oe.severity.infr },
+    { quantity: "severity-weighted error, predicted", value: oe.severity.pred },
+    { quantity: "penalty matrix (rows truth NONE/CLNC/EXC, columns prediction)", value: JSON.stringify(oe.severity.penalty) },
+  ], p, { caption: "Over-excision and severity-weighted error", digits: 4 }));
+  const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, { prng: new Prng(options.seed).fork("distances"), samples: options.samples });
+  files.push(...exportTable(outDir, "distances", distanceRecords(distances), p, { caption: "Distances to one-hot targets: mean [95% CI] (1000 subsamples of N/2), Wilcoxon, Cohen's d", digits: 4 }));
+  const exportFig = (fig: Figure, name: string) => {
+    const e = exportFigure(fig, outDir, name, p);
+    files.push(...e.files, e.manifest);
+  };
+  exportFig(distanceViolinFigure(distances.map((d) => ({ name: d.name, p: d.wilcoxonP, d: d.dPooled, groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, { label: "predicted", values: d.pred.values, mean: d.pred.mean, ci: d.pred.ci }] })), { caption: `Test split; CIs from 1000 subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d (pooled SD). ${note}` }), "fig2a_distances");
+  const curves = curveFigures(r, note);
+  exportFig(curves.roc, "roc_infr_vs_pred");
+  exportFig(curves.pr, "pr_infr_vs_pred");
+  for (const [approach, t] of [["inferred", r.infr], ["predicted", r.pred]] as const) {
+    exportFig(confusionFigure({ labels: CODES, truth: r.truth, pred: t.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: `Management ${approach}: confusion matrix with the diagnoses of each cell`, caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}` }), `fig2_confusion_${approach}`);
+  }
+  exportFig(decisionCurve(r, note), "decision_curve_excision");
+  if (runs["multi-CDM"]) {
+    const multi = runs["multi-CDM"];
+    const t = managementTableOf(multi);
+    files.push(...exportTable(outDir, "table3_multitask", metricRecords({ multi: t }), p, { caption: "Table 3: the multi-task model's management (test split)", digits: 4 }));
+    if (folds.multi.length) files.push(...exportTable(outDir, "table3_cv", cvRecords({ multi: folds.multi }), p, { caption: "Table 3: 3-fold cross-validation (mean ± SD)" }));
+    const dTruth = multi.table.truth("diagnosis", "test"), dPred = argmax(multi.table.probs("diagnosis", "test"));
+    const mTruth = multi.table.truth("management", "test");
+    exportFig(confusionFigure({ labels: CODES, truth: mTruth, pred: t.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` }), "fig3c_confusion_multitask_management");
+    exportFig(confusionFigure({ labels: DIAGNOSIS.codes, truth: dTruth, pred: dPred, title: "Multi-task diagnosis: confusion matrix", caption: `Test split. ${note}` }), "fig3d_confusion_diagnosis");
+    exportFig(reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }), "reliability_multitask");
+  }
+  const abl = ablationTables(runs);
+  if (Object.keys(abl).length >= 2) {
+    files.push(...exportTable(outDir, "table4_ablation", ablationRecords(abl), p, { caption: "Table 4: input ablation of the multi-task model (averages; test split)", digits: 4 }));
+    const mm = ablationMcnemar(runs);
+    const rows = mm.names.flatMap((a, i) => mm.names.map((b, j) => ({ a, b, i, j })).filter(({ i: ii, j: jj }) => ii < jj).map(({ a: aa, b: bb, i: ii, j: jj }) => ({ a: aa, b: bb, "b (a right, b wrong)": mm.discordant[ii][jj][0], "c (a wrong, b right)": mm.discordant[ii][jj][1], "mid-p": mm.p[ii][jj], "Holm-adjusted": mm.holm[ii][jj] })));
+    files.push(...exportTable(outDir, "table4_mcnemar", rows, p, { caption: "Mid-p McNemar tests between the ablation models (raw and Holm-adjusted)", digits: 5 }));
+    exportFig(pValueMatrixFigure(mm.names, mm.p, { title: "Fig. 4: mid-p McNemar tests between input sets", caption: `Multi-task model's management on the test split; raw p-values (Holm-adjusted in table4_mcnemar). ${note}` }), "fig4_mcnemar");
+    exportFig(pValueMatrixFigure(mm.names, mm.holm, { title: "Mid-p McNemar tests, Holm-adjusted", caption: `As Fig. 4 with Holm's adjustment over the ${(mm.names.length * (mm.names.length - 1)) / 2} pairs. ${note}` }), "fig4_mcnemar_holm");
+  }
+  const abs = abstractRecords(folds);
+  if (abs.length) files.push(...exportTable(outDir, "abstract_comparisons", abs, p, { caption: "The abstract's comparisons over the 3 folds" }));
+  files.push(...exportTable(outDir, "study_vs_run", studyVsRunRecords(runs, r, folds, distances), p, { caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE})` }));
+  return files;
+}
+

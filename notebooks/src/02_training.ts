@@ -1,0 +1,129 @@
+// %% [markdown]
+// # 02 · The multi-modal multi-task network: build, weights, sampling, training
+//
+// The study trains an InceptionV3 on the clinical and the dermoscopic image of each lesion plus one-hot patient
+// metadata: both images go through the backbone, their global-average-pooled features are concatenated with the
+// metadata, and each task gets its own softmax head. Three model kinds: **diag** (5 diagnosis groups), **mgmt**
+// (3 managements) and **multi** (the 7 seven-point criteria + diagnosis + management: 9 heads).
+//
+// This notebook shows the architecture, where the weights come from, how mini-batches are sampled and weighted,
+// trains one model, and then trains (or reuses) every run the analysis notebooks 03-05 read.
+// %% code
+import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, studyRunConfig, runsDir } from "../lib/report/mod.ts";
+import { casesOf, labelBalancedBatches, balancedClassWeights, HEADS } from "../lib/data/mod.ts";
+import { inceptionV3, BLOCK_CHANNELS } from "../lib/model/inception_v3.ts";
+import { blockSummary } from "../lib/model/summary.ts";
+import { startBackend } from "../lib/model/backend.ts";
+import { headsOf, classesOf } from "../lib/model/config.ts";
+import { readPredictions } from "../lib/model/predictions.ts";
+import { trainingCurvesFigure, exportFigure } from "../lib/plots/mod.ts";
+import { Prng } from "../lib/util/prng.ts";
+
+const ctx = await notebookContext("02_training");
+const backend = await startBackend("wasm", { quiet: true });
+Deno.jupyter.md`${ctx.dataNote}
+
+Backend: ${backend.detail}. Runs are written to \`${runsDir(ctx)}\`.`;
+// %% [markdown]
+// ## The backbone: InceptionV3 with Keras' layer names
+//
+// The backbone is built layer by layer with the names Keras gives them (`conv2d_1` ... `conv2d_94`, `mixed0` ...
+// `mixed10`), so that Keras weights load by name and "unfreeze one Inception block at a time" means the same
+// blocks as in Keras. A test checks every layer's name, class and inputs against a Keras model.
+// %% code [expect-table]
+const backbone = inceptionV3({ size: 299 });
+const blocks = blockSummary(backbone);
+exportTable(ctx.outDir, "inception_v3_blocks", blocks, ctx.provenance, { caption: "InceptionV3 (no top) by block" });
+displayTable(blocks, { caption: `InceptionV3 without top: ${backbone.countParams().toLocaleString("en")} parameters (with the fixed BatchNormalization gammas tfjs needs)` });
+// %% [markdown]
+// The image features are the global average of a block's output. The study uses the top (`mixed10`, 2048
+// values per image); with a frozen backbone, the CPU preset defaults to `mixed5` (768 values), which transfers
+// better from the offline backbone (see MODEL_NOTES and the README).
+//
+// ## Where the weights come from
+//
+// - **Offline default:** the Keras InceptionV3 inside the npm package `nsfwjs@4.4.0`: ImageNet-initialised, then
+//   fine-tuned on a 5-class photo task (layers up to `mixed5` kept their ImageNet weights). **It is not the
+//   study's ImageNet backbone.**
+// - **The study's backbone:** Keras' ImageNet weights (`inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`),
+//   downloaded once into `.cache/models` with network access (`--backbone imagenet`), or read from a local file.
+// - **Random initialisation** (`--backbone random`), labelled as such wherever it is used.
+// %% code [expect-table]
+const cfg0 = studyRunConfig(ctx, "multi-CDM");
+displayTable([
+  { setting: "backbone", value: `${cfg0.model.backbone.source} (offline nsfwjs InceptionV3; not the study's ImageNet weights)` },
+  { setting: "input size", value: `${cfg0.model.backbone.size} px${ctx.synthetic ? " (synthetic data: 160 px keeps the main job short; real data uses 299)" : ""}` },
+  { setting: "image features", value: `${cfg0.model.backbone.featureLayers.join(" + ")} (${cfg0.model.backbone.featureLayers.map((l) => BLOCK_CHANNELS[l]).join(" + ")} per image), global average pooled` },
+  { setting: "streams", value: cfg0.model.backbone.shared ? "one backbone shared by the clinical and dermoscopic images" : "one backbone per image" },
+  { setting: "heads", value: `${cfg0.model.head.hidden ? `shared hidden layer of ${cfg0.model.head.hidden} ReLU units, then ` : ""}one softmax per task; L2 ${cfg0.model.head.l2}` },
+  { setting: "preset", value: `${cfg0.training.preset}: frozen backbone, features cached on disk with ${cfg0.training.views} augmented view(s) per training image; heads trained for ${cfg0.training.epochs} epochs` },
+], { caption: "The configuration of the runs below (saved as config.json in each run folder)" });
+// %% [markdown]
+// ## Mini-batches and class weights
+//
+// Following Kawahara et al., every mini-batch holds k cases for each label of each task, so that rare labels (an
+// irregular vascular pattern, "no further examination") appear in every batch; with management as a ninth task
+// the multi-task model has 27 labels. The loss of each head is a class-weighted cross-entropy with weights
+// n / (K n_c) from the training split. Here is one batch of the multi-task model, counted by label:
+// %% code [expect-table]
+const train = casesOf(ctx.release, "train");
+const heads = headsOf("multi");
+const labels = Object.fromEntries(heads.map((h) => [h, train.map((c) => c.labels[h])]));
+const [batch] = labelBalancedBatches(labels, { k: cfg0.training.k, batches: 1, prng: new Prng(ctx.settings.training.seed) });
+displayTable(heads.map((h) => ({
+  head: h,
+  ...Object.fromEntries(HEADS[h].codes.map((code, k) => [code, batch.filter((i) => train[i].labels[h] === k).length])),
+  "class weights": balancedClassWeights(labels[h], classesOf(h)).map((w) => w.toFixed(2)).join(" / "),
+})), { caption: `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; cases count for every head)`, maxRows: 20 });
+// %% [markdown]
+// ## Training one model
+//
+// The multi-task model with all inputs. Features of every image (and of its augmented views) are computed once by
+// two parallel workers and cached under `.cache/features`, keyed by the image's content, the backbone weights,
+// the input size and the augmentation, so later runs start in seconds. Progress lines show images/s and the ETA.
+// %% code [expect-figure]
+const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"], { quiet: false });
+const history = JSON.parse(Deno.readTextFileSync(`${multiDir}/history.json`));
+const curves = trainingCurvesFigure(history, {
+  title: "Multi-task model (C+D+M): training curves",
+  caption: `Features preset, seed ${ctx.settings.training.seed}. The dashed line marks the epoch selected on the validation split.${ctx.synthetic ? " SYNTHETIC data." : ""}`,
+});
+exportFigure(curves, ctx.outDir, "training_curves_multi_CDM", { ...ctx.provenance, seed: ctx.settings.training.seed, backbone: cfg0.model.backbone.source, backend: backend.name });
+curves;
+// %% [markdown]
+// ## What a run leaves behind
+//
+// Every run has its own folder: `config.json` (enough to rebuild the model), `weights/` (tfjs format), `history`,
+// `predictions.csv`/`.parquet` (every case's probabilities for every head — the only thing the later notebooks
+// read) and `run.json` (git commit, backend, backbone and its weights' fingerprint, timings, training priors).
+// %% code [expect-table]
+const preds = readPredictions(multiDir);
+displayTable(preds.rows.filter((r) => r.split === "test").slice(0, 5).map((r) => ({ case_num: r.case_num, split: r.split, management_NONE: r.management_NONE, management_CLNC: r.management_CLNC, management_EXC: r.management_EXC, management_true: r.management_true, diagnosis_MEL: r.diagnosis_MEL })), {
+  caption: `${[...Deno.readDirSync(multiDir)].map((e) => e.name).sort().join(", ")} — first test rows of predictions.csv`,
+  digits: 3,
+});
+// %% [markdown]
+// ## Every run the analyses need
+//
+// Notebook 03 compares the diagnosis and management models, 04 the multi-task model, 05 the input ablation; the
+// 3-fold cross-validation rows of the study's tables need each model trained on each fold. Completed runs are
+// reused, so this cell is fast the second time.
+// %% code [expect-table]
+const names = [...studyRunNames.main, ...studyRunNames.ablation, ...studyRunNames.cv];
+const dirs = await ensureRuns(ctx, names, { quiet: false });
+const rows = names.map((n) => {
+  const run = JSON.parse(Deno.readTextFileSync(`${dirs[n]}/run.json`));
+  const m = run.summary.test.management;
+  return { run: n, "test management accuracy": m?.accuracy ?? NaN, "test management AUROC": m?.auroc ?? NaN, "diagnosis AUROC": run.summary.test.diagnosis?.auroc ?? NaN, "best epoch": run.summary.bestEpoch, seconds: run.summary.seconds.total };
+});
+exportTable(ctx.outDir, "runs_overview", rows, ctx.provenance, { caption: "Runs trained for the analyses", digits: 4 });
+displayTable(rows, { caption: "Runs for notebooks 03-05 (test split of the official split, or of the fold)" + (ctx.synthetic ? " - SYNTHETIC data" : ""), digits: 3 });
+// %% [markdown]
+// ## The study's full schedule (`--preset paper`)
+//
+// `deno task cli train --preset paper` runs the study's schedule end to end: 50 epochs with the backbone frozen,
+// then one Inception block unfrozen at a time from `mixed10` down to `mixed2` (25 epochs each), then 25 epochs
+// without augmentation; SGD with momentum 0.9 and Keras' `decay` 1e-6; model selection on the validation split.
+// On this 2-core CPU a training step of the whole network runs at about 0.3 images/s (wasm, batch 2; PyTorch:
+// 2.8 images/s at batch 8), so the 300 epochs would take weeks: it is meant for a GPU. The features preset
+// above is the CPU-practical stand-in; MODEL_NOTES and the README say what that costs in accuracy.

@@ -1,0 +1,130 @@
+/**
+ * The infr/pred pipeline on hand-made predictions with known answers: priors (with real zeros and
+ * an unseen diagnosis), marginalisation, the binary mappings, over-excision counts, the severity
+ * penalty, McNemar matrices, and reading prediction tables written to disk.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  alignCases,
+  binaryBaseline,
+  diagnosisToBinary,
+  distanceComparison,
+  excisionScoreFromDiagnosis,
+  foldSummary,
+  inferManagement,
+  inferVsPredict,
+  managementRows,
+  managementToBinary,
+  mcnemarMatrix,
+  overExcision,
+  priorsFromLabels,
+} from "../../lib/analysis/mod.ts";
+import { readPredictions, writePredictions } from "../../lib/model/predictions.ts";
+import { Prng } from "../../lib/util/prng.ts";
+import { tempDir } from "../_helpers.ts";
+
+Deno.test("priors p(MGMT | DIAG): counts, real zeros, an unseen diagnosis falls back to the overall distribution", () => {
+  // diagnosis: BCC 0, NEV 1, MEL 2, MISC 3, SK 4; management: NONE 0, CLNC 1, EXC 2
+  const diag = [0, 1, 1, 1, 1, 2, 2, 3, 3];
+  const mgmt = [2, 1, 1, 2, 0, 2, 2, 0, 1];
+  const p = priorsFromLabels(diag, mgmt);
+  assert.deepEqual(p.table[0], [0, 0, 1]);
+  assert.deepEqual(p.table[1], [0.25, 0.5, 0.25]);
+  assert.deepEqual(p.table[2], [0, 0, 1]);
+  assert.deepEqual(p.table[3], [0.5, 0.5, 0]);
+  assert.deepEqual(p.unseen, [4]);
+  assert.deepEqual(p.table[4], [2 / 9, 3 / 9, 4 / 9]);
+  const smoothed = priorsFromLabels(diag, mgmt, { smoothing: 1 });
+  assert.deepEqual(smoothed.table[0], [1 / 4, 1 / 4, 2 / 4]);
+  assert.throws(() => priorsFromLabels([5], [0]), /diagnosis labels in 0\.\.4, found 5/);
+});
+
+Deno.test("marginalisation: P(MGMT | x) = sum_d p(d | x) p(MGMT | d); a certain melanoma is excised with probability 1", () => {
+  const p = priorsFromLabels([0, 1, 1, 2, 3, 4], [2, 1, 0, 2, 0, 0]);
+  const out = inferManagement([[0, 0, 1, 0, 0], [0, 1, 0, 0, 0], [0.5, 0.5, 0, 0, 0]], p);
+  assert.deepEqual(out[0], [0, 0, 1]);
+  assert.deepEqual(out[1], [0.5, 0.5, 0]);
+  assert.deepEqual(out[2], [0.25, 0.25, 0.5]);
+  for (const row of out) assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-12);
+  assert.throws(() => inferManagement([[1, 0, 0]], p), /expected 5 diagnosis probabilities in row 0, found 3/);
+});
+
+Deno.test("binary mappings: MEL and BCC -> EXC; EXC vs CLNC + NONE; P(EXC) = p(BCC) + p(MEL)", () => {
+  assert.deepEqual(diagnosisToBinary([0, 1, 2, 3, 4]), [1, 0, 1, 0, 0]);
+  assert.deepEqual(managementToBinary([0, 1, 2]), [0, 0, 1]);
+  assert.deepEqual(excisionScoreFromDiagnosis([[0.1, 0.2, 0.3, 0.2, 0.2]]).map((v) => Number(v.toFixed(10))), [0.4]);
+  const b = binaryBaseline({
+    truth: [2, 2, 1, 0],
+    diagnosisProbs: [[0, 0, 1, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [1, 0, 0, 0, 0]],
+    predProbs: [[0, 0, 1], [0, 0, 1], [0, 1, 0], [0.1, 0.2, 0.7]],
+  });
+  // truth binary [1,1,0,0]; infr binary [1,0,0,1]: 2 correct; pred binary [1,1,0,1]: 3 correct
+  assert.deepEqual([b.infr.correct, b.pred.correct, b.n], [2, 3, 4]);
+  assert.equal(b.infr.sensitivityAverage, 0.5);
+  assert.equal(b.pred.sensitivityAverage, 0.75);
+});
+
+Deno.test("over-excision counts, percent fewer and the severity-weighted error", () => {
+  const truth = [0, 0, 1, 1, 2, 2];
+  const infr = [2, 2, 2, 1, 2, 2]; // 3 non-EXC cases sent to excision
+  const pred = [0, 2, 1, 0, 2, 0]; // 1
+  const o = overExcision(truth, infr, pred);
+  assert.deepEqual([o.infr, o.pred, o.nonExc], [3, 1, 4]);
+  assert.ok(Math.abs(o.percentFewer - 200 / 3) < 1e-12);
+  // default penalty: infr errors (0->2: 1, 0->2: 1, 1->2: 1) = 3/6; pred (0->2: 1, 1->0: 2, 2->0: 3) = 6/6
+  assert.equal(o.severity.infr, 0.5);
+  assert.equal(o.severity.pred, 1);
+  assert.equal(overExcision(truth, infr, pred, [[0, 0, 0], [0, 0, 0], [0, 0, 0]]).severity.pred, 0);
+});
+
+Deno.test("metric rows and fold summaries (Table 2 layout)", () => {
+  const t = managementRows([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]);
+  assert.equal(t.accuracy, 1);
+  assert.equal(t.average.sensitivity, 1);
+  assert.deepEqual(t.perClass.map((r) => r.label), ["NONE", "CLNC", "EXC"]);
+  const s = foldSummary([t, { ...t, accuracy: 0.5 }]);
+  assert.equal(s.accuracy.mean, 0.75);
+  assert.ok(Math.abs(s.accuracy.sd - Math.sqrt(0.125)) < 1e-12);
+});
+
+Deno.test("McNemar matrix: symmetric mid-p, Holm over the distinct pairs, discordant counts", () => {
+  const truth = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2];
+  const m = mcnemarMatrix(truth, { a: truth, b: truth.map((t, i) => (i < 6 ? t : 0)), c: truth.map(() => 0) });
+  assert.deepEqual(m.names, ["a", "b", "c"]);
+  assert.ok(Number.isNaN(m.p[0][0]));
+  assert.equal(m.p[0][1], m.p[1][0]);
+  assert.deepEqual(m.discordant[0][1], [4, 0]);
+  assert.ok(m.holm[0][1] >= m.p[0][1]);
+});
+
+Deno.test("inferVsPredict on prediction tables written to disk: aligned by case, numbers as computed by hand", () => {
+  const dir = tempDir();
+  const mk = (sub: string, rows: Record<string, number | string | null>[], heads: ("diagnosis" | "management")[]) => {
+    Deno.mkdirSync(join(dir, sub));
+    writePredictions(join(dir, sub), rows as never, heads);
+    return readPredictions(join(dir, sub));
+  };
+  const diag = mk("diag", [
+    { case_num: 1, split: "test", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 0, diagnosis_MEL: 1, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 2 },
+    { case_num: 2, split: "test", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 1, diagnosis_MEL: 0, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 1 },
+    { case_num: 3, split: "train", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 1, diagnosis_MEL: 0, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 1 },
+  ], ["diagnosis"]);
+  const mgmt = mk("mgmt", [
+    { case_num: 2, split: "test", fold: null, management_NONE: 0.1, management_CLNC: 0.8, management_EXC: 0.1, management_true: 1 },
+    { case_num: 1, split: "test", fold: null, management_NONE: 0, management_CLNC: 0.1, management_EXC: 0.9, management_true: 2 },
+  ], ["management"]);
+  assert.deepEqual(alignCases(diag, mgmt, "test"), { caseNums: [1, 2], ia: [0, 1], ib: [1, 0] });
+  const priors = priorsFromLabels([1, 1, 2], [1, 2, 2]);
+  const r = inferVsPredict(diag, mgmt, priors, "test");
+  assert.deepEqual(r.truth, [2, 1]);
+  assert.deepEqual(r.infrProbs, [[0, 0, 1], [0, 0.5, 0.5]]);
+  assert.deepEqual(r.pred.predicted, [2, 1]);
+  assert.equal(r.pred.accuracy, 1);
+  // infr: case 2 ties CLNC/EXC at 0.5 -> arg-max takes the first (CLNC): right
+  assert.equal(r.infr.accuracy, 1);
+  const d = distanceComparison(r.truth, r.infrProbs, r.predProbs, { prng: new Prng(1), samples: 50 });
+  assert.equal(d.length, 4);
+  assert.ok(d.every((x) => x.infr.values.length === 2));
+  assert.throws(() => inferVsPredict(mgmt, mgmt, priors), /expected a diagnosis head/);
+});
