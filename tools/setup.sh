@@ -6,6 +6,8 @@
 #   - a project-local Jupyter kernelspec for Deno in .tools/jupyter
 # Source it (`. tools/setup.sh`) to get PATH and JUPYTER_PATH set; running it also works.
 # Fast when already set up (a few version checks).
+# When sourced, the caller's shell options are restored at the end (no errexit leaks into it).
+__derm7pt_saved_opts="$(set +o)"
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DENO_VERSION="2.9.6"
@@ -57,3 +59,5 @@ if [ "$(cat "$KERNEL_DIR/kernel.json" 2>/dev/null)" != "$KERNEL_JSON" ]; then
 fi
 export JUPYTER_PATH="$TOOLS/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 export DENO_NO_UPDATE_CHECK=1
+eval "$__derm7pt_saved_opts"
+unset __derm7pt_saved_opts

@@ -8,6 +8,7 @@
  * r.managementByGroup.length; // 4 splits x 5 groups x 3 managements
  * ```
  */
+import * as aq from "arquero";
 import {
   casesOf,
   CvFold,
@@ -58,16 +59,19 @@ export function datasetRecords(release: Release, folds: readonly CvFold[]) {
   const labelCounts = MULTI_TASK_HEADS.flatMap((head) =>
     HEADS[head].codes.map((label, k) => ({ head, label, count: train.filter((c) => c.labels[head] === k).length }))
   );
-  const metadata = METADATA_ORDER.flatMap((variable) =>
-    METADATA_VARIABLES[variable].flatMap((value) =>
-      MANAGEMENT.names.map((management, m) => ({
-        variable,
-        value,
-        management,
-        count: release.cases.filter((c) => c.metadata[variable] === value && c.labels.management === m).length,
-      }))
-    )
-  );
+  // grouped counts with arquero (one pass per variable), then every combination filled in with zeros
+  const cases = aq.from(release.cases.map((c) => ({ ...c.metadata, management: MANAGEMENT.names[c.labels.management] })));
+  const metadata = METADATA_ORDER.flatMap((variable) => {
+    const counted = new Map<string, number>(
+      (cases.groupby(variable, "management").count().objects() as { management: string; count: number }[]).map((o) => [
+        `${(o as Record<string, unknown>)[variable]}|${o.management}`,
+        o.count,
+      ]),
+    );
+    return METADATA_VARIABLES[variable].flatMap((value) =>
+      MANAGEMENT.names.map((management) => ({ variable, value, management, count: counted.get(`${value}|${management}`) ?? 0 }))
+    );
+  });
   const maxScore = Math.max(...release.cases.map((c) => c.sevenPointScore));
   const sevenPoint = [];
   for (let score = 0; score <= maxScore; score++) {

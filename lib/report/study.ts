@@ -111,7 +111,7 @@ export function priorsRecords(priors: ManagementPriors) {
 /** Table 2/3 layout: rows per class and average for each approach, plus accuracy. */
 export function metricRecords(tables: Readonly<Record<string, MetricTable>>) {
   return Object.entries(tables).flatMap(([approach, t]) => [
-    ...t.perClass.map((r) => ({ approach, label: r.label, sensitivity: r.sensitivity, specificity: r.specificity, precision: r.precision, auroc: r.auroc, accuracy: NaN })),
+    ...t.perClass.map((r) => ({ approach, label: r.label, sensitivity: r.sensitivity, specificity: r.specificity, precision: r.precision, auroc: r.auroc, accuracy: null as number | null })),
     { approach, label: "average", sensitivity: t.average.sensitivity, specificity: t.average.specificity, precision: t.average.precision, auroc: t.average.auroc, accuracy: t.accuracy },
   ]);
 }
