@@ -14,19 +14,22 @@ DENO_VERSION="2.9.6"
 TOOLS="$ROOT/.tools"
 DENO_BIN="$TOOLS/deno/node_modules/deno/deno"
 log() { echo "[setup] $*" >&2; }
+# Failing must not kill an interactive shell that sourced this file: restore its options, then return.
+fail() { echo "$*" >&2; eval "$__derm7pt_saved_opts"; }
 
 # 1. Deno, pinned, in its own tool folder (never in the project's node_modules).
 if ! [ -x "$DENO_BIN" ] || [ "$("$DENO_BIN" --version 2>/dev/null | head -1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
-  command -v npm >/dev/null || { echo "Cannot set up: expected npm (Node.js) on PATH, found none" >&2; exit 1; }
+  command -v npm >/dev/null || { fail "Cannot set up: expected npm (Node.js) on PATH, found none"; return 1 2>/dev/null || exit 1; }
   log "installing deno@$DENO_VERSION with npm into .tools/deno"
   mkdir -p "$TOOLS/deno"
-  npm install --prefix "$TOOLS/deno" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >&2
+  npm install --prefix "$TOOLS/deno" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >&2 ||
+    { fail "Cannot set up: npm install deno@$DENO_VERSION failed"; return 1 2>/dev/null || exit 1; }
   # The npm package carries the native binary in @deno/linux-x64-glibc; its postinstall may be skipped.
   if ! [ -x "$DENO_BIN" ]; then
     alt=$(find "$TOOLS/deno/node_modules/@deno" -maxdepth 2 -type f -name deno 2>/dev/null | head -1)
     [ -n "$alt" ] && { cp "$alt" "$DENO_BIN"; chmod +x "$DENO_BIN"; }
   fi
-  "$DENO_BIN" --version >/dev/null || { echo "Cannot set up: the deno binary at $DENO_BIN does not run" >&2; exit 1; }
+  "$DENO_BIN" --version >/dev/null || { fail "Cannot set up: the deno binary at $DENO_BIN does not run"; return 1 2>/dev/null || exit 1; }
 fi
 export PATH="$TOOLS/deno/node_modules/.bin:$PATH"
 
@@ -35,18 +38,20 @@ if ! /usr/bin/python3 -c "import nbclient, nbformat, jupyter_client" 2>/dev/null
   log "installing Jupyter's client from Debian packages"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   PKGS="jupyter-nbconvert python3-nbclient jupyter-core jupyter-client"
+  APT_OPTS="-o DPkg::Lock::Timeout=300"
   export DEBIAN_FRONTEND=noninteractive
-  if ! $SUDO apt-get install -y --no-install-recommends $PKGS >/tmp/derm7pt-apt.log 2>&1; then
-    $SUDO apt-get update >>/tmp/derm7pt-apt.log 2>&1 || true
-    $SUDO apt-get install -y --no-install-recommends $PKGS >>/tmp/derm7pt-apt.log 2>&1 ||
-      { echo "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)" >&2; exit 1; }
+  if ! $SUDO apt-get $APT_OPTS install -y --no-install-recommends $PKGS >/tmp/derm7pt-apt.log 2>&1; then
+    $SUDO apt-get $APT_OPTS update >>/tmp/derm7pt-apt.log 2>&1 || true
+    $SUDO apt-get $APT_OPTS install -y --no-install-recommends $PKGS >>/tmp/derm7pt-apt.log 2>&1 ||
+      { fail "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
   fi
 fi
 
 # 3. npm packages, pinned by deno.lock.
 if ! [ -f "$ROOT/node_modules/.deno/.setup-stamp" ] || [ "$ROOT/deno.lock" -nt "$ROOT/node_modules/.deno/.setup-stamp" ] || [ "$ROOT/deno.json" -nt "$ROOT/node_modules/.deno/.setup-stamp" ]; then
   log "installing npm packages (deno install --frozen)"
-  (cd "$ROOT" && "$DENO_BIN" install --frozen --quiet >&2)
+  (cd "$ROOT" && "$DENO_BIN" install --frozen --quiet >&2) ||
+    { fail "Cannot set up: deno install --frozen failed (is deno.lock up to date with deno.json?)"; return 1 2>/dev/null || exit 1; }
   touch "$ROOT/node_modules/.deno/.setup-stamp"
 fi
 
