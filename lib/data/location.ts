@@ -23,6 +23,11 @@ export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.
 /** The environment variable that points everything at a real Derm7pt release. */
 export const DATA_ENV = "DERM7PT_DIR";
 
+/** The cache folder (decoded images, features, downloaded weights): $DERM7PT_CACHE, else .cache/ at the project root. */
+export function cacheDirectory(): string {
+  return Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
+}
+
 /** The default synthetic release's folder. */
 export const DEFAULT_SYNTHETIC_DIR: string = join(PROJECT_ROOT, "data", "synthetic");
 

@@ -24,6 +24,7 @@ export function orderedWeights(model: tf.LayersModel): tf.LayerVariable[] {
 }
 
 /** Writes `model`'s topology and weights (in creation order) to `dir` (model.json + weights.bin). */
+// deno-lint-ignore require-await -- async like tfjs save handlers, so callers need not change if it becomes truly async
 export async function saveWeights(model: tf.LayersModel, dir: string): Promise<void> {
   const weights = orderedWeights(model);
   const values = concatFloat32(weights.map((w) => w.read().dataSync() as Float32Array));

@@ -72,6 +72,7 @@ export function decodeTfjsWeights(manifest: tf.io.WeightsManifestConfig, data: A
  * The offline default backbone (see module doc), extracted once from the nsfwjs npm package and
  * cached as a tfjs weights file under `cacheDir`.
  */
+// deno-lint-ignore require-await -- async like the other weight loaders (keras-h5, download)
 export async function nsfwjsInceptionV3(options: { cacheDir: string; projectRoot?: string }): Promise<WeightSet> {
   const root = options.projectRoot ?? fileURLToPath(new URL("../../", import.meta.url));
   const cache = join(options.cacheDir, "nsfwjs-inception_v3");

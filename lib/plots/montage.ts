@@ -11,6 +11,7 @@
 import sharp from "sharp";
 import { svgToPng } from "./png.ts";
 import { FONT_FAMILY } from "./theme.ts";
+import { escapeXml as esc } from "../util/escape.ts";
 
 export interface ImagePair {
   clinical: { height: number; width: number; data: Uint8Array };
@@ -19,7 +20,6 @@ export interface ImagePair {
   label: string | string[];
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Composes pairs into one PNG: `columns` pairs per row, each image `tile` px square. */
 export async function imagePairMontage(pairs: readonly ImagePair[], options: { tile?: number; columns?: number; title?: string } = {}): Promise<Uint8Array> {

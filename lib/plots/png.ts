@@ -73,6 +73,7 @@ export function addPngText(png: Uint8Array, keyword: string, text: string): Uint
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new RangeError("Cannot add PNG text: expected PNG bytes, found something else");
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) throw new RangeError(`Cannot add PNG text: expected a 1-79 character keyword, found "${keyword}"`);
+  // deno-lint-ignore no-control-regex -- newline (\x0a) is the one control character PNG tEXt allows
   const safe = text.replace(/[^\x0a\x20-\x7e\xa1-\xff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const data = new Uint8Array(keyword.length + 1 + safe.length);
   for (let i = 0; i < keyword.length; i++) data[i] = keyword.charCodeAt(i);

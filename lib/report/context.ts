@@ -16,6 +16,7 @@
  */
 import { join } from "node:path";
 import {
+  cacheDirectory,
   DEFAULT_SYNTHETIC,
   ensureSyntheticRelease,
   loadRelease,
@@ -111,7 +112,7 @@ export async function notebookContext(name: string, options: { data: false }): P
 export async function notebookContext(name: string, options: { data?: boolean } = {}): Promise<NotebookContext | (Omit<NotebookContext, "release"> & { release: null })> {
   const profile = activeProfile();
   const settings = PROFILES[profile];
-  const cacheDir = Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
+  const cacheDir = cacheDirectory();
   if (options.data === false) {
     return {
       name,

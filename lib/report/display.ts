@@ -10,6 +10,7 @@
  * ```
  */
 import { formatRecords } from "../util/table_format.ts";
+import { escapeXml as esc } from "../util/escape.ts";
 
 export interface DisplayTableOptions {
   caption?: string;
@@ -19,7 +20,6 @@ export interface DisplayTableOptions {
   maxRows?: number;
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A table that displays as HTML in Jupyter. */
 export function displayTable<T extends object>(records: readonly T[], options: DisplayTableOptions = {}) {

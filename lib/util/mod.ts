@@ -7,3 +7,4 @@ export * from "./progress.ts";
 export * from "./table_format.ts";
 export * from "./provenance.ts";
 export * from "./arrays.ts";
+export * from "./escape.ts";

@@ -10,8 +10,7 @@
 // left out, counts as EXC), and **MGMT_GT,true**, the diagnosis (melanoma -> EXC). The model's management comes
 // from its management head (MGMT_pred: P(EXC) >= 0.5) or from its diagnosis head (MGMT_infr: p(BCC) + p(MEL) >= 0.5).
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, runsDir, mclassLocation, writeMclassReport, agreementRecords, mclassRocFigure } from "../lib/report/mod.ts";
-import { exportFigure } from "../lib/plots/mod.ts";
+import { notebookContext, displayTable, ensureRuns, mclassLocation, writeMclassReport, agreementRecords, mclassRocFigure } from "../lib/report/mod.ts";
 import { loadMclassList } from "../lib/mclass/mod.ts";
 
 const ctx = await notebookContext("06_mclass");

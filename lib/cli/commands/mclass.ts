@@ -1,6 +1,6 @@
 /** `mclass`: the model against 157 dermatologists on MClass-D. */
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../data/location.ts";
+import { cacheDirectory } from "../../data/location.ts";
 import { writeMclassReport } from "../../report/mclass.ts";
 import { exists } from "../../util/fs.ts";
 import { provenance } from "../../util/provenance.ts";
@@ -33,7 +33,7 @@ export const mclassCommand: Command = {
       dataDir,
       answers: values.answers as string | undefined,
       outDir,
-      cacheDir: Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache"),
+      cacheDir: cacheDirectory(),
       prov,
       seed: intOption("mclass", values, "seed", 2019),
       synthetic,

@@ -1,6 +1,6 @@
 /** Model commands: train and predict. */
 import { join } from "node:path";
-import { DEFAULT_AUGMENTATION, HEADS, releaseLocation, PROJECT_ROOT } from "../../data/mod.ts";
+import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocation } from "../../data/mod.ts";
 import { BackboneSource, defaultRunConfig, INPUT_SETS, InputSet, MODEL_KINDS, ModelKind, Preset } from "../../model/config.ts";
 import { BACKENDS, BackendName } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
@@ -8,7 +8,6 @@ import { loadRun, predictCase, predictRelease } from "../../model/predict.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import { choiceOption, Command, emit, intOption, requireOption, UsageError } from "../command.ts";
 
-const cacheDir = () => Deno.env.get("DERM7PT_CACHE") ?? join(PROJECT_ROOT, ".cache");
 
 function numberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
@@ -82,7 +81,7 @@ export const trainCommand: Command = {
     if (values["max-steps"] !== undefined) cfg.training.maxStepsPerEpoch = intOption("train", values, "max-steps", 0, 0, 1e9);
     cfg.training.augmentation = { ...DEFAULT_AUGMENTATION };
     const out = (values.out as string) ?? join(PROJECT_ROOT, "outputs", "runs", `${kind}-${inputs}-${preset}${cfg.data.fold !== null ? `-fold${cfg.data.fold}` : ""}`);
-    const r = await trainRun({ config: cfg, outDir: out, cacheDir: cacheDir(), quiet: Boolean(values.quiet), force: Boolean(values.force), workers: intOption("train", values, "workers", 2, 1, 64) });
+    const r = await trainRun({ config: cfg, outDir: out, cacheDir: cacheDirectory(), quiet: Boolean(values.quiet), force: Boolean(values.force), workers: intOption("train", values, "workers", 2, 1, 64) });
     const rows = Object.entries(r.summary.test).map(([head, m]) => ({ head, test_accuracy: m.accuracy, test_macro_auroc: m.auroc, n: m.n }));
     console.log(`${r.reused ? "reused the completed run in" : "wrote"} ${r.dir}`);
     console.log(`backbone: ${r.summary.backbone.description}`);
@@ -112,7 +111,7 @@ export const predictCommand: Command = {
   async run(values) {
     const dir = requireOption("predict", values, "run", "DIR (a run folder)");
     const backend = values.backend ? choiceOption("predict", values, "backend", BACKENDS, "auto") as BackendName : undefined;
-    const run = await loadRun(dir, { cacheDir: cacheDir(), backend });
+    const run = await loadRun(dir, { cacheDir: cacheDirectory(), backend });
     if (values.data) {
       const out = (values.out as string) ?? join(dir, "predict");
       const rows = await predictRelease(run, String(values.data), out);
