@@ -35,21 +35,46 @@ export const DEFAULT_AUGMENTATION: Readonly<AugmentationSpec> = Object.freeze({
   shift: 0.1,
 });
 
-function reflect(i: number, n: number): number {
+/** Index `i` reflected into 0..n-1 (mirror without repeating the edge, as scipy "mirror"). */
+export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   i = ((i % period) + period) % period;
   return i < n ? i : period - i;
 }
 
+/** The parameters of one affine view about the image centre (see `warpAffine`). */
+export interface AffineView {
+  /** Rotation in degrees. */
+  degrees: number;
+  /** Zoom factor (> 1 zooms in). */
+  zoom: number;
+  /** -1 mirrors the axis. */
+  flipX: 1 | -1;
+  flipY: 1 | -1;
+  /** Shifts in pixels. */
+  shiftX: number;
+  shiftY: number;
+}
+
 /** One augmented view of `img` (same size). */
 export function augmentImage(img: RgbImage, spec: AugmentationSpec, prng: Prng): RgbImage {
-  const { height: h, width: w, data } = img;
-  const angle = ((prng.uniform(-spec.rotation, spec.rotation)) * Math.PI) / 180;
+  const degrees = prng.uniform(-spec.rotation, spec.rotation);
   const zoom = prng.uniform(spec.zoom[0], spec.zoom[1]);
-  const fx = spec.horizontalFlip && prng.bernoulli(0.5) ? -1 : 1;
-  const fy = spec.verticalFlip && prng.bernoulli(0.5) ? -1 : 1;
-  const tx = prng.uniform(-spec.shift, spec.shift) * w, ty = prng.uniform(-spec.shift, spec.shift) * h;
+  const flipX = spec.horizontalFlip && prng.bernoulli(0.5) ? -1 : 1;
+  const flipY = spec.verticalFlip && prng.bernoulli(0.5) ? -1 : 1;
+  const shiftX = prng.uniform(-spec.shift, spec.shift) * img.width, shiftY = prng.uniform(-spec.shift, spec.shift) * img.height;
+  return warpAffine(img, { degrees, zoom, flipX, flipY, shiftX, shiftY });
+}
+
+/**
+ * Applies one affine view about the centre by an inverse warp with bilinear sampling and reflected
+ * borders (same size out).
+ */
+export function warpAffine(img: RgbImage, view: AffineView): RgbImage {
+  const { height: h, width: w, data } = img;
+  const angle = (view.degrees * Math.PI) / 180;
+  const { zoom, flipX: fx, flipY: fy, shiftX: tx, shiftY: ty } = view;
   const cos = Math.cos(angle), sin = Math.sin(angle);
   const cx = (w - 1) / 2, cy = (h - 1) / 2;
   const out = new Uint8Array(data.length);
@@ -61,7 +86,7 @@ export function augmentImage(img: RgbImage, spec: AugmentationSpec, prng: Prng):
       const sy = (-sin * dx + cos * dy) * fy + cy;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const ax = sx - x0, ay = sy - y0;
-      const xa = reflect(x0, w), xb = reflect(x0 + 1, w), ya = reflect(y0, h), yb = reflect(y0 + 1, h);
+      const xa = reflectIndex(x0, w), xb = reflectIndex(x0 + 1, w), ya = reflectIndex(y0, h), yb = reflectIndex(y0 + 1, h);
       const o = 3 * (y * w + x);
       for (let c = 0; c < 3; c++) {
         const v = (1 - ay) * ((1 - ax) * data[3 * (ya * w + xa) + c] + ax * data[3 * (ya * w + xb) + c]) +

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { decodeImage } from "../data/images.ts";
 import { augmentImage } from "../data/augment.ts";
+import { perturbImage } from "../data/perturb.ts";
 import { Prng } from "../util/prng.ts";
 import { writeBytesAtomic } from "../util/fs.ts";
 import { concatFloat32 } from "../util/arrays.ts";
@@ -37,7 +38,7 @@ self.onmessage = async (e: MessageEvent<FeatureJob>) => {
       pending.length = 0;
     };
     for (const item of job.items) {
-      const img = await decodeImage(item.path, { size });
+      const img = perturbImage(await decodeImage(item.path, { size }), job.perturbation);
       for (const v of item.views) {
         const view = v === 0 ? img : augmentImage(img, job.augmentation, new Prng(`${item.sha}/view-${v}`));
         pending.push({ sha: item.sha, view: v, pixels: preprocess(view.data, info.preprocessing) });

@@ -22,6 +22,7 @@ import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { exists } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
 import { BackboneConfig } from "./config.ts";
+import { Perturbation, validatePerturbation } from "../data/perturb.ts";
 import { nsfwjsInceptionV3 } from "./weights.ts";
 import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 
@@ -46,6 +47,8 @@ export interface FeatureOptions {
   quiet?: boolean;
   /** Backend for the workers (default "wasm"). */
   backend?: string;
+  /** A fixed perturbation applied to every image before its views (robustness checks; cached apart). */
+  perturbation?: Perturbation;
 }
 
 /** sha256 of the backbone weights a config names, without building the model. */
@@ -67,9 +70,10 @@ export async function weightsFingerprint(cfg: BackboneConfig, cacheDir: string, 
 }
 
 /** The cache folder of one feature configuration. */
-export function featureDir(cacheDir: string, fingerprint: string, cfg: BackboneConfig, augmentation: AugmentationSpec): string {
-  const key = sha256Parts([fingerprint, String(cfg.size), cfg.featureLayers.join("+"), JSON.stringify(augmentation), "features-v1"]).slice(0, 20);
-  return join(cacheDir, "features", `${cfg.source}-${cfg.size}-${cfg.featureLayers.join("+")}-${key}`);
+export function featureDir(cacheDir: string, fingerprint: string, cfg: BackboneConfig, augmentation: AugmentationSpec, perturbation?: Perturbation): string {
+  const perturbed = perturbation && perturbation.kind !== "none";
+  const key = sha256Parts([fingerprint, String(cfg.size), cfg.featureLayers.join("+"), JSON.stringify(augmentation), ...(perturbed ? [JSON.stringify(perturbation)] : []), "features-v1"]).slice(0, 20);
+  return join(cacheDir, "features", `${cfg.source}-${cfg.size}-${cfg.featureLayers.join("+")}${perturbed ? `-${perturbation.kind}` : ""}-${key}`);
 }
 
 export function featureFile(dir: string, sha: string, view: number): string {
@@ -85,6 +89,7 @@ export interface FeatureJob {
   augmentation: AugmentationSpec;
   batchSize: number;
   backend: string;
+  perturbation: Perturbation;
   items: { path: string; sha: string; views: number[] }[];
 }
 
@@ -105,7 +110,8 @@ export interface ExtractionStats {
 export async function extractFeatures(requests: readonly FeatureRequest[], options: FeatureOptions): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
   const start = performance.now();
   const fingerprint = await weightsFingerprint(options.backbone, options.cacheDir, options.seed);
-  const dir = featureDir(options.cacheDir, fingerprint, options.backbone, options.augmentation);
+  const perturbation = validatePerturbation(options.perturbation ?? { kind: "none" });
+  const dir = featureDir(options.cacheDir, fingerprint, options.backbone, options.augmentation, perturbation);
   const shaOf = new Map<string, string>();
   const todo: FeatureJob["items"] = [];
   let cached = 0, computed = 0;
@@ -136,6 +142,7 @@ export async function extractFeatures(requests: readonly FeatureRequest[], optio
         augmentation: options.augmentation,
         batchSize: options.batchSize ?? 8,
         backend: options.backend ?? "wasm",
+        perturbation,
         items,
       }, (n) => bar.tick(n))
     ));
