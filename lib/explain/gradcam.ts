@@ -1,0 +1,133 @@
+/**
+ * Grad-CAM (Selvaraju et al. 2017) for any head and class of a trained run, on each image input.
+ *
+ * For a class score y (the head's logit), Grad-CAM weighs the K activation maps A of a convolutional
+ * layer by the spatial mean of dy/dA and keeps the positive part: M = ReLU(sum_k alpha_k A_k),
+ * alpha_k = mean_ij dy/dA_ijk. The explained layer is the run's deepest feature layer (mixed5 in the
+ * features preset, mixed10 in the study's): its only path to the heads is its global average pool,
+ * so dy/dA_ijk = (dy/dv_k) / (sd_k h w) exactly, where v is the (standardised) head input and sd its
+ * standardisation. The gradient dy/dv is taken by automatic differentiation through the heads on
+ * the current backend, and A by the run's own backbone, so the map is the exact Grad-CAM of the
+ * multi-input model (here Grad-CAM and CAM, Zhou et al. 2016, coincide, the heads being nonlinear
+ * only through their hidden layer). Deterministic: no sampling.
+ *
+ * With several feature layers, the shallower ones also feed the deeper one inside the backbone,
+ * so only the deepest layer is explained.
+ *
+ * @example
+ * ```ts ignore
+ * import { gradCam } from "./gradcam.ts";
+ * const cam = gradCam(ex, { clinical, derm, metadata }, { head: "diagnosis" }); // predicted class
+ * cam.maps.derm!.values; // Float32Array of h*w, >= 0
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { CaseInputs, Explainable, headInputOf, headLogits, ImageInput } from "./decompose.ts";
+
+/** One image's map at the explained layer. */
+export interface CamMap {
+  image: ImageInput;
+  layer: string;
+  height: number;
+  width: number;
+  /** ReLU(sum_k alpha_k A_k), row-major h*w. */
+  values: Float32Array;
+  /** The same before the ReLU (negative: evidence against the class). */
+  signed: Float32Array;
+}
+
+export interface GradCamResult {
+  head: HeadName;
+  classIndex: number;
+  className: string;
+  /** The head's logit and probability of the class for this case. */
+  logit: number;
+  probability: number;
+  maps: Partial<Record<ImageInput, CamMap>>;
+}
+
+export interface GradCamOptions {
+  head: HeadName;
+  /** Class to explain (default: the predicted one). */
+  classIndex?: number;
+  /**
+   * The score explained: the class logit (default, as Selvaraju et al.) or its log-probability,
+   * which also counts evidence for the other classes as evidence against this one.
+   */
+  target?: "logit" | "log-probability";
+}
+
+/** Gradient of one head's class logit (or log-probability) with respect to the head input, at `v`. */
+export function logitGradient(ex: Explainable, head: HeadName, classIndex: number, v: Float32Array, target: GradCamOptions["target"] = "logit"): { gradient: Float32Array; logit: number; probability: number } {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(v, [1, v.length]);
+    const f = (t: tf.Tensor) => {
+      const z = headLogits(ex, head, t as tf.Tensor2D);
+      return (target === "log-probability" ? tf.logSoftmax(z) : z).slice([0, classIndex], [1, 1]).sum();
+    };
+    const gradient = tf.grad(f)(x).dataSync() as Float32Array;
+    const logits = headLogits(ex, head, x);
+    const probability = tf.softmax(logits).dataSync()[classIndex];
+    return { gradient: Float32Array.from(gradient), logit: logits.dataSync()[classIndex], probability };
+  });
+}
+
+/**
+ * Grad-CAM maps of one case for one head and class, on every image input of the run.
+ * @throws {RangeError} when the class index is outside the head's classes.
+ */
+export function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOptions): GradCamResult {
+  const codes = HEADS[options.head]?.codes;
+  if (!codes || !ex.headNames.includes(options.head)) throw new Error(`Cannot explain head "${options.head}": the run's heads are ${ex.headNames.join(", ")}`);
+  const { vector, maps } = headInputOf(ex, input);
+  try {
+    let classIndex = options.classIndex;
+    if (classIndex === undefined) {
+      const p = tf.tidy(() => tf.softmax(headLogits(ex, options.head, tf.tensor2d(vector, [1, vector.length]))).dataSync());
+      classIndex = p.indexOf(Math.max(...p));
+    }
+    if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < codes.length)) {
+      throw new RangeError(`Cannot explain head "${options.head}": expected a class index in 0..${codes.length - 1}, found ${classIndex}`);
+    }
+    const g = logitGradient(ex, options.head, classIndex, vector, options.target);
+    const out: GradCamResult["maps"] = {};
+    for (const block of ex.blocks) {
+      if (block.name === "metadata") continue;
+      const layerIndex = ex.layers.indexOf(ex.camLayer);
+      const offset = block.start + block.layers!.slice(0, layerIndex).reduce((s, l) => s + l.channels, 0);
+      const a = maps[block.name]![layerIndex];
+      const [, h, w, k] = a.shape;
+      const alpha = new Float32Array(k);
+      for (let c = 0; c < k; c++) alpha[c] = g.gradient[offset + c] / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
+      const signed = tf.tidy(() => tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array);
+      out[block.name] = { image: block.name, layer: ex.camLayer, height: h, width: w, signed: Float32Array.from(signed), values: signed.map((x) => Math.max(x, 0)) };
+    }
+    return { head: options.head, classIndex, className: codes[classIndex], logit: g.logit, probability: g.probability, maps: out };
+  } finally {
+    for (const m of Object.values(maps)) tf.dispose(m);
+  }
+}
+
+/**
+ * Bilinear upsampling of a map to `height` x `width` (align-corners off, as image resizing does).
+ *
+ * @example
+ * ```ts
+ * import { upsampleMap } from "./gradcam.ts";
+ * upsampleMap(new Float32Array([0, 1]), 1, 2, 1, 4).length; // 4
+ * ```
+ */
+export function upsampleMap(values: Float32Array, h: number, w: number, height: number, width: number): Float32Array {
+  const out = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(Math.max((y + 0.5) * (h / height) - 0.5, 0), h - 1);
+    const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, h - 1), ay = sy - y0;
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(Math.max((x + 0.5) * (w / width) - 0.5, 0), w - 1);
+      const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, w - 1), ax = sx - x0;
+      out[y * width + x] = (1 - ay) * ((1 - ax) * values[y0 * w + x0] + ax * values[y0 * w + x1]) + ay * ((1 - ax) * values[y1 * w + x0] + ax * values[y1 * w + x1]);
+    }
+  }
+  return out;
+}
