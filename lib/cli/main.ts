@@ -13,8 +13,9 @@ import { compareCommand } from "./commands/compare.ts";
 import { predictCommand, trainCommand } from "./commands/model.ts";
 import { reportCommand } from "./commands/report.ts";
 import { mclassCommand } from "./commands/mclass.ts";
+import { cardCommand, caseCommand } from "./commands/explain.ts";
 
-export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand, reportCommand, mclassCommand];
+export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand, reportCommand, mclassCommand, caseCommand, cardCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

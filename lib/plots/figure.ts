@@ -20,6 +20,7 @@
 import * as Plot from "@observablehq/plot";
 import { headlessDocument } from "./document.ts";
 import { FONT_FAMILY, FONT_SIZES, SCREEN_WIDTH } from "./theme.ts";
+import { escapeXml as esc } from "../util/escape.ts";
 
 /** One legend entry drawn inside the figure. */
 export interface LegendItem {
@@ -55,7 +56,6 @@ export interface Figure {
   svg(width?: number, metadata?: Record<string, unknown>): string;
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * Approximate advance width of DejaVu Sans text (px) for wrapping and legend layout; a little
@@ -148,6 +148,17 @@ function chartBlock(options: FigureOptions, width: number, top: number): { parts
 }
 
 function composeSvg(options: FigureOptions, width: number, metadata?: Record<string, unknown>): string {
+  return frameSvg(options, width, (top) => chartBlock(options, width, top), metadata);
+}
+
+/** The frame of a figure: what `frameSvg` draws around a body. */
+export type FrameOptions = Pick<FigureOptions, "title" | "subtitle" | "caption" | "legend">;
+
+/**
+ * Draws the title, subtitle and legend, then the body (SVG fragments laid out from `top`), then the
+ * wrapped caption, as one standalone SVG with optional provenance metadata. Used by every figure.
+ */
+export function frameSvg(options: FrameOptions, width: number, body: (top: number) => { parts: string[]; height: number }, metadata?: Record<string, unknown>): string {
   const pad = 8;
   const parts: string[] = [];
   let y = pad;
@@ -183,7 +194,7 @@ function composeSvg(options: FigureOptions, width: number, metadata?: Record<str
     }
   }
   y += 6;
-  const chart = chartBlock(options, width, y);
+  const chart = body(y);
   y += chart.height;
   const captionParts: string[] = [];
   if (options.caption) {

@@ -11,3 +11,5 @@ export * from "./training.ts";
 export * from "./distances.ts";
 export * from "./matrices.ts";
 export * from "./calibration.ts";
+export * from "./overlay.ts";
+export * from "./composite.ts";

@@ -7,3 +7,5 @@ export * from "./compare_predictions.ts";
 export * from "./experiments.ts";
 export * from "./study.ts";
 export * from "./mclass.ts";
+export * from "./case_report.ts";
+export * from "./model_card.ts";

@@ -1,0 +1,378 @@
+/**
+ * A case report for one lesion (a case of a release, or a new case from image files): both images
+ * with their Grad-CAM maps for the predicted diagnosis and management, every head's probabilities
+ * (the seven criteria with the resulting seven-point score, the diagnosis, the management predicted
+ * directly and inferred from the diagnosis through p(MGMT | DIAG)), which input drove each
+ * decision (integrated gradients at the head input), and where the case sits against the training
+ * distribution. Written as HTML (self-contained), SVG and 300-dpi PNGs with provenance, and JSON.
+ *
+ * A research second opinion for reviewers, not a diagnostic device.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildCaseReport, caseFromRelease, writeCaseReport } from "./case_report.ts";
+ * const report = await buildCaseReport(ex, await caseFromRelease(ex, release, 123), { reference, release });
+ * await writeCaseReport(report, "outputs/cases", "case_123", prov);
+ * ```
+ */
+import * as Plot from "@observablehq/plot";
+import { join } from "node:path";
+import { decodeImage, RgbImage } from "../data/images.ts";
+import { loadRelease, Release, releaseFingerprint } from "../data/release.ts";
+import { encodeMetadata, HEADS, HeadName, MetadataVariable, SEVEN_POINT_WEIGHTS, sevenPointScore } from "../data/vocabulary.ts";
+import { inferManagement } from "../analysis/management.ts";
+import { CamMap, gradCam } from "../explain/gradcam.ts";
+import { integratedGradients } from "../explain/attribution.ts";
+import { Explainable, explainable, headInputOf, headProbabilities, IMAGE_INPUTS, ImageInput } from "../explain/decompose.ts";
+import { CasePosition, locateCase, trainingReference, TrainingReference } from "../explain/reference.ts";
+import { loadRun } from "../model/predict.ts";
+import type { PredictionsTable } from "../model/predictions.ts";
+import { BackendName } from "../model/backend.ts";
+import { releaseImagePaths } from "../explain/inputs.ts";
+import { compositeFigure, CompositeBlock } from "../plots/composite.ts";
+import { figure, Figure } from "../plots/figure.ts";
+import { overlayMap, rgbToPng } from "../plots/overlay.ts";
+import { addPngText } from "../plots/png.ts";
+import { exportFigure } from "../plots/export.ts";
+import { PALETTE } from "../plots/theme.ts";
+import { escapeXml as esc } from "../util/escape.ts";
+import { readTextFile, writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { Provenance, provenance } from "../util/provenance.ts";
+
+/** One case as the report needs it. */
+export interface CaseInput {
+  /** Shown in titles: "case 123" or the image file names. */
+  id: string;
+  caseNum: number | null;
+  split: string | null;
+  /** Release row index (to leave a training case out of its own neighbours). */
+  index: number | null;
+  /** Images at the run's input size, and at display size. */
+  images: Partial<Record<ImageInput, RgbImage>>;
+  display: Partial<Record<ImageInput, RgbImage>>;
+  metadata: Readonly<Record<MetadataVariable, string>> | null;
+  /** Grouped labels when known. */
+  truth: Partial<Record<HeadName, number>> | null;
+}
+
+export interface CaseReport {
+  id: string;
+  caseNum: number | null;
+  split: string | null;
+  metadata: CaseInput["metadata"];
+  truth: CaseInput["truth"];
+  run: { dir: string; kind: string; inputs: string; preset: string; backbone: string; synthetic: boolean };
+  probabilities: Partial<Record<HeadName, number[]>>;
+  sevenPoint: { criteria: { column: string; finding: string; weight: number; probability: number; present: boolean }[]; score: number; expectedScore: number; trueScore: number | null } | null;
+  management: { predicted: number[] | null; inferred: number[] | null };
+  explanations: { head: HeadName; className: string; probability: number; maps: Partial<Record<ImageInput, CamMap>> }[];
+  attributions: { head: HeadName; className: string; byInput: Record<string, number>; completenessError: number }[];
+  position: CasePosition & { neighbourLabels: { caseNum: number; diagnosis: string; management: string; distance: number }[] };
+  /** PNG bytes: the display images and the overlays (head -> image -> PNG). */
+  png: { images: Partial<Record<ImageInput, Uint8Array>>; overlays: { head: HeadName; image: ImageInput; png: Uint8Array }[] };
+}
+
+const DISPLAY = 256;
+const IMAGE_NAMES: Record<ImageInput, string> = { clinical: "clinical", derm: "dermoscopic" };
+
+/** A case of a release (by case_num), with its images and labels. */
+export async function caseFromRelease(ex: Explainable, release: Release, caseNum: number): Promise<CaseInput> {
+  const c = release.cases.find((x) => x.caseNum === caseNum);
+  if (!c) throw new RangeError(`Cannot report case ${caseNum}: expected a case_num of ${release.metaFile}, found none`);
+  const needsImages = Object.keys(ex.spatial).length > 0;
+  const paths = needsImages ? releaseImagePaths(release, [c])[0] : null;
+  const images: CaseInput["images"] = {}, display: CaseInput["display"] = {};
+  for (const which of IMAGE_INPUTS) {
+    if (!paths) break;
+    const path = which === "clinical" ? paths.clinic : paths.derm;
+    images[which] = await decodeImage(path, { size: ex.size });
+    display[which] = await decodeImage(path, { size: DISPLAY });
+  }
+  return { id: `case ${caseNum}`, caseNum, split: c.split, index: c.index, images, display, metadata: c.metadata, truth: { ...c.labels } };
+}
+
+/** A new case from image files and metadata (as `predict` takes them). */
+export async function caseFromFiles(ex: Explainable, files: { clinical?: string; derm?: string; metadata?: Partial<Record<MetadataVariable, string>> }): Promise<CaseInput> {
+  const images: CaseInput["images"] = {}, display: CaseInput["display"] = {};
+  for (const which of IMAGE_INPUTS) {
+    const path = files[which];
+    if (!path) continue;
+    images[which] = await decodeImage(path, { size: ex.size });
+    display[which] = await decodeImage(path, { size: DISPLAY });
+  }
+  const m = files.metadata;
+  const metadata = m?.sex && m.location && m.elevation ? { sex: m.sex, location: m.location, elevation: m.elevation } : null;
+  const id = [files.clinical, files.derm].filter(Boolean).map((p) => p!.split("/").at(-1)).join(" + ") || "metadata only";
+  return { id, caseNum: null, split: null, index: null, images, display, metadata, truth: null };
+}
+
+/** Computes everything the report shows. */
+export async function buildCaseReport(ex: Explainable, input: CaseInput, options: { reference: TrainingReference; release?: Release; synthetic: boolean }): Promise<CaseReport> {
+  const needs = ex.blocks.map((b) => b.name);
+  const caseInputs = {
+    ...Object.fromEntries(IMAGE_INPUTS.filter((k) => needs.includes(k)).map((k) => [k, input.images[k]])),
+    metadata: needs.includes("metadata") ? (input.metadata ? encodeMetadata(input.metadata) : undefined) : undefined,
+  };
+  const { vector, maps } = headInputOf(ex, caseInputs);
+  for (const m of Object.values(maps)) m.forEach((t) => t.dispose());
+  const probs = headProbabilities(ex, [vector]);
+  const probabilities: CaseReport["probabilities"] = Object.fromEntries(ex.headNames.map((h) => [h, probs[h]![0]]));
+
+  let sevenPoint: CaseReport["sevenPoint"] = null;
+  if (SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) {
+    const argmaxOf = (p: number[]) => p.indexOf(Math.max(...p));
+    const criteria = SEVEN_POINT_WEIGHTS.map((w) => {
+      const p = probabilities[w.column as HeadName]!;
+      return { column: w.column, finding: w.name, weight: w.weight, probability: p[w.group], present: argmaxOf(p) === w.group };
+    });
+    const grouped = Object.fromEntries(SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmaxOf(probabilities[w.column as HeadName]!)]));
+    const trueScore = input.truth && SEVEN_POINT_WEIGHTS.every((w) => input.truth![w.column as HeadName] !== undefined)
+      ? sevenPointScore(input.truth as Record<string, number>)
+      : null;
+    sevenPoint = { criteria, score: sevenPointScore(grouped), expectedScore: criteria.reduce((s, c) => s + c.weight * c.probability, 0), trueScore };
+  }
+  const priors = ex.run.priors;
+  const management = {
+    predicted: probabilities.management ?? null,
+    inferred: probabilities.diagnosis && priors ? inferManagement([probabilities.diagnosis], priors)[0] : null,
+  };
+
+  const explained = (["diagnosis", "management"] as HeadName[]).filter((h) => probabilities[h]);
+  const explanations: CaseReport["explanations"] = [];
+  const attributions: CaseReport["attributions"] = [];
+  for (const head of explained) {
+    const p = probabilities[head]!;
+    const classIndex = p.indexOf(Math.max(...p));
+    if (Object.keys(ex.spatial).length) {
+      const cam = gradCam(ex, caseInputs, { head, classIndex });
+      explanations.push({ head, className: cam.className, probability: cam.probability, maps: cam.maps });
+    }
+    const ig = integratedGradients(ex, vector, { head, classIndex, baseline: options.reference.mean });
+    attributions.push({ head, className: HEADS[head].codes[classIndex], byInput: ig.byInput, completenessError: ig.completenessError });
+  }
+
+  const position = locateCase(options.reference, vector, { excludeIndex: input.index ?? undefined });
+  const labelOf = (index: number, head: HeadName) => (options.release ? HEADS[head].codes[options.release.cases[index].labels[head]] : "?");
+  const neighbourLabels = position.neighbours.map((n) => ({ caseNum: n.caseNum, diagnosis: labelOf(n.index, "diagnosis"), management: labelOf(n.index, "management"), distance: n.distance }));
+
+  const png: CaseReport["png"] = { images: {}, overlays: [] };
+  for (const which of IMAGE_INPUTS) if (input.display[which] && needs.includes(which)) png.images[which] = await rgbToPng(input.display[which]!);
+  for (const e of explanations) {
+    // one colour scale for both images of a head, so their heat can be compared
+    const max = Math.max(...Object.values(e.maps).map((m) => Math.max(...m!.values)));
+    for (const [which, map] of Object.entries(e.maps) as [ImageInput, CamMap][]) {
+      png.overlays.push({ head: e.head, image: which, png: await rgbToPng(overlayMap(input.display[which]!, map, { maxValue: max })) });
+    }
+  }
+  const cfg = ex.run.config;
+  return {
+    id: input.id,
+    caseNum: input.caseNum,
+    split: input.split,
+    metadata: input.metadata,
+    truth: input.truth,
+    run: { dir: ex.run.dir, kind: cfg.model.kind, inputs: cfg.model.inputs, preset: cfg.training.preset, backbone: `${cfg.model.backbone.source} ${cfg.model.backbone.size} px (${cfg.model.backbone.featureLayers.join("+")})`, synthetic: options.synthetic },
+    probabilities,
+    sevenPoint,
+    management,
+    explanations,
+    attributions,
+    position: { ...position, neighbourLabels },
+    png,
+  };
+}
+
+const code = (head: HeadName, i: number) => HEADS[head].codes[i];
+const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
+
+/** One line per head: predicted class, probability, and the truth when known. */
+export function caseSummaryLines(r: CaseReport): string[] {
+  const lines: string[] = [];
+  for (const head of ["diagnosis", "management"] as HeadName[]) {
+    const p = r.probabilities[head];
+    if (!p) continue;
+    const k = argmax(p);
+    const t = r.truth?.[head];
+    lines.push(`${head}: ${code(head, k)} (${p[k].toFixed(2)})${t === undefined ? "" : `, true ${code(head, t)} ${t === k ? "✓" : "✗"}`}`);
+  }
+  if (r.management.inferred) {
+    const k = argmax(r.management.inferred);
+    const t = r.truth?.management;
+    lines.push(`management inferred from the diagnosis: ${code("management", k)} (${r.management.inferred[k].toFixed(2)})${t === undefined ? "" : ` ${t === k ? "✓" : "✗"}`}`);
+  }
+  if (r.sevenPoint) lines.push(`seven-point score ${r.sevenPoint.score} (expected ${r.sevenPoint.expectedScore.toFixed(1)})${r.sevenPoint.trueScore === null ? "" : `, true ${r.sevenPoint.trueScore}`}`);
+  return lines;
+}
+
+/** Bar charts of every head's probabilities (the true class marked). */
+export function probabilityFigure(r: CaseReport): Figure {
+  const panel = (title: string, rows: { label: string; p: number; highlight: boolean }[]) => ({
+    title,
+    plot: (width: number) => ({
+      width,
+      height: 44 + 18 * rows.length,
+      marginLeft: 128,
+      marginRight: 30,
+      x: { domain: [0, 1], label: null, ticks: 3 },
+      y: { label: null, domain: rows.map((d) => d.label) },
+      marks: [
+        Plot.barX(rows, { y: "label", x: "p", fill: (d: { highlight: boolean }) => (d.highlight ? PALETTE[1] : "#bbb") }),
+        Plot.text(rows, { y: "label", x: "p", text: (d: { p: number }) => d.p.toFixed(2), dx: 4, textAnchor: "start", fontSize: 9 }),
+        Plot.ruleX([0]),
+      ],
+    }),
+  });
+  const headRows = (head: HeadName, p: readonly number[]) =>
+    p.map((v, i) => ({ label: `${code(head, i)}${r.truth?.[head] === i ? " (true)" : ""}`, p: v, highlight: i === argmax(p) }));
+  const panels = [];
+  if (r.probabilities.diagnosis) panels.push(panel("diagnosis", headRows("diagnosis", r.probabilities.diagnosis)));
+  if (r.management.predicted) panels.push(panel("management (predicted)", headRows("management", r.management.predicted)));
+  if (r.management.inferred) panels.push(panel("management (inferred from diagnosis)", headRows("management", r.management.inferred)));
+  if (r.sevenPoint) {
+    panels.push(panel(`7-point criteria: score ${r.sevenPoint.score}${r.sevenPoint.trueScore === null ? "" : ` (true ${r.sevenPoint.trueScore})`}`, r.sevenPoint.criteria.map((c) => ({
+      label: `${c.column.replaceAll("_", " ").replace(" structures", "")} (${c.weight})`,
+      p: c.probability,
+      highlight: c.present,
+    }))));
+  }
+  return figure({ panels, columns: (w) => (w < 560 ? 1 : 2) });
+}
+
+/** The whole report as one figure: images and maps, probabilities, position. */
+export function caseReportFigure(r: CaseReport): Figure {
+  const blocks: CompositeBlock[] = [];
+  // one row per image: the image, then its map for each explained head
+  const tiles = IMAGE_INPUTS.filter((k) => r.png.images[k]).flatMap((k) => [
+    { png: r.png.images[k]!, label: IMAGE_NAMES[k] },
+    ...r.explanations.flatMap((e) => r.png.overlays.filter((o) => o.head === e.head && o.image === k).map((o) => ({ png: o.png, label: `Grad-CAM: ${e.head} ${e.className}` }))),
+  ]);
+  if (tiles.length) blocks.push({ kind: "images", tiles, columns: 1 + r.explanations.length });
+  if (r.explanations.length) blocks.push({ kind: "colorbar", label: `Grad-CAM (${r.explanations[0].maps.clinical?.layer ?? r.explanations[0].maps.derm?.layer}), one scale per head across both images`, low: "0", high: "max" });
+  blocks.push({ kind: "figure", figure: probabilityFigure(r) });
+  const pos = r.position;
+  const where = `Against the ${r.run.inputs} training cases: ${pos.percentile.toFixed(0)}th percentile of typicality distance` +
+    ` (${pos.percentile > 95 ? "UNUSUAL: further from the training data than 95% of training cases" : "within the training distribution"})` +
+    `; nearest training cases ${pos.neighbourLabels.map((n) => `${n.caseNum} (${n.diagnosis}/${n.management})`).join(", ")}.`;
+  const drivers = r.attributions.map((a) => `${a.head} ${a.className}: ${Object.entries(a.byInput).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, 3).map(([k, v]) => `${k} ${v >= 0 ? "+" : ""}${v.toFixed(2)}`).join(", ")}`);
+  return compositeFigure({
+    title: `${r.id}${r.split ? ` (${r.split} split)` : ""}${r.run.synthetic ? " — SYNTHETIC DATA" : ""}`,
+    subtitle: caseSummaryLines(r).join(" · "),
+    caption: [where, `Inputs' contributions to the logit (integrated gradients from the training mean): ${drivers.join("; ")}.`,
+      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. A research second opinion, not a diagnostic device.`].join(" "),
+    blocks,
+  });
+}
+
+/** Self-contained HTML of the report (figure inline, tables, provenance). */
+export function caseReportHtml(r: CaseReport, fig: Figure, prov: Provenance): string {
+  const table = (head: string[], rows: (string | number)[][]) =>
+    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${
+      rows.map((row) => `<tr>${row.map((v) => `<td>${esc(typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v)}</td>`).join("")}</tr>`).join("")
+    }</tbody></table>`;
+  const headRows = Object.entries(r.probabilities).flatMap(([h, p]) => p!.map((v, i) => [h, code(h as HeadName, i), v, r.truth?.[h as HeadName] === i ? "true class" : ""]));
+  if (r.management.inferred) headRows.push(...r.management.inferred.map((v, i) => ["management (inferred from diagnosis)", code("management", i), v, r.truth?.management === i ? "true class" : ""]));
+  const sections = [
+    `<h1>${esc(r.id)}</h1>`,
+    r.run.synthetic ? `<p class="warn"><b>SYNTHETIC DATA.</b> This case and the model come from the synthetic Derm7pt-format release: it describes no patient.</p>` : "",
+    `<p class="warn">A research second opinion for reviewers, not a diagnostic device.</p>`,
+    `<ul>${caseSummaryLines(r).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`,
+    fig.svg(900),
+    `<h2>Every head</h2>`,
+    table(["head", "class", "probability", ""], headRows),
+    r.sevenPoint ? `<h2>Seven-point checklist</h2>${table(["criterion", "weight", "p(finding)", "present (argmax)"], r.sevenPoint.criteria.map((c) => [c.finding, c.weight, c.probability, c.present ? "yes" : "no"]))}<p>Score ${r.sevenPoint.score} (>= 3 suggests melanoma); expected score ${r.sevenPoint.expectedScore.toFixed(2)}${r.sevenPoint.trueScore === null ? "" : `; from the true criteria ${r.sevenPoint.trueScore}`}.</p>` : "",
+    `<h2>Which input drove each decision</h2><p>Integrated gradients at the head input, from the training mean to this case (contribution to the class logit; completeness error in the last column).</p>`,
+    table(["head", "class", ...Object.keys(r.attributions[0]?.byInput ?? {}), "error"], r.attributions.map((a) => [a.head, a.className, ...Object.values(a.byInput), a.completenessError])),
+    `<h2>Against the training distribution</h2><p>Mean RMS distance to the ${r.position.k} nearest training cases in the standardised head-input space: ${r.position.distance.toFixed(3)}, the ${r.position.percentile.toFixed(1)}th percentile of the training cases' own (leave-one-out) distances.</p>`,
+    table(["input", "distance", "percentile"], Object.entries(r.position.blocks).map(([k, v]) => [k, v.distance, v.percentile])),
+    table(["nearest training case", "diagnosis", "management", "distance"], r.position.neighbourLabels.map((n) => [n.caseNum, n.diagnosis, n.management, n.distance])),
+    `<h2>Provenance</h2><pre>${esc(JSON.stringify({ ...prov, run: r.run }, null, 2))}</pre>`,
+  ];
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.id)}</title><style>` +
+    `body{font-family:"DejaVu Sans",sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}` +
+    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.warn{background:#fff3cd;padding:.4em}</style></head><body>${sections.join("\n")}</body></html>\n`;
+}
+
+/** The report without image bytes (for JSON). */
+export function caseReportRecord(r: CaseReport) {
+  const { png: _png, explanations, ...rest } = r;
+  return { ...rest, explanations: explanations.map((e) => ({ head: e.head, className: e.className, probability: e.probability, maps: Object.fromEntries(Object.entries(e.maps).map(([k, m]) => [k, { layer: m!.layer, height: m!.height, width: m!.width, values: Array.from(m!.values) }])) })) };
+}
+
+/**
+ * Writes <name>.html, <name>.json, the figure (<name>.svg, .1col.png, .2col.png, .manifest.json)
+ * and each overlay as a PNG with provenance, into `outDir`. Returns the files.
+ */
+export function writeCaseReport(r: CaseReport, outDir: string, name: string, prov: Provenance): string[] {
+  const meta = { ...prov, case: r.id, run: r.run.dir };
+  const fig = caseReportFigure(r);
+  const exported = exportFigure(fig, outDir, name, meta);
+  const files = [...exported.files, exported.manifest];
+  for (const o of r.png.overlays) {
+    const p = join(outDir, `${name}.gradcam_${o.head}_${o.image}.png`);
+    writeBytesAtomic(p, addPngText(o.png, "Provenance", JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" })));
+    files.push(p);
+  }
+  const html = join(outDir, `${name}.html`);
+  writeTextAtomic(html, caseReportHtml(r, fig, meta));
+  const json = join(outDir, `${name}.json`);
+  writeJsonAtomic(json, { provenance: meta, report: caseReportRecord(r) });
+  return [...files, html, json];
+}
+
+/** A run opened for explaining: its decomposition, its release and its training reference. */
+export interface ExplainedRun {
+  ex: Explainable;
+  release: Release;
+  reference: TrainingReference;
+  prov: Provenance;
+}
+
+/**
+ * Loads a run, splits it for explaining, opens the release it was trained on (or `dataDir`) and
+ * builds (or reads) its training reference.
+ * @throws {Error} when the data differs from the run's (fingerprint) — reports would mislabel cases.
+ */
+export async function openExplainedRun(runDir: string, options: { cacheDir: string; dataDir?: string; backend?: BackendName; quiet?: boolean }): Promise<ExplainedRun> {
+  const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
+  const ex = explainable(run);
+  const release = loadRelease(options.dataDir ?? run.config.data.dir, { quiet: true });
+  const record = JSON.parse(readTextFile(join(runDir, "run.json"), "a run's run.json"));
+  if (releaseFingerprint(release) !== record.data.fingerprint) {
+    throw new Error(`Cannot explain ${runDir} on ${release.dir}: the run was trained on data with fingerprint ${String(record.data.fingerprint).slice(0, 12)}, this release has ${releaseFingerprint(release).slice(0, 12)}; pass the release it was trained on (--data)`);
+  }
+  const reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, quiet: options.quiet });
+  const prov = provenance({
+    run_id: `case-report:${runDir}`,
+    data_fingerprint: record.data.fingerprint,
+    synthetic_data: release.synthetic,
+    seed: run.config.seed,
+    backbone: record.summary.backbone.description,
+    backend: record.summary.backend,
+  });
+  return { ex, release, reference, prov };
+}
+
+/**
+ * Test cases worth walking through: the most confident correct melanoma, the most confident wrong
+ * diagnosis, and the most confident missed excision (true EXC, management predicted otherwise);
+ * each only when the run has one. Distinct cases, in that order.
+ */
+export function illustrativeCases(predictions: PredictionsTable): { caseNum: number; why: string }[] {
+  const out: { caseNum: number; why: string }[] = [];
+  const nums = predictions.caseNums("test");
+  const pick = (head: HeadName, ok: (truth: number, pred: number) => boolean, why: string) => {
+    if (!predictions.heads.includes(head)) return;
+    const probs = predictions.probs(head, "test"), truth = predictions.truth(head, "test");
+    let best = -1, conf = -1;
+    probs.forEach((p, i) => {
+      const k = argmax(p);
+      if (ok(truth[i], k) && p[k] > conf && !out.some((o) => o.caseNum === nums[i])) (best = i), (conf = p[k]);
+    });
+    if (best >= 0) out.push({ caseNum: nums[best], why: `${why} (p = ${conf.toFixed(2)})` });
+  };
+  const MEL = HEADS.diagnosis.codes.indexOf("MEL"), EXC = HEADS.management.codes.indexOf("EXC");
+  pick("diagnosis", (t, k) => t === MEL && k === MEL, "a melanoma the model gets right, most confidently");
+  pick("diagnosis", (t, k) => t !== k, "the most confident wrong diagnosis");
+  pick("management", (t, k) => t === EXC && k !== EXC, "the most confident missed excision");
+  return out;
+}

@@ -1,0 +1,402 @@
+/**
+ * A model card (Mitchell et al. 2019) generated from a run folder: intended use and misuse, data and
+ * splits, backbone and its provenance, training preset and backend, test metrics with 95% bootstrap
+ * intervals per class, calibration (ECE with its interval, Brier score, reliability diagram), the
+ * known failure modes read off the confusion matrices, robustness to image perturbations and to a
+ * missing input, and the environment. Markdown and self-contained HTML, plus JSON of every number.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildModelCard, writeModelCard } from "./model_card.ts";
+ * const card = await buildModelCard("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache", seed: 2021 });
+ * writeModelCard(card, "outputs/synthetic/runs/multi-CDM/card", prov); // card.md, card.html, card.json
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { loadRelease, Release, releaseFingerprint } from "../data/release.ts";
+import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { Perturbation } from "../data/perturb.ts";
+import { readPredictions } from "../model/predictions.ts";
+import { readRunConfig, splitOf } from "../model/run.ts";
+import { loadRun } from "../model/predict.ts";
+import { BackendName } from "../model/backend.ts";
+import { RunConfig } from "../model/config.ts";
+import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { rocAuc } from "../stats/roc.ts";
+import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
+import { brierScore, expectedCalibrationError, reliabilityCurve } from "../stats/calibration.ts";
+import { explainable } from "../explain/decompose.ts";
+import { trainingReference } from "../explain/reference.ts";
+import { robustnessCheck, RobustnessResult } from "../explain/robustness.ts";
+import { reliabilityFigure } from "../plots/calibration.ts";
+import { exportFigure } from "../plots/export.ts";
+import { Prng } from "../util/prng.ts";
+import { gitCommit, Provenance } from "../util/provenance.ts";
+import { readTextFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { escapeXml as esc } from "../util/escape.ts";
+import { formatRecords } from "../util/table_format.ts";
+
+/** A statistic with its 95% bootstrap percentile interval (NaN draws, e.g. a class absent from a resample, are left out and counted). */
+export interface Estimate {
+  value: number;
+  ci: [number, number];
+  /** Resamples where the statistic was undefined. */
+  undefinedDraws: number;
+}
+
+export interface HeadMetrics {
+  head: HeadName;
+  n: number;
+  accuracy: Estimate;
+  balancedAccuracy: Estimate;
+  macroAuroc: Estimate;
+  /** Per class (for diagnosis and management; empty for the criteria). */
+  classes: { code: string; support: number; sensitivity: Estimate; specificity: Estimate; precision: Estimate; auroc: Estimate }[];
+  ece: Estimate;
+  brier: number;
+  reliability: { meanScore: number; fractionPositive: number; count: number }[];
+  confusion: number[][];
+}
+
+export interface FailureMode {
+  head: HeadName;
+  truth: string;
+  predicted: string;
+  count: number;
+  of: number;
+  share: number;
+  note: string;
+}
+
+export interface ModelCard {
+  name: string;
+  run: { dir: string; key: string; created: string; gitCommit: string; config: RunConfig; backend: string; backbone: Record<string, unknown>; bestEpoch: number; seconds: Record<string, number> };
+  data: { dir: string; synthetic: boolean; fingerprint: string; cases: number; splits: Record<string, number>; testCounts: Record<string, Record<string, number>> };
+  metrics: HeadMetrics[];
+  failureModes: FailureMode[];
+  robustness: RobustnessResult | null;
+  settings: { bootstrap: number; seed: number; eceBins: number };
+  environment: Record<string, string>;
+}
+
+export interface ModelCardOptions {
+  cacheDir: string;
+  seed: number;
+  /** Bootstrap resamples (default 1000). */
+  bootstrap?: number;
+  /** Robustness checks: false to skip; `cases` test cases (default all). */
+  robustness?: false | { cases?: number; perturbations?: readonly Perturbation[] };
+  /** The release (default: the one in the run's config). */
+  release?: Release;
+  backend?: BackendName;
+  workers?: number;
+  quiet?: boolean;
+}
+
+const ECE_BINS = 10;
+
+function estimate(value: number, draws: number[]): Estimate {
+  const ok = draws.filter((d) => Number.isFinite(d));
+  return { value, ci: ok.length ? summariseDraws(ok).ci : [NaN, NaN], undefinedDraws: draws.length - ok.length };
+}
+
+function safe(f: () => number): number {
+  try {
+    return f();
+  } catch {
+    return NaN;
+  }
+}
+
+/** Test metrics of one head with bootstrap intervals (the same resamples for every statistic). */
+export function headMetrics(head: HeadName, truth: number[], probs: number[][], options: { samples: number; prng: Prng; perClass: boolean }): HeadMetrics {
+  const k = HEADS[head].codes.length;
+  const stats = (ix: readonly number[]) => {
+    const t = ix.map((i) => truth[i]), p = ix.map((i) => probs[i]);
+    const m = classwiseMetrics(t, argmax(p), { labels: k });
+    const aurocs = [...Array(k).keys()].map((c) => (m.support[c] > 0 && m.support[c] < t.length ? safe(() => rocAuc(t.map((x) => (x === c ? 1 : 0)), p.map((r) => r[c]))) : NaN));
+    return {
+      accuracy: m.accuracy,
+      balancedAccuracy: m.balancedAccuracy,
+      macroAuroc: aurocs.some((a) => Number.isNaN(a)) ? NaN : aurocs.reduce((a, b) => a + b, 0) / k,
+      sensitivity: m.sensitivity.map((s, c) => (m.support[c] ? s : NaN)),
+      specificity: m.specificity,
+      precision: m.precision.map((s, c) => (m.tp[c] + m.fp[c] ? s : NaN)),
+      auroc: aurocs,
+      ece: expectedCalibrationError(t, p, { bins: ECE_BINS }),
+      confusion: m.confusionMatrix,
+      support: m.support,
+    };
+  };
+  const all = stats(truth.map((_, i) => i));
+  const draws = resampleIndices(truth.length, { samples: options.samples, prng: options.prng }).map(stats);
+  const est = (pick: (s: ReturnType<typeof stats>) => number) => estimate(pick(all), draws.map(pick));
+  const pred = argmax(probs);
+  return {
+    head,
+    n: truth.length,
+    accuracy: est((s) => s.accuracy),
+    balancedAccuracy: est((s) => s.balancedAccuracy),
+    macroAuroc: est((s) => s.macroAuroc),
+    classes: options.perClass
+      ? HEADS[head].codes.map((code, c) => ({
+        code,
+        support: all.support[c],
+        sensitivity: est((s) => s.sensitivity[c]),
+        specificity: est((s) => s.specificity[c]),
+        precision: est((s) => s.precision[c]),
+        auroc: est((s) => s.auroc[c]),
+      }))
+      : [],
+    ece: est((s) => s.ece),
+    brier: brierScore(truth, probs),
+    reliability: reliabilityCurve(pred.map((p, i) => (p === truth[i] ? 1 : 0)), probs.map((r, i) => r[pred[i]]), { bins: ECE_BINS }).filter((b) => b.count > 0),
+    confusion: all.confusion,
+  };
+}
+
+/**
+ * The largest confusions of the diagnosis and management heads (share of the true class, at least
+ * 3 cases), with what each means clinically (a missed excision is the costly error).
+ */
+export function failureModes(metrics: readonly HeadMetrics[], options: { top?: number } = {}): FailureMode[] {
+  const out: FailureMode[] = [];
+  for (const m of metrics.filter((x) => x.head === "diagnosis" || x.head === "management")) {
+    const codes = HEADS[m.head].codes;
+    const cells: FailureMode[] = [];
+    m.confusion.forEach((row, t) => {
+      const of = row.reduce((a, b) => a + b, 0);
+      row.forEach((count, p) => {
+        if (p === t || count < 3) return;
+        const note = m.head === "management" && codes[t] === "EXC"
+          ? "an excision the model would not recommend (the costly error)"
+          : m.head === "diagnosis" && (codes[t] === "MEL" || codes[t] === "BCC") && !["MEL", "BCC"].includes(codes[p])
+          ? "a malignancy called benign"
+          : m.head === "management" && codes[p] === "EXC"
+          ? "an unnecessary excision"
+          : "";
+        cells.push({ head: m.head, truth: codes[t], predicted: codes[p], count, of, share: count / of, note });
+      });
+    });
+    out.push(...cells.sort((a, b) => b.share - a.share).slice(0, options.top ?? 4));
+  }
+  return out;
+}
+
+function environment(backend: string): Record<string, string> {
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    "@tensorflow/tfjs": tf.version.tfjs,
+    os: `${Deno.build.os} ${Deno.build.arch}`,
+    cpus: String(navigator.hardwareConcurrency),
+    "backend (training)": backend,
+    "commit (card)": gitCommit(),
+  };
+}
+
+/** Builds the card of a run folder (metrics from its predictions; robustness by re-running the model). */
+export async function buildModelCard(runDir: string, options: ModelCardOptions): Promise<ModelCard> {
+  const config = readRunConfig(runDir);
+  const record = JSON.parse(readTextFile(join(runDir, "run.json"), "a run's run.json"));
+  const release = options.release ?? loadRelease(config.data.dir, { quiet: true });
+  if (releaseFingerprint(release) !== record.data.fingerprint) {
+    throw new Error(`Cannot build the model card of ${runDir}: it was trained on data with fingerprint ${record.data.fingerprint.slice(0, 12)}, but ${release.dir} has ${releaseFingerprint(release).slice(0, 12)}; pass the release it was trained on (--data)`);
+  }
+  const predictions = readPredictions(runDir);
+  const samples = options.bootstrap ?? 1000;
+  const prng = new Prng(options.seed);
+  const metrics = predictions.heads.map((h) =>
+    headMetrics(h, predictions.truth(h, "test"), predictions.probs(h, "test"), { samples, prng: prng.fork(`metrics/${h}`), perClass: h === "diagnosis" || h === "management" })
+  );
+  const split = splitOf(release, config);
+  const testCounts: ModelCard["data"]["testCounts"] = {};
+  for (const h of ["diagnosis", "management"] as HeadName[]) {
+    testCounts[h] = Object.fromEntries(HEADS[h].codes.map((c, k) => [c, split.test.filter((i) => release.cases[i].labels[h] === k).length]));
+  }
+  let robustness: RobustnessResult | null = null;
+  if (options.robustness !== false) {
+    const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
+    const ex = explainable(run);
+    const reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet });
+    robustness = await robustnessCheck(ex, release, reference, {
+      cacheDir: options.cacheDir,
+      cases: options.robustness?.cases,
+      perturbations: options.robustness?.perturbations,
+      seed: options.seed,
+      bootstrap: samples,
+      workers: options.workers,
+      quiet: options.quiet,
+    });
+  }
+  return {
+    name: runDir.split("/").filter(Boolean).at(-1)!,
+    run: {
+      dir: runDir,
+      key: record.key,
+      created: record.created,
+      gitCommit: record.git_commit,
+      config,
+      backend: record.summary.backend,
+      backbone: record.summary.backbone,
+      bestEpoch: record.summary.bestEpoch,
+      seconds: record.summary.seconds,
+    },
+    data: {
+      dir: release.dir,
+      synthetic: release.synthetic,
+      fingerprint: record.data.fingerprint,
+      cases: release.cases.length,
+      splits: { train: split.train.length, valid: split.valid.length, test: split.test.length },
+      testCounts,
+    },
+    metrics,
+    failureModes: failureModes(metrics),
+    robustness,
+    settings: { bootstrap: samples, seed: options.seed, eceBins: ECE_BINS },
+    environment: environment(record.summary.backend),
+  };
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
+const withCi = (e: Estimate) => `${f3(e.value)} [${f3(e.ci[0])}, ${f3(e.ci[1])}]`;
+
+/** The card's tables as records (shared by Markdown and HTML). */
+export function modelCardTables(card: ModelCard) {
+  const heads = card.metrics.map((m) => ({
+    head: m.head,
+    n: m.n,
+    accuracy: withCi(m.accuracy),
+    "balanced accuracy": withCi(m.balancedAccuracy),
+    "macro AUROC": withCi(m.macroAuroc),
+    ECE: withCi(m.ece),
+    Brier: f3(m.brier),
+  }));
+  const classes = card.metrics.flatMap((m) =>
+    m.classes.map((c) => ({
+      head: m.head,
+      class: c.code,
+      n: c.support,
+      sensitivity: withCi(c.sensitivity),
+      specificity: withCi(c.specificity),
+      precision: withCi(c.precision),
+      AUROC: withCi(c.auroc),
+    }))
+  );
+  const failures = card.failureModes.map((f) => ({ head: f.head, "true class": f.truth, predicted: f.predicted, cases: `${f.count} of ${f.of}`, share: `${(100 * f.share).toFixed(1)}%`, meaning: f.note }));
+  const robustness = (card.robustness?.rows ?? [])
+    .filter((r) => r.head === "diagnosis" || r.head === "management")
+    .map((r) => ({
+      condition: r.condition,
+      head: r.head,
+      accuracy: f3(r.accuracy),
+      "change (95% CI)": r.kind === "reference" ? "" : `${r.delta >= 0 ? "+" : ""}${f3(r.delta)} [${f3(r.deltaCi[0])}, ${f3(r.deltaCi[1])}]`,
+      "macro AUROC": f3(r.auroc),
+      "predictions changed": r.kind === "reference" ? "" : `${(100 * r.flipRate).toFixed(1)}%`,
+    }));
+  return { heads, classes, failures, robustness };
+}
+
+function sections(card: ModelCard): { title: string; paragraphs: string[]; table?: Record<string, unknown>[] }[] {
+  const c = card.run.config;
+  const bb = card.run.backbone as { description?: string; fingerprint?: string; random?: boolean };
+  const t = modelCardTables(card);
+  const synthetic = card.data.synthetic;
+  const robustSettings = card.robustness?.settings;
+  return [
+    {
+      title: "Intended use",
+      paragraphs: [
+        "A research model reproducing Abhishek, Kawahara & Hamarneh (Sci Rep 11:7769, 2021): from a lesion's clinical and dermoscopic images and the patient's sex, lesion location and elevation, it predicts the seven-point criteria, the diagnosis group and the clinical management (excision, clinical follow-up, no further examination). It is meant for studying the method, auditing the analysis and as a second opinion in research settings, next to a clinician's own judgement.",
+        "**Not for:** diagnosing or triaging patients, deciding on excision, use as or in a medical device, populations or imaging devices unlike the Interactive Atlas of Dermoscopy (mostly fair skin, curated textbook cases, one dermatoscope type), or lesions outside its 20 diagnoses. It has not been validated prospectively or cleared by any regulator.",
+        ...(synthetic ? ["**SYNTHETIC DATA.** This card describes a run on the synthetic Derm7pt-format release: every number below is about drawn lesions, not patients."] : []),
+      ],
+    },
+    {
+      title: "Data and splits",
+      paragraphs: [
+        `Release \`${card.data.dir}\` (${card.data.cases} cases; fingerprint ${card.data.fingerprint.slice(0, 16)}…). ` +
+        `${c.data.fold === null ? "Official split" : `Cross-validation fold ${c.data.fold} of ${c.data.k} (partition seed ${c.data.foldSeed})`}: ` +
+        `${card.data.splits.train} training, ${card.data.splits.valid} validation, ${card.data.splits.test} test cases.`,
+        `Test cases per diagnosis: ${Object.entries(card.data.testCounts.diagnosis).map(([k, v]) => `${k} ${v}`).join(", ")}; per management: ${Object.entries(card.data.testCounts.management).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+      ],
+    },
+    {
+      title: "Model",
+      paragraphs: [
+        `Kind \`${c.model.kind}\` (heads: ${card.metrics.map((m) => m.head).join(", ")}), inputs \`${c.model.inputs}\`. Backbone: ${bb.description ?? "?"}${bb.random ? " (RANDOMLY INITIALISED)" : ""}; weights sha256 ${String(bb.fingerprint ?? "?").slice(0, 16)}…; input ${c.model.backbone.size} px; features ${c.model.backbone.featureLayers.join(" + ")}${c.model.backbone.shared ? ", one backbone shared by both images" : ""}.`,
+        `Training preset \`${c.training.preset}\`${c.training.preset === "features" ? ` (frozen backbone, cached features with ${c.training.views} augmented views per training image, heads trained ${c.training.epochs} epochs)` : ` (${c.training.schedule.map((s) => `${s.name} ${s.epochs}`).join(", ")})`}; ` +
+        `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${c.training.classWeights ? "class-weighted loss; " : ""}model selection by validation ${c.training.selection}; best epoch ${card.run.bestEpoch}. ` +
+        `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,
+      ],
+    },
+    {
+      title: "Test performance",
+      paragraphs: [`${card.metrics[0]?.n ?? 0} test cases; 95% percentile intervals from ${card.settings.bootstrap} bootstrap resamples of the test cases (seed ${card.settings.seed}). ECE: top-label, ${card.settings.eceBins} equal-width bins (ECE is biased upwards on small or resampled sets, so its interval can lie above the estimate).`],
+      table: t.heads,
+    },
+    { title: "Per class", paragraphs: ["One-vs-rest sensitivity, specificity, precision and AUROC at the arg-max decision."], table: t.classes },
+    {
+      title: "Known failure modes",
+      paragraphs: ["The largest confusions of the diagnosis and management heads on the test cases (share of the true class; cells with at least 3 cases)."],
+      table: t.failures,
+    },
+    {
+      title: "Robustness",
+      paragraphs: card.robustness
+        ? [`${robustSettings!.cases} of ${robustSettings!.of} test cases (stratified by diagnosis, seed ${robustSettings!.seed}). Each perturbation is applied to every image at the model's input size; a removed input has its head-input block replaced by the training mean. Change: accuracy minus the unperturbed accuracy on the same cases, 95% paired-bootstrap interval; "predictions changed": share of cases whose predicted class differs.`]
+        : ["Not run for this card."],
+      table: t.robustness,
+    },
+    {
+      title: "Environment",
+      paragraphs: [Object.entries(card.environment).map(([k, v]) => `${k} ${v}`).join("; ") + "."],
+    },
+  ];
+}
+
+/** The card as Markdown. */
+export function modelCardMarkdown(card: ModelCard): string {
+  const out = [`# Model card: ${card.name}`, ""];
+  for (const s of sections(card)) {
+    out.push(`## ${s.title}`, "", ...s.paragraphs.flatMap((p) => [p, ""]));
+    if (s.table?.length) out.push(formatRecords(s.table, "md"), "");
+  }
+  out.push("Figures: `reliability.svg` (and 300-dpi PNGs) beside this file.", "");
+  return out.join("\n");
+}
+
+/** The card as self-contained HTML (the reliability diagram inline). */
+export function modelCardHtml(card: ModelCard, reliabilitySvg: string): string {
+  const md = (p: string) => esc(p).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>").replace(/`([^`]+)`/g, "<code>$1</code>");
+  const table = (rows: Record<string, unknown>[]) =>
+    `<table><thead><tr>${Object.keys(rows[0]).map((k) => `<th>${esc(k)}</th>`).join("")}</tr></thead><tbody>${
+      rows.map((r) => `<tr>${Object.values(r).map((v) => `<td>${esc(String(v))}</td>`).join("")}</tr>`).join("")
+    }</tbody></table>`;
+  const body = sections(card).map((s) =>
+    `<h2>${esc(s.title)}</h2>${s.paragraphs.map((p) => `<p>${md(p)}</p>`).join("")}${s.table?.length ? table(s.table) : ""}${s.title === "Test performance" ? reliabilitySvg : ""}`
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Model card: ${esc(card.name)}</title><style>` +
+    `body{font-family:"DejaVu Sans",sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0;font-size:90%}` +
+    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body><h1>Model card: ${esc(card.name)}</h1>${body.join("\n")}</body></html>\n`;
+}
+
+/** Writes card.md, card.html, card.json and the reliability figure into `outDir`; returns the files. */
+export function writeModelCard(card: ModelCard, outDir: string, prov: Provenance): string[] {
+  const fig = reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
+    caption: `${card.data.synthetic ? "SYNTHETIC DATA. " : ""}Test split of ${card.name}; point area = cases per bin.`,
+  });
+  const exported = exportFigure(fig, outDir, "reliability", prov);
+  const files = [...exported.files, exported.manifest];
+  const write = (name: string, text: string) => {
+    writeTextAtomic(join(outDir, name), text);
+    files.push(join(outDir, name));
+  };
+  write("card.md", modelCardMarkdown(card));
+  write("card.html", modelCardHtml(card, fig.svg(900)));
+  writeJsonAtomic(join(outDir, "card.json"), { provenance: prov, card });
+  files.push(join(outDir, "card.json"));
+  return files;
+}
