@@ -77,7 +77,7 @@ export async function ensureRuns(ctx: NotebookContext, names: readonly string[],
       if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);
     }
     const r = await trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet: options.quiet ?? true, force });
-    if (!options.quiet) console.error(`${r.reused ? "reused" : "trained"} ${name} (${r.summary.seconds.total.toFixed(1)} s)`);
+    if (!options.quiet) console.error(r.reused ? `reused ${name} (trained earlier in ${r.summary.seconds.total.toFixed(1)} s)` : `trained ${name} (${r.summary.seconds.total.toFixed(1)} s)`);
     out[name] = dir;
   }
   return out;
