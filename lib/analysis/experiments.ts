@@ -11,7 +11,8 @@
  * r.infr.accuracy; r.pred.average.auroc;
  * ```
  */
-import type { PredictionsTable } from "../model/predictions.ts";
+import { headColumns, PredictionsTable } from "../model/predictions.ts";
+import { mean } from "../stats/descriptive.ts";
 import { argmax } from "../stats/confusion.ts";
 import { cohensD } from "../stats/effect_size.ts";
 import { wilcoxon } from "../stats/wilcoxon.ts";
@@ -38,10 +39,7 @@ export function alignCases(a: PredictionsTable, b: PredictionsTable, split: stri
   return { caseNums, ia, ib };
 }
 
-const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) => {
-  const codes = head === "management" ? ["NONE", "CLNC", "EXC"] : ["BCC", "NEV", "MEL", "MISC", "SK"];
-  return rows.map((i) => codes.map((c) => t.rows[i][`${head}_${c}`] as number));
-};
+const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) => rows.map((i) => headColumns(head).map((c) => t.rows[i][c] as number));
 
 export interface InferVsPredict {
   caseNums: number[];
@@ -149,7 +147,6 @@ export function distanceComparison(
 ): DistanceComparisonRow[] {
   const a = predictionDistances(infrProbs, truth, options.distances);
   const b = predictionDistances(predProbs, truth, options.distances);
-  const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
   return (Object.keys(DISTANCE_NAMES) as (keyof typeof DISTANCE_NAMES)[]).map((k) => {
     const scheme = { ...studySubsampling(truth.length), ...(options.samples ? { samples: options.samples } : {}) };
     const ca = bootstrap(a[k], mean, { ...scheme, prng: options.prng });

@@ -13,8 +13,7 @@
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { mean, sd } from "../stats/descriptive.ts";
-
-export const MANAGEMENT_CODES = ["NONE", "CLNC", "EXC"] as const;
+import { MANAGEMENT } from "../data/vocabulary.ts";
 
 export interface MetricRow {
   label: string;
@@ -33,7 +32,7 @@ export interface MetricTable {
 }
 
 /** Rows of Tables 2-4 for a probability matrix (arg-max decides the label). */
-export function managementRows(truth: readonly number[], probs: readonly (readonly number[])[], codes: readonly string[] = MANAGEMENT_CODES): MetricTable {
+export function managementRows(truth: readonly number[], probs: readonly (readonly number[])[], codes: readonly string[] = MANAGEMENT.codes): MetricTable {
   const pred = argmax(probs);
   const m = classwiseMetrics(truth, pred, { labels: codes.length });
   let auc: number[];
@@ -58,12 +57,14 @@ export interface MeanSd {
   sd: number;
 }
 
+/** Mean and SD (ddof 1; NaN for a single value) of values over folds. */
+export function meanSd(xs: readonly number[]): MeanSd {
+  return { mean: mean(xs), sd: xs.length > 1 ? sd(xs) : NaN };
+}
+
 /** Mean +- SD (ddof 1) of the average rows and accuracies of several folds. */
 export function foldSummary(tables: readonly MetricTable[]): Record<"sensitivity" | "specificity" | "precision" | "auroc" | "accuracy", MeanSd> {
-  const pick = (f: (t: MetricTable) => number) => {
-    const xs = tables.map(f);
-    return { mean: mean(xs), sd: xs.length > 1 ? sd(xs) : NaN };
-  };
+  const pick = (f: (t: MetricTable) => number) => meanSd(tables.map(f));
   return {
     sensitivity: pick((t) => t.average.sensitivity),
     specificity: pick((t) => t.average.specificity),

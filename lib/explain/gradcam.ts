@@ -78,35 +78,44 @@ export function logitGradient(ex: Explainable, head: HeadName, classIndex: numbe
  * @throws {RangeError} when the class index is outside the head's classes.
  */
 export function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOptions): GradCamResult {
+  const head = headInputOf(ex, input);
+  try {
+    return gradCamAt(ex, head, options);
+  } finally {
+    for (const m of Object.values(head.maps)) tf.dispose(m);
+  }
+}
+
+/**
+ * The same from a case's head input and activation maps (`headInputOf`), so that several heads or
+ * classes are explained with one backbone pass. The maps are not disposed.
+ */
+export function gradCamAt(ex: Explainable, head: ReturnType<typeof headInputOf>, options: GradCamOptions): GradCamResult {
   const codes = HEADS[options.head]?.codes;
   if (!codes || !ex.headNames.includes(options.head)) throw new Error(`Cannot explain head "${options.head}": the run's heads are ${ex.headNames.join(", ")}`);
-  const { vector, maps } = headInputOf(ex, input);
-  try {
-    let classIndex = options.classIndex;
-    if (classIndex === undefined) {
-      const p = tf.tidy(() => tf.softmax(headLogits(ex, options.head, tf.tensor2d(vector, [1, vector.length]))).dataSync());
-      classIndex = p.indexOf(Math.max(...p));
-    }
-    if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < codes.length)) {
-      throw new RangeError(`Cannot explain head "${options.head}": expected a class index in 0..${codes.length - 1}, found ${classIndex}`);
-    }
-    const g = logitGradient(ex, options.head, classIndex, vector, options.target);
-    const out: GradCamResult["maps"] = {};
-    for (const block of ex.blocks) {
-      if (block.name === "metadata") continue;
-      const layerIndex = ex.layers.indexOf(ex.camLayer);
-      const offset = block.start + block.layers!.slice(0, layerIndex).reduce((s, l) => s + l.channels, 0);
-      const a = maps[block.name]![layerIndex];
-      const [, h, w, k] = a.shape;
-      const alpha = new Float32Array(k);
-      for (let c = 0; c < k; c++) alpha[c] = g.gradient[offset + c] / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
-      const signed = tf.tidy(() => tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array);
-      out[block.name] = { image: block.name, layer: ex.camLayer, height: h, width: w, signed: Float32Array.from(signed), values: signed.map((x) => Math.max(x, 0)) };
-    }
-    return { head: options.head, classIndex, className: codes[classIndex], logit: g.logit, probability: g.probability, maps: out };
-  } finally {
-    for (const m of Object.values(maps)) tf.dispose(m);
+  const { vector, maps } = head;
+  let classIndex = options.classIndex;
+  if (classIndex === undefined) {
+    const p = tf.tidy(() => tf.softmax(headLogits(ex, options.head, tf.tensor2d(vector, [1, vector.length]))).dataSync());
+    classIndex = p.indexOf(Math.max(...p));
   }
+  if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < codes.length)) {
+    throw new RangeError(`Cannot explain head "${options.head}": expected a class index in 0..${codes.length - 1}, found ${classIndex}`);
+  }
+  const g = logitGradient(ex, options.head, classIndex, vector, options.target);
+  const layerIndex = ex.layers.indexOf(ex.camLayer);
+  const out: GradCamResult["maps"] = {};
+  for (const block of ex.blocks) {
+    if (block.name === "metadata") continue;
+    const offset = block.start + block.layers!.slice(0, layerIndex).reduce((s, l) => s + l.channels, 0);
+    const a = maps[block.name]![layerIndex];
+    const [, h, w, k] = a.shape;
+    const alpha = new Float32Array(k);
+    for (let c = 0; c < k; c++) alpha[c] = g.gradient[offset + c] / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
+    const signed = tf.tidy(() => tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array);
+    out[block.name] = { image: block.name, layer: ex.camLayer, height: h, width: w, signed: Float32Array.from(signed), values: signed.map((x) => Math.max(x, 0)) };
+  }
+  return { head: options.head, classIndex, className: codes[classIndex], logit: g.logit, probability: g.probability, maps: out };
 }
 
 /**

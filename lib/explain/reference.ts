@@ -34,6 +34,8 @@ export interface TrainingReference {
   /** Per-dimension mean and SD over the training cases. */
   mean: Float32Array;
   sd: Float32Array;
+  /** The vectors standardised with them (what distances are measured on). */
+  standardized: Float32Array[];
   blocks: InputBlock[];
   k: number;
   /** Leave-one-out k-NN distances of the training cases, sorted, overall and per block. */
@@ -97,7 +99,7 @@ export function referenceFromVectors(indices: number[], caseNums: number[], vect
   for (const [name, start, end] of regions(blocks, dim)) {
     loo[name] = zs.map((z, i) => meanOf(knn(z, zs, k, start, end, i))).sort((a, b) => a - b);
   }
-  return { indices, caseNums, vectors, mean, sd, blocks, k, loo };
+  return { indices, caseNums, vectors, mean, sd, standardized: zs, blocks, k, loo };
 }
 
 /**
@@ -107,9 +109,8 @@ export function referenceFromVectors(indices: number[], caseNums: number[], vect
 export async function trainingReference(ex: Explainable, release: Release, options: { cacheDir: string; workers?: number; quiet?: boolean; k?: number }): Promise<TrainingReference> {
   const indices = splitOf(release, ex.run.config).train;
   const caseNums = indices.map((i) => release.cases[i].caseNum);
-  const runKey = JSON.parse(readTextFile(join(ex.run.dir, "run.json"), "a run's run.json")).key;
   // the run's config key, its weights and the data: a retrained or edited run gets a new reference
-  const key = sha256Parts([runKey, Deno.readFileSync(join(ex.run.dir, "weights", "weights.bin")), releaseFingerprint(release), "reference-v1"]).slice(0, 16);
+  const key = sha256Parts([ex.run.record.key, Deno.readFileSync(join(ex.run.dir, "weights", "weights.bin")), releaseFingerprint(release), "reference-v1"]).slice(0, 16);
   const dir = join(ex.run.dir, "reference");
   let vectors: Float32Array[] | null = null;
   if (exists(join(dir, "reference.json"))) {
@@ -134,7 +135,7 @@ export async function trainingReference(ex: Explainable, release: Release, optio
  */
 export function locateCase(ref: TrainingReference, v: Float32Array, options: { neighbours?: number; excludeIndex?: number } = {}): CasePosition {
   if (v.length !== ref.mean.length) throw new RangeError(`Cannot locate a case: expected a head input of length ${ref.mean.length}, found ${v.length}`);
-  const zs = ref.vectors.map((t) => standardized(ref, t));
+  const zs = ref.standardized;
   const z = standardized(ref, v);
   const skip = options.excludeIndex === undefined ? -1 : ref.indices.indexOf(options.excludeIndex);
   const blocks: CasePosition["blocks"] = {};

@@ -17,14 +17,13 @@ import { join } from "node:path";
 import { decodeImage } from "../data/images.ts";
 import { encodeMetadata, HEADS, HeadName, MetadataVariable } from "../data/vocabulary.ts";
 import { ImagePathResolver, loadRelease } from "../data/release.ts";
-import { readTextFile } from "../util/fs.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { inferManagement, ManagementPriors } from "../analysis/management.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig } from "./config.ts";
 import { buildBackbone, buildFullModel, buildHeads, headInputSize, preprocess } from "./network.ts";
 import { loadWeightsInto } from "./serialize.ts";
-import { readFeatureNorm, readRunConfig } from "./run.ts";
+import { readFeatureNorm, readRunConfig, readRunRecord, RunRecord } from "./run.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { extractFeatures } from "./features.ts";
 import { predictHeads } from "./train.ts";
@@ -41,6 +40,8 @@ export interface LoadedRun {
   preprocessing: "x/255" | "x/127.5-1";
   norm: { mean: Float32Array; sd: Float32Array } | null;
   priors: ManagementPriors | null;
+  /** The run's run.json. */
+  record: RunRecord;
   cacheDir: string;
 }
 
@@ -49,7 +50,7 @@ export async function loadRun(dir: string, options: { cacheDir: string; backend?
   const config = readRunConfig(dir);
   await startBackend(options.backend ?? (config.backend as BackendName), { quiet: true });
   const heads = headsOf(config.model.kind);
-  const record = JSON.parse(readTextFile(join(dir, "run.json"), "a run's run.json"));
+  const record = readRunRecord(dir);
   const images = config.model.inputs.includes("C") || config.model.inputs.includes("D");
   let model: tf.LayersModel, backbone: tf.LayersModel | null = null;
   let preprocessing: LoadedRun["preprocessing"] = "x/255";
@@ -67,7 +68,7 @@ export async function loadRun(dir: string, options: { cacheDir: string; backend?
     preprocessing = full.info.preprocessing;
   }
   loadWeightsInto(model, join(dir, "weights"));
-  return { dir, config, heads, model, backbone, preprocessing, norm: readFeatureNorm(join(dir, "weights")), priors: record.managementPriors ?? null, cacheDir: options.cacheDir };
+  return { dir, config, heads, model, backbone, preprocessing, norm: readFeatureNorm(join(dir, "weights")), priors: record.managementPriors ?? null, record, cacheDir: options.cacheDir };
 }
 
 export interface NewCase {

@@ -29,18 +29,18 @@ import { HEADS } from "../data/vocabulary.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { exists, readTextFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import { toCsv } from "../util/csv.ts";
-import { gitCommit } from "../util/provenance.ts";
+import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { startBackend, BackendName } from "./backend.ts";
 import { headsOf, RunConfig, validateRunConfig } from "./config.ts";
-import { extractFeatures, ExtractionStats } from "./features.ts";
+import { extractFeatures, ExtractionStats, weightsFingerprint } from "./features.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { BackboneInfo, buildFullModel, buildHeads } from "./network.ts";
 import { layerBlocks } from "./inception_v3.ts";
 import { HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
 import { saveWeights } from "./serialize.ts";
-import { priorsFromLabels } from "../analysis/management.ts";
+import { ManagementPriors, priorsFromLabels } from "../analysis/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
 
 export interface TrainRunOptions {
@@ -76,6 +76,47 @@ export interface RunSummary {
   resumedFrom: number | null;
 }
 
+/** A run folder's run.json: provenance, priors and the summary. */
+export interface RunRecord {
+  /** configKey of the run's config. */
+  key: string;
+  created: string;
+  git_commit: string;
+  data: { dir: string; fingerprint: string; synthetic: boolean };
+  classWeights: Record<string, number[]>;
+  managementPriors: ManagementPriors;
+  summary: RunSummary;
+}
+
+/** Reads a run folder's run.json (errors name the file). */
+export function readRunRecord(dir: string): RunRecord {
+  return JSON.parse(readTextFile(join(dir, "run.json"), "a run's run.json"));
+}
+
+/** A provenance record for outputs made from a run (its data, backbone and backend; `seed` of the output). */
+export function runProvenance(runId: string, record: RunRecord, seed: number): Provenance {
+  return provenance({
+    run_id: runId,
+    data_fingerprint: record.data.fingerprint,
+    synthetic_data: record.data.synthetic,
+    seed,
+    backbone: record.summary.backbone.description,
+    backend: record.summary.backend,
+  });
+}
+
+/**
+ * Checks that `release` holds the data a run was trained on (same fingerprint), so that cases are
+ * not mislabelled by reports made on other data.
+ * @throws {Error} naming both fingerprints.
+ */
+export function checkRunData(dir: string, release: Release, record: RunRecord = readRunRecord(dir)): void {
+  const found = releaseFingerprint(release);
+  if (found !== record.data.fingerprint) {
+    throw new Error(`Cannot use ${dir} on ${release.dir}: it was trained on data with fingerprint ${record.data.fingerprint.slice(0, 12)}, but ${release.dir} has ${found.slice(0, 12)}; pass the release it was trained on (--data)`);
+  }
+}
+
 /** The key of a config: runs with the same key are the same run. */
 export function configKey(c: RunConfig): string {
   return sha256Hex(JSON.stringify(c)).slice(0, 16);
@@ -100,7 +141,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   const key = configKey(config);
   const out = opts.outDir;
   if (!opts.force && exists(join(out, "run.json")) && exists(join(out, "predictions.csv"))) {
-    const prev = JSON.parse(readTextFile(join(out, "run.json"), "run record"));
+    const prev = readRunRecord(out);
     if (prev.key === key) {
       return { dir: out, config, reused: true, history: JSON.parse(readTextFile(join(out, "history.json"), "history")), summary: prev.summary };
     }
@@ -238,7 +279,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   writeJsonAtomic(join(out, "history.json"), result.history);
   writeTextAtomic(join(out, "history.csv"), toCsv(Object.keys(result.history[0] ?? { epoch: 0 }), result.history.map((r) => Object.values(r))));
   writePredictions(out, rows, heads);
-  writeJsonAtomic(join(out, "run.json"), {
+  const record: RunRecord = {
     key,
     created: new Date().toISOString(),
     git_commit: gitCommit(),
@@ -247,7 +288,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     // p(MGMT | DIAG) from this run's training split, to infer management from a diagnosis head
     managementPriors: priorsFromLabels(split.train.map((i) => release.cases[i].labels.diagnosis), split.train.map((i) => release.cases[i].labels.management)),
     summary,
-  });
+  };
+  writeJsonAtomic(join(out, "run.json"), record);
   try {
     Deno.removeSync(join(out, "checkpoint"), { recursive: true });
   } catch { /* none */ }
@@ -255,7 +297,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
 }
 
 async function describeBackbone(config: RunConfig, cacheDir: string): Promise<BackboneInfo> {
-  const { weightsFingerprint } = await import("./features.ts");
   const src = config.model.backbone.source;
   const fingerprint = await weightsFingerprint(config.model.backbone, cacheDir, config.seed);
   const random = src === "random" || src === "tiny";

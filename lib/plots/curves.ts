@@ -44,8 +44,8 @@ export interface CurveFigureOptions {
 
 const colorOf = (s: { color?: string }, i: number) => s.color ?? PALETTE[i % PALETTE.length];
 
-/** A square unit plot (both axes [0, 1]) at most 420 px wide. */
-function unitSquare(width: number, xLabel: string, yLabel: string, marks: Plot.Markish[]): Plot.PlotOptions {
+/** A square unit plot (both axes [0, 1]) at most 420 px wide, framed, with `marks` drawn first. */
+export function unitSquare(width: number, xLabel: string, yLabel: string, marks: Plot.Markish[]): Plot.PlotOptions {
   const side = Math.min(width, 420);
   return {
     width: side,

@@ -74,8 +74,7 @@ export function confusionFigure(input: ConfusionInput): Figure {
         height: side - 20,
         marginLeft: 70,
         marginBottom: 44,
-        x: { domain: [0, k], ticks: input.labels.map((_, j) => j + 0.5), tickFormat: (v: number) => input.labels[Math.floor(v)] ?? "", label: input.xLabel ?? "predicted", labelAnchor: "center" },
-        y: { domain: [k, 0], ticks: input.labels.map((_, i) => i + 0.5), tickFormat: (v: number) => input.labels[Math.floor(v)] ?? "", label: input.yLabel ?? "true", labelAnchor: "center" },
+        ...gridAxes(input.labels, input.xLabel ?? "predicted", input.yLabel ?? "true"),
         marks: [
           Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => SHARE_COLORS[d.bin], stroke: "white" }),
           Plot.text(cells, {
@@ -91,6 +90,19 @@ export function confusionFigure(input: ConfusionInput): Figure {
       };
     },
   });
+}
+
+/** x and y axes of a k x k grid of unit cells labelled by `labels`, row 0 at the top. */
+function gridAxes(labels: readonly string[], xLabel: string | null, yLabel: string | null): Pick<Plot.PlotOptions, "x" | "y"> {
+  const k = labels.length;
+  const axis = (domain: [number, number], label: string | null) => ({
+    domain,
+    ticks: labels.map((_, i) => i + 0.5),
+    tickFormat: (v: number) => labels[Math.floor(v)] ?? "",
+    label,
+    ...(label ? { labelAnchor: "center" as const } : {}),
+  });
+  return { x: axis([0, k], xLabel), y: axis([k, 0], yLabel) };
 }
 
 const P_BINS = [0.001, 0.01, 0.05];
@@ -113,8 +125,7 @@ export function pValueMatrixFigure(names: readonly string[], p: readonly (readon
         height: side - 20,
         marginLeft: 56,
         marginBottom: 36,
-        x: { domain: [0, k], ticks: names.map((_, j) => j + 0.5), tickFormat: (v: number) => names[Math.floor(v)] ?? "", label: null },
-        y: { domain: [k, 0], ticks: names.map((_, i) => i + 0.5), tickFormat: (v: number) => names[Math.floor(v)] ?? "", label: null },
+        ...gridAxes(names, null, null),
         marks: [
           Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => P_COLORS[bin(d.p)], stroke: "white" }),
           Plot.rect(names.map((_, i) => i), { x1: (i) => i, x2: (i) => i + 1, y1: (i) => i, y2: (i) => i + 1, fill: "#ddd" }),

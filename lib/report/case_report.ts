@@ -18,14 +18,15 @@
 import * as Plot from "@observablehq/plot";
 import { join } from "node:path";
 import { decodeImage, RgbImage } from "../data/images.ts";
-import { loadRelease, Release, releaseFingerprint } from "../data/release.ts";
+import { loadRelease, Release } from "../data/release.ts";
 import { encodeMetadata, HEADS, HeadName, MetadataVariable, SEVEN_POINT_WEIGHTS, sevenPointScore } from "../data/vocabulary.ts";
 import { inferManagement } from "../analysis/management.ts";
-import { CamMap, gradCam } from "../explain/gradcam.ts";
+import { CamMap, gradCamAt } from "../explain/gradcam.ts";
 import { integratedGradients } from "../explain/attribution.ts";
 import { Explainable, explainable, headInputOf, headProbabilities, IMAGE_INPUTS, ImageInput } from "../explain/decompose.ts";
 import { CasePosition, locateCase, trainingReference, TrainingReference } from "../explain/reference.ts";
 import { loadRun } from "../model/predict.ts";
+import { checkRunData, runProvenance } from "../model/run.ts";
 import type { PredictionsTable } from "../model/predictions.ts";
 import { BackendName } from "../model/backend.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
@@ -36,8 +37,8 @@ import { addPngText } from "../plots/png.ts";
 import { exportFigure } from "../plots/export.ts";
 import { PALETTE } from "../plots/theme.ts";
 import { escapeXml as esc } from "../util/escape.ts";
-import { readTextFile, writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
-import { Provenance, provenance } from "../util/provenance.ts";
+import { writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import type { Provenance } from "../util/provenance.ts";
 
 /** One case as the report needs it. */
 export interface CaseInput {
@@ -73,6 +74,7 @@ export interface CaseReport {
 }
 
 const DISPLAY = 256;
+const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
 const IMAGE_NAMES: Record<ImageInput, string> = { clinical: "clinical", derm: "dermoscopic" };
 
 /** A case of a release (by case_num), with its images and labels. */
@@ -106,26 +108,42 @@ export async function caseFromFiles(ex: Explainable, files: { clinical?: string;
   return { id, caseNum: null, split: null, index: null, images, display, metadata, truth: null };
 }
 
+export interface CaseReportOptions {
+  reference: TrainingReference;
+  /** The release, to label the nearest training cases. */
+  release?: Release;
+  synthetic: boolean;
+}
+
 /** Computes everything the report shows. */
-export async function buildCaseReport(ex: Explainable, input: CaseInput, options: { reference: TrainingReference; release?: Release; synthetic: boolean }): Promise<CaseReport> {
+export async function buildCaseReport(ex: Explainable, input: CaseInput, options: CaseReportOptions): Promise<CaseReport> {
   const needs = ex.blocks.map((b) => b.name);
   const caseInputs = {
     ...Object.fromEntries(IMAGE_INPUTS.filter((k) => needs.includes(k)).map((k) => [k, input.images[k]])),
     metadata: needs.includes("metadata") ? (input.metadata ? encodeMetadata(input.metadata) : undefined) : undefined,
   };
-  const { vector, maps } = headInputOf(ex, caseInputs);
-  for (const m of Object.values(maps)) m.forEach((t) => t.dispose());
+  // one backbone pass serves the probabilities and every head's Grad-CAM
+  const head = headInputOf(ex, caseInputs);
+  try {
+    return await reportFromHeadInput(ex, input, head, options);
+  } finally {
+    for (const m of Object.values(head.maps)) m.forEach((t) => t.dispose());
+  }
+}
+
+async function reportFromHeadInput(ex: Explainable, input: CaseInput, head: ReturnType<typeof headInputOf>, options: CaseReportOptions): Promise<CaseReport> {
+  const needs = ex.blocks.map((b) => b.name);
+  const { vector } = head;
   const probs = headProbabilities(ex, [vector]);
   const probabilities: CaseReport["probabilities"] = Object.fromEntries(ex.headNames.map((h) => [h, probs[h]![0]]));
 
   let sevenPoint: CaseReport["sevenPoint"] = null;
   if (SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) {
-    const argmaxOf = (p: number[]) => p.indexOf(Math.max(...p));
     const criteria = SEVEN_POINT_WEIGHTS.map((w) => {
       const p = probabilities[w.column as HeadName]!;
-      return { column: w.column, finding: w.name, weight: w.weight, probability: p[w.group], present: argmaxOf(p) === w.group };
+      return { column: w.column, finding: w.name, weight: w.weight, probability: p[w.group], present: argmax(p) === w.group };
     });
-    const grouped = Object.fromEntries(SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmaxOf(probabilities[w.column as HeadName]!)]));
+    const grouped = Object.fromEntries(SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmax(probabilities[w.column as HeadName]!)]));
     const trueScore = input.truth && SEVEN_POINT_WEIGHTS.every((w) => input.truth![w.column as HeadName] !== undefined)
       ? sevenPointScore(input.truth as Record<string, number>)
       : null;
@@ -140,15 +158,15 @@ export async function buildCaseReport(ex: Explainable, input: CaseInput, options
   const explained = (["diagnosis", "management"] as HeadName[]).filter((h) => probabilities[h]);
   const explanations: CaseReport["explanations"] = [];
   const attributions: CaseReport["attributions"] = [];
-  for (const head of explained) {
-    const p = probabilities[head]!;
-    const classIndex = p.indexOf(Math.max(...p));
+  for (const h of explained) {
+    const p = probabilities[h]!;
+    const classIndex = argmax(p);
     if (Object.keys(ex.spatial).length) {
-      const cam = gradCam(ex, caseInputs, { head, classIndex });
-      explanations.push({ head, className: cam.className, probability: cam.probability, maps: cam.maps });
+      const cam = gradCamAt(ex, head, { head: h, classIndex });
+      explanations.push({ head: h, className: cam.className, probability: cam.probability, maps: cam.maps });
     }
-    const ig = integratedGradients(ex, vector, { head, classIndex, baseline: options.reference.mean });
-    attributions.push({ head, className: HEADS[head].codes[classIndex], byInput: ig.byInput, completenessError: ig.completenessError });
+    const ig = integratedGradients(ex, vector, { head: h, classIndex, baseline: options.reference.mean });
+    attributions.push({ head: h, className: HEADS[h].codes[classIndex], byInput: ig.byInput, completenessError: ig.completenessError });
   }
 
   const position = locateCase(options.reference, vector, { excludeIndex: input.index ?? undefined });
@@ -183,7 +201,6 @@ export async function buildCaseReport(ex: Explainable, input: CaseInput, options
 }
 
 const code = (head: HeadName, i: number) => HEADS[head].codes[i];
-const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
 
 /** One line per head: predicted class, probability, and the truth when known. */
 export function caseSummaryLines(r: CaseReport): string[] {
@@ -336,20 +353,10 @@ export async function openExplainedRun(runDir: string, options: { cacheDir: stri
   const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
   const ex = explainable(run);
   const release = loadRelease(options.dataDir ?? run.config.data.dir, { quiet: true });
-  const record = JSON.parse(readTextFile(join(runDir, "run.json"), "a run's run.json"));
-  if (releaseFingerprint(release) !== record.data.fingerprint) {
-    throw new Error(`Cannot explain ${runDir} on ${release.dir}: the run was trained on data with fingerprint ${String(record.data.fingerprint).slice(0, 12)}, this release has ${releaseFingerprint(release).slice(0, 12)}; pass the release it was trained on (--data)`);
-  }
+  const record = run.record;
+  checkRunData(runDir, release, record);
   const reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, quiet: options.quiet });
-  const prov = provenance({
-    run_id: `case-report:${runDir}`,
-    data_fingerprint: record.data.fingerprint,
-    synthetic_data: release.synthetic,
-    seed: run.config.seed,
-    backbone: record.summary.backbone.description,
-    backend: record.summary.backend,
-  });
-  return { ex, release, reference, prov };
+  return { ex, release, reference, prov: runProvenance(`case-report:${runDir}`, record, run.config.seed) };
 }
 
 /**

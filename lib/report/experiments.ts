@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/config.ts";
-import { configKey, trainRun } from "../model/run.ts";
+import { configKey, readRunRecord, trainRun } from "../model/run.ts";
 import { loadRelease, releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
 import type { NotebookContext } from "./context.ts";
@@ -71,7 +71,7 @@ export async function ensureRuns(ctx: NotebookContext, names: readonly string[],
     // profile), it is retrained rather than refused.
     let force = false;
     if (exists(join(dir, "run.json"))) {
-      const previous = JSON.parse(Deno.readTextFileSync(join(dir, "run.json"))).key;
+      const previous = readRunRecord(dir).key;
       const release = loadRelease(config.data.dir, { quiet: true });
       force = previous !== configKey({ ...config, data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic } });
       if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);

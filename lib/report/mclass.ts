@@ -30,6 +30,9 @@ import { rocAuc, rocCurve } from "../stats/roc.ts";
 import { figure, Figure } from "../plots/figure.ts";
 import { APPROACH_COLORS, PALETTE } from "../plots/theme.ts";
 import { PUBLISHED } from "../analysis/published.ts";
+import { excisionScoreFromDiagnosis } from "../analysis/management.ts";
+import { formatMeanSd } from "../analysis/metrics_tables.ts";
+import { unitSquare } from "../plots/curves.ts";
 
 export interface MclassInputs {
   truthMelanoma: readonly number[];
@@ -55,7 +58,7 @@ export interface MclassResult {
 
 export function mclassAnalysis(input: MclassInputs): MclassResult {
   const pred = input.management.map((p) => p[2]);
-  const infr = input.diagnosis.map((p) => p[0] + p[2]);
+  const infr = excisionScoreFromDiagnosis(input.diagnosis);
   const decisions = { pred: pred.map((s) => (s >= 0.5 ? 1 : 0)), infr: infr.map((s) => (s >= 0.5 ? 1 : 0)) };
   const agreement = agreementAnalysis(input.answers, { truthMelanoma: input.truthMelanoma, model: decisions.pred, prng: input.prng, draws: input.draws, bootstrap: input.bootstrap });
   const targets = { aggregate: agreement.aggregate, true: [...input.truthMelanoma] };
@@ -88,7 +91,6 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
   };
 }
 
-const ms = (m: { mean: number; sd: number }) => `${m.mean.toFixed(4)} ± ${m.sd.toFixed(4)}`;
 const ci = (c?: [number, number]) => (c ? `[${c[0].toFixed(4)}, ${c[1].toFixed(4)}]` : "");
 
 /** The agreement table with the study's numbers beside. */
@@ -97,11 +99,11 @@ export function agreementRecords(r: MclassResult, synthetic: boolean) {
   const note = synthetic ? "SYNTHETIC benchmark" : "";
   return [
     { quantity: "Cohen's kappa, model vs dermatologists' majority", this_run: a.kappaModelVsAggregate.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.kappaModelVsAggregate), study: P.kappaModelVsAggregate, note },
-    { quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)", this_run: ms(a.kappaPairs), "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean), study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`, note },
-    { quantity: "Cohen's kappa, each dermatologist vs the others' majority", this_run: ms(a.kappaEachVsOthers), "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean), study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`, note },
+    { quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)", this_run: formatMeanSd(a.kappaPairs), "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean), study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`, note },
+    { quantity: "Cohen's kappa, each dermatologist vs the others' majority", this_run: formatMeanSd(a.kappaEachVsOthers), "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean), study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`, note },
     { quantity: `Fleiss' kappa, all ${a.raters} dermatologists`, this_run: a.fleissAll.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.fleissAll), study: P.fleissAll, note },
-    { quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)", this_run: ms(a.fleissModelReplacing), "95% CI (bootstrap over images)": "", study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`, note },
-    { quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`, this_run: ms(a.fleissDrawsWithModel), "95% CI (bootstrap over images)": "", study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`, note },
+    { quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)", this_run: formatMeanSd(a.fleissModelReplacing), "95% CI (bootstrap over images)": "", study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`, note },
+    { quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`, this_run: formatMeanSd(a.fleissDrawsWithModel), "95% CI (bootstrap over images)": "", study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`, note },
     { quantity: "EXC misclassified as NOEXC vs majority (pred / infr)", this_run: `${r.excAsNoexc.aggregate.pred} / ${r.excAsNoexc.aggregate.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.aggregate.pred} / ${P.excAsNoexc.aggregate.infr}`, note },
     { quantity: "EXC misclassified as NOEXC vs diagnosis (pred / infr)", this_run: `${r.excAsNoexc.true.pred} / ${r.excAsNoexc.true.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.diagnosis.pred} / ${P.excAsNoexc.diagnosis.infr}`, note },
   ];
@@ -121,23 +123,12 @@ export function mclassRocFigure(r: MclassResult, target: "aggregate" | "true", c
       { label: `inferred from diagnosis (AUROC ${r.auroc.infr[target].toFixed(3)})`, color: APPROACH_COLORS.infr, shape: "line" },
       ...(points.length ? [{ label: "dermatologists", color: PALETTE[3], shape: "dot" as const }] : []),
     ],
-    plot: (width) => {
-      const side = Math.min(width, 420);
-      return {
-        width: side,
-        height: side,
-        marginLeft: 46,
-        marginBottom: 38,
-        x: { domain: [0, 1], label: "1 - specificity", grid: true },
-        y: { domain: [0, 1], label: "sensitivity", grid: true },
-        marks: [
-          Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
-          ...(points.length ? [Plot.dot(points, { x: "x", y: "y", r: 2, fill: PALETTE[3], fillOpacity: 0.5 })] : []),
-          ...lines.map((l) => Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), { x: "x", y: "y", stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr, strokeWidth: 1.8 })),
-          Plot.frame({ stroke: "#ccc" }),
-        ],
-      };
-    },
+    plot: (width) =>
+      unitSquare(width, "1 - specificity", "sensitivity", [
+        Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
+        ...(points.length ? [Plot.dot(points, { x: "x", y: "y", r: 2, fill: PALETTE[3], fillOpacity: 0.5 })] : []),
+        ...lines.map((l) => Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), { x: "x", y: "y", stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr, strokeWidth: 1.8 })),
+      ]),
   });
 }
 

@@ -14,26 +14,27 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { loadRelease, Release, releaseFingerprint } from "../data/release.ts";
+import { loadRelease, Release } from "../data/release.ts";
 import { HEADS, HeadName } from "../data/vocabulary.ts";
 import { Perturbation } from "../data/perturb.ts";
 import { readPredictions } from "../model/predictions.ts";
-import { readRunConfig, splitOf } from "../model/run.ts";
+import { checkRunData, readRunConfig, readRunRecord, splitOf } from "../model/run.ts";
 import { loadRun } from "../model/predict.ts";
 import { BackendName } from "../model/backend.ts";
 import { RunConfig } from "../model/config.ts";
+import type { BackboneInfo } from "../model/network.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAuc } from "../stats/roc.ts";
 import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
 import { brierScore, expectedCalibrationError, reliabilityCurve } from "../stats/calibration.ts";
-import { explainable } from "../explain/decompose.ts";
-import { trainingReference } from "../explain/reference.ts";
+import { Explainable, explainable } from "../explain/decompose.ts";
+import { trainingReference, TrainingReference } from "../explain/reference.ts";
 import { robustnessCheck, RobustnessResult } from "../explain/robustness.ts";
 import { reliabilityFigure } from "../plots/calibration.ts";
 import { exportFigure } from "../plots/export.ts";
 import { Prng } from "../util/prng.ts";
 import { gitCommit, Provenance } from "../util/provenance.ts";
-import { readTextFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import { escapeXml as esc } from "../util/escape.ts";
 import { formatRecords } from "../util/table_format.ts";
 
@@ -71,7 +72,7 @@ export interface FailureMode {
 
 export interface ModelCard {
   name: string;
-  run: { dir: string; key: string; created: string; gitCommit: string; config: RunConfig; backend: string; backbone: Record<string, unknown>; bestEpoch: number; seconds: Record<string, number> };
+  run: { dir: string; key: string; created: string; gitCommit: string; config: RunConfig; backend: string; backbone: BackboneInfo; bestEpoch: number; seconds: Record<string, number> };
   data: { dir: string; synthetic: boolean; fingerprint: string; cases: number; splits: Record<string, number>; testCounts: Record<string, Record<string, number>> };
   metrics: HeadMetrics[];
   failureModes: FailureMode[];
@@ -89,6 +90,8 @@ export interface ModelCardOptions {
   robustness?: false | { cases?: number; perturbations?: readonly Perturbation[] };
   /** The release (default: the one in the run's config). */
   release?: Release;
+  /** The run already opened for explaining (see case_report.ts openExplainedRun), to reuse. */
+  explained?: { ex: Explainable; reference: TrainingReference };
   backend?: BackendName;
   workers?: number;
   quiet?: boolean;
@@ -200,11 +203,9 @@ function environment(backend: string): Record<string, string> {
 /** Builds the card of a run folder (metrics from its predictions; robustness by re-running the model). */
 export async function buildModelCard(runDir: string, options: ModelCardOptions): Promise<ModelCard> {
   const config = readRunConfig(runDir);
-  const record = JSON.parse(readTextFile(join(runDir, "run.json"), "a run's run.json"));
+  const record = readRunRecord(runDir);
   const release = options.release ?? loadRelease(config.data.dir, { quiet: true });
-  if (releaseFingerprint(release) !== record.data.fingerprint) {
-    throw new Error(`Cannot build the model card of ${runDir}: it was trained on data with fingerprint ${record.data.fingerprint.slice(0, 12)}, but ${release.dir} has ${releaseFingerprint(release).slice(0, 12)}; pass the release it was trained on (--data)`);
-  }
+  checkRunData(runDir, release, record);
   const predictions = readPredictions(runDir);
   const samples = options.bootstrap ?? 1000;
   const prng = new Prng(options.seed);
@@ -218,9 +219,11 @@ export async function buildModelCard(runDir: string, options: ModelCardOptions):
   }
   let robustness: RobustnessResult | null = null;
   if (options.robustness !== false) {
-    const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
-    const ex = explainable(run);
-    const reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet });
+    let ex = options.explained?.ex, reference = options.explained?.reference;
+    if (!ex || !reference) {
+      ex = explainable(await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend }));
+      reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet });
+    }
     robustness = await robustnessCheck(ex, release, reference, {
       cacheDir: options.cacheDir,
       cases: options.robustness?.cases,
@@ -301,7 +304,7 @@ export function modelCardTables(card: ModelCard) {
 
 function sections(card: ModelCard): { title: string; paragraphs: string[]; table?: Record<string, unknown>[] }[] {
   const c = card.run.config;
-  const bb = card.run.backbone as { description?: string; fingerprint?: string; random?: boolean };
+  const bb = card.run.backbone;
   const t = modelCardTables(card);
   const synthetic = card.data.synthetic;
   const robustSettings = card.robustness?.settings;
@@ -326,7 +329,7 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
     {
       title: "Model",
       paragraphs: [
-        `Kind \`${c.model.kind}\` (heads: ${card.metrics.map((m) => m.head).join(", ")}), inputs \`${c.model.inputs}\`. Backbone: ${bb.description ?? "?"}${bb.random ? " (RANDOMLY INITIALISED)" : ""}; weights sha256 ${String(bb.fingerprint ?? "?").slice(0, 16)}…; input ${c.model.backbone.size} px; features ${c.model.backbone.featureLayers.join(" + ")}${c.model.backbone.shared ? ", one backbone shared by both images" : ""}.`,
+        `Kind \`${c.model.kind}\` (heads: ${card.metrics.map((m) => m.head).join(", ")}), inputs \`${c.model.inputs}\`. Backbone: ${bb.description}${bb.random ? " (RANDOMLY INITIALISED)" : ""}; weights sha256 ${bb.fingerprint.slice(0, 16)}…; input ${c.model.backbone.size} px; features ${c.model.backbone.featureLayers.join(" + ")}${c.model.backbone.shared ? ", one backbone shared by both images" : ""}.`,
         `Training preset \`${c.training.preset}\`${c.training.preset === "features" ? ` (frozen backbone, cached features with ${c.training.views} augmented views per training image, heads trained ${c.training.epochs} epochs)` : ` (${c.training.schedule.map((s) => `${s.name} ${s.epochs}`).join(", ")})`}; ` +
         `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${c.training.classWeights ? "class-weighted loss; " : ""}model selection by validation ${c.training.selection}; best epoch ${card.run.bestEpoch}. ` +
         `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,

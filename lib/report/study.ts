@@ -22,6 +22,7 @@ import {
   InferVsPredict,
   managementRows,
   ManagementPriors,
+  meanSd,
   mcnemarMatrix,
   MetricTable,
   overExcision,
@@ -29,8 +30,9 @@ import {
   PUBLISHED_SOURCE,
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
-import { DIAGNOSIS, HeadName } from "../data/vocabulary.ts";
-import { readPredictions, PredictionsTable } from "../model/predictions.ts";
+import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";
+import { headColumns, readPredictions, PredictionsTable } from "../model/predictions.ts";
+import { readRunRecord } from "../model/run.ts";
 import { argmax, expectedCalibrationError, netBenefit, precisionRecallCurve, averagePrecision, reliabilityCurve, rocAuc, rocCurve } from "../stats/mod.ts";
 import { exists, readTextFile } from "../util/fs.ts";
 import { Prng } from "../util/prng.ts";
@@ -66,7 +68,7 @@ export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
   for (const e of [...Deno.readDirSync(runsDir)].sort((a, b) => a.name.localeCompare(b.name))) {
     const dir = join(runsDir, e.name);
     if (!e.isDirectory || !exists(join(dir, "predictions.csv")) || !exists(join(dir, "run.json"))) continue;
-    const run = JSON.parse(readTextFile(join(dir, "run.json"), "run record"));
+    const run = readRunRecord(dir);
     const cfg = JSON.parse(readTextFile(join(dir, "config.json"), "run config"));
     out[e.name] = {
       name: e.name,
@@ -96,14 +98,12 @@ export function managementTableOf(run: StudyRun): MetricTable {
   return managementRows(run.table.truth("management", "test"), run.table.probs("management", "test"));
 }
 
-const CODES = ["NONE", "CLNC", "EXC"];
-
 /** p(MGMT | DIAG) from the training split, as a table. */
 export function priorsRecords(priors: ManagementPriors) {
   return DIAGNOSIS.codes.map((d, i) => ({
     diagnosis: d,
     cases: priors.counts[i].reduce((a, b) => a + b, 0),
-    ...Object.fromEntries(CODES.map((c, m) => [`p(${c} | ${d})`.replace(` | ${d}`, ""), priors.table[i][m]])),
+    ...Object.fromEntries(MANAGEMENT.codes.map((c, m) => [`p(${c} | ${d})`.replace(` | ${d}`, ""), priors.table[i][m]])),
     note: priors.unseen.includes(i) ? "no training case: overall distribution" : priors.table[i].some((p) => p === 0) ? "has zero priors" : "",
   }));
 }
@@ -142,19 +142,14 @@ export function foldTables(runs: Record<string, StudyRun>): { infr: MetricTable[
 /** The abstract's comparisons: differences in accuracy and macro AUROC (percentage points) over folds. */
 export function abstractRecords(folds: ReturnType<typeof foldTables>) {
   const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) => a.map((t, i) => 100 * (f(t) - f(b[i])));
-  const ms = (xs: number[]) => {
-    const m = xs.reduce((s, v) => s + v, 0) / xs.length;
-    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1)) : NaN;
-    return { mean: m, sd };
-  };
   const rows = [];
   if (folds.pred.length && folds.infr.length) {
-    rows.push({ comparison: "direct (pred) vs inferred (infr): accuracy", ...ms(diff(folds.pred, folds.infr, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}` });
-    rows.push({ comparison: "direct (pred) vs inferred (infr): macro AUROC", ...ms(diff(folds.pred, folds.infr, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}` });
+    rows.push({ comparison: "direct (pred) vs inferred (infr): accuracy", ...meanSd(diff(folds.pred, folds.infr, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}` });
+    rows.push({ comparison: "direct (pred) vs inferred (infr): macro AUROC", ...meanSd(diff(folds.pred, folds.infr, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}` });
   }
   if (folds.multi.length && folds.pred.length) {
-    rows.push({ comparison: "multi-task vs single-task management: accuracy", ...ms(diff(folds.multi, folds.pred, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}` });
-    rows.push({ comparison: "multi-task vs single-task management: macro AUROC", ...ms(diff(folds.multi, folds.pred, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}` });
+    rows.push({ comparison: "multi-task vs single-task management: accuracy", ...meanSd(diff(folds.multi, folds.pred, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}` });
+    rows.push({ comparison: "multi-task vs single-task management: macro AUROC", ...meanSd(diff(folds.multi, folds.pred, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}` });
   }
   return rows.map((r) => ({ comparison: r.comparison, "this run (pp, mean ± SD over folds)": `${r.mean >= 0 ? "+" : ""}${r.mean.toFixed(2)} ± ${Number.isNaN(r.sd) ? "n/a" : r.sd.toFixed(2)}`, "study (pp)": r.study }));
 }
@@ -191,7 +186,7 @@ export function ablationMcnemar(runs: Record<string, StudyRun>) {
     const t = runs[`multi-${n}`].table;
     const { ia, ib } = alignCases(base, t, "test");
     truth = ia.map((i) => base.rows[i].management_true as number);
-    preds[n] = argmax(ib.map((i) => CODES.map((c) => t.rows[i][`management_${c}`] as number)));
+    preds[n] = argmax(ib.map((i) => headColumns("management").map((c) => t.rows[i][c] as number)));
   }
   return mcnemarMatrix(truth, preds);
 }
@@ -270,7 +265,7 @@ export function studyVsRunRecords(runs: Record<string, StudyRun>, r: InferVsPred
 /** ROC and PR figures of infr (dashed) vs pred (solid) per management class. */
 export function curveFigures(r: InferVsPredict, note: string): { roc: Figure; pr: Figure } {
   const series = (approach: "infr" | "pred", probs: number[][]) =>
-    CODES.map((code, c) => {
+    MANAGEMENT.codes.map((code, c) => {
       const y = r.truth.map((t) => (t === c ? 1 : 0)), s = probs.map((p) => p[c]);
       const roc = rocCurve(y, s), pr = precisionRecallCurve(y, s);
       return { code, c, y, roc, pr, auc: rocAuc(y, s), ap: averagePrecision(y, s), approach };
@@ -360,7 +355,7 @@ export function writeStudyReport(runs: Record<string, StudyRun>, outDir: string,
   exportFig(curves.roc, "roc_infr_vs_pred");
   exportFig(curves.pr, "pr_infr_vs_pred");
   for (const [approach, t] of [["inferred", r.infr], ["predicted", r.pred]] as const) {
-    exportFig(confusionFigure({ labels: CODES, truth: r.truth, pred: t.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: `Management ${approach}: confusion matrix with the diagnoses of each cell`, caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}` }), `fig2_confusion_${approach}`);
+    exportFig(confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: t.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: `Management ${approach}: confusion matrix with the diagnoses of each cell`, caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}` }), `fig2_confusion_${approach}`);
   }
   exportFig(decisionCurve(r, note), "decision_curve_excision");
   if (runs["multi-CDM"]) {
@@ -370,7 +365,7 @@ export function writeStudyReport(runs: Record<string, StudyRun>, outDir: string,
     if (folds.multi.length) files.push(...exportTable(outDir, "table3_cv", cvRecords({ multi: folds.multi }), p, { caption: "Table 3: 3-fold cross-validation (mean ± SD)" }));
     const dTruth = multi.table.truth("diagnosis", "test"), dPred = argmax(multi.table.probs("diagnosis", "test"));
     const mTruth = multi.table.truth("management", "test");
-    exportFig(confusionFigure({ labels: CODES, truth: mTruth, pred: t.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` }), "fig3c_confusion_multitask_management");
+    exportFig(confusionFigure({ labels: MANAGEMENT.codes, truth: mTruth, pred: t.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` }), "fig3c_confusion_multitask_management");
     exportFig(confusionFigure({ labels: DIAGNOSIS.codes, truth: dTruth, pred: dPred, title: "Multi-task diagnosis: confusion matrix", caption: `Test split. ${note}` }), "fig3d_confusion_diagnosis");
     exportFig(reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }), "reliability_multitask");
   }

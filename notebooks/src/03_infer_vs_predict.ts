@@ -9,7 +9,7 @@
 // %% code
 import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, runsDir, loadStudyRuns, infrVsPred, priorsRecords, metricRecords, cvRecords, foldTables, distanceRecords, curveFigures, decisionCurve, runNote } from "../lib/report/mod.ts";
 import { binaryBaseline, overExcision, distanceComparison, DEFAULT_PENALTY, PUBLISHED } from "../lib/analysis/mod.ts";
-import { DIAGNOSIS } from "../lib/data/mod.ts";
+import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { distanceViolinFigure, confusionFigure, exportFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
@@ -97,11 +97,11 @@ curves.pr;
 // groups those cases have. The inferred approach cannot separate a nevus that needs follow-up from one that
 // needs excision: all nevi get the same management probabilities up to their diagnosis probabilities.
 // %% code [expect-figure]
-const confInfr = confusionFigure({ labels: ["NONE", "CLNC", "EXC"], truth: r.truth, pred: r.infr.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Inferred management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const confInfr = confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: r.infr.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Inferred management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
 exportFigure(confInfr, ctx.outDir, "fig2d_confusion_inferred", prov);
 confInfr;
 // %% code [expect-figure]
-const confPred = confusionFigure({ labels: ["NONE", "CLNC", "EXC"], truth: r.truth, pred: r.pred.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Predicted management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const confPred = confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: r.pred.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Predicted management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
 exportFigure(confPred, ctx.outDir, "fig2e_confusion_predicted", prov);
 confPred;
 // %% [markdown]

@@ -9,7 +9,7 @@
 // %% code
 import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, runsDir, loadStudyRuns, managementTableOf, metricRecords, cvRecords, foldTables, abstractRecords, reliabilityPanels, runNote } from "../lib/report/mod.ts";
 import { PUBLISHED } from "../lib/analysis/mod.ts";
-import { DIAGNOSIS } from "../lib/data/mod.ts";
+import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { argmax, rocAucOvr } from "../lib/stats/mod.ts";
 import { confusionFigure, reliabilityFigure, exportFigure } from "../lib/plots/mod.ts";
 
@@ -58,7 +58,7 @@ displayTable(heads, { digits: 3 });
 // ## Confusion matrices (Fig. 3c-d)
 // %% code [expect-figure]
 const dTruth = multi.table.truth("diagnosis", "test");
-const c3 = confusionFigure({ labels: ["NONE", "CLNC", "EXC"], truth: multi.table.truth("management", "test"), pred: t3.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const c3 = confusionFigure({ labels: MANAGEMENT.codes, truth: multi.table.truth("management", "test"), pred: t3.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
 exportFigure(c3, ctx.outDir, "fig3c_confusion_multitask_management", prov);
 c3;
 // %% code [expect-figure]

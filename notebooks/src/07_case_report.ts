@@ -69,7 +69,7 @@ displayTable(reports.map((r) => ({ case: r.report.id, "distance": r.report.posit
 // %% code
 const robustCases = ctx.profile === "quick" ? 16 : 100;
 const t1 = performance.now();
-const card = await buildModelCard(runDir, { cacheDir: ctx.cacheDir, seed: ctx.settings.training.seed, bootstrap: ctx.settings.training.bootstrap, robustness: { cases: robustCases }, release: opened.release, quiet: true });
+const card = await buildModelCard(runDir, { cacheDir: ctx.cacheDir, seed: ctx.settings.training.seed, bootstrap: ctx.settings.training.bootstrap, robustness: { cases: robustCases }, release: opened.release, explained: opened, quiet: true });
 const cardFiles = writeModelCard(card, `${ctx.outDir}/card`, prov);
 const tables = modelCardTables(card);
 Deno.jupyter.md`Card written to \`${ctx.outDir}/card\` (${cardFiles.length} files, ${((performance.now() - t1) / 1000).toFixed(1)} s).`;

@@ -5,8 +5,7 @@ import { loadRelease } from "../../data/release.ts";
 import { BACKENDS, BackendName } from "../../model/backend.ts";
 import { buildCaseReport, caseFromFiles, caseFromRelease, caseSummaryLines, openExplainedRun, writeCaseReport } from "../../report/case_report.ts";
 import { buildModelCard, writeModelCard } from "../../report/model_card.ts";
-import { provenance } from "../../util/provenance.ts";
-import { readTextFile } from "../../util/fs.ts";
+import { readRunRecord, runProvenance } from "../../model/run.ts";
 import { choiceOption, Command, intOption, requireOption, UsageError } from "../command.ts";
 
 
@@ -80,8 +79,7 @@ export const cardCommand: Command = {
       backend,
       workers: intOption("card", values, "workers", 2, 1, 64),
     });
-    const record = JSON.parse(readTextFile(join(dir, "run.json"), "a run's run.json"));
-    const prov = provenance({ run_id: `card:${dir}`, data_fingerprint: record.data.fingerprint, synthetic_data: card.data.synthetic, seed: card.settings.seed, backbone: record.summary.backbone.description, backend: record.summary.backend });
+    const prov = runProvenance(`card:${dir}`, readRunRecord(dir), card.settings.seed);
     const out = (values.out as string) ?? join(dir, "card");
     const files = writeModelCard(card, out, prov);
     console.log(`wrote ${files.length} files to ${out} (card.md, card.html, card.json, reliability figure)`);

@@ -1,6 +1,7 @@
 /** `report`: every table and figure of the study's Derm7pt analyses, from run folders. */
-import { loadStudyRuns, writeStudyReport } from "../../report/study.ts";
+import { loadStudyRuns, StudyRun, writeStudyReport } from "../../report/study.ts";
 import { provenance } from "../../util/provenance.ts";
+import { readRunRecord } from "../../model/run.ts";
 import { Command, intOption, UsageError } from "../command.ts";
 
 export const reportCommand: Command = {
@@ -19,12 +20,12 @@ export const reportCommand: Command = {
     const dirs = (values.runs as string[] | undefined) ?? [];
     if (!dirs.length) throw new UsageError('Cannot run "report": expected at least one --runs DIR, found none');
     if (!values.out) throw new UsageError('Cannot run "report": expected --out DIR, found none');
-    const runs = Object.assign({}, ...dirs.map((d) => loadStudyRuns(d)));
-    const first = Object.values(runs)[0] as { config: { synthetic: boolean; backbone: string } } | undefined;
+    const runs: Record<string, StudyRun> = Object.assign({}, ...dirs.map((d) => loadStudyRuns(d)));
+    const first = Object.values(runs)[0];
     const prov = provenance({
       run_id: `report:${Object.keys(runs).join(",")}`,
       // the runs' data fingerprints (one, unless runs on different data were mixed)
-      data_fingerprint: [...new Set(Object.values(runs).map((r) => JSON.parse(Deno.readTextFileSync(`${(r as { dir: string }).dir}/run.json`)).data.fingerprint))].join("+"),
+      data_fingerprint: [...new Set(Object.values(runs).map((r) => readRunRecord(r.dir).data.fingerprint))].join("+"),
       synthetic_data: first?.config.synthetic ?? false,
       runs: dirs,
     });
