@@ -12,7 +12,15 @@ import { inceptionV3 } from "../lib/model/inception_v3.ts";
 import { registerGradientKernels } from "../lib/model/wasm_kernels.ts";
 
 const out: Record<string, unknown> = { deno: Deno.version.deno, tfjs: tf.version.tfjs };
-const gpu = (navigator as unknown as { gpu?: { requestAdapter(o?: object): Promise<{ info?: Record<string, string>; isFallbackAdapter?: boolean; limits?: Record<string, number> } | null> } }).gpu;
+const gpu = (navigator as unknown as {
+  gpu?: {
+    requestAdapter(
+      o?: object,
+    ): Promise<
+      { info?: Record<string, string>; isFallbackAdapter?: boolean; limits?: Record<string, number> } | null
+    >;
+  };
+}).gpu;
 if (!gpu) {
   out.adapter = "navigator.gpu is not available";
   console.log(JSON.stringify(out, null, 2));
@@ -50,7 +58,10 @@ const size = Number(Deno.env.get("GPU_CHECK_SIZE") ?? 299);
 const batches = (Deno.env.get("GPU_CHECK_BATCHES") ?? "8,32").split(",").map(Number);
 out.size = size;
 const net = inceptionV3({ size });
-const feat = tf.model({ inputs: net.inputs, outputs: tf.layers.globalAveragePooling2d({}).apply(net.outputs[0]) as tf.SymbolicTensor });
+const feat = tf.model({
+  inputs: net.inputs,
+  outputs: tf.layers.globalAveragePooling2d({}).apply(net.outputs[0]) as tf.SymbolicTensor,
+});
 const time = async (label: string, images: number, reps: number, f: () => Promise<void>) => {
   await f(); // warm-up (shader compilation)
   const t = performance.now();
@@ -75,7 +86,15 @@ for (const b of batches.map((v) => Math.min(v, 16))) {
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % 3), "int32"), 3);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   await time(`training step (whole network), batch ${b}`, b, 3, async () => {
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(model.apply(x, { training: true }) as tf.Tensor, 1e-7, 1))), 1))) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.mean(
+          tf.neg(
+            tf.sum(tf.mul(y, tf.log(tf.clipByValue(model.apply(x, { training: true }) as tf.Tensor, 1e-7, 1))), 1),
+          ),
+        ) as tf.Scalar,
+      vars,
+    );
     tf.tidy(() => vars.forEach((v) => v.assign(tf.sub(v, tf.mul(1e-4, grads[v.name])))));
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);

@@ -40,10 +40,18 @@ for (const [xs, ws, s, pad] of shapes) {
   out[`${key}: forward`] = await time(() => tf.conv2d(x, w, s, pad));
   const kernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) =>
     tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
-  out[`${key}: backend dW`] = await time(() => kernel("Conv2DBackpropFilter", { x, dy }, { strides: [s, s], pad, dataFormat: "NHWC", filterShape: ws }));
-  out[`${key}: backend dX`] = await time(() => kernel("Conv2DBackpropInput", { dy, filter: w }, { strides: [s, s], pad, dataFormat: "NHWC", inputShape: xs }));
-  out[`${key}: ours dW`] = await time(() => conv2dBackpropFilter(x, dy, ws as [number, number, number, number], { strides: s, pad }));
-  out[`${key}: ours dX`] = await time(() => conv2dBackpropInput(dy, w, xs as [number, number, number, number], { strides: s, pad }));
+  out[`${key}: backend dW`] = await time(() =>
+    kernel("Conv2DBackpropFilter", { x, dy }, { strides: [s, s], pad, dataFormat: "NHWC", filterShape: ws })
+  );
+  out[`${key}: backend dX`] = await time(() =>
+    kernel("Conv2DBackpropInput", { dy, filter: w }, { strides: [s, s], pad, dataFormat: "NHWC", inputShape: xs })
+  );
+  out[`${key}: ours dW`] = await time(() =>
+    conv2dBackpropFilter(x, dy, ws as [number, number, number, number], { strides: s, pad })
+  );
+  out[`${key}: ours dX`] = await time(() =>
+    conv2dBackpropInput(dy, w, xs as [number, number, number, number], { strides: s, pad })
+  );
   console.error(key, JSON.stringify(Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith(key)))));
   tf.dispose([x, w, y, dy]);
 }

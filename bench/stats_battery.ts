@@ -25,7 +25,10 @@ export function makeInputs(seed = 7) {
       return raw.map((v) => v / s);
     });
   const infr = probs(0.8), pred = probs(1.6);
-  const labelSets = Array.from({ length: 7 }, (_, j) => truth.map((t) => (prng.next() < 0.55 + 0.03 * j ? t : prng.int(k))));
+  const labelSets = Array.from(
+    { length: 7 },
+    (_, j) => truth.map((t) => (prng.next() < 0.55 + 0.03 * j ? t : prng.int(k))),
+  );
   const images = 100, raters = 157;
   const truthMel = Array.from({ length: images }, (_, i) => (i < 20 ? 1 : 0));
   const panel = truthMel.map((t) => Array.from({ length: raters }, () => (prng.next() < (t ? 0.75 : 0.3) ? 1 : 0)));
@@ -45,23 +48,34 @@ export function battery(inp: ReturnType<typeof makeInputs>): Record<string, unkn
     });
     out[name] = { accuracy: m.accuracy, macro: m.macro, auroc: S.rocAucOvr(truth, probs), ap: curves.map((c) => c.ap) };
     const d = S.predictionDistances(probs, truth);
-    distances[name] = { cosine: d.cosine, jensenShannon: d.jensenShannon, wasserstein: d.wasserstein, hellinger: d.hellinger };
+    distances[name] = {
+      cosine: d.cosine,
+      jensenShannon: d.jensenShannon,
+      wasserstein: d.wasserstein,
+      hellinger: d.hellinger,
+    };
   }
   const prng = new Prng(1);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  out.distances = Object.fromEntries(Object.keys(distances.infr).map((key) => {
-    const a = distances.infr[key], b = distances.pred[key];
-    const w = S.wilcoxon(a, b, { method: "approx" });
-    const ciA = S.bootstrap(a, mean, { ...S.studySubsampling(a.length), prng: prng.fork(`${key}-infr`) });
-    const ciB = S.bootstrap(b, mean, { ...S.studySubsampling(b.length), prng: prng.fork(`${key}-pred`) });
-    return [key, { wilcoxonP: w.pValue, ciInfr: ciA.ci, ciPred: ciB.ci, d: S.cohensD(a, b, { variant: "paired" }) }];
-  }));
+  out.distances = Object.fromEntries(
+    Object.keys(distances.infr).map((key) => {
+      const a = distances.infr[key], b = distances.pred[key];
+      const w = S.wilcoxon(a, b, { method: "approx" });
+      const ciA = S.bootstrap(a, mean, { ...S.studySubsampling(a.length), prng: prng.fork(`${key}-infr`) });
+      const ciB = S.bootstrap(b, mean, { ...S.studySubsampling(b.length), prng: prng.fork(`${key}-pred`) });
+      return [key, { wilcoxonP: w.pValue, ciInfr: ciA.ci, ciPred: ciB.ci, d: S.cohensD(a, b, { variant: "paired" }) }];
+    }),
+  );
   const preds = labelSets;
-  const mat = preds.map((a) => preds.map((b) => (a === b ? NaN : S.mcnemar(S.mcnemarTable(truth, a, b), { method: "midp" }).pValue)));
+  const mat = preds.map((a) =>
+    preds.map((b) => (a === b ? NaN : S.mcnemar(S.mcnemarTable(truth, a, b), { method: "midp" }).pValue))
+  );
   out.mcnemar = S.holm(mat.flat());
   const counts = S.countsFromRatings(panel, 2);
   const all = S.fleissKappa(counts).kappa;
-  const loo = panel[0].map((_, r) => S.fleissKappa(S.countsFromRatings(panel.map((row, i) => row.map((v, j) => (j === r ? model[i] : v))), 2)).kappa);
+  const loo = panel[0].map((_, r) =>
+    S.fleissKappa(S.countsFromRatings(panel.map((row, i) => row.map((v, j) => (j === r ? model[i] : v))), 2)).kappa
+  );
   const draws = Array.from({ length: 1000 }, () => {
     const pick = prng.shuffle([...Array(panel[0].length).keys()]).slice(0, 9);
     return S.fleissKappa(S.countsFromRatings(panel.map((row, i) => [...pick.map((j) => row[j]), model[i]]), 2)).kappa;
@@ -81,6 +95,17 @@ if (import.meta.main) {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  const result = { tool: "derm7pt-mgmt lib/stats (Deno " + Deno.version.deno + ")", median_ms: times[Math.floor(times.length / 2)], min_ms: times[0], runs: repeat };
-  console.log(Deno.args.includes("--json") ? JSON.stringify(result) : `stats battery: median ${result.median_ms.toFixed(1)} ms, min ${result.min_ms.toFixed(1)} ms over ${repeat} runs (${result.tool})`);
+  const result = {
+    tool: "derm7pt-mgmt lib/stats (Deno " + Deno.version.deno + ")",
+    median_ms: times[Math.floor(times.length / 2)],
+    min_ms: times[0],
+    runs: repeat,
+  };
+  console.log(
+    Deno.args.includes("--json")
+      ? JSON.stringify(result)
+      : `stats battery: median ${result.median_ms.toFixed(1)} ms, min ${
+        result.min_ms.toFixed(1)
+      } ms over ${repeat} runs (${result.tool})`,
+  );
 }

@@ -38,7 +38,8 @@ export function realReleaseDir(): string | null {
 
 /** The statistics reference vectors file, or null. */
 export function statsVectorsFile(): string | null {
-  const p = Deno.env.get("DERM7PT_STATS_VECTORS") ?? join(PROJECT_ROOT, "..", "shared", "reference", "stats_vectors.json");
+  const p = Deno.env.get("DERM7PT_STATS_VECTORS") ??
+    join(PROJECT_ROOT, "..", "shared", "reference", "stats_vectors.json");
   try {
     Deno.statSync(p);
     return p;
@@ -64,7 +65,12 @@ export function tempDir(prefix = "derm7pt-test-"): string {
 /** Writes a small valid release (labels only, no images) and returns its folder and rows. */
 export function writeFixtureRelease(
   dir: string,
-  options: { cases?: number; seed?: number; edit?: (rows: string[][]) => void; splits?: Record<string, (number | string)[]> } = {},
+  options: {
+    cases?: number;
+    seed?: number;
+    edit?: (rows: string[][]) => void;
+    splits?: Record<string, (number | string)[]>;
+  } = {},
 ): { dir: string; rows: string[][] } {
   const prng = new Prng(options.seed ?? 3);
   const n = options.cases ?? 30;
@@ -74,7 +80,10 @@ export function writeFixtureRelease(
   Deno.mkdirSync(join(dir, "meta"), { recursive: true });
   Deno.writeTextFileSync(join(dir, "meta", "meta.csv"), toCsv(META_COLUMNS, rows));
   for (const s of ["train", "valid", "test"]) {
-    Deno.writeTextFileSync(join(dir, "meta", `${s}_indexes.csv`), toCsv(["indexes"], (splits[s] ?? []).map((i) => [i])));
+    Deno.writeTextFileSync(
+      join(dir, "meta", `${s}_indexes.csv`),
+      toCsv(["indexes"], (splits[s] ?? []).map((i) => [i])),
+    );
   }
   return { dir, rows };
 }
@@ -87,7 +96,10 @@ export function col(name: string): number {
 }
 
 /** Runs the CLI in a subprocess; returns status, stdout and stderr. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(PROJECT_ROOT, "lib", "cli", "main.ts"), ...args],
     cwd: PROJECT_ROOT,

@@ -10,11 +10,16 @@ import { join } from "node:path";
 const root = new URL("../", import.meta.url).pathname;
 const check = Deno.args.includes("--check");
 let stale = 0;
-for (const e of [...Deno.readDirSync(join(root, "notebooks", "src"))].filter((e) => e.name.endsWith(".ts")).sort((a, b) => a.name.localeCompare(b.name))) {
+for (
+  const e of [...Deno.readDirSync(join(root, "notebooks", "src"))].filter((e) => e.name.endsWith(".ts")).sort((a, b) =>
+    a.name.localeCompare(b.name)
+  )
+) {
   const src = join(root, "notebooks", "src", e.name);
   const dst = join(root, "notebooks", e.name.replace(/\.ts$/, ".ipynb"));
   const tmp = `${dst}.tmp-build`;
-  const out = await new Deno.Command("/usr/bin/python3", { args: [join(root, "tools", "ipynb.py"), src, tmp] }).output();
+  const out = await new Deno.Command("/usr/bin/python3", { args: [join(root, "tools", "ipynb.py"), src, tmp] })
+    .output();
   if (!out.success) throw new Error(`Cannot build ${dst}: ${new TextDecoder().decode(out.stderr)}`);
   const fresh = Deno.readTextFileSync(tmp);
   let old = "";

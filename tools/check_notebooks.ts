@@ -11,7 +11,9 @@ export function notebookCode(path: string): string {
   const nb = JSON.parse(Deno.readTextFileSync(path));
   return nb.cells
     .filter((c: { cell_type: string }) => c.cell_type === "code")
-    .map((c: { source: string[] | string }, i: number) => `// --- cell ${i} ---\n${Array.isArray(c.source) ? c.source.join("") : c.source}`)
+    .map((c: { source: string[] | string }, i: number) =>
+      `// --- cell ${i} ---\n${Array.isArray(c.source) ? c.source.join("") : c.source}`
+    )
     .join("\n\n") + "\nexport {};\n";
 }
 
@@ -19,7 +21,12 @@ export async function checkNotebook(path: string): Promise<{ ok: boolean; output
   const tmp = join(dirname(path), `.check_${basename(path, ".ipynb")}.ts`);
   Deno.writeTextFileSync(tmp, notebookCode(path));
   try {
-    const out = await new Deno.Command(Deno.execPath(), { args: ["check", "--quiet", tmp], stdout: "piped", stderr: "piped", env: { NO_COLOR: "1" } })
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", tmp],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    })
       .output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     return { ok: out.success, output: text.replaceAll(tmp, `${path} (code cells)`) };
@@ -32,7 +39,9 @@ if (import.meta.main) {
   const root = new URL("../", import.meta.url).pathname;
   const paths = Deno.args.length
     ? Deno.args
-    : [...Deno.readDirSync(join(root, "notebooks"))].filter((e) => e.name.endsWith(".ipynb")).map((e) => join(root, "notebooks", e.name)).sort();
+    : [...Deno.readDirSync(join(root, "notebooks"))].filter((e) => e.name.endsWith(".ipynb")).map((e) =>
+      join(root, "notebooks", e.name)
+    ).sort();
   let failed = 0;
   for (const p of paths) {
     const r = await checkNotebook(p);

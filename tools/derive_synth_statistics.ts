@@ -8,10 +8,11 @@
  * The release defaults to $DERM7PT_DIR, then ../shared/data/derm7pt.
  */
 import { loadRelease } from "../lib/data/release.ts";
-import { DIAGNOSIS, METADATA_ORDER, CRITERIA } from "../lib/data/vocabulary.ts";
+import { CRITERIA, DIAGNOSIS, METADATA_ORDER } from "../lib/data/vocabulary.ts";
 import { createHash } from "node:crypto";
 
-const dir = Deno.args[0] ?? Deno.env.get("DERM7PT_DIR") ?? new URL("../../shared/data/derm7pt", import.meta.url).pathname;
+const dir = Deno.args[0] ?? Deno.env.get("DERM7PT_DIR") ??
+  new URL("../../shared/data/derm7pt", import.meta.url).pathname;
 const release = loadRelease(dir, { quiet: true });
 const groups = DIAGNOSIS.codes;
 const count = (pairs: [string, string][]) => {
@@ -31,7 +32,9 @@ const metadata: Record<string, Record<string, Record<string, number>>> = {};
 for (const v of [...METADATA_ORDER, "level_of_diagnostic_difficulty"]) {
   metadata[v] = count(cases.map((c) => [groups[c.labels.diagnosis], c.raw[v]]));
 }
-const management = count(cases.map((c) => [`${groups[c.labels.diagnosis]}|${c.sevenPointScore >= 3 ? "7pt>=3" : "7pt<3"}`, c.raw.management]));
+const management = count(
+  cases.map((c) => [`${groups[c.labels.diagnosis]}|${c.sevenPointScore >= 3 ? "7pt>=3" : "7pt<3"}`, c.raw.management]),
+);
 const splits = Object.fromEntries(Object.entries(release.splits).map(([k, v]) => [k, v.length]));
 const sha = createHash("sha256").update(Deno.readFileSync(release.metaFile)).digest("hex");
 const body = { source_sha256: sha, cases: cases.length, splits, diagnosis, criteria, metadata, management };

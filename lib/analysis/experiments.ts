@@ -24,7 +24,11 @@ import { diagnosisToBinary, EXC, inferManagement, ManagementPriors, managementTo
 import { managementRows, MetricTable } from "./metrics_tables.ts";
 
 /** Rows of `a` and `b` for the same cases (by case_num) of a split, in `a`'s order. */
-export function alignCases(a: PredictionsTable, b: PredictionsTable, split: string): { caseNums: number[]; ia: number[]; ib: number[] } {
+export function alignCases(
+  a: PredictionsTable,
+  b: PredictionsTable,
+  split: string,
+): { caseNums: number[]; ia: number[]; ib: number[] } {
   const rowsA = a.rows.map((r, i) => ({ r, i })).filter(({ r }) => split === "all" || r.split === split);
   const byCase = new Map(b.rows.map((r, i) => [`${r.case_num}/${r.split}`, i]));
   const ia: number[] = [], ib: number[] = [], caseNums: number[] = [];
@@ -35,11 +39,16 @@ export function alignCases(a: PredictionsTable, b: PredictionsTable, split: stri
     ib.push(j);
     caseNums.push(r.case_num);
   }
-  if (!caseNums.length) throw new Error(`Cannot align predictions of ${a.dir} and ${b.dir}: expected cases of split "${split}" in both, found none in common`);
+  if (!caseNums.length) {
+    throw new Error(
+      `Cannot align predictions of ${a.dir} and ${b.dir}: expected cases of split "${split}" in both, found none in common`,
+    );
+  }
   return { caseNums, ia, ib };
 }
 
-const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) => rows.map((i) => headColumns(head).map((c) => t.rows[i][c] as number));
+const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) =>
+  rows.map((i) => headColumns(head).map((c) => t.rows[i][c] as number));
 
 export interface InferVsPredict {
   caseNums: number[];
@@ -58,16 +67,40 @@ export interface InferVsPredict {
  * (a model's management head) on the cases both tables hold for `split`.
  * @throws {Error} when a table lacks the needed head.
  */
-export function inferVsPredict(diag: PredictionsTable, mgmt: PredictionsTable, priors: ManagementPriors, split = "test"): InferVsPredict {
-  if (!diag.heads.includes("diagnosis")) throw new Error(`Cannot infer management: expected a diagnosis head in ${diag.dir}, found ${diag.heads.join(", ")}`);
-  if (!mgmt.heads.includes("management")) throw new Error(`Cannot compare with predicted management: expected a management head in ${mgmt.dir}, found ${mgmt.heads.join(", ")}`);
+export function inferVsPredict(
+  diag: PredictionsTable,
+  mgmt: PredictionsTable,
+  priors: ManagementPriors,
+  split = "test",
+): InferVsPredict {
+  if (!diag.heads.includes("diagnosis")) {
+    throw new Error(
+      `Cannot infer management: expected a diagnosis head in ${diag.dir}, found ${diag.heads.join(", ")}`,
+    );
+  }
+  if (!mgmt.heads.includes("management")) {
+    throw new Error(
+      `Cannot compare with predicted management: expected a management head in ${mgmt.dir}, found ${
+        mgmt.heads.join(", ")
+      }`,
+    );
+  }
   const { caseNums, ia, ib } = alignCases(diag, mgmt, split);
   const diagnosisProbs = headProbs(diag, "diagnosis", ia);
   const infrProbs = inferManagement(diagnosisProbs, priors);
   const predProbs = headProbs(mgmt, "management", ib);
   const truth = ib.map((i) => mgmt.rows[i].management_true as number);
   const diagnosisTruth = ia.map((i) => diag.rows[i].diagnosis_true as number);
-  return { caseNums, truth, diagnosisTruth, diagnosisProbs, infrProbs, predProbs, infr: managementRows(truth, infrProbs), pred: managementRows(truth, predProbs) };
+  return {
+    caseNums,
+    truth,
+    diagnosisTruth,
+    diagnosisProbs,
+    infrProbs,
+    predProbs,
+    infr: managementRows(truth, infrProbs),
+    pred: managementRows(truth, predProbs),
+  };
 }
 
 export interface BinaryBaseline {
@@ -90,7 +123,11 @@ export function binaryBaseline(r: Pick<InferVsPredict, "truth" | "diagnosisProbs
     });
     return { correct, accuracy: correct / truth.length, sensitivityAverage: (sens[0] + sens[1]) / 2 };
   };
-  return { n: truth.length, infr: score(diagnosisToBinary(argmax(r.diagnosisProbs))), pred: score(managementToBinary(argmax(r.predProbs))) };
+  return {
+    n: truth.length,
+    infr: score(diagnosisToBinary(argmax(r.diagnosisProbs))),
+    pred: score(managementToBinary(argmax(r.predProbs))),
+  };
 }
 
 /**
@@ -115,11 +152,22 @@ export interface OverExcision {
   severity: { infr: number; pred: number; penalty: readonly (readonly number[])[] };
 }
 
-export function overExcision(truth: readonly number[], infrPred: readonly number[], predPred: readonly number[], penalty: readonly (readonly number[])[] = DEFAULT_PENALTY): OverExcision {
+export function overExcision(
+  truth: readonly number[],
+  infrPred: readonly number[],
+  predPred: readonly number[],
+  penalty: readonly (readonly number[])[] = DEFAULT_PENALTY,
+): OverExcision {
   const wrong = (p: readonly number[]) => truth.filter((t, i) => t !== EXC && p[i] === EXC).length;
   const infr = wrong(infrPred), pred = wrong(predPred);
   const sev = (p: readonly number[]) => truth.reduce((s, t, i) => s + penalty[t][p[i]], 0) / truth.length;
-  return { infr, pred, nonExc: truth.filter((t) => t !== EXC).length, percentFewer: infr ? (100 * (infr - pred)) / infr : NaN, severity: { infr: sev(infrPred), pred: sev(predPred), penalty } };
+  return {
+    infr,
+    pred,
+    nonExc: truth.filter((t) => t !== EXC).length,
+    percentFewer: infr ? (100 * (infr - pred)) / infr : NaN,
+    severity: { infr: sev(infrPred), pred: sev(predPred), penalty },
+  };
 }
 
 export interface DistanceComparisonRow {
@@ -176,7 +224,10 @@ export interface McNemarMatrix {
 }
 
 /** Mid-p McNemar tests between every pair of label predictions of the same cases. */
-export function mcnemarMatrix(truth: readonly number[], predictions: Readonly<Record<string, readonly number[]>>): McNemarMatrix {
+export function mcnemarMatrix(
+  truth: readonly number[],
+  predictions: Readonly<Record<string, readonly number[]>>,
+): McNemarMatrix {
   const names = Object.keys(predictions);
   const n = names.length;
   const p = names.map(() => new Array<number>(n).fill(NaN));

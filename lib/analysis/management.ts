@@ -41,17 +41,27 @@ export interface ManagementPriors {
  * p(MGMT | DIAG) from paired labels (training split), with optional additive smoothing.
  * @throws {RangeError} on different lengths or labels outside their ranges.
  */
-export function priorsFromLabels(diagnosis: readonly number[], management: readonly number[], options: { smoothing?: number } = {}): ManagementPriors {
+export function priorsFromLabels(
+  diagnosis: readonly number[],
+  management: readonly number[],
+  options: { smoothing?: number } = {},
+): ManagementPriors {
   if (diagnosis.length !== management.length) {
-    throw new RangeError(`Cannot estimate priors: expected diagnosis and management labels of the same length, found ${diagnosis.length} and ${management.length}`);
+    throw new RangeError(
+      `Cannot estimate priors: expected diagnosis and management labels of the same length, found ${diagnosis.length} and ${management.length}`,
+    );
   }
   const smoothing = options.smoothing ?? 0;
   const counts = Array.from({ length: DIAGNOSIS_GROUPS }, () => new Array(MANAGEMENT_CLASSES).fill(0));
   const overall = new Array(MANAGEMENT_CLASSES).fill(0);
   diagnosis.forEach((d, i) => {
     const m = management[i];
-    if (!(Number.isInteger(d) && d >= 0 && d < DIAGNOSIS_GROUPS)) throw new RangeError(`Cannot estimate priors: expected diagnosis labels in 0..4, found ${d} at ${i}`);
-    if (!(Number.isInteger(m) && m >= 0 && m < MANAGEMENT_CLASSES)) throw new RangeError(`Cannot estimate priors: expected management labels in 0..2, found ${m} at ${i}`);
+    if (!(Number.isInteger(d) && d >= 0 && d < DIAGNOSIS_GROUPS)) {
+      throw new RangeError(`Cannot estimate priors: expected diagnosis labels in 0..4, found ${d} at ${i}`);
+    }
+    if (!(Number.isInteger(m) && m >= 0 && m < MANAGEMENT_CLASSES)) {
+      throw new RangeError(`Cannot estimate priors: expected management labels in 0..2, found ${m} at ${i}`);
+    }
     counts[d][m]++;
     overall[m]++;
   });
@@ -71,9 +81,15 @@ export function priorsFromLabels(diagnosis: readonly number[], management: reado
 /** P(MGMT | x) = sum_d p(DIAG = d | x) p(MGMT | d), for each diagnosis probability row. */
 export function inferManagement(diagnosisProbs: readonly (readonly number[])[], priors: ManagementPriors): number[][] {
   return diagnosisProbs.map((p, i) => {
-    if (p.length !== DIAGNOSIS_GROUPS) throw new RangeError(`Cannot infer management: expected 5 diagnosis probabilities in row ${i}, found ${p.length}`);
+    if (p.length !== DIAGNOSIS_GROUPS) {
+      throw new RangeError(
+        `Cannot infer management: expected 5 diagnosis probabilities in row ${i}, found ${p.length}`,
+      );
+    }
     const out = new Array(MANAGEMENT_CLASSES).fill(0);
-    for (let d = 0; d < DIAGNOSIS_GROUPS; d++) for (let m = 0; m < MANAGEMENT_CLASSES; m++) out[m] += p[d] * priors.table[d][m];
+    for (let d = 0; d < DIAGNOSIS_GROUPS; d++) {
+      for (let m = 0; m < MANAGEMENT_CLASSES; m++) out[m] += p[d] * priors.table[d][m];
+    }
     return out;
   });
 }

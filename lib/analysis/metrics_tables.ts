@@ -32,7 +32,11 @@ export interface MetricTable {
 }
 
 /** Rows of Tables 2-4 for a probability matrix (arg-max decides the label). */
-export function managementRows(truth: readonly number[], probs: readonly (readonly number[])[], codes: readonly string[] = MANAGEMENT.codes): MetricTable {
+export function managementRows(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  codes: readonly string[] = MANAGEMENT.codes,
+): MetricTable {
   const pred = argmax(probs);
   const m = classwiseMetrics(truth, pred, { labels: codes.length });
   let auc: number[];
@@ -41,11 +45,23 @@ export function managementRows(truth: readonly number[], probs: readonly (readon
   } catch {
     auc = codes.map(() => NaN);
   }
-  const perClass = codes.map((label, c) => ({ label, sensitivity: m.sensitivity[c], specificity: m.specificity[c], precision: m.precision[c], auroc: auc[c] }));
+  const perClass = codes.map((label, c) => ({
+    label,
+    sensitivity: m.sensitivity[c],
+    specificity: m.specificity[c],
+    precision: m.precision[c],
+    auroc: auc[c],
+  }));
   const avg = (k: keyof Omit<MetricRow, "label">) => perClass.reduce((s, r) => s + r[k], 0) / perClass.length;
   return {
     perClass,
-    average: { label: "average", sensitivity: avg("sensitivity"), specificity: avg("specificity"), precision: avg("precision"), auroc: avg("auroc") },
+    average: {
+      label: "average",
+      sensitivity: avg("sensitivity"),
+      specificity: avg("specificity"),
+      precision: avg("precision"),
+      auroc: avg("auroc"),
+    },
     accuracy: m.accuracy,
     confusionMatrix: m.confusionMatrix,
     predicted: pred,
@@ -63,7 +79,9 @@ export function meanSd(xs: readonly number[]): MeanSd {
 }
 
 /** Mean +- SD (ddof 1) of the average rows and accuracies of several folds. */
-export function foldSummary(tables: readonly MetricTable[]): Record<"sensitivity" | "specificity" | "precision" | "auroc" | "accuracy", MeanSd> {
+export function foldSummary(
+  tables: readonly MetricTable[],
+): Record<"sensitivity" | "specificity" | "precision" | "auroc" | "accuracy", MeanSd> {
   const pick = (f: (t: MetricTable) => number) => meanSd(tables.map(f));
   return {
     sensitivity: pick((t) => t.average.sensitivity),

@@ -26,7 +26,13 @@ export const PUBLISHED = Object.freeze({
       EXC: { sensitivity: 0.9835, specificity: 0.0921, precision: 0.634, auroc: 0.7515 },
       average: { sensitivity: 0.3945, specificity: 0.688, precision: 0.3595, auroc: 0.7741 },
       accuracy: 0.6253,
-      cv: { sensitivity: { mean: 0.3943, sd: 0.0025 }, specificity: { mean: 0.6871, sd: 0.0018 }, precision: { mean: 0.3829, sd: 0.0172 }, auroc: { mean: 0.7758, sd: 0.0178 }, accuracy: { mean: 0.6139, sd: 0.0198 } },
+      cv: {
+        sensitivity: { mean: 0.3943, sd: 0.0025 },
+        specificity: { mean: 0.6871, sd: 0.0018 },
+        precision: { mean: 0.3829, sd: 0.0172 },
+        auroc: { mean: 0.7758, sd: 0.0178 },
+        accuracy: { mean: 0.6139, sd: 0.0198 },
+      },
     },
     pred: {
       NONE: { sensitivity: 0.5, specificity: 0.9831, precision: 0.7692, auroc: 0.9159 },
@@ -34,7 +40,13 @@ export const PUBLISHED = Object.freeze({
       EXC: { sensitivity: 0.7243, specificity: 0.7303, precision: 0.8111, auroc: 0.8079 },
       average: { sensitivity: 0.6462, specificity: 0.8196, precision: 0.7022, auroc: 0.8443 },
       accuracy: 0.6987,
-      cv: { sensitivity: { mean: 0.6033, sd: 0.0369 }, specificity: { mean: 0.8107, sd: 0.0093 }, precision: { mean: 0.7104, sd: 0.0184 }, auroc: { mean: 0.8266, sd: 0.0126 }, accuracy: { mean: 0.6974, sd: 0.0018 } },
+      cv: {
+        sensitivity: { mean: 0.6033, sd: 0.0369 },
+        specificity: { mean: 0.8107, sd: 0.0093 },
+        precision: { mean: 0.7104, sd: 0.0184 },
+        auroc: { mean: 0.8266, sd: 0.0126 },
+        accuracy: { mean: 0.6974, sd: 0.0018 },
+      },
     },
   },
   binary: { infr: { correct: 218, accuracy: 0.5519 }, pred: { correct: 289, accuracy: 0.7316 } },
@@ -51,7 +63,13 @@ export const PUBLISHED = Object.freeze({
     EXC: { sensitivity: 0.8107, specificity: 0.6776, precision: 0.8008, auroc: 0.8226 },
     average: { sensitivity: 0.6893, specificity: 0.8299, precision: 0.7134, auroc: 0.8505 },
     accuracy: 0.7367,
-    cv: { sensitivity: { mean: 0.6528, sd: 0.0477 }, specificity: { mean: 0.8215, sd: 0.0094 }, precision: { mean: 0.7123, sd: 0.0114 }, auroc: { mean: 0.8449, sd: 0.0135 }, accuracy: { mean: 0.7301, sd: 0.015 } },
+    cv: {
+      sensitivity: { mean: 0.6528, sd: 0.0477 },
+      specificity: { mean: 0.8215, sd: 0.0094 },
+      precision: { mean: 0.7123, sd: 0.0114 },
+      auroc: { mean: 0.8449, sd: 0.0135 },
+      accuracy: { mean: 0.7301, sd: 0.015 },
+    },
   },
   /** Table 4: sensitivity / specificity / precision / AUROC / accuracy of the multi-task model's management. */
   table4: {
@@ -63,7 +81,11 @@ export const PUBLISHED = Object.freeze({
     CDM: [0.6893, 0.8299, 0.7134, 0.8505, 0.7367],
   } as Record<string, number[]>,
   abstract: {
-    directVsInferred: { accuracy: { mean: 13.73, sd: 3.93 }, auroc: { mean: 6.59, sd: 2.86 }, fewerWronglyExcisedPercent: 24.56 },
+    directVsInferred: {
+      accuracy: { mean: 13.73, sd: 3.93 },
+      auroc: { mean: 6.59, sd: 2.86 },
+      fewerWronglyExcisedPercent: 24.56,
+    },
     multiVsSingle: { accuracy: { mean: 4.68, sd: 1.89 }, auroc: { mean: 2.24, sd: 2.04 } },
   },
   mclass: {

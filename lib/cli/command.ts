@@ -43,35 +43,59 @@ export function helpText(cmd: Command): string {
 }
 
 /** Parses argv for a command; returns null when --help was asked (and printed). */
-export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } | null {
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string; default?: string | boolean }> = {
+export function parseCommandArgs(
+  cmd: Command,
+  argv: string[],
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } | null {
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; multiple?: boolean; short?: string; default?: string | boolean }
+  > = {
     help: { type: "boolean", short: "h" },
   };
   for (const [k, o] of Object.entries(cmd.options)) {
-    options[k] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+    options[k] = {
+      type: o.type,
+      ...(o.multiple ? { multiple: true } : {}),
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+    };
   }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`Cannot run "${cmd.name}": ${(e as Error).message.split("\n")[0]}. See "deno task cli ${cmd.name} --help".`);
+    throw new UsageError(
+      `Cannot run "${cmd.name}": ${(e as Error).message.split("\n")[0]}. See "deno task cli ${cmd.name} --help".`,
+    );
   }
   if (parsed.values.help) {
     console.log(helpText(cmd));
     return null;
   }
-  return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals };
+  return {
+    values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+    positionals: parsed.positionals,
+  };
 }
 
 /** A required string option, or a UsageError naming it. */
 export function requireOption(cmd: string, values: Record<string, unknown>, name: string, what: string): string {
   const v = values[name];
-  if (typeof v !== "string" || v === "") throw new UsageError(`Cannot run "${cmd}": expected --${name} ${what}, found none`);
+  if (typeof v !== "string" || v === "") {
+    throw new UsageError(`Cannot run "${cmd}": expected --${name} ${what}, found none`);
+  }
   return v;
 }
 
 /** An option that must be one of `choices`. */
-export function choiceOption<T extends string>(cmd: string, values: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {
+export function choiceOption<T extends string>(
+  cmd: string,
+  values: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const v = (values[name] as string | undefined) ?? fallback;
   if (!choices.includes(v as T)) {
     throw new UsageError(`Cannot run "${cmd}": expected --${name} to be one of ${choices.join("|")}, found "${v}"`);
@@ -80,12 +104,21 @@ export function choiceOption<T extends string>(cmd: string, values: Record<strin
 }
 
 /** An integer option within [min, max]. */
-export function intOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+export function intOption(
+  cmd: string,
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const v = Number(raw);
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be an integer in [${min}, ${max}], found "${raw}"`);
+    throw new UsageError(
+      `Cannot run "${cmd}": expected --${name} to be an integer in [${min}, ${max}], found "${raw}"`,
+    );
   }
   return v;
 }

@@ -15,7 +15,19 @@ import { reportCommand } from "./commands/report.ts";
 import { mclassCommand } from "./commands/mclass.ts";
 import { cardCommand, caseCommand } from "./commands/explain.ts";
 
-export const COMMANDS: Command[] = [table1Command, labelsCommand, foldsCommand, synthCommand, compareCommand, trainCommand, predictCommand, reportCommand, mclassCommand, caseCommand, cardCommand];
+export const COMMANDS: Command[] = [
+  table1Command,
+  labelsCommand,
+  foldsCommand,
+  synthCommand,
+  compareCommand,
+  trainCommand,
+  predictCommand,
+  reportCommand,
+  mclassCommand,
+  caseCommand,
+  cardCommand,
+];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -38,7 +50,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    console.error(`Cannot run "${name}": expected a command among ${COMMANDS.map((c) => c.name).join(", ")}.\n\n${usage()}`);
+    console.error(
+      `Cannot run "${name}": expected a command among ${COMMANDS.map((c) => c.name).join(", ")}.\n\n${usage()}`,
+    );
     return 2;
   }
   try {

@@ -63,7 +63,8 @@ export function augmentImage(img: RgbImage, spec: AugmentationSpec, prng: Prng):
   const zoom = prng.uniform(spec.zoom[0], spec.zoom[1]);
   const flipX = spec.horizontalFlip && prng.bernoulli(0.5) ? -1 : 1;
   const flipY = spec.verticalFlip && prng.bernoulli(0.5) ? -1 : 1;
-  const shiftX = prng.uniform(-spec.shift, spec.shift) * img.width, shiftY = prng.uniform(-spec.shift, spec.shift) * img.height;
+  const shiftX = prng.uniform(-spec.shift, spec.shift) * img.width,
+    shiftY = prng.uniform(-spec.shift, spec.shift) * img.height;
   return warpAffine(img, { degrees, zoom, flipX, flipY, shiftX, shiftY });
 }
 
@@ -86,7 +87,10 @@ export function warpAffine(img: RgbImage, view: AffineView): RgbImage {
       const sy = (-sin * dx + cos * dy) * fy + cy;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const ax = sx - x0, ay = sy - y0;
-      const xa = reflectIndex(x0, w), xb = reflectIndex(x0 + 1, w), ya = reflectIndex(y0, h), yb = reflectIndex(y0 + 1, h);
+      const xa = reflectIndex(x0, w),
+        xb = reflectIndex(x0 + 1, w),
+        ya = reflectIndex(y0, h),
+        yb = reflectIndex(y0 + 1, h);
       const o = 3 * (y * w + x);
       for (let c = 0; c < 3; c++) {
         const v = (1 - ay) * ((1 - ax) * data[3 * (ya * w + xa) + c] + ax * data[3 * (ya * w + xb) + c]) +

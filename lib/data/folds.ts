@@ -19,7 +19,7 @@
  */
 import { Prng } from "../util/prng.ts";
 import { Case, Release } from "./release.ts";
-import { HEADS, HeadName, MULTI_TASK_HEADS } from "./vocabulary.ts";
+import { HeadName, HEADS, MULTI_TASK_HEADS } from "./vocabulary.ts";
 
 export interface StratificationOptions {
   prng: Prng;
@@ -149,7 +149,12 @@ export function crossValidationFolds(release: Release, options: CrossValidationO
     const sub = iterativeStratification(rest.map((i) => labels[i]), [1 - validFraction, validFraction], {
       prng: prng.fork(`fold-${f}`),
     });
-    folds.push({ fold: f, train: rest.filter((_, j) => sub[j] === 0), valid: rest.filter((_, j) => sub[j] === 1), test });
+    folds.push({
+      fold: f,
+      train: rest.filter((_, j) => sub[j] === 0),
+      valid: rest.filter((_, j) => sub[j] === 1),
+      test,
+    });
   }
   return folds;
 }
@@ -175,7 +180,14 @@ export function foldProportions(release: Release, folds: readonly CvFold[]): Fol
         const counts = new Array(codes.length).fill(0);
         for (const i of idx) counts[release.cases[i].labels[head]]++;
         codes.forEach((label, j) =>
-          rows.push({ fold: f.fold, part, head, label, count: counts[j], proportion: idx.length ? counts[j] / idx.length : NaN })
+          rows.push({
+            fold: f.fold,
+            part,
+            head,
+            label,
+            count: counts[j],
+            proportion: idx.length ? counts[j] / idx.length : NaN,
+          })
         );
       }
     }

@@ -50,7 +50,9 @@ export async function decodeImage(path: string, options: ResizeOptions): Promise
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`Cannot decode image: expected a file at ${path}, found none`);
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot decode image: expected a file at ${path}, found none`);
+    }
     throw e;
   }
   return await decodeImageBytes(bytes, { ...options, size: [height, width] }, path);
@@ -70,7 +72,9 @@ async function decodeImageBytes(bytes: Uint8Array, options: ResizeOptions, path:
     }
     return { height, width, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
-    throw new Error(`Cannot decode image ${path}: expected a readable JPEG/PNG image, found an error: ${(e as Error).message}`);
+    throw new Error(
+      `Cannot decode image ${path}: expected a readable JPEG/PNG image, found an error: ${(e as Error).message}`,
+    );
   }
 }
 

@@ -50,7 +50,8 @@ export function perturbationLabel(p: Perturbation): string {
  * @throws {RangeError} naming the field and what was expected.
  */
 export function validatePerturbation(p: Perturbation): Perturbation {
-  const bad = (what: string, v: unknown) => new RangeError(`Cannot perturb images: expected ${what}, found ${JSON.stringify(v)}`);
+  const bad = (what: string, v: unknown) =>
+    new RangeError(`Cannot perturb images: expected ${what}, found ${JSON.stringify(v)}`);
   switch (p?.kind) {
     case "none":
       return p;
@@ -58,7 +59,9 @@ export function validatePerturbation(p: Perturbation): Perturbation {
       if (!(Number.isFinite(p.factor) && p.factor >= 0)) throw bad("a brightness factor >= 0", p.factor);
       return p;
     case "blur":
-      if (!(Number.isFinite(p.sigma) && p.sigma > 0 && p.sigma <= 50)) throw bad("a blur sigma in (0, 50] pixels", p.sigma);
+      if (!(Number.isFinite(p.sigma) && p.sigma > 0 && p.sigma <= 50)) {
+        throw bad("a blur sigma in (0, 50] pixels", p.sigma);
+      }
       return p;
     case "rotation":
       if (!Number.isFinite(p.degrees)) throw bad("rotation degrees as a finite number", p.degrees);

@@ -119,7 +119,9 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     const i = table.header.indexOf(name);
     if (i < 0) {
       throw new Error(
-        `Cannot load ${metaFile}: expected a column "${name}" (columns: ${META_COLUMNS.join(",")}), found ${table.header.join(",")}`,
+        `Cannot load ${metaFile}: expected a column "${name}" (columns: ${META_COLUMNS.join(",")}), found ${
+          table.header.join(",")
+        }`,
       );
     }
     col[name] = i;
@@ -141,7 +143,9 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     for (const v of METADATA_ORDER) {
       const cats = METADATA_VARIABLES[v] as readonly string[];
       if (!cats.includes(raw[v])) {
-        throw new Error(`Cannot load ${where(v)}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${raw[v]}"`);
+        throw new Error(
+          `Cannot load ${where(v)}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${raw[v]}"`,
+        );
       }
       metadata[v] = raw[v];
     }
@@ -157,11 +161,15 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     const score = sevenPointScore(labels);
     if (score !== fileScore) {
       throw new Error(
-        `Cannot load ${where("seven_point_score")}: expected ${score} (the seven-point score of this row's criteria), found ${fileScore}`,
+        `Cannot load ${
+          where("seven_point_score")
+        }: expected ${score} (the seven-point score of this row's criteria), found ${fileScore}`,
       );
     }
     for (const c of ["clinic", "derm"]) {
-      if (!raw[c]) throw new Error(`Cannot load ${where(c)}: expected an image path like "NEL/Nel026.jpg", found an empty field`);
+      if (!raw[c]) {
+        throw new Error(`Cannot load ${where(c)}: expected an image path like "NEL/Nel026.jpg", found an empty field`);
+      }
     }
     return {
       index,
@@ -182,7 +190,9 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     const prev = seenCaseNum.get(c.caseNum);
     if (prev !== undefined) {
       throw new Error(
-        `Cannot load ${metaFile} line ${c.index + 2}, column "case_num": expected unique case numbers, found ${c.caseNum} again (first on line ${prev + 2})`,
+        `Cannot load ${metaFile} line ${
+          c.index + 2
+        }, column "case_num": expected unique case numbers, found ${c.caseNum} again (first on line ${prev + 2})`,
       );
     }
     seenCaseNum.set(c.caseNum, c.index);
@@ -203,7 +213,15 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     throw new Error(`Cannot load images of ${dir}: expected a folder ${imagesDir}, found none`);
   }
   const synthetic = exists(join(dir, SYNTHETIC_MARKER));
-  const release: Release = { dir, synthetic, metaFile, imagesDir: haveImages ? imagesDir : null, cases, splits, warnings };
+  const release: Release = {
+    dir,
+    synthetic,
+    metaFile,
+    imagesDir: haveImages ? imagesDir : null,
+    cases,
+    splits,
+    warnings,
+  };
   if (options.requireImages) {
     const resolver = new ImagePathResolver(imagesDir);
     for (const c of cases) {
@@ -213,7 +231,7 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
     }
     warnings.push(...resolver.warnings);
   }
-  if (!options.quiet) for (const w of warnings) console.warn(`warning: ${w}`);
+  if (!options.quiet) { for (const w of warnings) console.warn(`warning: ${w}`); }
   return release;
 }
 
@@ -239,15 +257,23 @@ export function readSplits(dir: string, nCases: number): Record<SplitName, numbe
     splits[s] = t.rows.map((r) => {
       const v = r.values[0].trim();
       const where = `${file} line ${r.line}, column "indexes"`;
-      if (!/^\d+$/.test(v)) throw new Error(`Cannot load ${where}: expected a non-negative integer row index, found "${v}"`);
+      if (!/^\d+$/.test(v)) {
+        throw new Error(`Cannot load ${where}: expected a non-negative integer row index, found "${v}"`);
+      }
       const i = Number(v);
       if (i >= nCases) {
-        throw new Error(`Cannot load ${where}: expected a row index in 0..${nCases - 1} (meta.csv has ${nCases} rows), found ${i}`);
+        throw new Error(
+          `Cannot load ${where}: expected a row index in 0..${nCases - 1} (meta.csv has ${nCases} rows), found ${i}`,
+        );
       }
       const prev = owner.get(i);
       if (prev) {
-        const kind = prev.split === s ? "duplicate" : `overlapping (also in ${prev.split}_indexes.csv line ${prev.line})`;
-        throw new Error(`Cannot load ${where}: expected each row index once across the splits, found a ${kind} index ${i}`);
+        const kind = prev.split === s
+          ? "duplicate"
+          : `overlapping (also in ${prev.split}_indexes.csv line ${prev.line})`;
+        throw new Error(
+          `Cannot load ${where}: expected each row index once across the splits, found a ${kind} index ${i}`,
+        );
       }
       owner.set(i, { split: s, line: r.line });
       return i;
@@ -293,7 +319,9 @@ export class ImagePathResolver {
       const entries = this.#list(dir);
       const hit = entries?.get(part.toLowerCase());
       if (!hit) {
-        throw new Error(`Cannot find the image of ${where}: expected a file ${exact} (also tried ignoring case), found none`);
+        throw new Error(
+          `Cannot find the image of ${where}: expected a file ${exact} (also tried ignoring case), found none`,
+        );
       }
       actual.push(hit);
       dir = join(dir, hit);

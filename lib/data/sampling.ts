@@ -41,7 +41,9 @@ export function labelBalancedBatches(
   options: LabelBalancedOptions,
 ): number[][] {
   const { k, prng } = options;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`Cannot sample batches: expected an integer k >= 1, found ${k}`);
+  if (!Number.isInteger(k) || k < 1) {
+    throw new RangeError(`Cannot sample batches: expected an integer k >= 1, found ${k}`);
+  }
   const tasks = Object.keys(labelsByTask);
   if (!tasks.length) throw new RangeError("Cannot sample batches: expected at least one task, found none");
   const n = labelsByTask[tasks[0]].length;
@@ -55,16 +57,19 @@ export function labelBalancedBatches(
     const byLabel: number[][] = Array.from({ length: nClasses }, () => []);
     labels.forEach((l, i) => {
       if (!Number.isInteger(l) || l < 0 || l >= nClasses) {
-        throw new RangeError(`Cannot sample batches: expected task "${task}" labels in 0..${nClasses - 1}, found ${l} at ${i}`);
+        throw new RangeError(
+          `Cannot sample batches: expected task "${task}" labels in 0..${nClasses - 1}, found ${l} at ${i}`,
+        );
       }
       byLabel[l].push(i);
     });
     byLabel.forEach((cases, label) => {
       if (cases.length === 0) {
-        (options.onEmptyLabel ?? ((t, l) => console.warn(`warning: no case has label ${l} of task ${t}; it is left out of batches`)))(
-          task,
-          label,
-        );
+        (options.onEmptyLabel ??
+          ((t, l) => console.warn(`warning: no case has label ${l} of task ${t}; it is left out of batches`)))(
+            task,
+            label,
+          );
         return;
       }
       pools.push({ task, label, cases, order: [], next: 0 });

@@ -38,7 +38,8 @@ export function table1(release: Release): Table1Row[] {
       for (const diagnosis of [...inGroup, "all"]) {
         for (const management of MANAGEMENT.names) {
           const count = cases.filter((c) =>
-            (diagnosis === "all" ? c.labels.diagnosis === g : c.raw.diagnosis === diagnosis) && c.raw.management === management
+            (diagnosis === "all" ? c.labels.diagnosis === g : c.raw.diagnosis === diagnosis) &&
+            c.raw.management === management
           ).length;
           rows.push({ split, diagnosis_group: DIAGNOSIS.codes[g], diagnosis, management, count });
         }
@@ -49,7 +50,9 @@ export function table1(release: Release): Table1Row[] {
 }
 
 /** Split sizes and management counts per split (the study's Table 1 header line). */
-export function splitSummary(release: Release): { split: string; cases: number; EXC: number; CLNC: number; NONE: number }[] {
+export function splitSummary(
+  release: Release,
+): { split: string; cases: number; EXC: number; CLNC: number; NONE: number }[] {
   return TABLE1_SPLITS.map((split) => {
     const cases = casesOf(release, split);
     const count = (m: number) => cases.filter((c) => c.labels.management === m).length;
@@ -101,4 +104,3 @@ export function labelCounts(cases: readonly Case[], head: HeadName, nClasses: nu
   for (const c of cases) out[c.labels[head]]++;
   return out;
 }
-

@@ -29,7 +29,12 @@ export interface TaskVocabulary {
 }
 
 function task(column: string, codes: string[], names: string[], groups: Record<string, number>): TaskVocabulary {
-  return Object.freeze({ column, codes: Object.freeze(codes), names: Object.freeze(names), groups: Object.freeze(groups) });
+  return Object.freeze({
+    column,
+    codes: Object.freeze(codes),
+    names: Object.freeze(names),
+    groups: Object.freeze(groups),
+  });
 }
 
 export const DIAGNOSIS = task("diagnosis", ["BCC", "NEV", "MEL", "MISC", "SK"], [
@@ -99,16 +104,21 @@ export const BLUE_WHITISH_VEIL = task("blue_whitish_veil", ["ABS", "PRS"], ["abs
   present: 1,
 });
 
-export const VASCULAR_STRUCTURES = task("vascular_structures", ["ABS", "REG", "IR"], ["absent", "regular", "irregular"], {
-  absent: 0,
-  arborizing: 1,
-  comma: 1,
-  hairpin: 1,
-  "within regression": 1,
-  wreath: 1,
-  dotted: 2,
-  "linear irregular": 2,
-});
+export const VASCULAR_STRUCTURES = task(
+  "vascular_structures",
+  ["ABS", "REG", "IR"],
+  ["absent", "regular", "irregular"],
+  {
+    absent: 0,
+    arborizing: 1,
+    comma: 1,
+    hairpin: 1,
+    "within regression": 1,
+    wreath: 1,
+    dotted: 2,
+    "linear irregular": 2,
+  },
+);
 
 /** Management: 0 = no further examination, 1 = clinical follow up, 2 = excision. */
 export const MANAGEMENT = task("management", ["NONE", "CLNC", "EXC"], [
@@ -122,15 +132,17 @@ export const MANAGEMENT = task("management", ["NONE", "CLNC", "EXC"], [
 });
 
 /** The 7 seven-point criteria, in the order of the release's columns. */
-export const CRITERIA = Object.freeze([
-  PIGMENT_NETWORK,
-  STREAKS,
-  PIGMENTATION,
-  REGRESSION_STRUCTURES,
-  DOTS_AND_GLOBULES,
-  BLUE_WHITISH_VEIL,
-  VASCULAR_STRUCTURES,
-] as const);
+export const CRITERIA = Object.freeze(
+  [
+    PIGMENT_NETWORK,
+    STREAKS,
+    PIGMENTATION,
+    REGRESSION_STRUCTURES,
+    DOTS_AND_GLOBULES,
+    BLUE_WHITISH_VEIL,
+    VASCULAR_STRUCTURES,
+  ] as const,
+);
 
 /** The 8 grouped tasks of Kawahara et al. (diagnosis first, then the 7 criteria): 24 labels. */
 export const TASKS = Object.freeze([DIAGNOSIS, ...CRITERIA] as const);
@@ -197,11 +209,17 @@ export function sevenPointScore(grouped: Readonly<Record<string, number>>): numb
  */
 export function groupLabel(column: HeadName, raw: string): number {
   const v = HEADS[column];
-  if (!v) throw new RangeError(`Cannot group label: expected a task among ${Object.keys(HEADS).join(", ")}, found "${column}"`);
+  if (!v) {
+    throw new RangeError(
+      `Cannot group label: expected a task among ${Object.keys(HEADS).join(", ")}, found "${column}"`,
+    );
+  }
   const g = v.groups[raw];
   if (g === undefined) {
     throw new RangeError(
-      `Cannot group ${column} label: expected one of ${Object.keys(v.groups).map((s) => `"${s}"`).join(", ")}, found "${raw}"`,
+      `Cannot group ${column} label: expected one of ${
+        Object.keys(v.groups).map((s) => `"${s}"`).join(", ")
+      }, found "${raw}"`,
     );
   }
   return g;
@@ -212,21 +230,23 @@ export function groupLabel(column: HeadName, raw: string): number {
  * Kawahara et al.: each variable's strings sorted alphabetically. The lists are the complete
  * vocabulary of the release; an unseen string is an error.
  */
-export const METADATA_VARIABLES = Object.freeze({
-  sex: Object.freeze(["female", "male"]),
-  location: Object.freeze([
-    "abdomen",
-    "acral",
-    "back",
-    "buttocks",
-    "chest",
-    "genital areas",
-    "head neck",
-    "lower limbs",
-    "upper limbs",
-  ]),
-  elevation: Object.freeze(["flat", "nodular", "palpable"]),
-} as const);
+export const METADATA_VARIABLES = Object.freeze(
+  {
+    sex: Object.freeze(["female", "male"]),
+    location: Object.freeze([
+      "abdomen",
+      "acral",
+      "back",
+      "buttocks",
+      "chest",
+      "genital areas",
+      "head neck",
+      "lower limbs",
+      "upper limbs",
+    ]),
+    elevation: Object.freeze(["flat", "nodular", "palpable"]),
+  } as const,
+);
 
 export type MetadataVariable = keyof typeof METADATA_VARIABLES;
 
@@ -257,7 +277,9 @@ export function encodeMetadata(meta: Readonly<Record<MetadataVariable, string>>)
     const cats = METADATA_VARIABLES[v];
     const i = (cats as readonly string[]).indexOf(meta[v]);
     if (i < 0) {
-      throw new RangeError(`Cannot encode metadata ${v}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${meta[v]}"`);
+      throw new RangeError(
+        `Cannot encode metadata ${v}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${meta[v]}"`,
+      );
     }
     out[offset + i] = 1;
     offset += cats.length;

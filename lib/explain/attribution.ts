@@ -45,15 +45,22 @@ export function integratedGradients(
   options: { head: HeadName; classIndex: number; baseline?: Float32Array; steps?: number },
 ): IntegratedGradientsResult {
   const steps = options.steps ?? 64;
-  if (!(Number.isInteger(steps) && steps >= 2)) throw new RangeError(`Cannot compute integrated gradients: expected steps >= 2, found ${steps}`);
+  if (!(Number.isInteger(steps) && steps >= 2)) {
+    throw new RangeError(`Cannot compute integrated gradients: expected steps >= 2, found ${steps}`);
+  }
   const baseline = options.baseline ?? new Float32Array(v.length);
-  if (baseline.length !== v.length) throw new RangeError(`Cannot compute integrated gradients: expected a baseline of length ${v.length}, found ${baseline.length}`);
+  if (baseline.length !== v.length) {
+    throw new RangeError(
+      `Cannot compute integrated gradients: expected a baseline of length ${v.length}, found ${baseline.length}`,
+    );
+  }
   const { attributions, logit, baselineLogit } = tf.tidy(() => {
     const x = tf.tensor2d(v, [1, v.length]), x0 = tf.tensor2d(baseline, [1, v.length]);
     // midpoint rule on [0, 1]
     const alphas = tf.tensor2d(Array.from({ length: steps }, (_, i) => (i + 0.5) / steps), [steps, 1]);
     const path = tf.add(x0, tf.mul(alphas, tf.sub(x, x0)));
-    const f = (t: tf.Tensor) => headLogits(ex, options.head, t as tf.Tensor2D).slice([0, options.classIndex], [steps, 1]).sum();
+    const f = (t: tf.Tensor) =>
+      headLogits(ex, options.head, t as tf.Tensor2D).slice([0, options.classIndex], [steps, 1]).sum();
     const grads = tf.grad(f)(path).mean(0);
     const attr = tf.mul(grads, tf.sub(x, x0).squeeze([0]));
     const at = (t: tf.Tensor2D) => headLogits(ex, options.head, t).dataSync()[options.classIndex];

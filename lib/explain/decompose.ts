@@ -64,7 +64,11 @@ export interface CaseInputs {
 }
 
 function spatialModel(backbone: tf.LayersModel, layers: string[]): tf.LayersModel {
-  return tf.model({ inputs: backbone.inputs, outputs: layers.map((l) => backbone.getLayer(l).output as tf.SymbolicTensor), name: `${backbone.name}_maps` });
+  return tf.model({
+    inputs: backbone.inputs,
+    outputs: layers.map((l) => backbone.getLayer(l).output as tf.SymbolicTensor),
+    name: `${backbone.name}_maps`,
+  });
 }
 
 /**
@@ -85,7 +89,9 @@ export function explainable(run: LoadedRun): Explainable {
       try {
         backbone = run.model.getLayer(name) as unknown as tf.LayersModel;
       } catch {
-        throw new Error(`Cannot explain ${run.dir}: expected a nested backbone layer "${name}" in its model, found none`);
+        throw new Error(
+          `Cannot explain ${run.dir}: expected a nested backbone layer "${name}" in its model, found none`,
+        );
       }
     }
     spatial[which] = spatialModel(backbone, layers);
@@ -113,15 +119,32 @@ export function explainable(run: LoadedRun): Explainable {
   }
   const depth = (l: string) => INCEPTION_BLOCKS.indexOf(l as typeof INCEPTION_BLOCKS[number]);
   const camLayer = [...layers].sort((a, b) => depth(a) - depth(b)).at(-1)!;
-  return { run, size: cfg.model.backbone.size, spatial, layers, camLayer, blocks, inputSize: offset, heads, headNames: run.heads, norm: run.norm };
+  return {
+    run,
+    size: cfg.model.backbone.size,
+    spatial,
+    layers,
+    camLayer,
+    blocks,
+    inputSize: offset,
+    heads,
+    headNames: run.heads,
+    norm: run.norm,
+  };
 }
 
 /** The activation maps of one image at the feature layers ([1, h, w, K] each; the caller disposes). */
 export function activationMaps(ex: Explainable, which: ImageInput, image: RgbImage): tf.Tensor4D[] {
   const model = ex.spatial[which];
-  if (!model) throw new Error(`Cannot explain ${ex.run.dir}: its inputs are ${ex.run.config.model.inputs}, which has no ${which} image`);
+  if (!model) {
+    throw new Error(
+      `Cannot explain ${ex.run.dir}: its inputs are ${ex.run.config.model.inputs}, which has no ${which} image`,
+    );
+  }
   if (image.height !== ex.size || image.width !== ex.size) {
-    throw new RangeError(`Cannot explain the ${which} image: expected ${ex.size}x${ex.size} pixels (the run's input size), found ${image.height}x${image.width}`);
+    throw new RangeError(
+      `Cannot explain the ${which} image: expected ${ex.size}x${ex.size} pixels (the run's input size), found ${image.height}x${image.width}`,
+    );
   }
   return tf.tidy(() => {
     const x = tf.tensor4d(preprocess(image.data, ex.run.preprocessing), [1, ex.size, ex.size, 3]);
@@ -137,7 +160,7 @@ export function pooledFeatures(maps: readonly tf.Tensor4D[]): Float32Array {
 
 /** Standardises a raw head input in place with the run's constants (no-op without them). */
 export function standardizeInput(ex: Pick<Explainable, "norm">, v: Float32Array): Float32Array {
-  if (ex.norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - ex.norm.mean[d]) / ex.norm.sd[d];
+  if (ex.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - ex.norm.mean[d]) / ex.norm.sd[d]; }
   return v;
 }
 
@@ -145,17 +168,24 @@ export function standardizeInput(ex: Pick<Explainable, "norm">, v: Float32Array)
  * The head input of one case, and the activation maps it came from (the caller disposes them).
  * @throws {Error} naming the input the run needs when it is missing.
  */
-export function headInputOf(ex: Explainable, input: CaseInputs): { vector: Float32Array; maps: Partial<Record<ImageInput, tf.Tensor4D[]>> } {
+export function headInputOf(
+  ex: Explainable,
+  input: CaseInputs,
+): { vector: Float32Array; maps: Partial<Record<ImageInput, tf.Tensor4D[]>> } {
   const parts: Float32Array[] = [];
   const maps: Partial<Record<ImageInput, tf.Tensor4D[]>> = {};
   for (const block of ex.blocks) {
     if (block.name === "metadata") {
-      if (!input.metadata) throw new Error(`Cannot explain with ${ex.run.dir}: its inputs include metadata (M), found none`);
+      if (!input.metadata) {
+        throw new Error(`Cannot explain with ${ex.run.dir}: its inputs include metadata (M), found none`);
+      }
       parts.push(input.metadata);
       continue;
     }
     const image = input[block.name];
-    if (!image) throw new Error(`Cannot explain with ${ex.run.dir}: its inputs need the ${block.name} image, found none`);
+    if (!image) {
+      throw new Error(`Cannot explain with ${ex.run.dir}: its inputs need the ${block.name} image, found none`);
+    }
     maps[block.name] = activationMaps(ex, block.name, image);
     parts.push(pooledFeatures(maps[block.name]!));
   }
@@ -163,9 +193,14 @@ export function headInputOf(ex: Explainable, input: CaseInputs): { vector: Float
 }
 
 /** Every head's probabilities for head-input vectors (one row per vector). */
-export function headProbabilities(ex: Explainable, vectors: readonly Float32Array[]): Partial<Record<HeadName, number[][]>> {
+export function headProbabilities(
+  ex: Explainable,
+  vectors: readonly Float32Array[],
+): Partial<Record<HeadName, number[][]>> {
   const outs = tf.tidy(() => {
-    const r = ex.heads.predict(tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize])) as tf.Tensor | tf.Tensor[];
+    const r = ex.heads.predict(tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize])) as
+      | tf.Tensor
+      | tf.Tensor[];
     return (Array.isArray(r) ? r : [r]).map((t) => t.arraySync() as number[][]);
   });
   const out: Partial<Record<HeadName, number[][]>> = {};
@@ -187,7 +222,9 @@ export function headLogits(ex: Explainable, head: HeadName, x: tf.Tensor2D): tf.
     const d = dense("head_hidden");
     h = tf.relu(tf.add(tf.matMul(h, d.kernel), d.bias));
   }
-  if (!ex.headNames.includes(head)) throw new Error(`Cannot explain head "${head}": the run's heads are ${ex.headNames.join(", ")}`);
+  if (!ex.headNames.includes(head)) {
+    throw new Error(`Cannot explain head "${head}": the run's heads are ${ex.headNames.join(", ")}`);
+  }
   const d = dense(`head_${head}`);
   return tf.add(tf.matMul(h, d.kernel), d.bias);
 }

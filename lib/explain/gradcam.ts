@@ -22,7 +22,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { CaseInputs, Explainable, headInputOf, headLogits, ImageInput } from "./decompose.ts";
 
 /** One image's map at the explained layer. */
@@ -59,7 +59,13 @@ export interface GradCamOptions {
 }
 
 /** Gradient of one head's class logit (or log-probability) with respect to the head input, at `v`. */
-export function logitGradient(ex: Explainable, head: HeadName, classIndex: number, v: Float32Array, target: GradCamOptions["target"] = "logit"): { gradient: Float32Array; logit: number; probability: number } {
+export function logitGradient(
+  ex: Explainable,
+  head: HeadName,
+  classIndex: number,
+  v: Float32Array,
+  target: GradCamOptions["target"] = "logit",
+): { gradient: Float32Array; logit: number; probability: number } {
   return tf.tidy(() => {
     const x = tf.tensor2d(v, [1, v.length]);
     const f = (t: tf.Tensor) => {
@@ -90,17 +96,27 @@ export function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOpti
  * The same from a case's head input and activation maps (`headInputOf`), so that several heads or
  * classes are explained with one backbone pass. The maps are not disposed.
  */
-export function gradCamAt(ex: Explainable, head: ReturnType<typeof headInputOf>, options: GradCamOptions): GradCamResult {
+export function gradCamAt(
+  ex: Explainable,
+  head: ReturnType<typeof headInputOf>,
+  options: GradCamOptions,
+): GradCamResult {
   const codes = HEADS[options.head]?.codes;
-  if (!codes || !ex.headNames.includes(options.head)) throw new Error(`Cannot explain head "${options.head}": the run's heads are ${ex.headNames.join(", ")}`);
+  if (!codes || !ex.headNames.includes(options.head)) {
+    throw new Error(`Cannot explain head "${options.head}": the run's heads are ${ex.headNames.join(", ")}`);
+  }
   const { vector, maps } = head;
   let classIndex = options.classIndex;
   if (classIndex === undefined) {
-    const p = tf.tidy(() => tf.softmax(headLogits(ex, options.head, tf.tensor2d(vector, [1, vector.length]))).dataSync());
+    const p = tf.tidy(() =>
+      tf.softmax(headLogits(ex, options.head, tf.tensor2d(vector, [1, vector.length]))).dataSync()
+    );
     classIndex = p.indexOf(Math.max(...p));
   }
   if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < codes.length)) {
-    throw new RangeError(`Cannot explain head "${options.head}": expected a class index in 0..${codes.length - 1}, found ${classIndex}`);
+    throw new RangeError(
+      `Cannot explain head "${options.head}": expected a class index in 0..${codes.length - 1}, found ${classIndex}`,
+    );
   }
   const g = logitGradient(ex, options.head, classIndex, vector, options.target);
   const layerIndex = ex.layers.indexOf(ex.camLayer);
@@ -112,10 +128,26 @@ export function gradCamAt(ex: Explainable, head: ReturnType<typeof headInputOf>,
     const [, h, w, k] = a.shape;
     const alpha = new Float32Array(k);
     for (let c = 0; c < k; c++) alpha[c] = g.gradient[offset + c] / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
-    const signed = tf.tidy(() => tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array);
-    out[block.name] = { image: block.name, layer: ex.camLayer, height: h, width: w, signed: Float32Array.from(signed), values: signed.map((x) => Math.max(x, 0)) };
+    const signed = tf.tidy(() =>
+      tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array
+    );
+    out[block.name] = {
+      image: block.name,
+      layer: ex.camLayer,
+      height: h,
+      width: w,
+      signed: Float32Array.from(signed),
+      values: signed.map((x) => Math.max(x, 0)),
+    };
   }
-  return { head: options.head, classIndex, className: codes[classIndex], logit: g.logit, probability: g.probability, maps: out };
+  return {
+    head: options.head,
+    classIndex,
+    className: codes[classIndex],
+    logit: g.logit,
+    probability: g.probability,
+    maps: out,
+  };
 }
 
 /**
@@ -135,7 +167,8 @@ export function upsampleMap(values: Float32Array, h: number, w: number, height: 
     for (let x = 0; x < width; x++) {
       const sx = Math.min(Math.max((x + 0.5) * (w / width) - 0.5, 0), w - 1);
       const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, w - 1), ax = sx - x0;
-      out[y * width + x] = (1 - ay) * ((1 - ax) * values[y0 * w + x0] + ax * values[y0 * w + x1]) + ay * ((1 - ax) * values[y1 * w + x0] + ax * values[y1 * w + x1]);
+      out[y * width + x] = (1 - ay) * ((1 - ax) * values[y0 * w + x0] + ax * values[y0 * w + x1]) +
+        ay * ((1 - ax) * values[y1 * w + x0] + ax * values[y1 * w + x1]);
     }
   }
   return out;

@@ -29,13 +29,20 @@ export interface CaseInputOptions {
 
 /** The image paths of cases, resolved in the release's images folder. */
 export function releaseImagePaths(release: Release, cases: readonly Case[]): { clinic: string; derm: string }[] {
-  if (!release.imagesDir) throw new Error(`Cannot read the images of ${release.dir}: expected a folder ${release.dir}/images, found none`);
+  if (!release.imagesDir) {
+    throw new Error(`Cannot read the images of ${release.dir}: expected a folder ${release.dir}/images, found none`);
+  }
   const resolver = new ImagePathResolver(release.imagesDir);
   return cases.map((c) => casePaths(c, resolver));
 }
 
 /** Head-input vectors (as the run computes them) of the cases with the given indices. */
-export async function caseHeadInputs(ex: Explainable, release: Release, indices: readonly number[], options: CaseInputOptions): Promise<Float32Array[]> {
+export async function caseHeadInputs(
+  ex: Explainable,
+  release: Release,
+  indices: readonly number[],
+  options: CaseInputOptions,
+): Promise<Float32Array[]> {
   const cfg = ex.run.config;
   const cases = indices.map((i) => release.cases[i]);
   const images = cfg.model.inputs.includes("C") || cfg.model.inputs.includes("D");
@@ -44,7 +51,14 @@ export async function caseHeadInputs(ex: Explainable, release: Release, indices:
   if (cfg.training.preset === "features") {
     let features = new Map<string, Float32Array[]>();
     if (images) {
-      const wanted = new Set(paths.flatMap((p) => [...(cfg.model.inputs.includes("C") ? [p.clinic] : []), ...(cfg.model.inputs.includes("D") ? [p.derm] : [])]));
+      const wanted = new Set(
+        paths.flatMap((
+          p,
+        ) => [
+          ...(cfg.model.inputs.includes("C") ? [p.clinic] : []),
+          ...(cfg.model.inputs.includes("D") ? [p.derm] : []),
+        ]),
+      );
       features = (await extractFeatures([...wanted].map((path) => ({ path, views: 1 })), {
         backbone: cfg.model.backbone,
         seed: cfg.seed,

@@ -65,8 +65,18 @@ function rms(a: Float32Array, b: Float32Array, start: number, end: number): numb
   return Math.sqrt(s / Math.max(end - start, 1));
 }
 
-function knn(z: Float32Array, zs: readonly Float32Array[], k: number, start: number, end: number, skip = -1): { j: number; d: number }[] {
-  return zs.map((t, j) => ({ j, d: j === skip ? Infinity : rms(z, t, start, end) })).sort((a, b) => a.d - b.d).slice(0, k);
+function knn(
+  z: Float32Array,
+  zs: readonly Float32Array[],
+  k: number,
+  start: number,
+  end: number,
+  skip = -1,
+): { j: number; d: number }[] {
+  return zs.map((t, j) => ({ j, d: j === skip ? Infinity : rms(z, t, start, end) })).sort((a, b) => a.d - b.d).slice(
+    0,
+    k,
+  );
 }
 
 const meanOf = (xs: readonly { d: number }[]) => xs.reduce((s, x) => s + x.d, 0) / xs.length;
@@ -86,8 +96,18 @@ function regions(blocks: readonly InputBlock[], size: number): [string, number, 
 }
 
 /** Builds the reference from the head-input vectors of training cases. */
-export function referenceFromVectors(indices: number[], caseNums: number[], vectors: Float32Array[], blocks: InputBlock[], k = 5): TrainingReference {
-  if (vectors.length < k + 1) throw new RangeError(`Cannot build a training reference: expected more than k = ${k} training cases, found ${vectors.length}`);
+export function referenceFromVectors(
+  indices: number[],
+  caseNums: number[],
+  vectors: Float32Array[],
+  blocks: InputBlock[],
+  k = 5,
+): TrainingReference {
+  if (vectors.length < k + 1) {
+    throw new RangeError(
+      `Cannot build a training reference: expected more than k = ${k} training cases, found ${vectors.length}`,
+    );
+  }
   const n = vectors.length, dim = vectors[0].length;
   const mean = new Float32Array(dim), sd = new Float32Array(dim);
   for (const v of vectors) for (let d = 0; d < dim; d++) mean[d] += v[d] / n;
@@ -106,11 +126,20 @@ export function referenceFromVectors(indices: number[], caseNums: number[], vect
  * The training reference of a run (training split of its config, fold included), cached in
  * <run>/reference/.
  */
-export async function trainingReference(ex: Explainable, release: Release, options: { cacheDir: string; workers?: number; quiet?: boolean; k?: number }): Promise<TrainingReference> {
+export async function trainingReference(
+  ex: Explainable,
+  release: Release,
+  options: { cacheDir: string; workers?: number; quiet?: boolean; k?: number },
+): Promise<TrainingReference> {
   const indices = splitOf(release, ex.run.config).train;
   const caseNums = indices.map((i) => release.cases[i].caseNum);
   // the run's config key, its weights and the data: a retrained or edited run gets a new reference
-  const key = sha256Parts([ex.run.record.key, Deno.readFileSync(join(ex.run.dir, "weights", "weights.bin")), releaseFingerprint(release), "reference-v1"]).slice(0, 16);
+  const key = sha256Parts([
+    ex.run.record.key,
+    Deno.readFileSync(join(ex.run.dir, "weights", "weights.bin")),
+    releaseFingerprint(release),
+    "reference-v1",
+  ]).slice(0, 16);
   const dir = join(ex.run.dir, "reference");
   let vectors: Float32Array[] | null = null;
   if (exists(join(dir, "reference.json"))) {
@@ -122,9 +151,19 @@ export async function trainingReference(ex: Explainable, release: Release, optio
     }
   }
   if (!vectors) {
-    vectors = await caseHeadInputs(ex, release, indices, { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet });
+    vectors = await caseHeadInputs(ex, release, indices, {
+      cacheDir: options.cacheDir,
+      workers: options.workers,
+      quiet: options.quiet,
+    });
     writeBytesAtomic(join(dir, "train_head_inputs.f32"), new Uint8Array(concatFloat32(vectors).buffer));
-    writeJsonAtomic(join(dir, "reference.json"), { key, dim: ex.inputSize, cases: caseNums.length, data: release.dir, created: new Date().toISOString() });
+    writeJsonAtomic(join(dir, "reference.json"), {
+      key,
+      dim: ex.inputSize,
+      cases: caseNums.length,
+      data: release.dir,
+      created: new Date().toISOString(),
+    });
   }
   return referenceFromVectors(indices, caseNums, vectors, ex.blocks, options.k ?? 5);
 }
@@ -133,8 +172,14 @@ export async function trainingReference(ex: Explainable, release: Release, optio
  * Where one head-input vector sits against the reference (`excludeIndex`: a training case's own
  * release index, left out of its neighbours).
  */
-export function locateCase(ref: TrainingReference, v: Float32Array, options: { neighbours?: number; excludeIndex?: number } = {}): CasePosition {
-  if (v.length !== ref.mean.length) throw new RangeError(`Cannot locate a case: expected a head input of length ${ref.mean.length}, found ${v.length}`);
+export function locateCase(
+  ref: TrainingReference,
+  v: Float32Array,
+  options: { neighbours?: number; excludeIndex?: number } = {},
+): CasePosition {
+  if (v.length !== ref.mean.length) {
+    throw new RangeError(`Cannot locate a case: expected a head input of length ${ref.mean.length}, found ${v.length}`);
+  }
   const zs = ref.standardized;
   const z = standardized(ref, v);
   const skip = options.excludeIndex === undefined ? -1 : ref.indices.indexOf(options.excludeIndex);
@@ -146,6 +191,10 @@ export function locateCase(ref: TrainingReference, v: Float32Array, options: { n
     if (name === "all") overall = r;
     else blocks[name] = r;
   }
-  const neighbours = knn(z, zs, options.neighbours ?? 3, 0, v.length, skip).map(({ j, d }) => ({ index: ref.indices[j], caseNum: ref.caseNums[j], distance: d }));
+  const neighbours = knn(z, zs, options.neighbours ?? 3, 0, v.length, skip).map(({ j, d }) => ({
+    index: ref.indices[j],
+    caseNum: ref.caseNums[j],
+    distance: d,
+  }));
   return { ...overall, neighbours, blocks, k: ref.k };
 }

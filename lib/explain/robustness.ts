@@ -15,7 +15,7 @@
  * ```
  */
 import { Release } from "../data/release.ts";
-import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { DEFAULT_PERTURBATIONS, Perturbation, perturbationLabel } from "../data/perturb.ts";
 import { Prng } from "../util/prng.ts";
 import { argmax } from "../stats/confusion.ts";
@@ -45,7 +45,14 @@ export interface RobustnessResult {
   rows: RobustnessRow[];
   /** Case numbers of the test cases used. */
   caseNums: number[];
-  settings: { cases: number; of: number; seed: number; bootstrap: number; perturbations: Perturbation[]; removal: string };
+  settings: {
+    cases: number;
+    of: number;
+    seed: number;
+    bootstrap: number;
+    perturbations: Perturbation[];
+    removal: string;
+  };
 }
 
 export interface RobustnessOptions {
@@ -78,7 +85,11 @@ export function stratifiedSubset(labels: readonly number[], n: number, prng: Prn
   const quotas = [...groups].map(([label, idx]) => ({ label, idx, exact: (idx.length * n) / labels.length }));
   const take = new Map(quotas.map((q) => [q.label, Math.floor(q.exact)]));
   let left = n - [...take.values()].reduce((a, b) => a + b, 0);
-  for (const q of [...quotas].sort((a, b) => (b.exact - Math.floor(b.exact)) - (a.exact - Math.floor(a.exact)) || a.label - b.label)) {
+  for (
+    const q of [...quotas].sort((a, b) =>
+      (b.exact - Math.floor(b.exact)) - (a.exact - Math.floor(a.exact)) || a.label - b.label
+    )
+  ) {
     if (left-- <= 0) break;
     take.set(q.label, take.get(q.label)! + 1);
   }
@@ -87,22 +98,43 @@ export function stratifiedSubset(labels: readonly number[], n: number, prng: Prn
 }
 
 /** Runs every condition on the run's test cases. */
-export async function robustnessCheck(ex: Explainable, release: Release, reference: TrainingReference, options: RobustnessOptions): Promise<RobustnessResult> {
+export async function robustnessCheck(
+  ex: Explainable,
+  release: Release,
+  reference: TrainingReference,
+  options: RobustnessOptions,
+): Promise<RobustnessResult> {
   const test = splitOf(release, ex.run.config).test;
   const prng = new Prng(options.seed);
-  const subset = stratifiedSubset(test.map((i) => release.cases[i].labels.diagnosis), options.cases ?? test.length, prng.fork("subset")).map((j) => test[j]);
+  const subset = stratifiedSubset(
+    test.map((i) => release.cases[i].labels.diagnosis),
+    options.cases ?? test.length,
+    prng.fork("subset"),
+  ).map((j) => test[j]);
   const perturbations = [...(options.perturbations ?? DEFAULT_PERTURBATIONS)];
   const bootstrap = options.bootstrap ?? 1000;
   const inputOptions = { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet };
   const base = await caseHeadInputs(ex, release, subset, inputOptions);
-  const conditions: { condition: string; kind: RobustnessRow["kind"]; vectors: Float32Array[] }[] = [{ condition: "unperturbed", kind: "reference", vectors: base }];
+  const conditions: { condition: string; kind: RobustnessRow["kind"]; vectors: Float32Array[] }[] = [{
+    condition: "unperturbed",
+    kind: "reference",
+    vectors: base,
+  }];
   const hasImages = ex.blocks.some((b) => b.name !== "metadata");
   if (hasImages) {
     for (const p of perturbations) {
-      conditions.push({ condition: perturbationLabel(p), kind: "perturbation", vectors: await caseHeadInputs(ex, release, subset, { ...inputOptions, perturbation: p }) });
+      conditions.push({
+        condition: perturbationLabel(p),
+        kind: "perturbation",
+        vectors: await caseHeadInputs(ex, release, subset, { ...inputOptions, perturbation: p }),
+      });
     }
   }
-  const names: Record<string, string> = { clinical: "without the clinical image", derm: "without the dermoscopic image", metadata: "without metadata" };
+  const names: Record<string, string> = {
+    clinical: "without the clinical image",
+    derm: "without the dermoscopic image",
+    metadata: "without metadata",
+  };
   if (ex.blocks.length > 1) {
     for (const b of ex.blocks) {
       const vectors = base.map((v) => {
@@ -125,7 +157,11 @@ export async function robustnessCheck(ex: Explainable, release: Release, referen
       const correct = pred.map((p, i) => (p === t[i] ? 1 : 0)), baseCorrect = b.map((p, i) => (p === t[i] ? 1 : 0));
       const accuracy = correct.reduce<number>((s, x) => s + x, 0) / correct.length;
       const baseAccuracy = baseCorrect.reduce<number>((s, x) => s + x, 0) / baseCorrect.length;
-      const diff = pairedBootstrap(subset.length, (ix) => ix.reduce((s, i) => s + correct[i] - baseCorrect[i], 0) / ix.length, { samples: bootstrap, prng: prng.fork(`${c.condition}/${h}`) });
+      const diff = pairedBootstrap(
+        subset.length,
+        (ix) => ix.reduce((s, i) => s + correct[i] - baseCorrect[i], 0) / ix.length,
+        { samples: bootstrap, prng: prng.fork(`${c.condition}/${h}`) },
+      );
       let auroc = NaN;
       try {
         auroc = new Set(t).size === HEADS[h].codes.length ? rocAucOvr(t, probs[h]!) : NaN;
@@ -146,6 +182,13 @@ export async function robustnessCheck(ex: Explainable, release: Release, referen
   return {
     rows,
     caseNums: subset.map((i) => release.cases[i].caseNum),
-    settings: { cases: subset.length, of: test.length, seed: options.seed, bootstrap, perturbations, removal: "block replaced by the training mean of the head input" },
+    settings: {
+      cases: subset.length,
+      of: test.length,
+      seed: options.seed,
+      bootstrap,
+      perturbations,
+      removal: "block replaced by the training mean of the head input",
+    },
   };
 }

@@ -107,7 +107,9 @@ export interface AgreementResult {
   fleissModelReplacing: MeanSd;
   fleissDrawsWithModel: MeanSd;
   /** 95% percentile intervals over bootstrap resamples of the images. */
-  ci: Record<"kappaModelVsAggregate" | "fleissAll" | "kappaPairsMean" | "kappaEachVsOthersMean", [number, number]> | null;
+  ci:
+    | Record<"kappaModelVsAggregate" | "fleissAll" | "kappaPairsMean" | "kappaEachVsOthersMean", [number, number]>
+    | null;
   /** Each dermatologist's sensitivity and specificity for melanoma (excise = positive). */
   raterPoints: { sensitivity: number; specificity: number }[];
   settings: { draws: number; drawSize: number; bootstrap: number; tieRule: string };
@@ -127,9 +129,11 @@ function popcount(x: number): number {
 export function bitMasks(answers: readonly (readonly number[])[]): { masks: Uint32Array; words: number } {
   const n = answers[0].length, words = Math.ceil(n / 32);
   const masks = new Uint32Array(answers.length * words);
-  answers.forEach((row, r) => row.forEach((v, i) => {
-    if (v) masks[r * words + (i >> 5)] |= 1 << (i & 31);
-  }));
+  answers.forEach((row, r) =>
+    row.forEach((v, i) => {
+      if (v) masks[r * words + (i >> 5)] |= 1 << (i & 31);
+    })
+  );
   return { masks, words };
 }
 
@@ -138,7 +142,11 @@ export function bitMasks(answers: readonly (readonly number[])[]): { masks: Uint
  * multiplicities) the weighted counts come from bit masks: the weights are split into bit planes,
  * and n11 = sum_k 2^k popcount(A & B & W_k).
  */
-export function pairwiseMean(answers: readonly (readonly number[])[], w?: ArrayLike<number>, bits = bitMasks(answers)): MeanSd {
+export function pairwiseMean(
+  answers: readonly (readonly number[])[],
+  w?: ArrayLike<number>,
+  bits = bitMasks(answers),
+): MeanSd {
   const R = answers.length, N = answers[0].length;
   const { masks, words } = bits;
   const weights = w ?? new Int32Array(N).fill(1);
@@ -154,13 +162,19 @@ export function pairwiseMean(answers: readonly (readonly number[])[], w?: ArrayL
   const na = new Float64Array(R);
   for (let r = 0; r < R; r++) {
     let s = 0;
-    for (let k = 0; k < planes; k++) for (let j = 0; j < words; j++) s += (1 << k) * popcount(masks[r * words + j] & W[k * words + j]);
+    for (let k = 0; k < planes; k++) {
+      for (let j = 0; j < words; j++) s += (1 << k) * popcount(masks[r * words + j] & W[k * words + j]);
+    }
     na[r] = s;
   }
   const ks = new Float64Array((R * (R - 1)) / 2);
   // per rater, its answers masked by each weight plane: then a pair needs one AND per word and plane
   const AW = new Uint32Array(R * planes * words);
-  for (let r = 0; r < R; r++) for (let k = 0; k < planes; k++) for (let j = 0; j < words; j++) AW[(r * planes + k) * words + j] = masks[r * words + j] & W[k * words + j];
+  for (let r = 0; r < R; r++) {
+    for (let k = 0; k < planes; k++) {
+      for (let j = 0; j < words; j++) AW[(r * planes + k) * words + j] = masks[r * words + j] & W[k * words + j];
+    }
+  }
   let idx = 0;
   for (let a = 0; a < R; a++) {
     const ao = a * words;
@@ -195,10 +209,18 @@ export function agreementAnalysis(answers: readonly (readonly number[])[], optio
   const R = answers.length, N = answers[0]?.length ?? 0;
   if (R < 2) throw new RangeError(`Cannot analyse agreement: expected at least 2 raters, found ${R}`);
   answers.forEach((row, r) => {
-    if (row.length !== N) throw new RangeError(`Cannot analyse agreement: expected ${N} answers for every rater, found ${row.length} for rater ${r + 1}`);
+    if (row.length !== N) {
+      throw new RangeError(
+        `Cannot analyse agreement: expected ${N} answers for every rater, found ${row.length} for rater ${r + 1}`,
+      );
+    }
   });
   for (const [name, v] of [["truthMelanoma", options.truthMelanoma], ["model", options.model]] as const) {
-    if (v.length !== N) throw new RangeError(`Cannot analyse agreement: expected ${N} values in ${name} (one per image), found ${v.length}`);
+    if (v.length !== N) {
+      throw new RangeError(
+        `Cannot analyse agreement: expected ${N} values in ${name} (one per image), found ${v.length}`,
+      );
+    }
   }
   const draws = options.draws ?? 1000, drawSize = options.drawSize ?? 9, B = options.bootstrap ?? 1000;
   const ones = new Int32Array(N);
@@ -230,7 +252,12 @@ export function agreementAnalysis(answers: readonly (readonly number[])[], optio
       stats[3].push(meanSd(leaveOneOut(answers, ones, w)).mean);
     }
     const q = (xs: number[]) => quantile(xs.filter((v) => Number.isFinite(v)), [0.025, 0.975]) as [number, number];
-    ci = { kappaModelVsAggregate: q(stats[0]), fleissAll: q(stats[1]), kappaPairsMean: q(stats[2]), kappaEachVsOthersMean: q(stats[3]) };
+    ci = {
+      kappaModelVsAggregate: q(stats[0]),
+      fleissAll: q(stats[1]),
+      kappaPairsMean: q(stats[2]),
+      kappaEachVsOthersMean: q(stats[3]),
+    };
   }
   const pos = options.truthMelanoma.reduce((s, v) => s + v, 0);
   const raterPoints = answers.map((row) => ({

@@ -34,15 +34,31 @@ export interface MclassList {
 export function loadMclassList(path: string): MclassList {
   const t = parseCsv(readTextFile(path, "the MClass-D image list"), { file: path });
   for (const c of ["image_name", "target"]) {
-    if (!t.header.includes(c)) throw new Error(`Cannot read ${path}: expected a column "${c}" (columns image_name,target), found ${t.header.join(",")}`);
+    if (!t.header.includes(c)) {
+      throw new Error(
+        `Cannot read ${path}: expected a column "${c}" (columns image_name,target), found ${t.header.join(",")}`,
+      );
+    }
   }
   const ni = t.header.indexOf("image_name"), ti = t.header.indexOf("target");
   const seen = new Set<string>();
   const images = t.rows.map((r) => {
     const name = r.values[ni].trim(), target = r.values[ti].trim();
-    if (!name) throw new Error(`Cannot read ${path} line ${r.line}, column "image_name": expected an image file name, found an empty field`);
-    if (target !== "0" && target !== "1") throw new Error(`Cannot read ${path} line ${r.line}, column "target": expected 0 (nevus) or 1 (melanoma), found "${target}"`);
-    if (seen.has(name)) throw new Error(`Cannot read ${path} line ${r.line}, column "image_name": expected each image once, found "${name}" again`);
+    if (!name) {
+      throw new Error(
+        `Cannot read ${path} line ${r.line}, column "image_name": expected an image file name, found an empty field`,
+      );
+    }
+    if (target !== "0" && target !== "1") {
+      throw new Error(
+        `Cannot read ${path} line ${r.line}, column "target": expected 0 (nevus) or 1 (melanoma), found "${target}"`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new Error(
+        `Cannot read ${path} line ${r.line}, column "image_name": expected each image once, found "${name}" again`,
+      );
+    }
     seen.add(name);
     return { name, melanoma: target === "1" };
   });
@@ -54,7 +70,13 @@ export function mclassImagePaths(list: MclassList, imagesDir: string): string[] 
   return list.images.map((im) => {
     const candidates = [im.name, `${im.name}.jpg`, `${im.name}.jpeg`, `${im.name}.png`];
     const hit = candidates.map((c) => join(imagesDir, c)).find(exists);
-    if (!hit) throw new Error(`Cannot find MClass-D image "${im.name}": expected a file in ${imagesDir} (${candidates.join(", ")}), found none`);
+    if (!hit) {
+      throw new Error(
+        `Cannot find MClass-D image "${im.name}": expected a file in ${imagesDir} (${
+          candidates.join(", ")
+        }), found none`,
+      );
+    }
     return hit;
   });
 }
@@ -62,9 +84,15 @@ export function mclassImagePaths(list: MclassList, imagesDir: string): string[] 
 /** Maps one spreadsheet answer to 1 (excise) or 0 (reassure). @throws {Error} on anything else. */
 export function answerToExcision(answer: unknown, where: string): number {
   const s = String(answer ?? "").trim().toLowerCase();
-  if (s === "1" || s === "exc" || s.includes("biopsy") || s.includes("excis") || s.includes("further treatment")) return 1;
+  if (s === "1" || s === "exc" || s.includes("biopsy") || s.includes("excis") || s.includes("further treatment")) {
+    return 1;
+  }
   if (s === "0" || s === "noexc" || s.includes("reassur") || s.includes("no further")) return 0;
-  throw new Error(`Cannot read ${where}: expected an answer mentioning "biopsy" (excise) or "reassure" (do not), or 1/0, EXC/NOEXC, found "${String(answer ?? "")}"`);
+  throw new Error(
+    `Cannot read ${where}: expected an answer mentioning "biopsy" (excise) or "reassure" (do not), or 1/0, EXC/NOEXC, found "${
+      String(answer ?? "")
+    }"`,
+  );
 }
 
 export interface RaterPanel {
@@ -90,28 +118,42 @@ function loadSpreadsheet(path: string, list: MclassList): RaterPanel {
   const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(sheet, { defval: "" });
   if (!rows.length) throw new Error(`Cannot read ${path}: expected one row per dermatologist, found none`);
   const n = list.images.length;
-  const answerCols = Object.keys(rows[0]).filter((k) => /^Answer\s*\d+$/i.test(k.trim())).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+  const answerCols = Object.keys(rows[0]).filter((k) => /^Answer\s*\d+$/i.test(k.trim())).sort((a, b) =>
+    Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0])
+  );
   if (answerCols.length !== n) {
-    throw new Error(`Cannot read ${path}: expected ${n} columns "Answer 1" ... "Answer ${n}" (one per image of ${list.file}), found ${answerCols.length}`);
+    throw new Error(
+      `Cannot read ${path}: expected ${n} columns "Answer 1" ... "Answer ${n}" (one per image of ${list.file}), found ${answerCols.length}`,
+    );
   }
-  const answers = rows.map((row, r) => answerCols.map((c) => answerToExcision(row[c], `${path} sheet "${wb.SheetNames[0]}" row ${r + 2}, column "${c}"`)));
+  const answers = rows.map((row, r) =>
+    answerCols.map((c) => answerToExcision(row[c], `${path} sheet "${wb.SheetNames[0]}" row ${r + 2}, column "${c}"`))
+  );
   return { file: path, raters: rows.map((_, r) => `dermatologist ${r + 1}`), answers };
 }
 
 function loadRaterCsv(path: string, list: MclassList): RaterPanel {
   const t = parseCsv(readTextFile(path, "rater matrix"), { file: path });
-  if (t.header[0] !== "rater") throw new Error(`Cannot read ${path}: expected a first column "rater", found "${t.header[0]}"`);
+  if (t.header[0] !== "rater") {
+    throw new Error(`Cannot read ${path}: expected a first column "rater", found "${t.header[0]}"`);
+  }
   const cols = t.header.slice(1);
   const names = list.images.map((im) => im.name);
   if (cols.length !== names.length) {
-    throw new Error(`Cannot read ${path}: expected ${names.length} image columns (one per image of ${list.file}), found ${cols.length}`);
+    throw new Error(
+      `Cannot read ${path}: expected ${names.length} image columns (one per image of ${list.file}), found ${cols.length}`,
+    );
   }
   const index = names.map((name) => {
-    const j = cols.findIndex((c) => c === name || c.replace(/\.(jpe?g|png)$/i, "") === name.replace(/\.(jpe?g|png)$/i, ""));
+    const j = cols.findIndex((c) =>
+      c === name || c.replace(/\.(jpe?g|png)$/i, "") === name.replace(/\.(jpe?g|png)$/i, "")
+    );
     if (j < 0) throw new Error(`Cannot read ${path}: expected a column for image "${name}", found none`);
     return j + 1;
   });
-  const answers = t.rows.map((r) => index.map((j) => answerToExcision(r.values[j], `${path} line ${r.line}, column "${t.header[j]}"`)));
+  const answers = t.rows.map((r) =>
+    index.map((j) => answerToExcision(r.values[j], `${path} line ${r.line}, column "${t.header[j]}"`))
+  );
   if (!answers.length) throw new Error(`Cannot read ${path}: expected one row per dermatologist, found none`);
   return { file: path, raters: t.rows.map((r) => r.values[0]), answers };
 }

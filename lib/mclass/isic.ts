@@ -31,14 +31,20 @@ export async function downloadIsicImages(ids: readonly string[], options: IsicOp
   const out: string[] = [];
   for (const raw of ids) {
     const id = raw.replace(/\.(jpe?g|png)$/i, "");
-    if (!/^ISIC_\d{7}$/.test(id)) throw new Error(`Cannot download from the ISIC archive: expected an id like ISIC_0000003, found "${raw}"`);
+    if (!/^ISIC_\d{7}$/.test(id)) {
+      throw new Error(`Cannot download from the ISIC archive: expected an id like ISIC_0000003, found "${raw}"`);
+    }
     const path = join(options.cacheDir, `${id}.jpg`);
     if (!exists(path)) {
       const meta = await get(`${api}/images/${id}/`);
-      if (!meta.ok) throw new Error(`Cannot download ${id}: the ISIC API answered HTTP ${meta.status} for ${api}/images/${id}/`);
+      if (!meta.ok) {
+        throw new Error(`Cannot download ${id}: the ISIC API answered HTTP ${meta.status} for ${api}/images/${id}/`);
+      }
       const json = await meta.json();
       const url = json?.files?.full?.url;
-      if (typeof url !== "string") throw new Error(`Cannot download ${id}: expected files.full.url in the ISIC API's answer, found none`);
+      if (typeof url !== "string") {
+        throw new Error(`Cannot download ${id}: expected files.full.url in the ISIC API's answer, found none`);
+      }
       const img = await get(url);
       if (!img.ok) throw new Error(`Cannot download ${id}: HTTP ${img.status} for ${url}`);
       writeBytesAtomic(path, new Uint8Array(await img.arrayBuffer()));

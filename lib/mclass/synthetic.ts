@@ -33,9 +33,17 @@ export const MCLASS_SYNTHETIC_MARKER = "SYNTHETIC.json";
 
 /** Writes the benchmark unless the same settings are already there; returns the folder. */
 export async function writeSyntheticMclass(dir: string, options: SyntheticMclassOptions): Promise<string> {
-  const s = { seed: options.seed, melanomas: options.melanomas ?? 20, nevi: options.nevi ?? 80, raters: options.raters ?? 157, imageSize: options.imageSize ?? 256 };
+  const s = {
+    seed: options.seed,
+    melanomas: options.melanomas ?? 20,
+    nevi: options.nevi ?? 80,
+    raters: options.raters ?? 157,
+    imageSize: options.imageSize ?? 256,
+  };
   const marker = join(dir, MCLASS_SYNTHETIC_MARKER);
-  if (exists(marker) && JSON.stringify(JSON.parse(Deno.readTextFileSync(marker)).settings) === JSON.stringify(s)) return dir;
+  if (exists(marker) && JSON.stringify(JSON.parse(Deno.readTextFileSync(marker)).settings) === JSON.stringify(s)) {
+    return dir;
+  }
   const prng = new Prng(s.seed);
   const targets = prng.fork("order").shuffle([...Array(s.melanomas).fill(1), ...Array(s.nevi).fill(0)]);
   const names = targets.map((_, i) => `SYN_${String(i + 1).padStart(4, "0")}.jpg`);
@@ -48,16 +56,22 @@ export async function writeSyntheticMclass(dir: string, options: SyntheticMclass
       elevation: "flat",
     } as Parameters<typeof renderCase>[0];
     const { derm } = renderCase(spec, { size: s.imageSize, prng: prng.fork(`image-${i}`) });
-    const jpeg = await sharp(derm, { raw: { width: s.imageSize, height: s.imageSize, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    const jpeg = await sharp(derm, { raw: { width: s.imageSize, height: s.imageSize, channels: 3 } }).jpeg({
+      quality: 90,
+    }).toBuffer();
     writeBytesAtomic(join(dir, "images", names[i]), new Uint8Array(jpeg));
   }
   writeTextAtomic(join(dir, "MClassD.csv"), toCsv(["image_name", "target"], names.map((n, i) => [n, targets[i]])));
   const panel = simulatePanel(targets, { raters: s.raters, prng: prng.fork("panel") });
-  writeTextAtomic(join(dir, "answers.csv"), toCsv(["rater", ...names], panel.answers.map((row, r) => [`synthetic dermatologist ${r + 1}`, ...row])));
+  writeTextAtomic(
+    join(dir, "answers.csv"),
+    toCsv(["rater", ...names], panel.answers.map((row, r) => [`synthetic dermatologist ${r + 1}`, ...row])),
+  );
   writeJsonAtomic(marker, {
     synthetic: true,
     settings: s,
-    note: "SYNTHETIC MClass-like benchmark: drawn lesions and a simulated panel of dermatologists, not the MClass-D images or answers.",
+    note:
+      "SYNTHETIC MClass-like benchmark: drawn lesions and a simulated panel of dermatologists, not the MClass-D images or answers.",
     panel: panel.settings,
   });
   return dir;

@@ -12,9 +12,9 @@ import { perturbImage } from "../data/perturb.ts";
 import { Prng } from "../util/prng.ts";
 import { writeBytesAtomic } from "../util/fs.ts";
 import { concatFloat32 } from "../util/arrays.ts";
-import { startBackend, BackendName } from "./backend.ts";
+import { BackendName, startBackend } from "./backend.ts";
 import { buildBackbone, preprocess } from "./network.ts";
-import { FeatureJob, featureFile } from "./features.ts";
+import { featureFile, FeatureJob } from "./features.ts";
 
 self.onmessage = async (e: MessageEvent<FeatureJob>) => {
   const job = e.data;
@@ -32,7 +32,9 @@ self.onmessage = async (e: MessageEvent<FeatureJob>) => {
       const out = model.predict(batch) as tf.Tensor;
       const data = out.dataSync() as Float32Array;
       const dim = out.shape[1] as number;
-      pending.forEach((p, i) => writeBytesAtomic(featureFile(job.dir, p.sha, p.view), new Uint8Array(data.slice(i * dim, (i + 1) * dim).buffer)));
+      pending.forEach((p, i) =>
+        writeBytesAtomic(featureFile(job.dir, p.sha, p.view), new Uint8Array(data.slice(i * dim, (i + 1) * dim).buffer))
+      );
       tf.dispose([batch, out]);
       self.postMessage({ done: pending.length });
       pending.length = 0;

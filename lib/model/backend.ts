@@ -39,7 +39,9 @@ interface GpuAdapterLike {
 }
 
 /** The WebGPU adapter Deno offers, or null (with the reason). */
-export async function probeWebGpu(): Promise<{ adapter: GpuAdapterLike | null; description: string; software: boolean }> {
+export async function probeWebGpu(): Promise<
+  { adapter: GpuAdapterLike | null; description: string; software: boolean }
+> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
   if (!gpu) return { adapter: null, description: "navigator.gpu is not available", software: false };
   let adapter: GpuAdapterLike | null = null;
@@ -50,15 +52,20 @@ export async function probeWebGpu(): Promise<{ adapter: GpuAdapterLike | null; d
   }
   if (!adapter) return { adapter: null, description: "no WebGPU adapter", software: false };
   const i = adapter.info ?? {};
-  const description = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" / ") || "unnamed adapter";
-  const software = Boolean(adapter.isFallbackAdapter) || /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(description);
+  const description = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" / ") ||
+    "unnamed adapter";
+  const software = Boolean(adapter.isFallbackAdapter) ||
+    /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(description);
   return { adapter, description, software };
 }
 
 let current: BackendInfo | null = null;
 
 /** Starts (once per process) and returns the requested backend; "auto" picks and prints. */
-export async function startBackend(requested: BackendName = "auto", options: { quiet?: boolean } = {}): Promise<BackendInfo> {
+export async function startBackend(
+  requested: BackendName = "auto",
+  options: { quiet?: boolean } = {},
+): Promise<BackendInfo> {
   if (!BACKENDS.includes(requested)) {
     throw new RangeError(`Cannot start backend: expected one of ${BACKENDS.join(", ")}, found "${requested}"`);
   }
@@ -68,7 +75,9 @@ export async function startBackend(requested: BackendName = "auto", options: { q
   let software: boolean | undefined;
   if (requested === "auto" || requested === "webgpu") {
     const probe = await probeWebGpu();
-    if (requested === "webgpu" && !probe.adapter) throw new Error(`Cannot start the webgpu backend: ${probe.description}`);
+    if (requested === "webgpu" && !probe.adapter) {
+      throw new Error(`Cannot start the webgpu backend: ${probe.description}`);
+    }
     if (probe.adapter && (requested === "webgpu" || !probe.software)) {
       name = "webgpu";
       detail = `WebGPU adapter: ${probe.description}${probe.software ? " (software)" : ""}`;
@@ -84,7 +93,9 @@ export async function startBackend(requested: BackendName = "auto", options: { q
     setWasmPaths(new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).href);
     await tf.setBackend("wasm");
     registerWasmGradientKernels();
-    detail += `wasm (XNNPACK, SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"}, ${tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread"})`;
+    detail += `wasm (XNNPACK, SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"}, ${
+      tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread"
+    })`;
   } else if (name === "cpu") {
     await tf.setBackend("cpu");
     detail = "tfjs pure-JS cpu backend (slow: tiny tests only)";
@@ -100,7 +111,7 @@ export async function startBackend(requested: BackendName = "auto", options: { q
     }
     if (!loaded) {
       throw new Error(
-        'Cannot start the tensorflow backend: expected @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node to be installed (their install downloads libtensorflow, impossible without network access to Google storage); use --backend wasm or webgpu',
+        "Cannot start the tensorflow backend: expected @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node to be installed (their install downloads libtensorflow, impossible without network access to Google storage); use --backend wasm or webgpu",
       );
     }
     await tf.setBackend("tensorflow");

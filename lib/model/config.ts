@@ -9,7 +9,7 @@
  * headsOf(cfg.model.kind).length; // 9
  * ```
  */
-import { HEADS, HeadName, MULTI_TASK_HEADS } from "../data/vocabulary.ts";
+import { HeadName, HEADS, MULTI_TASK_HEADS } from "../data/vocabulary.ts";
 import { AugmentationSpec, DEFAULT_AUGMENTATION } from "../data/augment.ts";
 
 export type ModelKind = "diag" | "mgmt" | "multi";
@@ -109,7 +109,14 @@ export interface RunConfig {
   seed: number;
   backend: string;
   /** Data folder and fingerprint, official split or cross-validation fold. */
-  data: { dir: string; fingerprint: string; synthetic: boolean; fold: number | null; k: number | null; foldSeed: number | null };
+  data: {
+    dir: string;
+    fingerprint: string;
+    synthetic: boolean;
+    fold: number | null;
+    k: number | null;
+    foldSeed: number | null;
+  };
 }
 
 /** The study's schedule: 50 frozen epochs, then one block at a time from mixed10 down to mixed2 (25 epochs each), then 25 without augmentation. */
@@ -125,14 +132,22 @@ export function paperSchedule(): ScheduleStage[] {
 }
 
 /** Defaults for a run; `overrides` may set the model kind, inputs, preset and any nested field. */
-export function defaultRunConfig(o: { kind: ModelKind; inputs: InputSet; preset: Preset; backbone?: Partial<BackboneConfig>; seed?: number }): RunConfig {
+export function defaultRunConfig(
+  o: { kind: ModelKind; inputs: InputSet; preset: Preset; backbone?: Partial<BackboneConfig>; seed?: number },
+): RunConfig {
   const paper = o.preset === "paper";
   return {
     version: 1,
     model: {
       kind: o.kind,
       inputs: o.inputs,
-      backbone: { source: "nsfwjs", size: 299, featureLayers: paper ? ["mixed10"] : ["mixed5"], shared: true, ...o.backbone },
+      backbone: {
+        source: "nsfwjs",
+        size: 299,
+        featureLayers: paper ? ["mixed10"] : ["mixed5"],
+        shared: true,
+        ...o.backbone,
+      },
       // features preset: standardised features, a small shared hidden layer and a strong L2 penalty
       // (chosen on the synthetic release: AUROC ~0.73-0.78 where unstandardised wide heads overfit)
       head: { hidden: paper ? 0 : 64, l2: paper ? 0 : 0.03, standardize: !paper },
@@ -143,7 +158,9 @@ export function defaultRunConfig(o: { kind: ModelKind; inputs: InputSet; preset:
       k: Math.max(1, Math.round((paper ? 16 : 32) / headsOf(o.kind).reduce((s, h) => s + classesOf(h), 0))),
       epochs: paper ? 0 : 40,
       schedule: paper ? paperSchedule() : [],
-      optimizer: paper ? { learningRate: 1e-3, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 } : { learningRate: 0.01, momentum: 0.9, lrDecay: 1e-4, weightDecay: 0 },
+      optimizer: paper
+        ? { learningRate: 1e-3, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 }
+        : { learningRate: 0.01, momentum: 0.9, lrDecay: 1e-4, weightDecay: 0 },
       augmentation: { ...DEFAULT_AUGMENTATION },
       views: paper ? 0 : 4,
       selection: "loss",
@@ -166,13 +183,21 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   };
   if (!MODEL_KINDS.includes(c.model?.kind)) bad("model.kind", MODEL_KINDS.join("|"), c.model?.kind);
   if (!INPUT_SETS.includes(c.model.inputs)) bad("model.inputs", INPUT_SETS.join("|"), c.model.inputs);
-  if (!["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"].includes(c.model.backbone.source)) bad("model.backbone.source", "nsfwjs|imagenet|keras-h5|tfjs|random|tiny", c.model.backbone.source);
-  if ((c.model.backbone.source === "keras-h5" || c.model.backbone.source === "tfjs") && !c.model.backbone.path) bad("model.backbone.path", "a file or folder", c.model.backbone.path);
+  if (!["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"].includes(c.model.backbone.source)) {
+    bad("model.backbone.source", "nsfwjs|imagenet|keras-h5|tfjs|random|tiny", c.model.backbone.source);
+  }
+  if ((c.model.backbone.source === "keras-h5" || c.model.backbone.source === "tfjs") && !c.model.backbone.path) {
+    bad("model.backbone.path", "a file or folder", c.model.backbone.path);
+  }
   if (!(c.model.backbone.size >= 32)) bad("model.backbone.size", "an integer >= 32", c.model.backbone.size);
-  if (!c.model.backbone.featureLayers?.length) bad("model.backbone.featureLayers", "a non-empty list of layer names", c.model.backbone.featureLayers);
+  if (!c.model.backbone.featureLayers?.length) {
+    bad("model.backbone.featureLayers", "a non-empty list of layer names", c.model.backbone.featureLayers);
+  }
   if (!(c.training.k >= 1)) bad("training.k", "an integer >= 1", c.training.k);
   if (!["features", "paper"].includes(c.training.preset)) bad("training.preset", "features|paper", c.training.preset);
-  if (!(c.training.optimizer.learningRate > 0)) bad("training.optimizer.learningRate", "a positive number", c.training.optimizer.learningRate);
+  if (!(c.training.optimizer.learningRate > 0)) {
+    bad("training.optimizer.learningRate", "a positive number", c.training.optimizer.learningRate);
+  }
   if (!(c.training.views >= 0)) bad("training.views", "an integer >= 0", c.training.views);
   return c;
 }

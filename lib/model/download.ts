@@ -44,7 +44,10 @@ function digestOf(bytes: Uint8Array, algorithm: string): string {
  * The cached path of `file`, downloading it first if needed (the first address that works).
  * @throws {Error} listing each address's failure, or a digest mismatch naming both digests.
  */
-export async function cachedDownload(file: RemoteFile, options: { cacheDir: string; quiet?: boolean; fetch?: typeof fetch }): Promise<string> {
+export async function cachedDownload(
+  file: RemoteFile,
+  options: { cacheDir: string; quiet?: boolean; fetch?: typeof fetch },
+): Promise<string> {
   const path = join(options.cacheDir, file.name);
   const verify = (bytes: Uint8Array, where: string) => {
     if (!file.digest) return;
@@ -81,5 +84,9 @@ export async function cachedDownload(file: RemoteFile, options: { cacheDir: stri
       errors.push(`${url}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`Cannot download ${file.name}: every address failed:\n  ${errors.join("\n  ")}\nPlace the file at ${path} by hand to use it offline.`);
+  throw new Error(
+    `Cannot download ${file.name}: every address failed:\n  ${
+      errors.join("\n  ")
+    }\nPlace the file at ${path} by hand to use it offline.`,
+  );
 }

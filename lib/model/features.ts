@@ -57,12 +57,20 @@ export async function weightsFingerprint(cfg: BackboneConfig, cacheDir: string, 
     case "nsfwjs":
       return (await nsfwjsInceptionV3({ cacheDir: join(cacheDir, "models") })).fingerprint;
     case "imagenet":
-      return sha256Hex(Deno.readFileSync(cfg.path ?? await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: join(cacheDir, "models") })));
+      return sha256Hex(
+        Deno.readFileSync(
+          cfg.path ?? await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: join(cacheDir, "models") }),
+        ),
+      );
     case "keras-h5":
       return sha256Hex(Deno.readFileSync(cfg.path!));
     case "tfjs": {
       const m = JSON.parse(Deno.readTextFileSync(join(cfg.path!, "model.json")));
-      return sha256Parts(m.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => Deno.readFileSync(join(cfg.path!, p))));
+      return sha256Parts(
+        m.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) =>
+          Deno.readFileSync(join(cfg.path!, p))
+        ),
+      );
     }
     default:
       return `random:${cfg.source}:${cfg.size}:${seed}`;
@@ -70,10 +78,27 @@ export async function weightsFingerprint(cfg: BackboneConfig, cacheDir: string, 
 }
 
 /** The cache folder of one feature configuration. */
-export function featureDir(cacheDir: string, fingerprint: string, cfg: BackboneConfig, augmentation: AugmentationSpec, perturbation?: Perturbation): string {
+export function featureDir(
+  cacheDir: string,
+  fingerprint: string,
+  cfg: BackboneConfig,
+  augmentation: AugmentationSpec,
+  perturbation?: Perturbation,
+): string {
   const perturbed = perturbation && perturbation.kind !== "none";
-  const key = sha256Parts([fingerprint, String(cfg.size), cfg.featureLayers.join("+"), JSON.stringify(augmentation), ...(perturbed ? [JSON.stringify(perturbation)] : []), "features-v1"]).slice(0, 20);
-  return join(cacheDir, "features", `${cfg.source}-${cfg.size}-${cfg.featureLayers.join("+")}${perturbed ? `-${perturbation.kind}` : ""}-${key}`);
+  const key = sha256Parts([
+    fingerprint,
+    String(cfg.size),
+    cfg.featureLayers.join("+"),
+    JSON.stringify(augmentation),
+    ...(perturbed ? [JSON.stringify(perturbation)] : []),
+    "features-v1",
+  ]).slice(0, 20);
+  return join(
+    cacheDir,
+    "features",
+    `${cfg.source}-${cfg.size}-${cfg.featureLayers.join("+")}${perturbed ? `-${perturbation.kind}` : ""}-${key}`,
+  );
 }
 
 export function featureFile(dir: string, sha: string, view: number): string {
@@ -107,7 +132,10 @@ export interface ExtractionStats {
  * Features of every requested image and view: Map path -> array of views. Cached views are read;
  * missing ones are computed by workers.
  */
-export async function extractFeatures(requests: readonly FeatureRequest[], options: FeatureOptions): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
+export async function extractFeatures(
+  requests: readonly FeatureRequest[],
+  options: FeatureOptions,
+): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
   const start = performance.now();
   const fingerprint = await weightsFingerprint(options.backbone, options.cacheDir, options.seed);
   const perturbation = validatePerturbation(options.perturbation ?? { kind: "none" });
@@ -151,13 +179,26 @@ export async function extractFeatures(requests: readonly FeatureRequest[], optio
   const features = new Map<string, Float32Array[]>();
   for (const r of requests) {
     const sha = shaOf.get(r.path)!;
-    features.set(r.path, [...Array(r.views).keys()].map((v) => {
-      const b = Deno.readFileSync(featureFile(dir, sha, v));
-      return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    }));
+    features.set(
+      r.path,
+      [...Array(r.views).keys()].map((v) => {
+        const b = Deno.readFileSync(featureFile(dir, sha, v));
+        return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      }),
+    );
   }
   const seconds = (performance.now() - start) / 1000;
-  return { features, stats: { images: requests.reduce((s, r) => s + r.views, 0), computed, cached, seconds, rate: computed / Math.max(seconds, 1e-9), dir } };
+  return {
+    features,
+    stats: {
+      images: requests.reduce((s, r) => s + r.views, 0),
+      computed,
+      cached,
+      seconds,
+      rate: computed / Math.max(seconds, 1e-9),
+      dir,
+    },
+  };
 }
 
 function runFeatureWorker(job: FeatureJob, onDone: (n: number) => void): Promise<void> {

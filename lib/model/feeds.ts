@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Case, ImagePathResolver } from "../data/release.ts";
 import { encodeMetadata } from "../data/vocabulary.ts";
-import { augmentImage, AugmentationSpec } from "../data/augment.ts";
+import { AugmentationSpec, augmentImage } from "../data/augment.ts";
 import { decodeImage, RgbImage } from "../data/images.ts";
 import { Prng } from "../util/prng.ts";
 import { Feed } from "./train.ts";
@@ -26,7 +26,10 @@ import { preprocess } from "./network.ts";
 
 /** Absolute image paths of a case (resolving case-insensitively). */
 export function casePaths(c: Case, resolver: ImagePathResolver): { clinic: string; derm: string } {
-  return { clinic: resolver.resolve(c.clinic, `case_num ${c.caseNum}, column "clinic"`), derm: resolver.resolve(c.derm, `case_num ${c.caseNum}, column "derm"`) };
+  return {
+    clinic: resolver.resolve(c.clinic, `case_num ${c.caseNum}, column "clinic"`),
+    derm: resolver.resolve(c.derm, `case_num ${c.caseNum}, column "derm"`),
+  };
 }
 
 export class FeatureFeed implements Feed {
@@ -36,7 +39,12 @@ export class FeatureFeed implements Feed {
   /** Per-dimension mean and standard deviation applied to every vector (see `standardize`). */
   #norm: { mean: Float32Array; sd: Float32Array } | null = null;
 
-  constructor(cases: readonly Case[], features: Map<string, Float32Array[]>, paths: readonly { clinic: string; derm: string }[], inputs: InputSet) {
+  constructor(
+    cases: readonly Case[],
+    features: Map<string, Float32Array[]>,
+    paths: readonly { clinic: string; derm: string }[],
+    inputs: InputSet,
+  ) {
     this.#inputs = inputs;
     this.#rows = cases.map((c, i) => ({
       clinic: inputs.includes("C") ? features.get(paths[i].clinic)! : [],
@@ -76,7 +84,7 @@ export class FeatureFeed implements Feed {
   /** The feature vector of one case (view choice as in training or not), standardised if set. */
   vector(i: number, augment: boolean, prng: Prng): Float32Array {
     const v = this.#raw(i, augment, prng);
-    if (this.#norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - this.#norm.mean[d]) / this.#norm.sd[d];
+    if (this.#norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - this.#norm.mean[d]) / this.#norm.sd[d]; }
     return v;
   }
 
@@ -110,7 +118,11 @@ export class ImageFeed implements Feed {
   #aug: AugmentationSpec;
   #cache = new Map<string, RgbImage>();
 
-  constructor(cases: readonly Case[], paths: readonly { clinic: string; derm: string }[], options: { inputs: InputSet; size: number; preprocessing: Preprocessing; augmentation: AugmentationSpec }) {
+  constructor(
+    cases: readonly Case[],
+    paths: readonly { clinic: string; derm: string }[],
+    options: { inputs: InputSet; size: number; preprocessing: Preprocessing; augmentation: AugmentationSpec },
+  ) {
     this.#cases = cases;
     this.#paths = paths;
     this.#inputs = options.inputs;
@@ -128,7 +140,10 @@ export class ImageFeed implements Feed {
     return img;
   }
 
-  async inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): Promise<tf.Tensor[]> {
+  async inputs(
+    indices: readonly number[],
+    mode: { train: boolean; augment: boolean; prng: Prng },
+  ): Promise<tf.Tensor[]> {
     const out: tf.Tensor[] = [];
     const s = this.#size;
     for (const which of ["clinic", "derm"] as const) {
@@ -149,4 +164,3 @@ export class ImageFeed implements Feed {
     return out;
   }
 }
-

@@ -27,7 +27,20 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** The Inception blocks in order (stem first). */
-export const INCEPTION_BLOCKS = ["stem", "mixed0", "mixed1", "mixed2", "mixed3", "mixed4", "mixed5", "mixed6", "mixed7", "mixed8", "mixed9", "mixed10"] as const;
+export const INCEPTION_BLOCKS = [
+  "stem",
+  "mixed0",
+  "mixed1",
+  "mixed2",
+  "mixed3",
+  "mixed4",
+  "mixed5",
+  "mixed6",
+  "mixed7",
+  "mixed8",
+  "mixed9",
+  "mixed10",
+] as const;
 export type InceptionBlock = (typeof INCEPTION_BLOCKS)[number];
 
 /** Channels of each block's output (the feature size after global average pooling). */
@@ -67,11 +80,20 @@ class Namer {
 /** Builds the backbone. The model's output is `mixed10`; `blockOf` maps layer names to blocks. */
 export function inceptionV3(options: InceptionOptions = {}): tf.LayersModel {
   const size = options.size ?? 299;
-  if (!Number.isInteger(size) || size < 75) throw new RangeError(`Cannot build InceptionV3: expected an input size >= 75, found ${size}`);
+  if (!Number.isInteger(size) || size < 75) {
+    throw new RangeError(`Cannot build InceptionV3: expected an input size >= 75, found ${size}`);
+  }
   let seed = options.seed ?? 0;
   const names = new Namer();
   const input = tf.input({ shape: [size, size, 3], name: options.inputName ?? "input_1" });
-  const convBn = (x: tf.SymbolicTensor, filters: number, rows: number, cols: number, padding: "same" | "valid" = "same", strides: [number, number] = [1, 1]) => {
+  const convBn = (
+    x: tf.SymbolicTensor,
+    filters: number,
+    rows: number,
+    cols: number,
+    padding: "same" | "valid" = "same",
+    strides: [number, number] = [1, 1],
+  ) => {
     let y = tf.layers.conv2d({
       filters,
       kernelSize: [rows, cols],
@@ -81,13 +103,24 @@ export function inceptionV3(options: InceptionOptions = {}): tf.LayersModel {
       name: names.next("conv2d"),
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }),
     }).apply(x) as tf.SymbolicTensor;
-    y = tf.layers.batchNormalization({ axis: 3, scale: true, epsilon: 0.001, momentum: 0.99, name: names.next("batch_normalization") }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.batchNormalization({
+      axis: 3,
+      scale: true,
+      epsilon: 0.001,
+      momentum: 0.99,
+      name: names.next("batch_normalization"),
+    }).apply(y) as tf.SymbolicTensor;
     return tf.layers.activation({ activation: "relu", name: names.next("activation") }).apply(y) as tf.SymbolicTensor;
   };
-  const maxPool = (x: tf.SymbolicTensor) => tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: names.next("max_pooling2d") }).apply(x) as tf.SymbolicTensor;
+  const maxPool = (x: tf.SymbolicTensor) =>
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: names.next("max_pooling2d") }).apply(
+      x,
+    ) as tf.SymbolicTensor;
   const avgPool = (x: tf.SymbolicTensor) =>
-    tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: "same", name: names.next("average_pooling2d") }).apply(x) as tf.SymbolicTensor;
-  const concat = (xs: tf.SymbolicTensor[], name?: string) => tf.layers.concatenate({ axis: 3, name: name ?? names.next("concatenate") }).apply(xs) as tf.SymbolicTensor;
+    tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: "same", name: names.next("average_pooling2d") })
+      .apply(x) as tf.SymbolicTensor;
+  const concat = (xs: tf.SymbolicTensor[], name?: string) =>
+    tf.layers.concatenate({ axis: 3, name: name ?? names.next("concatenate") }).apply(xs) as tf.SymbolicTensor;
 
   let x = convBn(input, 32, 3, 3, "valid", [2, 2]);
   x = convBn(x, 32, 3, 3, "valid");
@@ -169,17 +202,33 @@ export function tinyInception(options: InceptionOptions & { width?: number } = {
   const names = new Namer();
   const input = tf.input({ shape: [size, size, 3], name: options.inputName ?? "input_1" });
   const convBn = (x: tf.SymbolicTensor, filters: number, k: number, padding: "same" | "valid" = "same", stride = 1) => {
-    let y = tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding, useBias: false, name: names.next("conv2d"), kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) })
+    let y = tf.layers.conv2d({
+      filters,
+      kernelSize: k,
+      strides: stride,
+      padding,
+      useBias: false,
+      name: names.next("conv2d"),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }),
+    })
       .apply(x) as tf.SymbolicTensor;
-    y = tf.layers.batchNormalization({ axis: 3, scale: true, epsilon: 0.001, name: names.next("batch_normalization") }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.batchNormalization({ axis: 3, scale: true, epsilon: 0.001, name: names.next("batch_normalization") })
+      .apply(y) as tf.SymbolicTensor;
     return tf.layers.activation({ activation: "relu", name: names.next("activation") }).apply(y) as tf.SymbolicTensor;
   };
   let x = convBn(input, w, 3, "valid", 2);
-  x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: names.next("max_pooling2d") }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: names.next("max_pooling2d") }).apply(
+    x,
+  ) as tf.SymbolicTensor;
   for (const i of [0, 1]) {
     const a = convBn(x, w, 1);
     const b = convBn(convBn(x, w, 1), w, 3);
-    const p = convBn(tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: "same", name: names.next("average_pooling2d") }).apply(x) as tf.SymbolicTensor, w, 1);
+    const p = convBn(
+      tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: "same", name: names.next("average_pooling2d") })
+        .apply(x) as tf.SymbolicTensor,
+      w,
+      1,
+    );
     x = tf.layers.concatenate({ axis: 3, name: `mixed${i}` }).apply([a, b, p]) as tf.SymbolicTensor;
   }
   const model = tf.model({ inputs: input, outputs: x, name: "tiny_inception" });
@@ -212,7 +261,9 @@ export function layerBlocks(model: tf.LayersModel): Map<string, string> {
     for (const node of layer.inboundNodes) for (const l of node.inboundLayers) anc(l as tf.layers.Layer, acc);
     return acc;
   };
-  const mixed = model.layers.filter((l) => /^mixed\d+$/.test(l.name)).sort((a, b) => Number(a.name.slice(5)) - Number(b.name.slice(5)));
+  const mixed = model.layers.filter((l) => /^mixed\d+$/.test(l.name)).sort((a, b) =>
+    Number(a.name.slice(5)) - Number(b.name.slice(5))
+  );
   const out = new Map<string, string>();
   if (!mixed.length) return out;
   const branchInputs = mixed[0].inboundNodes[0].inboundLayers.map((l) => anc(l as tf.layers.Layer));

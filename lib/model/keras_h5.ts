@@ -30,7 +30,9 @@ function attrStrings(node: Any, name: string): string[] | null {
   if (!a) return null;
   const v = a.value;
   const list = Array.isArray(v) ? v : [v];
-  return list.map((s: unknown) => (s instanceof Uint8Array ? new TextDecoder().decode(s) : String(s)).replace(/\0+$/, ""));
+  return list.map((s: unknown) =>
+    (s instanceof Uint8Array ? new TextDecoder().decode(s) : String(s)).replace(/\0+$/, "")
+  );
 }
 
 /**
@@ -53,7 +55,9 @@ export async function readKerasH5(path: string): Promise<Map<string, WeightArray
     try {
       f = new (h5wasm as Any).File(mem, "r");
     } catch (e) {
-      throw new Error(`Cannot read Keras weights: expected an HDF5 file at ${path}, found an error: ${(e as Error).message}`);
+      throw new Error(
+        `Cannot read Keras weights: expected an HDF5 file at ${path}, found an error: ${(e as Error).message}`,
+      );
     }
     const root = f.keys().includes("model_weights") ? f.get("model_weights") : f;
     const layers = attrStrings(root, "layer_names") ?? root.keys();
@@ -63,7 +67,9 @@ export async function readKerasH5(path: string): Promise<Map<string, WeightArray
       const names: string[] = attrStrings(g, "weight_names") ?? [];
       for (const wn of names) {
         const ds = g.get(wn) ?? root.get(`${layer}/${wn}`);
-        if (!ds) throw new Error(`Cannot read Keras weights ${path}: layer "${layer}" lists "${wn}" but has no such dataset`);
+        if (!ds) {
+          throw new Error(`Cannot read Keras weights ${path}: layer "${layer}" lists "${wn}" but has no such dataset`);
+        }
         const data = Float32Array.from(ds.value as ArrayLike<number>);
         out.set(`${layer}/${wn.split("/").pop()!.replace(/:0$/, "")}`, { shape: [...ds.shape], data });
       }
@@ -74,7 +80,9 @@ export async function readKerasH5(path: string): Promise<Map<string, WeightArray
       FS.unlink(mem);
     } catch { /* already gone */ }
   }
-  if (!out.size) throw new Error(`Cannot read Keras weights: expected layer groups with weight_names in ${path}, found none`);
+  if (!out.size) {
+    throw new Error(`Cannot read Keras weights: expected layer groups with weight_names in ${path}, found none`);
+  }
   return out;
 }
 
@@ -92,7 +100,9 @@ export async function writeKerasH5(path: string, weights: Map<string, WeightArra
   for (const [layer, ws] of byLayer) {
     const g = f.create_group(layer);
     const inner = g.create_group(layer);
-    for (const [weight, w] of ws) inner.create_dataset({ name: `${weight}:0`, data: w.data, shape: w.shape, dtype: "<f" });
+    for (const [weight, w] of ws) {
+      inner.create_dataset({ name: `${weight}:0`, data: w.data, shape: w.shape, dtype: "<f" });
+    }
     g.create_attribute("weight_names", ws.map(([weight]) => `${layer}/${weight}:0`));
   }
   f.create_attribute("layer_names", [...byLayer.keys()]);

@@ -23,7 +23,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { BackboneConfig, classesOf, HeadConfig, headsOf, InputSet, METADATA_SIZE, ModelKind } from "./config.ts";
 import { inceptionV3, tinyInception } from "./inception_v3.ts";
-import { applyWeights, ApplyReport, kerasH5Weights, nsfwjsInceptionV3, Preprocessing, tfjsLayersWeights, WeightSet } from "./weights.ts";
+import {
+  ApplyReport,
+  applyWeights,
+  kerasH5Weights,
+  nsfwjsInceptionV3,
+  Preprocessing,
+  tfjsLayersWeights,
+  WeightSet,
+} from "./weights.ts";
 import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 import { join } from "node:path";
 
@@ -64,8 +72,13 @@ export async function loadBackboneWeights(cfg: BackboneConfig, cacheDir: string)
  * The backbone as a feature model: image [n, s, s, 3] (preprocessed) -> concatenated global
  * average pools of `featureLayers` [n, F]. The graph stops at the deepest feature layer.
  */
-export async function buildBackbone(cfg: BackboneConfig, options: { seed: number; cacheDir: string; name?: string }): Promise<{ model: tf.LayersModel; info: BackboneInfo }> {
-  const base = cfg.source === "tiny" ? tinyInception({ size: cfg.size, seed: options.seed }) : inceptionV3({ size: cfg.size, seed: options.seed });
+export async function buildBackbone(
+  cfg: BackboneConfig,
+  options: { seed: number; cacheDir: string; name?: string },
+): Promise<{ model: tf.LayersModel; info: BackboneInfo }> {
+  const base = cfg.source === "tiny"
+    ? tinyInception({ size: cfg.size, seed: options.seed })
+    : inceptionV3({ size: cfg.size, seed: options.seed });
   const set = await loadBackboneWeights(cfg, join(options.cacheDir, "models"));
   let info: BackboneInfo;
   if (set) {
@@ -80,7 +93,9 @@ export async function buildBackbone(cfg: BackboneConfig, options: { seed: number
     };
   } else {
     info = {
-      description: cfg.source === "tiny" ? `tiny 3-block Inception for tests, RANDOM initialisation (seed ${options.seed})` : `InceptionV3 with RANDOM initialisation (seed ${options.seed}): no pretrained weights`,
+      description: cfg.source === "tiny"
+        ? `tiny 3-block Inception for tests, RANDOM initialisation (seed ${options.seed})`
+        : `InceptionV3 with RANDOM initialisation (seed ${options.seed}): no pretrained weights`,
       id: cfg.source === "tiny" ? "tiny-random" : "random",
       fingerprint: `random:${cfg.source}:${cfg.size}:${options.seed}`,
       preprocessing: "x/127.5-1",
@@ -92,11 +107,17 @@ export async function buildBackbone(cfg: BackboneConfig, options: { seed: number
     try {
       layer = base.getLayer(name);
     } catch {
-      throw new Error(`Cannot build the backbone: expected a layer "${name}" (e.g. mixed5, mixed7, mixed10), found none in ${base.name}`);
+      throw new Error(
+        `Cannot build the backbone: expected a layer "${name}" (e.g. mixed5, mixed7, mixed10), found none in ${base.name}`,
+      );
     }
-    return tf.layers.globalAveragePooling2d({ name: `gap_${name}` }).apply(layer.output as tf.SymbolicTensor) as tf.SymbolicTensor;
+    return tf.layers.globalAveragePooling2d({ name: `gap_${name}` }).apply(
+      layer.output as tf.SymbolicTensor,
+    ) as tf.SymbolicTensor;
   });
-  const out = pooled.length === 1 ? pooled[0] : tf.layers.concatenate({ name: "features" }).apply(pooled) as tf.SymbolicTensor;
+  const out = pooled.length === 1
+    ? pooled[0]
+    : tf.layers.concatenate({ name: "features" }).apply(pooled) as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: out, name: options.name ?? "backbone" });
   return { model, info };
 }
@@ -108,7 +129,8 @@ export function featureSizeOf(model: tf.LayersModel): number {
 
 /** Length of the concatenated head input for an input set. */
 export function headInputSize(inputs: InputSet, imageFeatures: number): number {
-  return (inputs.includes("C") ? imageFeatures : 0) + (inputs.includes("D") ? imageFeatures : 0) + (inputs.includes("M") ? METADATA_SIZE : 0);
+  return (inputs.includes("C") ? imageFeatures : 0) + (inputs.includes("D") ? imageFeatures : 0) +
+    (inputs.includes("M") ? METADATA_SIZE : 0);
 }
 
 /** The task heads on a feature vector: optional shared hidden layer, then one dense softmax per task. */
@@ -121,10 +143,20 @@ function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed
   // The L2 penalty (cfg.l2) is added by the trainer on the head kernels, not as layer regularizers.
   let h = x;
   if (cfg.hidden > 0) {
-    h = tf.layers.dense({ units: cfg.hidden, activation: "relu", name: "head_hidden", kernelInitializer: tf.initializers.heNormal({ seed }) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.dense({
+      units: cfg.hidden,
+      activation: "relu",
+      name: "head_hidden",
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }).apply(h) as tf.SymbolicTensor;
   }
   return headsOf(kind).map((head, i) =>
-    tf.layers.dense({ units: classesOf(head), activation: "softmax", name: `head_${head}`, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 + i }) })
+    tf.layers.dense({
+      units: classesOf(head),
+      activation: "softmax",
+      name: `head_${head}`,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 + i }),
+    })
       .apply(h) as tf.SymbolicTensor
   );
 }
@@ -166,19 +198,32 @@ export async function buildFullModel(
     ins.push(m);
     parts.push(m);
   }
-  const x = parts.length === 1 ? parts[0] : tf.layers.concatenate({ name: "head_input" }).apply(parts) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: ins, outputs: headLayers(x, kind, head, options.seed), name: `derm7pt_${kind}_${inputs}` });
+  const x = parts.length === 1
+    ? parts[0]
+    : tf.layers.concatenate({ name: "head_input" }).apply(parts) as tf.SymbolicTensor;
+  const model = tf.model({
+    inputs: ins,
+    outputs: headLayers(x, kind, head, options.seed),
+    name: `derm7pt_${kind}_${inputs}`,
+  });
   return {
     model,
     backbones,
-    info: info ?? { description: "metadata only: no backbone", id: "none", fingerprint: "none", preprocessing: "x/255", random: false },
+    info: info ??
+      {
+        description: "metadata only: no backbone",
+        id: "none",
+        fingerprint: "none",
+        preprocessing: "x/255",
+        random: false,
+      },
   };
 }
 
 /** Converts uint8 RGB pixels to the backbone's input scale. */
 export function preprocess(pixels: Uint8Array, preprocessing: Preprocessing): Float32Array {
   const out = new Float32Array(pixels.length);
-  if (preprocessing === "x/255") for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
+  if (preprocessing === "x/255") { for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255; }
   else for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 127.5 - 1;
   return out;
 }

@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { decodeImage } from "../data/images.ts";
-import { encodeMetadata, HEADS, HeadName, MetadataVariable } from "../data/vocabulary.ts";
+import { encodeMetadata, HeadName, HEADS, MetadataVariable } from "../data/vocabulary.ts";
 import { ImagePathResolver, loadRelease } from "../data/release.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { inferManagement, ManagementPriors } from "../analysis/management.ts";
@@ -61,14 +61,36 @@ export async function loadRun(dir: string, options: { cacheDir: string; backend?
       preprocessing = b.info.preprocessing;
     }
     const featureSize = backbone ? (backbone.outputs[0].shape[1] as number) : 0;
-    model = buildHeads(headInputSize(config.model.inputs, featureSize), config.model.kind, config.model.head, config.seed);
+    model = buildHeads(
+      headInputSize(config.model.inputs, featureSize),
+      config.model.kind,
+      config.model.head,
+      config.seed,
+    );
   } else {
-    const full = await buildFullModel(config.model.kind, config.model.inputs, config.model.backbone, config.model.head, { seed: config.seed, cacheDir: options.cacheDir });
+    const full = await buildFullModel(
+      config.model.kind,
+      config.model.inputs,
+      config.model.backbone,
+      config.model.head,
+      { seed: config.seed, cacheDir: options.cacheDir },
+    );
     model = full.model;
     preprocessing = full.info.preprocessing;
   }
   loadWeightsInto(model, join(dir, "weights"));
-  return { dir, config, heads, model, backbone, preprocessing, norm: readFeatureNorm(join(dir, "weights")), priors: record.managementPriors ?? null, record, cacheDir: options.cacheDir };
+  return {
+    dir,
+    config,
+    heads,
+    model,
+    backbone,
+    preprocessing,
+    norm: readFeatureNorm(join(dir, "weights")),
+    priors: record.managementPriors ?? null,
+    record,
+    cacheDir: options.cacheDir,
+  };
 }
 
 export interface NewCase {
@@ -91,11 +113,17 @@ export interface CasePrediction {
 export async function predictCase(run: LoadedRun, input: NewCase): Promise<CasePrediction> {
   const inputs = run.config.model.inputs;
   const need = (flag: string, ok: unknown, what: string) => {
-    if (inputs.includes(flag) && !ok) throw new Error(`Cannot predict with ${run.dir}: its inputs are ${inputs}, expected ${what}, found none`);
+    if (inputs.includes(flag) && !ok) {
+      throw new Error(`Cannot predict with ${run.dir}: its inputs are ${inputs}, expected ${what}, found none`);
+    }
   };
   need("C", input.clinical, "a clinical image (--clinical)");
   need("D", input.derm, "a dermoscopic image (--derm)");
-  need("M", input.metadata?.sex && input.metadata?.location && input.metadata?.elevation, "--sex, --location and --elevation");
+  need(
+    "M",
+    input.metadata?.sex && input.metadata?.location && input.metadata?.elevation,
+    "--sex, --location and --elevation",
+  );
   const size = run.config.model.backbone.size;
   const images: Record<string, Float32Array> = {};
   for (const [flag, key, path] of [["C", "clinical", input.clinical], ["D", "derm", input.derm]] as const) {
@@ -110,11 +138,13 @@ export async function predictCase(run: LoadedRun, input: NewCase): Promise<CaseP
       const parts: Float32Array[] = [];
       for (const key of ["clinical", "derm"]) {
         if (!images[key]) continue;
-        parts.push((run.backbone!.predict(tf.tensor4d(images[key], [1, size, size, 3])) as tf.Tensor).dataSync() as Float32Array);
+        parts.push(
+          (run.backbone!.predict(tf.tensor4d(images[key], [1, size, size, 3])) as tf.Tensor).dataSync() as Float32Array,
+        );
       }
       if (meta) parts.push(meta);
       const v = concatFloat32(parts);
-      if (run.norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d];
+      if (run.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d]; }
       r = run.model.predict(tf.tensor2d(v, [1, v.length])) as tf.Tensor | tf.Tensor[];
     } else {
       const xs = [
@@ -132,7 +162,12 @@ export async function predictCase(run: LoadedRun, input: NewCase): Promise<CaseP
 }
 
 /** Scores every case of a release (all splits) and writes a predictions table into `outDir`. */
-export async function predictRelease(run: LoadedRun, dataDir: string, outDir: string, options: { workers?: number; quiet?: boolean } = {}): Promise<PredictionRow[]> {
+export async function predictRelease(
+  run: LoadedRun,
+  dataDir: string,
+  outDir: string,
+  options: { workers?: number; quiet?: boolean } = {},
+): Promise<PredictionRow[]> {
   const release = loadRelease(dataDir, { quiet: true });
   const cfg = run.config;
   const images = cfg.model.inputs.includes("C") || cfg.model.inputs.includes("D");
@@ -142,14 +177,35 @@ export async function predictRelease(run: LoadedRun, dataDir: string, outDir: st
   if (cfg.training.preset === "features") {
     let features = new Map<string, Float32Array[]>();
     if (images) {
-      const reqs = [...new Set(paths.flatMap((p) => [...(cfg.model.inputs.includes("C") ? [p.clinic] : []), ...(cfg.model.inputs.includes("D") ? [p.derm] : [])]))].map((path) => ({ path, views: 1 }));
-      features = (await extractFeatures(reqs, { backbone: cfg.model.backbone, seed: cfg.seed, cacheDir: run.cacheDir, augmentation: cfg.training.augmentation, workers: options.workers, quiet: options.quiet })).features;
+      const reqs = [
+        ...new Set(
+          paths.flatMap((
+            p,
+          ) => [
+            ...(cfg.model.inputs.includes("C") ? [p.clinic] : []),
+            ...(cfg.model.inputs.includes("D") ? [p.derm] : []),
+          ]),
+        ),
+      ].map((path) => ({ path, views: 1 }));
+      features = (await extractFeatures(reqs, {
+        backbone: cfg.model.backbone,
+        seed: cfg.seed,
+        cacheDir: run.cacheDir,
+        augmentation: cfg.training.augmentation,
+        workers: options.workers,
+        quiet: options.quiet,
+      })).features;
     }
     const ff = new FeatureFeed(release.cases, features, paths, cfg.model.inputs);
     ff.setStandardization(run.norm);
     feed = ff;
   } else {
-    feed = new ImageFeed(release.cases, paths, { inputs: cfg.model.inputs, size: cfg.model.backbone.size, preprocessing: run.preprocessing, augmentation: cfg.training.augmentation });
+    feed = new ImageFeed(release.cases, paths, {
+      inputs: cfg.model.inputs,
+      size: cfg.model.backbone.size,
+      preprocessing: run.preprocessing,
+      augmentation: cfg.training.augmentation,
+    });
   }
   const idx = release.cases.map((c) => c.index);
   const probs = await predictHeads(run.model, feed, idx, run.heads);
@@ -170,17 +226,30 @@ export async function predictRelease(run: LoadedRun, dataDir: string, outDir: st
  * input is the dermoscopic image (inputs "D").
  * @throws {Error} when the run needs other inputs.
  */
-export async function predictImages(run: LoadedRun, paths: readonly string[], options: { workers?: number; quiet?: boolean } = {}): Promise<Record<string, number[][]>> {
+export async function predictImages(
+  run: LoadedRun,
+  paths: readonly string[],
+  options: { workers?: number; quiet?: boolean } = {},
+): Promise<Record<string, number[][]>> {
   const cfg = run.config;
   if (cfg.model.inputs !== "D") {
-    throw new Error(`Cannot predict dermoscopic images alone with ${run.dir}: its inputs are ${cfg.model.inputs}, expected D (train e.g. "multi-D")`);
+    throw new Error(
+      `Cannot predict dermoscopic images alone with ${run.dir}: its inputs are ${cfg.model.inputs}, expected D (train e.g. "multi-D")`,
+    );
   }
   const out: Record<string, number[][]> = Object.fromEntries(run.heads.map((h) => [h, []]));
   if (cfg.training.preset === "features") {
-    const { features } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), { backbone: cfg.model.backbone, seed: cfg.seed, cacheDir: run.cacheDir, augmentation: cfg.training.augmentation, workers: options.workers, quiet: options.quiet });
+    const { features } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), {
+      backbone: cfg.model.backbone,
+      seed: cfg.seed,
+      cacheDir: run.cacheDir,
+      augmentation: cfg.training.augmentation,
+      workers: options.workers,
+      quiet: options.quiet,
+    });
     const x = concatFloat32(paths.map((p) => {
       const v = Float32Array.from(features.get(p)![0]);
-      if (run.norm) for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d];
+      if (run.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d]; }
       return v;
     }));
     const probs = tf.tidy(() => {

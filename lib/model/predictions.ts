@@ -17,7 +17,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { parseCsv, toCsv } from "../util/csv.ts";
 import { readTextFile, writeBytesAtomic, writeTextAtomic } from "../util/fs.ts";
-import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 
 export interface PredictionRow {
   case_num: number;
@@ -35,7 +35,9 @@ export function headColumns(head: HeadName): string[] {
 export function writePredictions(dir: string, rows: readonly PredictionRow[], heads: readonly HeadName[]): void {
   const columns = ["case_num", "split", "fold", ...heads.flatMap((h) => [...headColumns(h), `${h}_true`])];
   writeTextAtomic(join(dir, "predictions.csv"), toCsv(columns, rows.map((r) => columns.map((c) => r[c] ?? ""))));
-  const df = pl.DataFrame(rows.map((r) => Object.fromEntries(columns.map((c) => [c, c === "fold" ? (r.fold ?? -1) : r[c]]))));
+  const df = pl.DataFrame(
+    rows.map((r) => Object.fromEntries(columns.map((c) => [c, c === "fold" ? (r.fold ?? -1) : r[c]]))),
+  );
   const tmp = join(dir, `predictions.parquet.tmp-${Deno.pid}`);
   df.writeParquet(tmp);
   const bytes = Deno.readFileSync(tmp);
@@ -63,10 +65,18 @@ export interface PredictionsTable {
 export function readPredictions(dir: string): PredictionsTable {
   const file = join(dir, "predictions.csv");
   const t = parseCsv(readTextFile(file, "a run's predictions table"), { file });
-  for (const c of ["case_num", "split"]) if (!t.header.includes(c)) throw new Error(`Cannot read ${file}: expected a column "${c}", found ${t.header.join(",")}`);
+  for (const c of ["case_num", "split"]) {
+    if (!t.header.includes(c)) {
+      throw new Error(`Cannot read ${file}: expected a column "${c}", found ${t.header.join(",")}`);
+    }
+  }
   const heads = (Object.keys(HEADS) as HeadName[]).filter((h) => t.header.includes(`${h}_true`));
   for (const h of heads) {
-    for (const c of headColumns(h)) if (!t.header.includes(c)) throw new Error(`Cannot read ${file}: expected a column "${c}" for head ${h}, found none`);
+    for (const c of headColumns(h)) {
+      if (!t.header.includes(c)) {
+        throw new Error(`Cannot read ${file}: expected a column "${c}" for head ${h}, found none`);
+      }
+    }
   }
   const rows: PredictionRow[] = t.rows.map((r) => {
     const o: PredictionRow = { case_num: 0, split: "", fold: null };
@@ -76,7 +86,9 @@ export function readPredictions(dir: string): PredictionsTable {
       else if (c === "fold") o.fold = v === "" || v === "-1" ? null : Number(v);
       else {
         const n = Number(v);
-        if (v === "" || Number.isNaN(n)) throw new Error(`Cannot read ${file} line ${r.line}, column "${c}": expected a number, found "${v}"`);
+        if (v === "" || Number.isNaN(n)) {
+          throw new Error(`Cannot read ${file} line ${r.line}, column "${c}": expected a number, found "${v}"`);
+        }
         o[c] = n;
       }
     });

@@ -32,7 +32,7 @@ import { toCsv } from "../util/csv.ts";
 import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
-import { startBackend, BackendName } from "./backend.ts";
+import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig, validateRunConfig } from "./config.ts";
 import { extractFeatures, ExtractionStats, weightsFingerprint } from "./features.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
@@ -113,7 +113,11 @@ export function runProvenance(runId: string, record: RunRecord, seed: number): P
 export function checkRunData(dir: string, release: Release, record: RunRecord = readRunRecord(dir)): void {
   const found = releaseFingerprint(release);
   if (found !== record.data.fingerprint) {
-    throw new Error(`Cannot use ${dir} on ${release.dir}: it was trained on data with fingerprint ${record.data.fingerprint.slice(0, 12)}, but ${release.dir} has ${found.slice(0, 12)}; pass the release it was trained on (--data)`);
+    throw new Error(
+      `Cannot use ${dir} on ${release.dir}: it was trained on data with fingerprint ${
+        record.data.fingerprint.slice(0, 12)
+      }, but ${release.dir} has ${found.slice(0, 12)}; pass the release it was trained on (--data)`,
+    );
   }
 }
 
@@ -124,7 +128,9 @@ export function configKey(c: RunConfig): string {
 
 /** Official split or cross-validation fold of the config, as case-index lists. */
 export function splitOf(release: Release, c: RunConfig): { train: number[]; valid: number[]; test: number[] } {
-  if (c.data.fold === null) return { train: release.splits.train, valid: release.splits.valid, test: release.splits.test };
+  if (c.data.fold === null) {
+    return { train: release.splits.train, valid: release.splits.valid, test: release.splits.test };
+  }
   const folds = crossValidationFolds(release, { k: c.data.k ?? 3, seed: c.data.foldSeed ?? 0 });
   const f = folds[c.data.fold];
   if (!f) throw new RangeError(`Cannot train fold ${c.data.fold}: expected a fold in 0..${folds.length - 1}`);
@@ -143,15 +149,25 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   if (!opts.force && exists(join(out, "run.json")) && exists(join(out, "predictions.csv"))) {
     const prev = readRunRecord(out);
     if (prev.key === key) {
-      return { dir: out, config, reused: true, history: JSON.parse(readTextFile(join(out, "history.json"), "history")), summary: prev.summary };
+      return {
+        dir: out,
+        config,
+        reused: true,
+        history: JSON.parse(readTextFile(join(out, "history.json"), "history")),
+        summary: prev.summary,
+      };
     }
-    throw new Error(`Cannot train into ${out}: it holds a completed run with a different configuration (key ${prev.key}, this one ${key}); choose another --out or pass --force`);
+    throw new Error(
+      `Cannot train into ${out}: it holds a completed run with a different configuration (key ${prev.key}, this one ${key}); choose another --out or pass --force`,
+    );
   }
   const backend = await startBackend(config.backend as BackendName, { quiet: opts.quiet });
   const heads = headsOf(config.model.kind);
   const split = splitOf(release, config);
   const needImages = config.model.inputs.includes("C") || config.model.inputs.includes("D");
-  if (needImages && !release.imagesDir) throw new Error(`Cannot train with inputs ${config.model.inputs}: expected ${release.dir}/images, found none`);
+  if (needImages && !release.imagesDir) {
+    throw new Error(`Cannot train with inputs ${config.model.inputs}: expected ${release.dir}/images, found none`);
+  }
   const resolver = needImages ? new ImagePathResolver(release.imagesDir!) : null;
   const paths = release.cases.map((c) => (resolver ? casePaths(c, resolver) : { clinic: "", derm: "" }));
   const labels = Object.fromEntries(heads.map((h) => [h, release.cases.map((c) => c.labels[h])]));
@@ -192,15 +208,30 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     if (config.model.head.standardize) featureNorm = ff.standardize(split.train);
     feed = ff;
     model = buildHeads(ff.size, config.model.kind, config.model.head, config.seed);
-    info = needImages
-      ? await describeBackbone(config, opts.cacheDir)
-      : { description: "metadata only: no backbone", id: "none", fingerprint: "none", preprocessing: "x/255", random: false };
+    info = needImages ? await describeBackbone(config, opts.cacheDir) : {
+      description: "metadata only: no backbone",
+      id: "none",
+      fingerprint: "none",
+      preprocessing: "x/255",
+      random: false,
+    };
     stages = [{ name: "heads on cached features", epochs: config.training.epochs, augment: config.training.views > 0 }];
   } else {
-    const full = await buildFullModel(config.model.kind, config.model.inputs, config.model.backbone, config.model.head, { seed: config.seed, cacheDir: opts.cacheDir });
+    const full = await buildFullModel(
+      config.model.kind,
+      config.model.inputs,
+      config.model.backbone,
+      config.model.head,
+      { seed: config.seed, cacheDir: opts.cacheDir },
+    );
     model = full.model;
     info = full.info;
-    feed = new ImageFeed(release.cases, paths, { inputs: config.model.inputs, size: config.model.backbone.size, preprocessing: info.preprocessing, augmentation: config.training.augmentation });
+    feed = new ImageFeed(release.cases, paths, {
+      inputs: config.model.inputs,
+      size: config.model.backbone.size,
+      preprocessing: info.preprocessing,
+      augmentation: config.training.augmentation,
+    });
     const blocks = full.backbones.map((b) => layerBlocks(b));
     stages = config.training.schedule.map((s) => ({
       name: s.name,
@@ -211,12 +242,18 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
         full.backbones.forEach((b, i) => {
           for (const layer of b.layers) layer.trainable = s.trainableBlocks.includes(blocks[i].get(layer.name) ?? "");
           // BatchNormalization gammas stay fixed (Keras builds them without scale)
-          for (const l of b.layers) if (l.getClassName() === "BatchNormalization") (l as unknown as { gamma?: { trainable: boolean } }).gamma!.trainable = false;
+          for (const l of b.layers) {
+            if (l.getClassName() === "BatchNormalization") {
+              (l as unknown as { gamma?: { trainable: boolean } }).gamma!.trainable = false;
+            }
+          }
         });
       },
     }));
   }
-  const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) => l.weights.filter((w) => w.originalName.endsWith("kernel")));
+  const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
+    l.weights.filter((w) => w.originalName.endsWith("kernel"))
+  );
   const tTrain = performance.now();
   const result = await trainModel({
     model,
@@ -238,7 +275,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     quiet: opts.quiet,
     onEpoch: opts.onEpoch,
   });
-  if (result.interrupted) throw new Error(`Training interrupted; the checkpoint in ${join(out, "checkpoint")} resumes it (run the same command again)`);
+  if (result.interrupted) {
+    throw new Error(
+      `Training interrupted; the checkpoint in ${join(out, "checkpoint")} resumes it (run the same command again)`,
+    );
+  }
   const trainingSeconds = (performance.now() - tTrain) / 1000;
 
   // Predictions of every case, labelled with its split.
@@ -247,7 +288,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   const all = release.cases.map((c) => c.index).filter((i) => splitOfCase.has(i));
   const probs = await predictHeads(model, feed, all, heads);
   const rows: PredictionRow[] = all.map((ci, j) => {
-    const r: PredictionRow = { case_num: release.cases[ci].caseNum, split: splitOfCase.get(ci)!, fold: config.data.fold };
+    const r: PredictionRow = {
+      case_num: release.cases[ci].caseNum,
+      split: splitOfCase.get(ci)!,
+      fold: config.data.fold,
+    };
     for (const h of heads) {
       HEADS[h].codes.forEach((code, k) => (r[`${h}_${code}`] = probs[h][j][k]));
       r[`${h}_true`] = release.cases[ci].labels[h];
@@ -262,7 +307,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     try {
       auroc = rocAucOvr(truth, p);
     } catch { /* a class absent from test */ }
-    test[h] = { accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN, auroc, n: idx.length };
+    test[h] = {
+      accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN,
+      auroc,
+      n: idx.length,
+    };
   }
   const summary: RunSummary = {
     backend: `${backend.name} — ${backend.detail}`,
@@ -277,7 +326,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   if (featureNorm) writeFeatureNorm(join(out, "weights"), featureNorm);
   writeJsonAtomic(join(out, "config.json"), config);
   writeJsonAtomic(join(out, "history.json"), result.history);
-  writeTextAtomic(join(out, "history.csv"), toCsv(Object.keys(result.history[0] ?? { epoch: 0 }), result.history.map((r) => Object.values(r))));
+  writeTextAtomic(
+    join(out, "history.csv"),
+    toCsv(Object.keys(result.history[0] ?? { epoch: 0 }), result.history.map((r) => Object.values(r))),
+  );
   writePredictions(out, rows, heads);
   const record: RunRecord = {
     key,
@@ -286,7 +338,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     data: { dir: config.data.dir, fingerprint: config.data.fingerprint, synthetic: config.data.synthetic },
     classWeights: result.classWeights,
     // p(MGMT | DIAG) from this run's training split, to infer management from a diagnosis head
-    managementPriors: priorsFromLabels(split.train.map((i) => release.cases[i].labels.diagnosis), split.train.map((i) => release.cases[i].labels.management)),
+    managementPriors: priorsFromLabels(
+      split.train.map((i) => release.cases[i].labels.diagnosis),
+      split.train.map((i) => release.cases[i].labels.management),
+    ),
     summary,
   };
   writeJsonAtomic(join(out, "run.json"), record);
@@ -301,14 +356,21 @@ async function describeBackbone(config: RunConfig, cacheDir: string): Promise<Ba
   const fingerprint = await weightsFingerprint(config.model.backbone, cacheDir, config.seed);
   const random = src === "random" || src === "tiny";
   const descriptions: Record<string, string> = {
-    nsfwjs: "Keras InceptionV3 from the npm package nsfwjs@4.4.0 (ImageNet-initialised, fine-tuned on a 5-class photo task; not the study's ImageNet backbone), frozen",
+    nsfwjs:
+      "Keras InceptionV3 from the npm package nsfwjs@4.4.0 (ImageNet-initialised, fine-tuned on a 5-class photo task; not the study's ImageNet backbone), frozen",
     imagenet: "Keras ImageNet InceptionV3 without top (the study's backbone), frozen",
     "keras-h5": `Keras weights from ${config.model.backbone.path}, frozen`,
     tfjs: `tfjs weights from ${config.model.backbone.path}, frozen`,
     random: "InceptionV3 with RANDOM initialisation (no pretrained weights), frozen",
     tiny: "tiny 3-block Inception for tests, RANDOM initialisation, frozen",
   };
-  return { description: descriptions[src], id: src, fingerprint, preprocessing: src === "nsfwjs" ? "x/255" : "x/127.5-1", random };
+  return {
+    description: descriptions[src],
+    id: src,
+    fingerprint,
+    preprocessing: src === "nsfwjs" ? "x/255" : "x/127.5-1",
+    random,
+  };
 }
 
 /** Saves the feature standardisation of a features-preset run (feature_norm.json). */

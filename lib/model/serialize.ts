@@ -35,7 +35,10 @@ export async function saveWeights(model: tf.LayersModel, dir: string): Promise<v
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
     convertedBy: null,
     modelTopology: model.toJSON(null, false),
-    weightsManifest: [{ paths: ["weights.bin"], weights: weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: "float32" })) }],
+    weightsManifest: [{
+      paths: ["weights.bin"],
+      weights: weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: "float32" })),
+    }],
   });
 }
 
@@ -50,7 +53,9 @@ export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
   const specs = (m.weightsManifest as tf.io.WeightsManifestConfig).flatMap((g) => g.weights);
   const bytes = Deno.readFileSync(join(dir, "weights.bin"));
   if (specs.length !== model.weights.length) {
-    throw new Error(`Cannot load weights from ${dir}: expected ${model.weights.length} weights for ${model.name}, found ${specs.length}`);
+    throw new Error(
+      `Cannot load weights from ${dir}: expected ${model.weights.length} weights for ${model.name}, found ${specs.length}`,
+    );
   }
   const weights = orderedWeights(model);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -64,9 +69,16 @@ export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
   specs.forEach((spec, i) => {
     const w = weights[i];
     const t = { shape: spec.shape };
-    const same = spec.name === w.originalName && t.shape.length === w.shape.length && t.shape.every((d, j) => d === w.shape[j]);
+    const same = spec.name === w.originalName && t.shape.length === w.shape.length &&
+      t.shape.every((d, j) => d === w.shape[j]);
     if (!same) {
-      throw new Error(`Cannot load weights from ${dir}: weight ${i} is "${spec.name}" ${JSON.stringify(t.shape)} in the file but "${w.originalName}" ${JSON.stringify(w.shape)} in the model (was it built from the same config?)`);
+      throw new Error(
+        `Cannot load weights from ${dir}: weight ${i} is "${spec.name}" ${
+          JSON.stringify(t.shape)
+        } in the file but "${w.originalName}" ${
+          JSON.stringify(w.shape)
+        } in the model (was it built from the same config?)`,
+      );
     }
   });
   specs.forEach((spec, i) => {

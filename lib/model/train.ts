@@ -27,7 +27,10 @@ import { orderedWeights, restoreWeights, snapshotWeights } from "./serialize.ts"
 
 /** Turns case indices into the model's input tensors. */
 export interface Feed {
-  inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): tf.Tensor[] | Promise<tf.Tensor[]>;
+  inputs(
+    indices: readonly number[],
+    mode: { train: boolean; augment: boolean; prng: Prng },
+  ): tf.Tensor[] | Promise<tf.Tensor[]>;
 }
 
 export interface Stage {
@@ -101,7 +104,13 @@ const log = (quiet: boolean | undefined, line: string) => {
 };
 
 /** Probabilities of every head for `indices` (inference mode, in batches). */
-export async function predictHeads(model: tf.LayersModel, feed: Feed, indices: readonly number[], heads: HeadName[], batchSize = 64): Promise<Record<string, number[][]>> {
+export async function predictHeads(
+  model: tf.LayersModel,
+  feed: Feed,
+  indices: readonly number[],
+  heads: HeadName[],
+  batchSize = 64,
+): Promise<Record<string, number[][]>> {
   const out: Record<string, number[][]> = Object.fromEntries(heads.map((h) => [h, []]));
   const prng = new Prng(0);
   for (let i = 0; i < indices.length; i += batchSize) {
@@ -117,7 +126,13 @@ export async function predictHeads(model: tf.LayersModel, feed: Feed, indices: r
 }
 
 /** Mean class-weighted cross-entropy over heads, and mean macro AUROC over heads with both classes present. */
-function evaluate(probs: Record<string, number[][]>, labels: TrainSpec["labels"], indices: readonly number[], heads: HeadName[], weights: Record<string, number[]>): { loss: number; auroc: number } {
+function evaluate(
+  probs: Record<string, number[][]>,
+  labels: TrainSpec["labels"],
+  indices: readonly number[],
+  heads: HeadName[],
+  weights: Record<string, number[]>,
+): { loss: number; auroc: number } {
   let loss = 0;
   const aucs: number[] = [];
   for (const h of heads) {
@@ -139,7 +154,11 @@ function evaluate(probs: Record<string, number[][]>, labels: TrainSpec["labels"]
 export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
   const { model, heads, labels, train, feed } = spec;
   const trainLabels = Object.fromEntries(heads.map((h) => [h, train.map((i) => labels[h][i])]));
-  const classWeights = Object.fromEntries(heads.map((h) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]));
+  const classWeights = Object.fromEntries(
+    heads.map((
+      h,
+    ) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]),
+  );
   const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
   const batchSize = spec.k * nLabels;
   const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
@@ -154,11 +173,15 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
   const ck = spec.checkpoint;
   if (ck && exists(join(ck.dir, "checkpoint.json"))) {
     const c = JSON.parse(readTextFile(join(ck.dir, "checkpoint.json"), "checkpoint")) as Checkpoint;
-    if (c.key !== ck.key) throw new Error(`Cannot resume from ${ck.dir}: it belongs to a different configuration (key ${c.key}, expected ${ck.key}); use a new output folder`);
+    if (c.key !== ck.key) {
+      throw new Error(
+        `Cannot resume from ${ck.dir}: it belongs to a different configuration (key ${c.key}, expected ${ck.key}); use a new output folder`,
+      );
+    }
     const bin = Deno.readFileSync(join(ck.dir, "state.bin"));
     const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
     let o = 0;
-    const take = (n: number) => all.slice(o, (o += n));
+    const take = (n: number) => all.slice(o, o += n);
     const current = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
     restoreWeights(model, current);
     for (const w of orderedWeights(model)) {
@@ -166,7 +189,9 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
       const v = take(n);
       velocity.set(w.name, tf.tensor(v, w.shape as number[]));
     }
-    if (c.bestEpoch >= 0) best = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
+    if (c.bestEpoch >= 0) {
+      best = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
+    }
     history = c.history;
     bestMetric = c.bestMetric;
     bestEpoch = c.bestEpoch;
@@ -179,11 +204,22 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
 
   const saveCheckpoint = (epoch: number, step: number) => {
     if (!ck) return;
-    const parts: Float32Array[] = [...snapshotWeights(model), ...orderedWeights(model).map((w) => Float32Array.from((velocity.get(w.name)?.dataSync() as Float32Array) ?? new Float32Array(w.shape.reduce((a: number, b) => a * (b as number), 1))))];
+    const parts: Float32Array[] = [
+      ...snapshotWeights(model),
+      ...orderedWeights(model).map((w) =>
+        Float32Array.from(
+          (velocity.get(w.name)?.dataSync() as Float32Array) ??
+            new Float32Array(w.shape.reduce((a: number, b) => a * (b as number), 1)),
+        )
+      ),
+    ];
     if (best) parts.push(...best);
     const total = concatFloat32(parts);
     writeBytesAtomic(join(ck.dir, "state.bin"), new Uint8Array(total.buffer));
-    writeJsonAtomic(join(ck.dir, "checkpoint.json"), { key: ck.key, epoch, step, globalStep, history, bestMetric, bestEpoch } satisfies Checkpoint);
+    writeJsonAtomic(
+      join(ck.dir, "checkpoint.json"),
+      { key: ck.key, epoch, step, globalStep, history, bestMetric, bestEpoch } satisfies Checkpoint,
+    );
   };
 
   let interrupted = false;
@@ -211,7 +247,12 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         epoch = e;
         const t0 = performance.now();
         const prng = new Prng(spec.seed).fork(`epoch-${e}`);
-        const batches = labelBalancedBatches(trainLabels, { k: spec.k, batches: steps, prng: prng.fork("batches"), onEmptyLabel: () => {} });
+        const batches = labelBalancedBatches(trainLabels, {
+          k: spec.k,
+          batches: steps,
+          prng: prng.fork("batches"),
+          onEmptyLabel: () => {},
+        });
         let lossSum = 0;
         const first = e === startEpoch ? startStep : 0;
         for (let s = first; s < steps; s++) {
@@ -219,7 +260,9 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
           const xs = await feed.inputs(idx, { train: true, augment: stage.augment, prng: prng.fork(`step-${s}`) });
           const lr = opt.learningRate / (1 + opt.lrDecay * globalStep);
           const { value, grads } = tf.variableGrads(() => {
-            const r = model.apply(xs.length === 1 ? xs[0] : xs, { training: stage.trainingMode ?? false }) as tf.Tensor | tf.Tensor[];
+            const r = model.apply(xs.length === 1 ? xs[0] : xs, { training: stage.trainingMode ?? false }) as
+              | tf.Tensor
+              | tf.Tensor[];
             const outs = Array.isArray(r) ? r : [r];
             let total: tf.Tensor = tf.scalar(0);
             heads.forEach((h, i) => {
@@ -230,7 +273,9 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
               total = tf.add(total, tf.mean(tf.mul(ce, w)));
             });
             if (spec.l2 && spec.l2.strength > 0) {
-              for (const kv of spec.l2.kernels) total = tf.add(total, tf.mul(spec.l2.strength, tf.sum(tf.square(kv.read()))));
+              for (const kv of spec.l2.kernels) {
+                total = tf.add(total, tf.mul(spec.l2.strength, tf.sum(tf.square(kv.read()))));
+              }
             }
             return total as tf.Scalar;
           }, vars);
@@ -257,7 +302,9 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
           if (ck?.everySteps && globalStep % ck.everySteps === 0) saveCheckpoint(e, s + 1);
         }
         const probs = await predictHeads(model, feed, spec.valid, heads, spec.batchSizeEval);
-        const ev = spec.valid.length ? evaluate(probs, labels, spec.valid, heads, classWeights) : { loss: NaN, auroc: NaN };
+        const ev = spec.valid.length
+          ? evaluate(probs, labels, spec.valid, heads, classWeights)
+          : { loss: NaN, auroc: NaN };
         const metric = spec.selection === "auroc" ? -ev.auroc : ev.loss;
         const isBest = !Number.isNaN(metric) ? metric < bestMetric : true;
         if (isBest) {
@@ -278,7 +325,14 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         };
         history.push(row);
         spec.onEpoch?.(row);
-        log(spec.quiet, `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${row.validLoss.toFixed(4)} AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${formatSeconds(row.seconds * (totalEpochs - e - 1))})`);
+        log(
+          spec.quiet,
+          `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${
+            row.validLoss.toFixed(4)
+          } AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${
+            formatSeconds(row.seconds * (totalEpochs - e - 1))
+          })`,
+        );
         saveCheckpoint(e + 1, 0);
       }
       epoch = stageStart + stage.epochs;

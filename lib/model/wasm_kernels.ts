@@ -43,7 +43,14 @@ export function convPadding(
   pad: ConvAttrs["pad"],
 ): { top: number; bottom: number; left: number; right: number; outH: number; outW: number } {
   if (pad === "valid") {
-    return { top: 0, bottom: 0, left: 0, right: 0, outH: Math.ceil((inH - kH + 1) / sH), outW: Math.ceil((inW - kW + 1) / sW) };
+    return {
+      top: 0,
+      bottom: 0,
+      left: 0,
+      right: 0,
+      outH: Math.ceil((inH - kH + 1) / sH),
+      outW: Math.ceil((inW - kW + 1) / sW),
+    };
   }
   if (pad === "same") {
     const outH = Math.ceil(inH / sH), outW = Math.ceil(inW / sW);
@@ -52,10 +59,24 @@ export function convPadding(
     return { top, bottom: padH - top, left, right: padW - left, outH, outW };
   }
   if (typeof pad === "number") {
-    return { top: pad, bottom: pad, left: pad, right: pad, outH: Math.floor((inH + 2 * pad - kH) / sH) + 1, outW: Math.floor((inW + 2 * pad - kW) / sW) + 1 };
+    return {
+      top: pad,
+      bottom: pad,
+      left: pad,
+      right: pad,
+      outH: Math.floor((inH + 2 * pad - kH) / sH) + 1,
+      outW: Math.floor((inW + 2 * pad - kW) / sW) + 1,
+    };
   }
-  const [[, ], [t, b], [l, r]] = pad;
-  return { top: t, bottom: b, left: l, right: r, outH: Math.floor((inH + t + b - kH) / sH) + 1, outW: Math.floor((inW + l + r - kW) / sW) + 1 };
+  const [[,], [t, b], [l, r]] = pad;
+  return {
+    top: t,
+    bottom: b,
+    left: l,
+    right: r,
+    outH: Math.floor((inH + t + b - kH) / sH) + 1,
+    outW: Math.floor((inW + l + r - kW) / sW) + 1,
+  };
 }
 
 function checkPlain(name: string, attrs: ConvAttrs) {
@@ -67,7 +88,12 @@ function checkPlain(name: string, attrs: ConvAttrs) {
 }
 
 /** dW of a 2-D convolution (NHWC), built from wasm's fast slice/reshape/transpose/matMul. */
-export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+export function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  attrs: ConvAttrs,
+): tf.Tensor4D {
   checkPlain("Conv2DBackpropFilter", attrs);
   return tf.tidy(() => {
     const [kH, kW, cin, cout] = filterShape;
@@ -75,12 +101,19 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
     const [n, inH, inW] = x.shape;
     const p = convPadding(inH, inW, kH, kW, [sH, sW], attrs.pad);
     const [, outH, outW] = dy.shape;
-    const xp = p.top || p.bottom || p.left || p.right ? tf.pad(x, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]]) : x;
+    const xp = p.top || p.bottom || p.left || p.right
+      ? tf.pad(x, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]])
+      : x;
     const dy2 = tf.reshape(dy, [n * outH * outW, cout]);
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kH; i++) {
       for (let j = 0; j < kW; j++) {
-        const win = tf.stridedSlice(xp, [0, i, j, 0], [n, i + (outH - 1) * sH + 1, j + (outW - 1) * sW + 1, cin], [1, sH, sW, 1]);
+        const win = tf.stridedSlice(xp, [0, i, j, 0], [n, i + (outH - 1) * sH + 1, j + (outW - 1) * sW + 1, cin], [
+          1,
+          sH,
+          sW,
+          1,
+        ]);
         const xt = tf.transpose(tf.reshape(win, [n * outH * outW, cin]));
         taps.push(tf.matMul(xt, dy2));
       }
@@ -90,7 +123,12 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
 }
 
 /** dX of a 2-D convolution (NHWC) as a stride-1 convolution of the zero-dilated dy. */
-export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+export function conv2dBackpropInput(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  attrs: ConvAttrs,
+): tf.Tensor4D {
   checkPlain("Conv2DBackpropInput", attrs);
   return tf.tidy(() => {
     const [kH, kW, cin, cout] = filter.shape;
@@ -102,9 +140,15 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
     if (sH > 1 || sW > 1) {
       // insert (s - 1) zeros between dy's rows and columns
       const z = tf.zeros([n, outH, sH - 1, outW, cout]);
-      const rows = tf.reshape(tf.concat([tf.reshape(dy, [n, outH, 1, outW, cout]), z], 2), [n, outH * sH, outW, cout]).slice([0, 0, 0, 0], [n, (outH - 1) * sH + 1, outW, cout]);
+      const rows = tf.reshape(tf.concat([tf.reshape(dy, [n, outH, 1, outW, cout]), z], 2), [n, outH * sH, outW, cout])
+        .slice([0, 0, 0, 0], [n, (outH - 1) * sH + 1, outW, cout]);
       const zc = tf.zeros([n, (outH - 1) * sH + 1, outW, sW - 1, cout]);
-      d = tf.reshape(tf.concat([tf.reshape(rows, [n, (outH - 1) * sH + 1, outW, 1, cout]), zc], 3), [n, (outH - 1) * sH + 1, outW * sW, cout])
+      d = tf.reshape(tf.concat([tf.reshape(rows, [n, (outH - 1) * sH + 1, outW, 1, cout]), zc], 3), [
+        n,
+        (outH - 1) * sH + 1,
+        outW * sW,
+        cout,
+      ])
         .slice([0, 0, 0, 0], [n, (outH - 1) * sH + 1, (outW - 1) * sW + 1, cout]) as tf.Tensor4D;
     }
     // full correlation with the flipped kernel: pad so that the output has the input's size
@@ -112,9 +156,17 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
     const dH = d.shape[1], dW = d.shape[2];
     const padBottom = inH + kH - 1 - dH - padTop, padRight = inW + kW - 1 - dW - padLeft;
     const crop = (v: number) => Math.max(0, -v);
-    let dp = tf.pad(d, [[0, 0], [Math.max(0, padTop), Math.max(0, padBottom)], [Math.max(0, padLeft), Math.max(0, padRight)], [0, 0]]);
+    let dp = tf.pad(d, [[0, 0], [Math.max(0, padTop), Math.max(0, padBottom)], [
+      Math.max(0, padLeft),
+      Math.max(0, padRight),
+    ], [0, 0]]);
     if (padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0) {
-      dp = dp.slice([0, crop(padTop), crop(padLeft), 0], [n, dp.shape[1] - crop(padTop) - crop(padBottom), dp.shape[2] - crop(padLeft) - crop(padRight), cout]);
+      dp = dp.slice([0, crop(padTop), crop(padLeft), 0], [
+        n,
+        dp.shape[1] - crop(padTop) - crop(padBottom),
+        dp.shape[2] - crop(padLeft) - crop(padRight),
+        cout,
+      ]);
     }
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kH, kW, cout, cin]
     const out = tf.conv2d(dp as tf.Tensor4D, flipped, 1, "valid");

@@ -52,7 +52,15 @@ function evaluateUmd(path: string): unknown {
   // nsfwjs ships model.json and weight shards as browserify bundles exporting a JSON object / base64 string.
   const code = Deno.readTextFileSync(path);
   const module = { exports: {} as unknown };
-  new Function("module", "exports", "require", "define", "window", "global", "self", code)(module, module.exports, undefined, undefined, undefined, undefined, undefined);
+  new Function("module", "exports", "require", "define", "window", "global", "self", code)(
+    module,
+    module.exports,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  );
   return module.exports;
 }
 
@@ -81,7 +89,9 @@ export async function nsfwjsInceptionV3(options: { cacheDir: string; projectRoot
   if (!exists(join(cache, "weights.bin"))) {
     const dir = join(root, NSFWJS_DIR);
     if (!exists(join(dir, "model.min.js"))) {
-      throw new Error(`Cannot load the offline InceptionV3: expected the nsfwjs package at ${dir}, found none (run "deno install")`);
+      throw new Error(
+        `Cannot load the offline InceptionV3: expected the nsfwjs package at ${dir}, found none (run "deno install")`,
+      );
     }
     const model = evaluateUmd(join(dir, "model.min.js")) as { weightsManifest: tf.io.WeightsManifestConfig };
     const shards = model.weightsManifest.flatMap((g) => g.paths);
@@ -95,7 +105,10 @@ export async function nsfwjsInceptionV3(options: { cacheDir: string; projectRoot
   }
   const m = JSON.parse(Deno.readTextFileSync(join(cache, "manifest.json")));
   const bytes = Deno.readFileSync(join(cache, "weights.bin"));
-  const weights = decodeTfjsWeights(m.weightsManifest, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const weights = decodeTfjsWeights(
+    m.weightsManifest,
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
   return { id: "nsfwjs-inception_v3", description, fingerprint: m.sha256, preprocessing: "x/255", weights };
 }
 
@@ -153,7 +166,11 @@ export interface ApplyReport {
  * Copies `set` into `model` by name (see module doc).
  * @throws {Error} listing every missing and mismatched weight unless `allowMissing` accepts it.
  */
-export function applyWeights(model: tf.LayersModel, set: WeightSet, options: { allowMissing?: (name: string) => boolean } = {}): ApplyReport {
+export function applyWeights(
+  model: tf.LayersModel,
+  set: WeightSet,
+  options: { allowMissing?: (name: string) => boolean } = {},
+): ApplyReport {
   const weights = normalizeKerasNames(set.weights);
   const report: ApplyReport = { loaded: [], missing: [], mismatched: [], unused: [], defaultedGamma: 0 };
   const used = new Set<string>();
@@ -184,10 +201,14 @@ export function applyWeights(model: tf.LayersModel, set: WeightSet, options: { a
     for (const [, t] of writes) t.dispose();
     const lines = [
       ...fatalMissing.map((n) => `  missing: ${n}`),
-      ...report.mismatched.map((m) => `  mismatched: ${m.name} (model ${JSON.stringify(m.model)}, weights ${JSON.stringify(m.file)})`),
+      ...report.mismatched.map((m) =>
+        `  mismatched: ${m.name} (model ${JSON.stringify(m.model)}, weights ${JSON.stringify(m.file)})`
+      ),
     ];
     throw new Error(
-      `Cannot load weights "${set.id}" into ${model.name}: expected every layer to have weights of the same shape, found ${fatalMissing.length} missing and ${report.mismatched.length} mismatched:\n${lines.slice(0, 40).join("\n")}${lines.length > 40 ? `\n  ... ${lines.length - 40} more` : ""}`,
+      `Cannot load weights "${set.id}" into ${model.name}: expected every layer to have weights of the same shape, found ${fatalMissing.length} missing and ${report.mismatched.length} mismatched:\n${
+        lines.slice(0, 40).join("\n")
+      }${lines.length > 40 ? `\n  ... ${lines.length - 40} more` : ""}`,
     );
   }
   for (const [v, t] of writes) {
@@ -198,7 +219,10 @@ export function applyWeights(model: tf.LayersModel, set: WeightSet, options: { a
 }
 
 /** A Keras-layout .h5 weights file (e.g. the ImageNet `..._notop.h5`) as a weight set. */
-export async function kerasH5Weights(path: string, options: { preprocessing?: Preprocessing; id?: string } = {}): Promise<WeightSet> {
+export async function kerasH5Weights(
+  path: string,
+  options: { preprocessing?: Preprocessing; id?: string } = {},
+): Promise<WeightSet> {
   const { readKerasH5 } = await import("./keras_h5.ts");
   const weights = await readKerasH5(path);
   return {

@@ -11,7 +11,7 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { APPROACH_COLORS, PALETTE } from "./theme.ts";
 
 export interface ReliabilityPanel {
@@ -20,7 +20,10 @@ export interface ReliabilityPanel {
   bins: readonly { meanScore: number; fractionPositive: number; count: number }[];
 }
 
-export function reliabilityFigure(panels: readonly ReliabilityPanel[], options: { title?: string; caption?: string } = {}): Figure {
+export function reliabilityFigure(
+  panels: readonly ReliabilityPanel[],
+  options: { title?: string; caption?: string } = {},
+): Figure {
   return figure({
     title: options.title ?? "Reliability diagrams (top-label confidence)",
     subtitle: "Observed accuracy against confidence per bin; the diagonal is perfect calibration",
@@ -54,11 +57,24 @@ export interface DecisionSeries {
 }
 
 /** Net benefit against the threshold probability, with "excise all" and "excise none". */
-export function decisionCurveFigure(series: readonly DecisionSeries[], treatAll: readonly { threshold: number; netBenefit: number }[], options: { title?: string; caption?: string } = {}): Figure {
+export function decisionCurveFigure(
+  series: readonly DecisionSeries[],
+  treatAll: readonly { threshold: number; netBenefit: number }[],
+  options: { title?: string; caption?: string } = {},
+): Figure {
   const all = [
-    ...series.map((s, i) => ({ ...s, color: s.color ?? (i === 0 ? APPROACH_COLORS.infr : i === 1 ? APPROACH_COLORS.pred : PALETTE[(i + 1) % PALETTE.length]) })),
+    ...series.map((s, i) => ({
+      ...s,
+      color: s.color ??
+        (i === 0 ? APPROACH_COLORS.infr : i === 1 ? APPROACH_COLORS.pred : PALETTE[(i + 1) % PALETTE.length]),
+    })),
     { label: "excise all", points: treatAll, color: "#777", dashed: true },
-    { label: "excise none", points: treatAll.map((p) => ({ threshold: p.threshold, netBenefit: 0 })), color: "#222", dashed: true },
+    {
+      label: "excise none",
+      points: treatAll.map((p) => ({ threshold: p.threshold, netBenefit: 0 })),
+      color: "#222",
+      dashed: true,
+    },
   ];
   const maxNb = Math.max(...all.flatMap((s) => s.points.map((p) => p.netBenefit)));
   return figure({
@@ -73,7 +89,15 @@ export function decisionCurveFigure(series: readonly DecisionSeries[], treatAll:
       y: { label: "net benefit", grid: true, domain: [Math.min(-0.05, -maxNb * 0.1), maxNb * 1.1] },
       marks: [
         Plot.ruleY([0], { stroke: "#ccc" }),
-        ...all.map((s) => Plot.line(s.points as { threshold: number; netBenefit: number }[], { x: "threshold", y: "netBenefit", stroke: s.color, strokeWidth: 1.6, strokeDasharray: s.dashed ? "4,3" : undefined })),
+        ...all.map((s) =>
+          Plot.line(s.points as { threshold: number; netBenefit: number }[], {
+            x: "threshold",
+            y: "netBenefit",
+            stroke: s.color,
+            strokeWidth: 1.6,
+            strokeDasharray: s.dashed ? "4,3" : undefined,
+          })
+        ),
       ],
     }),
   });

@@ -46,16 +46,31 @@ function blockSvg(block: CompositeBlock, width: number, top: number, id: string)
     let y = top;
     if (block.heading) {
       y += FONT_SIZES.label * 1.3;
-      parts.push(`<text x="${pad}" y="${y}" font-size="${FONT_SIZES.label}" font-weight="bold" fill="#222">${esc(block.heading)}</text>`);
+      parts.push(
+        `<text x="${pad}" y="${y}" font-size="${FONT_SIZES.label}" font-weight="bold" fill="#222">${
+          esc(block.heading)
+        }</text>`,
+      );
       y += 4;
     }
-    const labelLines = Math.max(0, ...block.tiles.map((t) => (t.label ? Math.min(3, wrapText(t.label, tile, FONT_SIZES.caption).length) : 0)));
+    const labelLines = Math.max(
+      0,
+      ...block.tiles.map((t) => (t.label ? Math.min(3, wrapText(t.label, tile, FONT_SIZES.caption).length) : 0)),
+    );
     for (let r = 0; r * cols < block.tiles.length; r++) {
       block.tiles.slice(r * cols, r * cols + cols).forEach((t, c) => {
         const x = pad + c * (tile + gap);
-        parts.push(`<image x="${x}" y="${y}" width="${tile}" height="${tile}" preserveAspectRatio="xMidYMid meet" href="data:image/png;base64,${Buffer.from(t.png).toString("base64")}"/>`);
+        parts.push(
+          `<image x="${x}" y="${y}" width="${tile}" height="${tile}" preserveAspectRatio="xMidYMid meet" href="data:image/png;base64,${
+            Buffer.from(t.png).toString("base64")
+          }"/>`,
+        );
         (t.label ? wrapText(t.label, tile, FONT_SIZES.caption).slice(0, 3) : []).forEach((line, i) =>
-          parts.push(`<text x="${x}" y="${y + tile + FONT_SIZES.caption * 1.3 * (i + 1)}" font-size="${FONT_SIZES.caption}" fill="#222">${esc(line)}</text>`)
+          parts.push(
+            `<text x="${x}" y="${
+              y + tile + FONT_SIZES.caption * 1.3 * (i + 1)
+            }" font-size="${FONT_SIZES.caption}" fill="#222">${esc(line)}</text>`,
+          )
         );
       });
       y += tile + labelLines * FONT_SIZES.caption * 1.3 + gap;
@@ -72,7 +87,9 @@ function blockSvg(block: CompositeBlock, width: number, top: number, id: string)
         `<text x="${pad}" y="${y}" font-size="${fs}" fill="#222">${esc(block.label)}</text>`,
         `<rect x="${pad}" y="${y + 4}" width="${barW}" height="${barH}" fill="url(#${id})"/>`,
         `<text x="${pad}" y="${y + 4 + barH + fs * 1.2}" font-size="${fs}" fill="#444">${esc(block.low)}</text>`,
-        `<text x="${pad + barW}" y="${y + 4 + barH + fs * 1.2}" font-size="${fs}" fill="#444" text-anchor="end">${esc(block.high)}</text>`,
+        `<text x="${pad + barW}" y="${y + 4 + barH + fs * 1.2}" font-size="${fs}" fill="#444" text-anchor="end">${
+          esc(block.high)
+        }</text>`,
       ],
       height: fs * 1.3 + 4 + barH + fs * 1.5,
     };

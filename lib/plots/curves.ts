@@ -10,7 +10,7 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { PALETTE } from "./theme.ts";
 
 export interface RocSeries {
@@ -71,7 +71,13 @@ export function rocFigure(series: readonly RocSeries[], options: CurveFigureOpti
       unitSquare(width, "False positive rate (1 - specificity)", "True positive rate (sensitivity)", [
         Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
         ...series.map((s, i) =>
-          Plot.line(points.filter((p) => p.series === labels[i]), { x: "x", y: "y", stroke: colorOf(s, i), strokeWidth: 1.8, strokeDasharray: s.dashed ? "5,3" : undefined })
+          Plot.line(points.filter((p) => p.series === labels[i]), {
+            x: "x",
+            y: "y",
+            stroke: colorOf(s, i),
+            strokeWidth: 1.8,
+            strokeDasharray: s.dashed ? "5,3" : undefined,
+          })
         ),
       ]),
   });
@@ -86,9 +92,23 @@ export function precisionRecallFigure(series: readonly PrSeries[], options: Curv
     caption: options.caption,
     legend: series.map((s, i) => ({ label: labels[i], color: colorOf(s, i), shape: "line" as const })),
     plot: (width) =>
-      unitSquare(width, "Recall (sensitivity)", "Precision", series.flatMap((s, i) => [
-        Plot.line(s.recall.map((r, j) => ({ x: r, y: s.precision[j] })), { x: "x", y: "y", stroke: colorOf(s, i), strokeWidth: 1.8, curve: "step-before", strokeDasharray: s.dashed ? "5,3" : undefined }),
-        ...(s.prevalence !== undefined ? [Plot.ruleY([s.prevalence], { stroke: colorOf(s, i), strokeDasharray: "1,3", strokeWidth: 1.2 })] : []),
-      ])),
+      unitSquare(
+        width,
+        "Recall (sensitivity)",
+        "Precision",
+        series.flatMap((s, i) => [
+          Plot.line(s.recall.map((r, j) => ({ x: r, y: s.precision[j] })), {
+            x: "x",
+            y: "y",
+            stroke: colorOf(s, i),
+            strokeWidth: 1.8,
+            curve: "step-before",
+            strokeDasharray: s.dashed ? "5,3" : undefined,
+          }),
+          ...(s.prevalence !== undefined
+            ? [Plot.ruleY([s.prevalence], { stroke: colorOf(s, i), strokeDasharray: "1,3", strokeWidth: 1.2 })]
+            : []),
+        ]),
+      ),
   });
 }

@@ -12,7 +12,7 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { PALETTE } from "./theme.ts";
 
 /** Management colours in NONE, CLNC, EXC order. */
@@ -32,11 +32,13 @@ export function managementByGroupFigure(
 ): Figure {
   const managements = options.managements ?? ["no further examination", "clinical follow up", "excision"];
   const splits = [...new Set(rows.map((r) => r.split))];
-  const yMax = Math.max(...splits.filter((sp) => sp !== "all").map((sp) => {
-    const totals = new Map<string, number>();
-    for (const r of rows) if (r.split === sp) totals.set(r.group, (totals.get(r.group) ?? 0) + r.count);
-    return Math.max(0, ...totals.values());
-  }));
+  const yMax = Math.max(
+    ...splits.filter((sp) => sp !== "all").map((sp) => {
+      const totals = new Map<string, number>();
+      for (const r of rows) if (r.split === sp) totals.set(r.group, (totals.get(r.group) ?? 0) + r.count);
+      return Math.max(0, ...totals.values());
+    }),
+  );
   return figure({
     title: options.title ?? "Management by diagnosis group and split",
     caption: options.caption,
@@ -52,7 +54,12 @@ export function managementByGroupFigure(
         y: { label: "cases", grid: true, domain: split === "all" ? undefined : [0, yMax] },
         color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
         marks: [
-          Plot.barY(rows.filter((r) => r.split === split) as CountRecord[], { x: "group", y: "count", fill: "management", order: managements as string[] }),
+          Plot.barY(rows.filter((r) => r.split === split) as CountRecord[], {
+            x: "group",
+            y: "count",
+            fill: "management",
+            order: managements as string[],
+          }),
           Plot.ruleY([0]),
         ],
       }),
@@ -67,7 +74,10 @@ export interface ClassShareRecord {
 }
 
 /** Class counts of each head (one small panel per head). */
-export function labelDistributionFigure(rows: readonly ClassShareRecord[], options: { caption?: string; title?: string } = {}): Figure {
+export function labelDistributionFigure(
+  rows: readonly ClassShareRecord[],
+  options: { caption?: string; title?: string } = {},
+): Figure {
   const heads = [...new Set(rows.map((r) => r.head))];
   const xMax = Math.max(...rows.map((r) => r.count));
   return figure({
@@ -86,7 +96,14 @@ export function labelDistributionFigure(rows: readonly ClassShareRecord[], optio
           y: { label: null, domain: data.map((d) => d.label) },
           marks: [
             Plot.barX(data as ClassShareRecord[], { y: "label", x: "count", fill: PALETTE[0] }),
-            Plot.text(data as ClassShareRecord[], { y: "label", x: "count", text: (d: ClassShareRecord) => String(d.count), dx: 3, textAnchor: "start", fontSize: 9 }),
+            Plot.text(data as ClassShareRecord[], {
+              y: "label",
+              x: "count",
+              text: (d: ClassShareRecord) => String(d.count),
+              dx: 3,
+              textAnchor: "start",
+              fontSize: 9,
+            }),
           ],
         }),
       };
@@ -102,7 +119,10 @@ export interface MetadataRecord {
 }
 
 /** Metadata values (sex, location, elevation) coloured by management, one panel per variable. */
-export function metadataFigure(rows: readonly MetadataRecord[], options: { caption?: string; managements?: readonly string[] } = {}): Figure {
+export function metadataFigure(
+  rows: readonly MetadataRecord[],
+  options: { caption?: string; managements?: readonly string[] } = {},
+): Figure {
   const managements = options.managements ?? ["no further examination", "clinical follow up", "excision"];
   const variables = [...new Set(rows.map((r) => r.variable))];
   return figure({
@@ -123,7 +143,15 @@ export function metadataFigure(rows: readonly MetadataRecord[], options: { capti
           y: { label: null, domain: values },
           x: { label: "cases", grid: true, ticks: 4 },
           color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
-          marks: [Plot.barX(data as MetadataRecord[], { y: "value", x: "count", fill: "management", order: managements as string[] }), Plot.ruleX([0])],
+          marks: [
+            Plot.barX(data as MetadataRecord[], {
+              y: "value",
+              x: "count",
+              fill: "management",
+              order: managements as string[],
+            }),
+            Plot.ruleX([0]),
+          ],
         }),
       };
     }),
@@ -137,7 +165,10 @@ export interface ScoreRecord {
 }
 
 /** Seven-point score histogram, stacked by diagnosis group. */
-export function sevenPointScoreFigure(rows: readonly ScoreRecord[], options: { caption?: string; groups?: readonly string[] } = {}): Figure {
+export function sevenPointScoreFigure(
+  rows: readonly ScoreRecord[],
+  options: { caption?: string; groups?: readonly string[] } = {},
+): Figure {
   const groups = options.groups ?? [...new Set(rows.map((r) => r.group))];
   return figure({
     title: "Seven-point checklist score by diagnosis group",
@@ -150,7 +181,11 @@ export function sevenPointScoreFigure(rows: readonly ScoreRecord[], options: { c
       x: { label: "seven-point score", type: "band" },
       y: { label: "cases", grid: true },
       color: { domain: groups as string[], range: PALETTE as string[] },
-      marks: [Plot.barY(rows as ScoreRecord[], { x: "score", y: "count", fill: "group", order: groups as string[] }), Plot.ruleY([0]), Plot.ruleX([2.5], { stroke: "#888", strokeDasharray: "4,3" })],
+      marks: [
+        Plot.barY(rows as ScoreRecord[], { x: "score", y: "count", fill: "group", order: groups as string[] }),
+        Plot.ruleY([0]),
+        Plot.ruleX([2.5], { stroke: "#888", strokeDasharray: "4,3" }),
+      ],
     }),
   });
 }
@@ -179,7 +214,13 @@ export function foldProportionsFigure(rows: readonly FoldShareRecord[], options:
       y: { label: null },
       color: { domain: folds, range: colors },
       marks: [
-        Plot.dot(rows as FoldShareRecord[], { y: (d: FoldShareRecord) => `${d.head}: ${d.label}`, x: "proportion", stroke: "fold", r: 3.5, sort: { y: null } }),
+        Plot.dot(rows as FoldShareRecord[], {
+          y: (d: FoldShareRecord) => `${d.head}: ${d.label}`,
+          x: "proportion",
+          stroke: "fold",
+          r: 3.5,
+          sort: { y: null },
+        }),
       ],
     }),
   });

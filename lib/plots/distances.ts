@@ -16,7 +16,7 @@
 import * as Plot from "@observablehq/plot";
 import { kernelDensity } from "../stats/kde.ts";
 import { quantile } from "../stats/descriptive.ts";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { APPROACH_COLORS, FONT_SIZES } from "./theme.ts";
 
 export interface DistanceGroup {
@@ -69,7 +69,10 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
 
 export const formatP = (p: number) => (Number.isNaN(p) ? "n/a" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
-export function distanceViolinFigure(panels: readonly DistancePanel[], options: { title?: string; caption?: string } = {}): Figure {
+export function distanceViolinFigure(
+  panels: readonly DistancePanel[],
+  options: { title?: string; caption?: string } = {},
+): Figure {
   const colorOf = (g: DistanceGroup, i: number) => g.color ?? (i === 0 ? APPROACH_COLORS.infr : APPROACH_COLORS.pred);
   const labels = panels[0]?.groups.map((g) => g.label) ?? [];
   return figure({
@@ -90,20 +93,55 @@ export function distanceViolinFigure(panels: readonly DistancePanel[], options: 
         panel.groups.forEach((g, gi) => {
           const color = colorOf(g, gi);
           const kde = kernelDensity(g.values);
-          const grid = kde.evaluate(80, [Math.max(yDomain[0], Math.min(...g.values) - kde.bandwidth), Math.min(yDomain[1], Math.max(...g.values) + kde.bandwidth)]);
+          const grid = kde.evaluate(80, [
+            Math.max(yDomain[0], Math.min(...g.values) - kde.bandwidth),
+            Math.min(yDomain[1], Math.max(...g.values) + kde.bandwidth),
+          ]);
           const maxD = Math.max(...grid.density);
-          const area = grid.x.map((y, k) => ({ y, x1: gi - (0.38 * grid.density[k]) / maxD, x2: gi + (0.38 * grid.density[k]) / maxD }));
-          marks.push(Plot.areaX(area, { y: "y", x1: "x1", x2: "x2", fill: color, fillOpacity: 0.25, stroke: color, strokeWidth: 0.8 }));
+          const area = grid.x.map((y, k) => ({
+            y,
+            x1: gi - (0.38 * grid.density[k]) / maxD,
+            x2: gi + (0.38 * grid.density[k]) / maxD,
+          }));
+          marks.push(
+            Plot.areaX(area, {
+              y: "y",
+              x1: "x1",
+              x2: "x2",
+              fill: color,
+              fillOpacity: 0.25,
+              stroke: color,
+              strokeWidth: 0.8,
+            }),
+          );
           const r = ((yDomain[1] - yDomain[0]) / height) * 1.6;
           const offsets = beeswarmOffsets(g.values, r);
           // keep the swarm inside the violin's width: squeeze when it would spread further
           const squeeze = Math.min(1, 0.3 / Math.max(1e-9, ...offsets.map(Math.abs)));
-          marks.push(Plot.dot(g.values.map((v, k) => ({ y: v, x: gi + offsets[k] * squeeze })), { x: "x", y: "y", r: 1.1, fill: color, fillOpacity: 0.55 }));
+          marks.push(
+            Plot.dot(g.values.map((v, k) => ({ y: v, x: gi + offsets[k] * squeeze })), {
+              x: "x",
+              y: "y",
+              r: 1.1,
+              fill: color,
+              fillOpacity: 0.55,
+            }),
+          );
           const [q1, med, q3] = quantile(g.values, [0.25, 0.5, 0.75]);
           const iqr = q3 - q1;
-          const wlo = Math.min(...g.values.filter((v) => v >= q1 - 1.5 * iqr)), whi = Math.max(...g.values.filter((v) => v <= q3 + 1.5 * iqr));
+          const wlo = Math.min(...g.values.filter((v) => v >= q1 - 1.5 * iqr)),
+            whi = Math.max(...g.values.filter((v) => v <= q3 + 1.5 * iqr));
           marks.push(Plot.ruleX([gi], { y1: wlo, y2: whi, stroke: "#222", strokeWidth: 1 }));
-          marks.push(Plot.rect([{ x1: gi - 0.06, x2: gi + 0.06, y1: q1, y2: q3 }], { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: "white", stroke: "#222" }));
+          marks.push(
+            Plot.rect([{ x1: gi - 0.06, x2: gi + 0.06, y1: q1, y2: q3 }], {
+              x1: "x1",
+              x2: "x2",
+              y1: "y1",
+              y2: "y2",
+              fill: "white",
+              stroke: "#222",
+            }),
+          );
           marks.push(Plot.ruleY([med], { x1: gi - 0.06, x2: gi + 0.06, stroke: "#222", strokeWidth: 1.5 }));
           marks.push(Plot.dot([{ x: gi, y: g.mean }], { x: "x", y: "y", symbol: "diamond", r: 3, fill: "#222" }));
           // first group's numbers at the left edge, the last group's at the right edge
@@ -133,7 +171,12 @@ export function distanceViolinFigure(panels: readonly DistancePanel[], options: 
           height,
           marginLeft: 38,
           marginTop: 10,
-          x: { domain: [-0.6, panel.groups.length - 0.4], ticks: panel.groups.map((_, i) => i), tickFormat: (i: number) => labels[i] ?? "", label: null },
+          x: {
+            domain: [-0.6, panel.groups.length - 0.4],
+            ticks: panel.groups.map((_, i) => i),
+            tickFormat: (i: number) => labels[i] ?? "",
+            label: null,
+          },
           // ticks only over the data, so the annotations above stay clear
           y: { domain: yDomain, grid: true, label: null, ticks: niceTicks(yDomain[0], hi) },
           marks,

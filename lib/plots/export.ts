@@ -32,9 +32,17 @@ export interface ExportedFigure {
 }
 
 /** Writes `fig` as SVG + 1-column/2-column PNGs + manifest into `dir`, every file atomically. */
-export function exportFigure(fig: Figure, dir: string, name: string, prov: Provenance, options: ExportOptions = {}): ExportedFigure {
+export function exportFigure(
+  fig: Figure,
+  dir: string,
+  name: string,
+  prov: Provenance,
+  options: ExportOptions = {},
+): ExportedFigure {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new RangeError(`Cannot export figure: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`);
+    throw new RangeError(
+      `Cannot export figure: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`,
+    );
   }
   const dpi = options.dpi ?? 300;
   const meta = { ...prov, figure: name, title: fig.options.title ?? null };

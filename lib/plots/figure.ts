@@ -56,14 +56,23 @@ export interface Figure {
   svg(width?: number, metadata?: Record<string, unknown>): string;
 }
 
-
 /**
  * Approximate advance width of DejaVu Sans text (px) for wrapping and legend layout; a little
  * generous (DejaVu is wide), more so for bold.
  */
 export function textWidth(text: string, fontSize: number, bold = false): number {
   let w = 0;
-  for (const ch of text) w += /[iIl.,:;'|!]/.test(ch) ? 0.34 : /[mwMW@]/.test(ch) ? 0.95 : /[A-Z]/.test(ch) ? 0.74 : /\s/.test(ch) ? 0.33 : 0.63;
+  for (const ch of text) {
+    w += /[iIl.,:;'|!]/.test(ch)
+      ? 0.34
+      : /[mwMW@]/.test(ch)
+      ? 0.95
+      : /[A-Z]/.test(ch)
+      ? 0.74
+      : /\s/.test(ch)
+      ? 0.33
+      : 0.63;
+  }
   return w * fontSize * (bold ? 1.12 : 1);
 }
 
@@ -98,20 +107,34 @@ export function figure(options: FigureOptions): Figure {
   return fig;
 }
 
-function plotSvg(build: (width: number) => Plot.PlotOptions, width: number): { svg: string; width: number; height: number } {
+function plotSvg(
+  build: (width: number) => Plot.PlotOptions,
+  width: number,
+): { svg: string; width: number; height: number } {
   const po = build(width);
   const el = Plot.plot({
     ...po,
     width: po.width ?? width,
     document: headlessDocument(),
-    style: { fontFamily: FONT_FAMILY, fontSize: `${FONT_SIZES.tick}px`, background: "white", color: "#222", ...(po.style as object ?? {}) },
+    style: {
+      fontFamily: FONT_FAMILY,
+      fontSize: `${FONT_SIZES.tick}px`,
+      background: "white",
+      color: "#222",
+      ...(po.style as object ?? {}),
+    },
   }) as unknown as Element;
-  const svgEl = el.tagName.toLowerCase() === "svg" ? el : [...el.children].reverse().find((c) => c.tagName.toLowerCase() === "svg");
+  const svgEl = el.tagName.toLowerCase() === "svg"
+    ? el
+    : [...el.children].reverse().find((c) => c.tagName.toLowerCase() === "svg");
   if (!svgEl) throw new Error("Cannot build figure: Observable Plot returned no <svg> element");
   const w = Number(svgEl.getAttribute("width")), h = Number(svgEl.getAttribute("height"));
   let text = svgEl.outerHTML;
   // Standalone SVG: resolve currentColor and name the bundled font.
-  text = text.replaceAll("currentColor", "#222").replace(/font-family="[^"]*"/, `font-family="${FONT_FAMILY}, sans-serif"`);
+  text = text.replaceAll("currentColor", "#222").replace(
+    /font-family="[^"]*"/,
+    `font-family="${FONT_FAMILY}, sans-serif"`,
+  );
   return { svg: text, width: w, height: h };
 }
 
@@ -123,7 +146,10 @@ function chartBlock(options: FigureOptions, width: number, top: number): { parts
   }
   const panels = options.panels ?? [];
   if (!panels.length) throw new Error("Cannot build figure: expected `plot` or `panels`, found neither");
-  const cols = Math.max(1, Math.min(panels.length, options.columns?.(width) ?? (width < 300 ? 1 : width < 560 ? 2 : 3)));
+  const cols = Math.max(
+    1,
+    Math.min(panels.length, options.columns?.(width) ?? (width < 300 ? 1 : width < 560 ? 2 : 3)),
+  );
   const gap = 10;
   const pw = Math.floor((width - (cols - 1) * gap) / cols);
   const parts: string[] = [];
@@ -136,7 +162,11 @@ function chartBlock(options: FigureOptions, width: number, top: number): { parts
     row.forEach((p, c) => {
       const x = c * (pw + gap);
       if (p.title) {
-        parts.push(`<text x="${x + 6}" y="${y + FONT_SIZES.label * 1.1}" font-size="${FONT_SIZES.label}" font-weight="bold" fill="#222">${esc(p.title)}</text>`);
+        parts.push(
+          `<text x="${x + 6}" y="${
+            y + FONT_SIZES.label * 1.1
+          }" font-size="${FONT_SIZES.label}" font-weight="bold" fill="#222">${esc(p.title)}</text>`,
+        );
       }
       const chart = plotSvg(p.plot, pw);
       parts.push(chart.svg.replace(/^<svg/, `<svg x="${x}" y="${y + titleH}"`));
@@ -158,14 +188,21 @@ export type FrameOptions = Pick<FigureOptions, "title" | "subtitle" | "caption" 
  * Draws the title, subtitle and legend, then the body (SVG fragments laid out from `top`), then the
  * wrapped caption, as one standalone SVG with optional provenance metadata. Used by every figure.
  */
-export function frameSvg(options: FrameOptions, width: number, body: (top: number) => { parts: string[]; height: number }, metadata?: Record<string, unknown>): string {
+export function frameSvg(
+  options: FrameOptions,
+  width: number,
+  body: (top: number) => { parts: string[]; height: number },
+  metadata?: Record<string, unknown>,
+): string {
   const pad = 8;
   const parts: string[] = [];
   let y = pad;
   if (options.title) {
     for (const line of wrapText(options.title, width - 2 * pad, FONT_SIZES.title, true)) {
       y += FONT_SIZES.title * 1.25;
-      parts.push(`<text x="${pad}" y="${y}" font-size="${FONT_SIZES.title}" font-weight="bold" fill="#111">${esc(line)}</text>`);
+      parts.push(
+        `<text x="${pad}" y="${y}" font-size="${FONT_SIZES.title}" font-weight="bold" fill="#111">${esc(line)}</text>`,
+      );
     }
   }
   if (options.subtitle) {
@@ -186,8 +223,9 @@ export function frameSvg(options: FrameOptions, width: number, body: (top: numbe
         y += fs * 1.5;
       }
       const cy = y - fs * 0.35;
-      if (item.shape === "line") parts.push(`<line x1="${x}" x2="${x + 14}" y1="${cy}" y2="${cy}" stroke="${item.color}" stroke-width="2.5"/>`);
-      else if (item.shape === "dot") parts.push(`<circle cx="${x + 7}" cy="${cy}" r="4.5" fill="${item.color}"/>`);
+      if (item.shape === "line") {
+        parts.push(`<line x1="${x}" x2="${x + 14}" y1="${cy}" y2="${cy}" stroke="${item.color}" stroke-width="2.5"/>`);
+      } else if (item.shape === "dot") parts.push(`<circle cx="${x + 7}" cy="${cy}" r="4.5" fill="${item.color}"/>`);
       else parts.push(`<rect x="${x}" y="${cy - 6}" width="12" height="12" fill="${item.color}"/>`);
       parts.push(`<text x="${x + 18}" y="${y}" font-size="${fs}" fill="#222">${esc(item.label)}</text>`);
       x += w;
@@ -208,5 +246,7 @@ export function frameSvg(options: FrameOptions, width: number, body: (top: numbe
   const meta = metadata ? `<metadata id="provenance">${esc(JSON.stringify(metadata))}</metadata>` : "";
   return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" ` +
     `viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}, sans-serif">${meta}` +
-    `<rect width="100%" height="100%" fill="white"/>${parts.join("")}${chart.parts.join("")}${captionParts.join("")}</svg>`;
+    `<rect width="100%" height="100%" fill="white"/>${parts.join("")}${chart.parts.join("")}${
+      captionParts.join("")
+    }</svg>`;
 }

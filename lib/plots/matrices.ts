@@ -12,7 +12,7 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { FONT_SIZES, PALETTE } from "./theme.ts";
 import { formatP } from "./distances.ts";
 
@@ -49,7 +49,10 @@ export function confusionFigure(input: ConfusionInput): Figure {
   if (input.breakdown) {
     for (const c of cells) {
       if (!c.n) continue;
-      const members = input.truth.flatMap((t, idx) => (t === c.i && input.pred[idx] === c.j ? [input.breakdown![idx]] : []));
+      const members = input.truth.flatMap((
+        t,
+        idx,
+      ) => (t === c.i && input.pred[idx] === c.j ? [input.breakdown![idx]] : []));
       let x = c.j + 0.08;
       for (let cat = 0; cat < bLabels.length; cat++) {
         const m = members.filter((v) => v === cat).length;
@@ -64,7 +67,14 @@ export function confusionFigure(input: ConfusionInput): Figure {
     title: input.title ?? "Confusion matrix",
     caption: input.caption,
     legend: [
-      ...SHARE_COLORS.map((color, b) => ({ label: b === 0 ? `< ${SHARE_BINS[0] * 100}% of row` : b === SHARE_COLORS.length - 1 ? `>= ${SHARE_BINS[b - 1] * 100}%` : `${SHARE_BINS[b - 1] * 100}-${SHARE_BINS[b] * 100}%`, color })),
+      ...SHARE_COLORS.map((color, b) => ({
+        label: b === 0
+          ? `< ${SHARE_BINS[0] * 100}% of row`
+          : b === SHARE_COLORS.length - 1
+          ? `>= ${SHARE_BINS[b - 1] * 100}%`
+          : `${SHARE_BINS[b - 1] * 100}-${SHARE_BINS[b] * 100}%`,
+        color,
+      })),
       ...(input.breakdown ? bLabels.map((l, c) => ({ label: l, color: PALETTE[c % PALETTE.length] })) : []),
     ],
     plot: (width) => {
@@ -76,7 +86,14 @@ export function confusionFigure(input: ConfusionInput): Figure {
         marginBottom: 44,
         ...gridAxes(input.labels, input.xLabel ?? "predicted", input.yLabel ?? "true"),
         marks: [
-          Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => SHARE_COLORS[d.bin], stroke: "white" }),
+          Plot.rect(cells, {
+            x1: (d) => d.j,
+            x2: (d) => d.j + 1,
+            y1: (d) => d.i,
+            y2: (d) => d.i + 1,
+            fill: (d) => SHARE_COLORS[d.bin],
+            stroke: "white",
+          }),
           Plot.text(cells, {
             x: (d) => d.j + 0.5,
             y: (d) => d.i + (input.breakdown ? 0.38 : 0.5),
@@ -85,7 +102,19 @@ export function confusionFigure(input: ConfusionInput): Figure {
             fontSize: FONT_SIZES.label + 1,
             fontWeight: "bold",
           }),
-          ...(input.breakdown ? [Plot.rect(bars, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: (d) => PALETTE[d.cat % PALETTE.length], stroke: "white", strokeWidth: 0.5 })] : []),
+          ...(input.breakdown
+            ? [
+              Plot.rect(bars, {
+                x1: "x1",
+                x2: "x2",
+                y1: "y1",
+                y2: "y2",
+                fill: (d) => PALETTE[d.cat % PALETTE.length],
+                stroke: "white",
+                strokeWidth: 0.5,
+              }),
+            ]
+            : []),
         ],
       };
     },
@@ -93,7 +122,11 @@ export function confusionFigure(input: ConfusionInput): Figure {
 }
 
 /** x and y axes of a k x k grid of unit cells labelled by `labels`, row 0 at the top. */
-function gridAxes(labels: readonly string[], xLabel: string | null, yLabel: string | null): Pick<Plot.PlotOptions, "x" | "y"> {
+function gridAxes(
+  labels: readonly string[],
+  xLabel: string | null,
+  yLabel: string | null,
+): Pick<Plot.PlotOptions, "x" | "y"> {
   const k = labels.length;
   const axis = (domain: [number, number], label: string | null) => ({
     domain,
@@ -109,7 +142,11 @@ const P_BINS = [0.001, 0.01, 0.05];
 const P_COLORS = ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7"];
 
 /** Annotated heatmap of a symmetric matrix of p-values (diagonal empty). */
-export function pValueMatrixFigure(names: readonly string[], p: readonly (readonly number[])[], options: { title?: string; caption?: string; subtitle?: string } = {}): Figure {
+export function pValueMatrixFigure(
+  names: readonly string[],
+  p: readonly (readonly number[])[],
+  options: { title?: string; caption?: string; subtitle?: string } = {},
+): Figure {
   const k = names.length;
   const cells = names.flatMap((_, i) => names.map((_, j) => ({ i, j, p: p[i][j] }))).filter((c) => c.i !== c.j);
   const bin = (v: number) => P_BINS.filter((b) => v >= b).length;
@@ -117,7 +154,14 @@ export function pValueMatrixFigure(names: readonly string[], p: readonly (readon
     title: options.title ?? "Pairwise mid-p McNemar tests",
     subtitle: options.subtitle,
     caption: options.caption,
-    legend: P_COLORS.map((color, b) => ({ label: b === 0 ? `p < ${P_BINS[0]}` : b === P_COLORS.length - 1 ? `p >= ${P_BINS[b - 1]}` : `${P_BINS[b - 1]} <= p < ${P_BINS[b]}`, color })),
+    legend: P_COLORS.map((color, b) => ({
+      label: b === 0
+        ? `p < ${P_BINS[0]}`
+        : b === P_COLORS.length - 1
+        ? `p >= ${P_BINS[b - 1]}`
+        : `${P_BINS[b - 1]} <= p < ${P_BINS[b]}`,
+      color,
+    })),
     plot: (width) => {
       const side = Math.min(width, 62 * k + 80);
       return {
@@ -127,9 +171,28 @@ export function pValueMatrixFigure(names: readonly string[], p: readonly (readon
         marginBottom: 36,
         ...gridAxes(names, null, null),
         marks: [
-          Plot.rect(cells, { x1: (d) => d.j, x2: (d) => d.j + 1, y1: (d) => d.i, y2: (d) => d.i + 1, fill: (d) => P_COLORS[bin(d.p)], stroke: "white" }),
-          Plot.rect(names.map((_, i) => i), { x1: (i) => i, x2: (i) => i + 1, y1: (i) => i, y2: (i) => i + 1, fill: "#ddd" }),
-          Plot.text(cells, { x: (d) => d.j + 0.5, y: (d) => d.i + 0.5, text: (d) => formatP(d.p).replace(/^0\./, "."), fontSize: FONT_SIZES.annotation, fill: (d) => (bin(d.p) === 0 ? "white" : "#111") }),
+          Plot.rect(cells, {
+            x1: (d) => d.j,
+            x2: (d) => d.j + 1,
+            y1: (d) => d.i,
+            y2: (d) => d.i + 1,
+            fill: (d) => P_COLORS[bin(d.p)],
+            stroke: "white",
+          }),
+          Plot.rect(names.map((_, i) => i), {
+            x1: (i) => i,
+            x2: (i) => i + 1,
+            y1: (i) => i,
+            y2: (i) => i + 1,
+            fill: "#ddd",
+          }),
+          Plot.text(cells, {
+            x: (d) => d.j + 0.5,
+            y: (d) => d.i + 0.5,
+            text: (d) => formatP(d.p).replace(/^0\./, "."),
+            fontSize: FONT_SIZES.annotation,
+            fill: (d) => (bin(d.p) === 0 ? "white" : "#111"),
+          }),
         ],
       };
     },

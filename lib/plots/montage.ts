@@ -20,9 +20,11 @@ export interface ImagePair {
   label: string | string[];
 }
 
-
 /** Composes pairs into one PNG: `columns` pairs per row, each image `tile` px square. */
-export async function imagePairMontage(pairs: readonly ImagePair[], options: { tile?: number; columns?: number; title?: string } = {}): Promise<Uint8Array> {
+export async function imagePairMontage(
+  pairs: readonly ImagePair[],
+  options: { tile?: number; columns?: number; title?: string } = {},
+): Promise<Uint8Array> {
   const tile = options.tile ?? 160;
   const columns = options.columns ?? Math.min(6, pairs.length);
   const labelH = 40, gap = 6, titleH = options.title ? 28 : 0;
@@ -31,16 +33,28 @@ export async function imagePairMontage(pairs: readonly ImagePair[], options: { t
   const comps: sharp.OverlayOptions[] = [];
   const texts: string[] = [];
   for (let k = 0; k < pairs.length; k++) {
-    const x = gap + (k % columns) * (tile + gap), y = titleH + gap + Math.floor(k / columns) * (2 * tile + labelH + gap);
+    const x = gap + (k % columns) * (tile + gap),
+      y = titleH + gap + Math.floor(k / columns) * (2 * tile + labelH + gap);
     for (const [img, dy] of [[pairs[k].clinical, 0], [pairs[k].derm, tile]] as const) {
-      const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(tile, tile, { fit: "fill" }).png().toBuffer();
+      const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(
+        tile,
+        tile,
+        { fit: "fill" },
+      ).png().toBuffer();
       comps.push({ input: buf, left: x, top: y + dy });
     }
     const lines = Array.isArray(pairs[k].label) ? pairs[k].label as string[] : [pairs[k].label as string];
-    lines.slice(0, 3).forEach((l, i) => texts.push(`<text x="${x + 2}" y="${y + 2 * tile + 12 + i * 12}" font-size="10">${esc(l)}</text>`));
+    lines.slice(0, 3).forEach((l, i) =>
+      texts.push(`<text x="${x + 2}" y="${y + 2 * tile + 12 + i * 12}" font-size="10">${esc(l)}</text>`)
+    );
   }
-  if (options.title) texts.push(`<text x="${gap}" y="19" font-size="14" font-weight="bold">${esc(options.title)}</text>`);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="${FONT_FAMILY}"><rect width="100%" height="100%" fill="white"/>${texts.join("")}</svg>`;
+  if (options.title) {
+    texts.push(`<text x="${gap}" y="19" font-size="14" font-weight="bold">${esc(options.title)}</text>`);
+  }
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="${FONT_FAMILY}"><rect width="100%" height="100%" fill="white"/>${
+      texts.join("")
+    }</svg>`;
   const background = svgToPng(svg, { widthPx: W });
   const out = await sharp(background).composite(comps).png().toBuffer();
   return new Uint8Array(out);

@@ -17,7 +17,15 @@ import { upsampleMap } from "../explain/gradcam.ts";
 
 // matplotlib's inferno at 0, 1/8, ..., 1
 const INFERNO: readonly (readonly [number, number, number])[] = [
-  [0, 0, 4], [31, 12, 72], [85, 15, 109], [136, 34, 106], [186, 54, 85], [227, 89, 51], [249, 140, 10], [249, 201, 50], [252, 255, 164],
+  [0, 0, 4],
+  [31, 12, 72],
+  [85, 15, 109],
+  [136, 34, 106],
+  [186, 54, 85],
+  [227, 89, 51],
+  [249, 140, 10],
+  [249, 201, 50],
+  [252, 255, 164],
 ];
 
 /** The inferno colour of t in [0, 1] (clamped). */
@@ -43,7 +51,11 @@ export interface OverlayOptions {
 }
 
 /** Blends a map (any resolution; upsampled bilinearly) over an image. */
-export function overlayMap(img: RgbImage, map: { values: Float32Array; height: number; width: number }, options: OverlayOptions = {}): RgbImage {
+export function overlayMap(
+  img: RgbImage,
+  map: { values: Float32Array; height: number; width: number },
+  options: OverlayOptions = {},
+): RgbImage {
   const up = upsampleMap(map.values, map.height, map.width, img.height, img.width);
   const max = options.maxValue ?? Math.max(...map.values);
   const alpha = options.alpha ?? 0.7;

@@ -22,10 +22,16 @@ export function bundledFontFiles(): string[] {
   if (fontFiles) return fontFiles;
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const dir = join(root, "node_modules", "dejavu-fonts-ttf", "ttf");
-  const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"].map((f) => join(dir, f));
+  const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"].map((
+    f,
+  ) => join(dir, f));
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) {
-    throw new Error(`Cannot render text to PNG: expected the font files of npm:dejavu-fonts-ttf, found none at ${missing[0]} (run "deno install")`);
+    throw new Error(
+      `Cannot render text to PNG: expected the font files of npm:dejavu-fonts-ttf, found none at ${
+        missing[0]
+      } (run "deno install")`,
+    );
   }
   return (fontFiles = files);
 }
@@ -41,7 +47,12 @@ export interface PngOptions {
 export function svgToPng(svg: string, options: PngOptions): Uint8Array {
   const r = new Resvg(svg, {
     fitTo: { mode: "width", value: Math.round(options.widthPx) },
-    font: { fontFiles: bundledFontFiles(), loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    font: {
+      fontFiles: bundledFontFiles(),
+      loadSystemFonts: false,
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+    },
     background: "white",
   });
   let png: Uint8Array = new Uint8Array(r.render().asPng());
@@ -71,8 +82,12 @@ function crc32(bytes: Uint8Array): number {
  */
 export function addPngText(png: Uint8Array, keyword: string, text: string): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new RangeError("Cannot add PNG text: expected PNG bytes, found something else");
-  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) throw new RangeError(`Cannot add PNG text: expected a 1-79 character keyword, found "${keyword}"`);
+  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) {
+    throw new RangeError("Cannot add PNG text: expected PNG bytes, found something else");
+  }
+  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) {
+    throw new RangeError(`Cannot add PNG text: expected a 1-79 character keyword, found "${keyword}"`);
+  }
   // deno-lint-ignore no-control-regex -- newline (\x0a) is the one control character PNG tEXt allows
   const safe = text.replace(/[^\x0a\x20-\x7e\xa1-\xff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const data = new Uint8Array(keyword.length + 1 + safe.length);
@@ -103,7 +118,8 @@ export function pngTextChunks(png: Uint8Array): Record<string, string> {
     if (type === "tEXt") {
       const data = png.subarray(p + 8, p + 8 + len);
       const z = data.indexOf(0);
-      out[String.fromCharCode(...data.subarray(0, z))] = Array.from(data.subarray(z + 1), (b) => String.fromCharCode(b)).join("");
+      out[String.fromCharCode(...data.subarray(0, z))] = Array.from(data.subarray(z + 1), (b) => String.fromCharCode(b))
+        .join("");
     }
     p += 12 + len;
   }

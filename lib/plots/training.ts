@@ -10,7 +10,7 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { figure, Figure } from "./figure.ts";
+import { Figure, figure } from "./figure.ts";
 import { PALETTE } from "./theme.ts";
 
 export interface HistoryPoint {
@@ -21,7 +21,10 @@ export interface HistoryPoint {
   best: boolean;
 }
 
-export function trainingCurvesFigure(history: readonly HistoryPoint[], options: { title?: string; caption?: string } = {}): Figure {
+export function trainingCurvesFigure(
+  history: readonly HistoryPoint[],
+  options: { title?: string; caption?: string } = {},
+): Figure {
   const loss = history.flatMap((h) => [
     { epoch: h.epoch, value: h.trainLoss, series: "training loss" },
     { epoch: h.epoch, value: h.validLoss, series: "validation loss" },
@@ -60,7 +63,12 @@ export function trainingCurvesFigure(history: readonly HistoryPoint[], options: 
           y: { label: null, grid: true },
           marks: [
             Plot.line(history as HistoryPoint[], { x: "epoch", y: "validAuroc", stroke: PALETTE[2] }),
-            ...(best ? [Plot.ruleX([best.epoch], { stroke: "#999", strokeDasharray: "3,3" }), Plot.text([best], { x: "epoch", y: "validAuroc", text: () => "selected", dy: -8, fontSize: 9 })] : []),
+            ...(best
+              ? [
+                Plot.ruleX([best.epoch], { stroke: "#999", strokeDasharray: "3,3" }),
+                Plot.text([best], { x: "epoch", y: "validAuroc", text: () => "selected", dy: -8, fontSize: 9 }),
+              ]
+              : []),
           ],
         }),
       },

@@ -19,19 +19,33 @@ import * as Plot from "@observablehq/plot";
 import { join } from "node:path";
 import { decodeImage, RgbImage } from "../data/images.ts";
 import { loadRelease, Release } from "../data/release.ts";
-import { encodeMetadata, HEADS, HeadName, MetadataVariable, SEVEN_POINT_WEIGHTS, sevenPointScore } from "../data/vocabulary.ts";
+import {
+  encodeMetadata,
+  HeadName,
+  HEADS,
+  MetadataVariable,
+  SEVEN_POINT_WEIGHTS,
+  sevenPointScore,
+} from "../data/vocabulary.ts";
 import { inferManagement } from "../analysis/management.ts";
 import { CamMap, gradCamAt } from "../explain/gradcam.ts";
 import { integratedGradients } from "../explain/attribution.ts";
-import { Explainable, explainable, headInputOf, headProbabilities, IMAGE_INPUTS, ImageInput } from "../explain/decompose.ts";
-import { CasePosition, locateCase, trainingReference, TrainingReference } from "../explain/reference.ts";
+import {
+  Explainable,
+  explainable,
+  headInputOf,
+  headProbabilities,
+  IMAGE_INPUTS,
+  ImageInput,
+} from "../explain/decompose.ts";
+import { CasePosition, locateCase, TrainingReference, trainingReference } from "../explain/reference.ts";
 import { loadRun } from "../model/predict.ts";
 import { checkRunData, runProvenance } from "../model/run.ts";
 import type { PredictionsTable } from "../model/predictions.ts";
 import { BackendName } from "../model/backend.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
-import { compositeFigure, CompositeBlock } from "../plots/composite.ts";
-import { figure, Figure } from "../plots/figure.ts";
+import { CompositeBlock, compositeFigure } from "../plots/composite.ts";
+import { Figure, figure } from "../plots/figure.ts";
 import { overlayMap, rgbToPng } from "../plots/overlay.ts";
 import { addPngText } from "../plots/png.ts";
 import { exportFigure } from "../plots/export.ts";
@@ -64,13 +78,23 @@ export interface CaseReport {
   truth: CaseInput["truth"];
   run: { dir: string; kind: string; inputs: string; preset: string; backbone: string; synthetic: boolean };
   probabilities: Partial<Record<HeadName, number[]>>;
-  sevenPoint: { criteria: { column: string; finding: string; weight: number; probability: number; present: boolean }[]; score: number; expectedScore: number; trueScore: number | null } | null;
+  sevenPoint: {
+    criteria: { column: string; finding: string; weight: number; probability: number; present: boolean }[];
+    score: number;
+    expectedScore: number;
+    trueScore: number | null;
+  } | null;
   management: { predicted: number[] | null; inferred: number[] | null };
   explanations: { head: HeadName; className: string; probability: number; maps: Partial<Record<ImageInput, CamMap>> }[];
   attributions: { head: HeadName; className: string; byInput: Record<string, number>; completenessError: number }[];
-  position: CasePosition & { neighbourLabels: { caseNum: number; diagnosis: string; management: string; distance: number }[] };
+  position: CasePosition & {
+    neighbourLabels: { caseNum: number; diagnosis: string; management: string; distance: number }[];
+  };
   /** PNG bytes: the display images and the overlays (head -> image -> PNG). */
-  png: { images: Partial<Record<ImageInput, Uint8Array>>; overlays: { head: HeadName; image: ImageInput; png: Uint8Array }[] };
+  png: {
+    images: Partial<Record<ImageInput, Uint8Array>>;
+    overlays: { head: HeadName; image: ImageInput; png: Uint8Array }[];
+  };
 }
 
 const DISPLAY = 256;
@@ -90,11 +114,23 @@ export async function caseFromRelease(ex: Explainable, release: Release, caseNum
     images[which] = await decodeImage(path, { size: ex.size });
     display[which] = await decodeImage(path, { size: DISPLAY });
   }
-  return { id: `case ${caseNum}`, caseNum, split: c.split, index: c.index, images, display, metadata: c.metadata, truth: { ...c.labels } };
+  return {
+    id: `case ${caseNum}`,
+    caseNum,
+    split: c.split,
+    index: c.index,
+    images,
+    display,
+    metadata: c.metadata,
+    truth: { ...c.labels },
+  };
 }
 
 /** A new case from image files and metadata (as `predict` takes them). */
-export async function caseFromFiles(ex: Explainable, files: { clinical?: string; derm?: string; metadata?: Partial<Record<MetadataVariable, string>> }): Promise<CaseInput> {
+export async function caseFromFiles(
+  ex: Explainable,
+  files: { clinical?: string; derm?: string; metadata?: Partial<Record<MetadataVariable, string>> },
+): Promise<CaseInput> {
   const images: CaseInput["images"] = {}, display: CaseInput["display"] = {};
   for (const which of IMAGE_INPUTS) {
     const path = files[which];
@@ -103,8 +139,11 @@ export async function caseFromFiles(ex: Explainable, files: { clinical?: string;
     display[which] = await decodeImage(path, { size: DISPLAY });
   }
   const m = files.metadata;
-  const metadata = m?.sex && m.location && m.elevation ? { sex: m.sex, location: m.location, elevation: m.elevation } : null;
-  const id = [files.clinical, files.derm].filter(Boolean).map((p) => p!.split("/").at(-1)).join(" + ") || "metadata only";
+  const metadata = m?.sex && m.location && m.elevation
+    ? { sex: m.sex, location: m.location, elevation: m.elevation }
+    : null;
+  const id = [files.clinical, files.derm].filter(Boolean).map((p) => p!.split("/").at(-1)).join(" + ") ||
+    "metadata only";
   return { id, caseNum: null, split: null, index: null, images, display, metadata, truth: null };
 }
 
@@ -116,7 +155,11 @@ export interface CaseReportOptions {
 }
 
 /** Computes everything the report shows. */
-export async function buildCaseReport(ex: Explainable, input: CaseInput, options: CaseReportOptions): Promise<CaseReport> {
+export async function buildCaseReport(
+  ex: Explainable,
+  input: CaseInput,
+  options: CaseReportOptions,
+): Promise<CaseReport> {
   const needs = ex.blocks.map((b) => b.name);
   const caseInputs = {
     ...Object.fromEntries(IMAGE_INPUTS.filter((k) => needs.includes(k)).map((k) => [k, input.images[k]])),
@@ -131,7 +174,12 @@ export async function buildCaseReport(ex: Explainable, input: CaseInput, options
   }
 }
 
-async function reportFromHeadInput(ex: Explainable, input: CaseInput, head: ReturnType<typeof headInputOf>, options: CaseReportOptions): Promise<CaseReport> {
+async function reportFromHeadInput(
+  ex: Explainable,
+  input: CaseInput,
+  head: ReturnType<typeof headInputOf>,
+  options: CaseReportOptions,
+): Promise<CaseReport> {
   const needs = ex.blocks.map((b) => b.name);
   const { vector } = head;
   const probs = headProbabilities(ex, [vector]);
@@ -141,13 +189,26 @@ async function reportFromHeadInput(ex: Explainable, input: CaseInput, head: Retu
   if (SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) {
     const criteria = SEVEN_POINT_WEIGHTS.map((w) => {
       const p = probabilities[w.column as HeadName]!;
-      return { column: w.column, finding: w.name, weight: w.weight, probability: p[w.group], present: argmax(p) === w.group };
+      return {
+        column: w.column,
+        finding: w.name,
+        weight: w.weight,
+        probability: p[w.group],
+        present: argmax(p) === w.group,
+      };
     });
-    const grouped = Object.fromEntries(SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmax(probabilities[w.column as HeadName]!)]));
+    const grouped = Object.fromEntries(
+      SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmax(probabilities[w.column as HeadName]!)]),
+    );
     const trueScore = input.truth && SEVEN_POINT_WEIGHTS.every((w) => input.truth![w.column as HeadName] !== undefined)
       ? sevenPointScore(input.truth as Record<string, number>)
       : null;
-    sevenPoint = { criteria, score: sevenPointScore(grouped), expectedScore: criteria.reduce((s, c) => s + c.weight * c.probability, 0), trueScore };
+    sevenPoint = {
+      criteria,
+      score: sevenPointScore(grouped),
+      expectedScore: criteria.reduce((s, c) => s + c.weight * c.probability, 0),
+      trueScore,
+    };
   }
   const priors = ex.run.priors;
   const management = {
@@ -166,20 +227,39 @@ async function reportFromHeadInput(ex: Explainable, input: CaseInput, head: Retu
       explanations.push({ head: h, className: cam.className, probability: cam.probability, maps: cam.maps });
     }
     const ig = integratedGradients(ex, vector, { head: h, classIndex, baseline: options.reference.mean });
-    attributions.push({ head: h, className: HEADS[h].codes[classIndex], byInput: ig.byInput, completenessError: ig.completenessError });
+    attributions.push({
+      head: h,
+      className: HEADS[h].codes[classIndex],
+      byInput: ig.byInput,
+      completenessError: ig.completenessError,
+    });
   }
 
   const position = locateCase(options.reference, vector, { excludeIndex: input.index ?? undefined });
-  const labelOf = (index: number, head: HeadName) => (options.release ? HEADS[head].codes[options.release.cases[index].labels[head]] : "?");
-  const neighbourLabels = position.neighbours.map((n) => ({ caseNum: n.caseNum, diagnosis: labelOf(n.index, "diagnosis"), management: labelOf(n.index, "management"), distance: n.distance }));
+  const labelOf = (
+    index: number,
+    head: HeadName,
+  ) => (options.release ? HEADS[head].codes[options.release.cases[index].labels[head]] : "?");
+  const neighbourLabels = position.neighbours.map((n) => ({
+    caseNum: n.caseNum,
+    diagnosis: labelOf(n.index, "diagnosis"),
+    management: labelOf(n.index, "management"),
+    distance: n.distance,
+  }));
 
   const png: CaseReport["png"] = { images: {}, overlays: [] };
-  for (const which of IMAGE_INPUTS) if (input.display[which] && needs.includes(which)) png.images[which] = await rgbToPng(input.display[which]!);
+  for (const which of IMAGE_INPUTS) {
+    if (input.display[which] && needs.includes(which)) png.images[which] = await rgbToPng(input.display[which]!);
+  }
   for (const e of explanations) {
     // one colour scale for both images of a head, so their heat can be compared
     const max = Math.max(...Object.values(e.maps).map((m) => Math.max(...m!.values)));
     for (const [which, map] of Object.entries(e.maps) as [ImageInput, CamMap][]) {
-      png.overlays.push({ head: e.head, image: which, png: await rgbToPng(overlayMap(input.display[which]!, map, { maxValue: max })) });
+      png.overlays.push({
+        head: e.head,
+        image: which,
+        png: await rgbToPng(overlayMap(input.display[which]!, map, { maxValue: max })),
+      });
     }
   }
   const cfg = ex.run.config;
@@ -189,7 +269,16 @@ async function reportFromHeadInput(ex: Explainable, input: CaseInput, head: Retu
     split: input.split,
     metadata: input.metadata,
     truth: input.truth,
-    run: { dir: ex.run.dir, kind: cfg.model.kind, inputs: cfg.model.inputs, preset: cfg.training.preset, backbone: `${cfg.model.backbone.source} ${cfg.model.backbone.size} px (${cfg.model.backbone.featureLayers.join("+")})`, synthetic: options.synthetic },
+    run: {
+      dir: ex.run.dir,
+      kind: cfg.model.kind,
+      inputs: cfg.model.inputs,
+      preset: cfg.training.preset,
+      backbone: `${cfg.model.backbone.source} ${cfg.model.backbone.size} px (${
+        cfg.model.backbone.featureLayers.join("+")
+      })`,
+      synthetic: options.synthetic,
+    },
     probabilities,
     sevenPoint,
     management,
@@ -210,14 +299,28 @@ export function caseSummaryLines(r: CaseReport): string[] {
     if (!p) continue;
     const k = argmax(p);
     const t = r.truth?.[head];
-    lines.push(`${head}: ${code(head, k)} (${p[k].toFixed(2)})${t === undefined ? "" : `, true ${code(head, t)} ${t === k ? "✓" : "✗"}`}`);
+    lines.push(
+      `${head}: ${code(head, k)} (${p[k].toFixed(2)})${
+        t === undefined ? "" : `, true ${code(head, t)} ${t === k ? "✓" : "✗"}`
+      }`,
+    );
   }
   if (r.management.inferred) {
     const k = argmax(r.management.inferred);
     const t = r.truth?.management;
-    lines.push(`management inferred from the diagnosis: ${code("management", k)} (${r.management.inferred[k].toFixed(2)})${t === undefined ? "" : ` ${t === k ? "✓" : "✗"}`}`);
+    lines.push(
+      `management inferred from the diagnosis: ${code("management", k)} (${r.management.inferred[k].toFixed(2)})${
+        t === undefined ? "" : ` ${t === k ? "✓" : "✗"}`
+      }`,
+    );
   }
-  if (r.sevenPoint) lines.push(`seven-point score ${r.sevenPoint.score} (expected ${r.sevenPoint.expectedScore.toFixed(1)})${r.sevenPoint.trueScore === null ? "" : `, true ${r.sevenPoint.trueScore}`}`);
+  if (r.sevenPoint) {
+    lines.push(
+      `seven-point score ${r.sevenPoint.score} (expected ${r.sevenPoint.expectedScore.toFixed(1)})${
+        r.sevenPoint.trueScore === null ? "" : `, true ${r.sevenPoint.trueScore}`
+      }`,
+    );
+  }
   return lines;
 }
 
@@ -233,24 +336,50 @@ export function probabilityFigure(r: CaseReport): Figure {
       x: { domain: [0, 1], label: null, ticks: 3 },
       y: { label: null, domain: rows.map((d) => d.label) },
       marks: [
-        Plot.barX(rows, { y: "label", x: "p", fill: (d: { highlight: boolean }) => (d.highlight ? PALETTE[1] : "#bbb") }),
-        Plot.text(rows, { y: "label", x: "p", text: (d: { p: number }) => d.p.toFixed(2), dx: 4, textAnchor: "start", fontSize: 9 }),
+        Plot.barX(rows, {
+          y: "label",
+          x: "p",
+          fill: (d: { highlight: boolean }) => (d.highlight ? PALETTE[1] : "#bbb"),
+        }),
+        Plot.text(rows, {
+          y: "label",
+          x: "p",
+          text: (d: { p: number }) => d.p.toFixed(2),
+          dx: 4,
+          textAnchor: "start",
+          fontSize: 9,
+        }),
         Plot.ruleX([0]),
       ],
     }),
   });
   const headRows = (head: HeadName, p: readonly number[]) =>
-    p.map((v, i) => ({ label: `${code(head, i)}${r.truth?.[head] === i ? " (true)" : ""}`, p: v, highlight: i === argmax(p) }));
+    p.map((v, i) => ({
+      label: `${code(head, i)}${r.truth?.[head] === i ? " (true)" : ""}`,
+      p: v,
+      highlight: i === argmax(p),
+    }));
   const panels = [];
   if (r.probabilities.diagnosis) panels.push(panel("diagnosis", headRows("diagnosis", r.probabilities.diagnosis)));
-  if (r.management.predicted) panels.push(panel("management (predicted)", headRows("management", r.management.predicted)));
-  if (r.management.inferred) panels.push(panel("management (inferred from diagnosis)", headRows("management", r.management.inferred)));
+  if (r.management.predicted) {
+    panels.push(panel("management (predicted)", headRows("management", r.management.predicted)));
+  }
+  if (r.management.inferred) {
+    panels.push(panel("management (inferred from diagnosis)", headRows("management", r.management.inferred)));
+  }
   if (r.sevenPoint) {
-    panels.push(panel(`7-point criteria: score ${r.sevenPoint.score}${r.sevenPoint.trueScore === null ? "" : ` (true ${r.sevenPoint.trueScore})`}`, r.sevenPoint.criteria.map((c) => ({
-      label: `${c.column.replaceAll("_", " ").replace(" structures", "")} (${c.weight})`,
-      p: c.probability,
-      highlight: c.present,
-    }))));
+    panels.push(
+      panel(
+        `7-point criteria: score ${r.sevenPoint.score}${
+          r.sevenPoint.trueScore === null ? "" : ` (true ${r.sevenPoint.trueScore})`
+        }`,
+        r.sevenPoint.criteria.map((c) => ({
+          label: `${c.column.replaceAll("_", " ").replace(" structures", "")} (${c.weight})`,
+          p: c.probability,
+          highlight: c.present,
+        })),
+      ),
+    );
   }
   return figure({ panels, columns: (w) => (w < 560 ? 1 : 2) });
 }
@@ -261,21 +390,51 @@ export function caseReportFigure(r: CaseReport): Figure {
   // one row per image: the image, then its map for each explained head
   const tiles = IMAGE_INPUTS.filter((k) => r.png.images[k]).flatMap((k) => [
     { png: r.png.images[k]!, label: IMAGE_NAMES[k] },
-    ...r.explanations.flatMap((e) => r.png.overlays.filter((o) => o.head === e.head && o.image === k).map((o) => ({ png: o.png, label: `Grad-CAM: ${e.head} ${e.className}` }))),
+    ...r.explanations.flatMap((e) =>
+      r.png.overlays.filter((o) => o.head === e.head && o.image === k).map((o) => ({
+        png: o.png,
+        label: `Grad-CAM: ${e.head} ${e.className}`,
+      }))
+    ),
   ]);
   if (tiles.length) blocks.push({ kind: "images", tiles, columns: 1 + r.explanations.length });
-  if (r.explanations.length) blocks.push({ kind: "colorbar", label: `Grad-CAM (${r.explanations[0].maps.clinical?.layer ?? r.explanations[0].maps.derm?.layer}), one scale per head across both images`, low: "0", high: "max" });
+  if (r.explanations.length) {
+    blocks.push({
+      kind: "colorbar",
+      label: `Grad-CAM (${
+        r.explanations[0].maps.clinical?.layer ?? r.explanations[0].maps.derm?.layer
+      }), one scale per head across both images`,
+      low: "0",
+      high: "max",
+    });
+  }
   blocks.push({ kind: "figure", figure: probabilityFigure(r) });
   const pos = r.position;
-  const where = `Against the ${r.run.inputs} training cases: ${pos.percentile.toFixed(0)}th percentile of typicality distance` +
-    ` (${pos.percentile > 95 ? "UNUSUAL: further from the training data than 95% of training cases" : "within the training distribution"})` +
-    `; nearest training cases ${pos.neighbourLabels.map((n) => `${n.caseNum} (${n.diagnosis}/${n.management})`).join(", ")}.`;
-  const drivers = r.attributions.map((a) => `${a.head} ${a.className}: ${Object.entries(a.byInput).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, 3).map(([k, v]) => `${k} ${v >= 0 ? "+" : ""}${v.toFixed(2)}`).join(", ")}`);
+  const where =
+    `Against the ${r.run.inputs} training cases: ${pos.percentile.toFixed(0)}th percentile of typicality distance` +
+    ` (${
+      pos.percentile > 95
+        ? "UNUSUAL: further from the training data than 95% of training cases"
+        : "within the training distribution"
+    })` +
+    `; nearest training cases ${
+      pos.neighbourLabels.map((n) => `${n.caseNum} (${n.diagnosis}/${n.management})`).join(", ")
+    }.`;
+  const drivers = r.attributions.map((a) =>
+    `${a.head} ${a.className}: ${
+      Object.entries(a.byInput).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, 3).map(([k, v]) =>
+        `${k} ${v >= 0 ? "+" : ""}${v.toFixed(2)}`
+      ).join(", ")
+    }`
+  );
   return compositeFigure({
     title: `${r.id}${r.split ? ` (${r.split} split)` : ""}${r.run.synthetic ? " — SYNTHETIC DATA" : ""}`,
     subtitle: caseSummaryLines(r).join(" · "),
-    caption: [where, `Inputs' contributions to the logit (integrated gradients from the training mean): ${drivers.join("; ")}.`,
-      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. A research second opinion, not a diagnostic device.`].join(" "),
+    caption: [
+      where,
+      `Inputs' contributions to the logit (integrated gradients from the training mean): ${drivers.join("; ")}.`,
+      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. A research second opinion, not a diagnostic device.`,
+    ].join(" "),
     blocks,
   });
 }
@@ -284,35 +443,91 @@ export function caseReportFigure(r: CaseReport): Figure {
 export function caseReportHtml(r: CaseReport, fig: Figure, prov: Provenance): string {
   const table = (head: string[], rows: (string | number)[][]) =>
     `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${
-      rows.map((row) => `<tr>${row.map((v) => `<td>${esc(typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v)}</td>`).join("")}</tr>`).join("")
+      rows.map((row) =>
+        `<tr>${
+          row.map((v) =>
+            `<td>${esc(typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v)}</td>`
+          ).join("")
+        }</tr>`
+      ).join("")
     }</tbody></table>`;
-  const headRows = Object.entries(r.probabilities).flatMap(([h, p]) => p!.map((v, i) => [h, code(h as HeadName, i), v, r.truth?.[h as HeadName] === i ? "true class" : ""]));
-  if (r.management.inferred) headRows.push(...r.management.inferred.map((v, i) => ["management (inferred from diagnosis)", code("management", i), v, r.truth?.management === i ? "true class" : ""]));
+  const headRows = Object.entries(r.probabilities).flatMap(([h, p]) =>
+    p!.map((v, i) => [h, code(h as HeadName, i), v, r.truth?.[h as HeadName] === i ? "true class" : ""])
+  );
+  if (r.management.inferred) {
+    headRows.push(
+      ...r.management.inferred.map((
+        v,
+        i,
+      ) => [
+        "management (inferred from diagnosis)",
+        code("management", i),
+        v,
+        r.truth?.management === i ? "true class" : "",
+      ]),
+    );
+  }
   const sections = [
     `<h1>${esc(r.id)}</h1>`,
-    r.run.synthetic ? `<p class="warn"><b>SYNTHETIC DATA.</b> This case and the model come from the synthetic Derm7pt-format release: it describes no patient.</p>` : "",
+    r.run.synthetic
+      ? `<p class="warn"><b>SYNTHETIC DATA.</b> This case and the model come from the synthetic Derm7pt-format release: it describes no patient.</p>`
+      : "",
     `<p class="warn">A research second opinion for reviewers, not a diagnostic device.</p>`,
     `<ul>${caseSummaryLines(r).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`,
     fig.svg(900),
     `<h2>Every head</h2>`,
     table(["head", "class", "probability", ""], headRows),
-    r.sevenPoint ? `<h2>Seven-point checklist</h2>${table(["criterion", "weight", "p(finding)", "present (argmax)"], r.sevenPoint.criteria.map((c) => [c.finding, c.weight, c.probability, c.present ? "yes" : "no"]))}<p>Score ${r.sevenPoint.score} (>= 3 suggests melanoma); expected score ${r.sevenPoint.expectedScore.toFixed(2)}${r.sevenPoint.trueScore === null ? "" : `; from the true criteria ${r.sevenPoint.trueScore}`}.</p>` : "",
+    r.sevenPoint
+      ? `<h2>Seven-point checklist</h2>${
+        table(
+          ["criterion", "weight", "p(finding)", "present (argmax)"],
+          r.sevenPoint.criteria.map((c) => [c.finding, c.weight, c.probability, c.present ? "yes" : "no"]),
+        )
+      }<p>Score ${r.sevenPoint.score} (>= 3 suggests melanoma); expected score ${
+        r.sevenPoint.expectedScore.toFixed(2)
+      }${r.sevenPoint.trueScore === null ? "" : `; from the true criteria ${r.sevenPoint.trueScore}`}.</p>`
+      : "",
     `<h2>Which input drove each decision</h2><p>Integrated gradients at the head input, from the training mean to this case (contribution to the class logit; completeness error in the last column).</p>`,
-    table(["head", "class", ...Object.keys(r.attributions[0]?.byInput ?? {}), "error"], r.attributions.map((a) => [a.head, a.className, ...Object.values(a.byInput), a.completenessError])),
-    `<h2>Against the training distribution</h2><p>Mean RMS distance to the ${r.position.k} nearest training cases in the standardised head-input space: ${r.position.distance.toFixed(3)}, the ${r.position.percentile.toFixed(1)}th percentile of the training cases' own (leave-one-out) distances.</p>`,
-    table(["input", "distance", "percentile"], Object.entries(r.position.blocks).map(([k, v]) => [k, v.distance, v.percentile])),
-    table(["nearest training case", "diagnosis", "management", "distance"], r.position.neighbourLabels.map((n) => [n.caseNum, n.diagnosis, n.management, n.distance])),
+    table(
+      ["head", "class", ...Object.keys(r.attributions[0]?.byInput ?? {}), "error"],
+      r.attributions.map((a) => [a.head, a.className, ...Object.values(a.byInput), a.completenessError]),
+    ),
+    `<h2>Against the training distribution</h2><p>Mean RMS distance to the ${r.position.k} nearest training cases in the standardised head-input space: ${
+      r.position.distance.toFixed(3)
+    }, the ${r.position.percentile.toFixed(1)}th percentile of the training cases' own (leave-one-out) distances.</p>`,
+    table(
+      ["input", "distance", "percentile"],
+      Object.entries(r.position.blocks).map(([k, v]) => [k, v.distance, v.percentile]),
+    ),
+    table(
+      ["nearest training case", "diagnosis", "management", "distance"],
+      r.position.neighbourLabels.map((n) => [n.caseNum, n.diagnosis, n.management, n.distance]),
+    ),
     `<h2>Provenance</h2><pre>${esc(JSON.stringify({ ...prov, run: r.run }, null, 2))}</pre>`,
   ];
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.id)}</title><style>` +
     `body{font-family:"DejaVu Sans",sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}` +
-    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.warn{background:#fff3cd;padding:.4em}</style></head><body>${sections.join("\n")}</body></html>\n`;
+    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.warn{background:#fff3cd;padding:.4em}</style></head><body>${
+      sections.join("\n")
+    }</body></html>\n`;
 }
 
 /** The report without image bytes (for JSON). */
 export function caseReportRecord(r: CaseReport) {
   const { png: _png, explanations, ...rest } = r;
-  return { ...rest, explanations: explanations.map((e) => ({ head: e.head, className: e.className, probability: e.probability, maps: Object.fromEntries(Object.entries(e.maps).map(([k, m]) => [k, { layer: m!.layer, height: m!.height, width: m!.width, values: Array.from(m!.values) }])) })) };
+  return {
+    ...rest,
+    explanations: explanations.map((e) => ({
+      head: e.head,
+      className: e.className,
+      probability: e.probability,
+      maps: Object.fromEntries(
+        Object.entries(e.maps).map((
+          [k, m],
+        ) => [k, { layer: m!.layer, height: m!.height, width: m!.width, values: Array.from(m!.values) }]),
+      ),
+    })),
+  };
 }
 
 /**
@@ -326,7 +541,10 @@ export function writeCaseReport(r: CaseReport, outDir: string, name: string, pro
   const files = [...exported.files, exported.manifest];
   for (const o of r.png.overlays) {
     const p = join(outDir, `${name}.gradcam_${o.head}_${o.image}.png`);
-    writeBytesAtomic(p, addPngText(o.png, "Provenance", JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" })));
+    writeBytesAtomic(
+      p,
+      addPngText(o.png, "Provenance", JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" })),
+    );
     files.push(p);
   }
   const html = join(outDir, `${name}.html`);
@@ -349,7 +567,10 @@ export interface ExplainedRun {
  * builds (or reads) its training reference.
  * @throws {Error} when the data differs from the run's (fingerprint) — reports would mislabel cases.
  */
-export async function openExplainedRun(runDir: string, options: { cacheDir: string; dataDir?: string; backend?: BackendName; quiet?: boolean }): Promise<ExplainedRun> {
+export async function openExplainedRun(
+  runDir: string,
+  options: { cacheDir: string; dataDir?: string; backend?: BackendName; quiet?: boolean },
+): Promise<ExplainedRun> {
   const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
   const ex = explainable(run);
   const release = loadRelease(options.dataDir ?? run.config.data.dir, { quiet: true });

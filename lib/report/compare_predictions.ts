@@ -10,7 +10,7 @@
  * r.mcnemar.midp.pValue; // 1
  * ```
  */
-import { classwiseMetrics, ClasswiseMetrics, mcnemar, McNemarResult, mcnemarTable } from "../stats/mod.ts";
+import { ClasswiseMetrics, classwiseMetrics, mcnemar, McNemarResult, mcnemarTable } from "../stats/mod.ts";
 import { readTextFile } from "../util/fs.ts";
 
 export interface PredictionComparison {
@@ -23,11 +23,18 @@ export interface PredictionComparison {
 }
 
 /** Metrics of both prediction sets and McNemar's test between them. */
-export function comparePredictions(truth: number[], a: number[], b: number[], options: { labels?: string[] } = {}): PredictionComparison {
+export function comparePredictions(
+  truth: number[],
+  a: number[],
+  b: number[],
+  options: { labels?: string[] } = {},
+): PredictionComparison {
   const k = Math.max(...truth, ...a, ...b) + 1;
   const labels = options.labels ?? [...Array(k).keys()].map(String);
   if (labels.length < k) {
-    throw new RangeError(`Cannot compare predictions: expected at least ${k} label names, found ${labels.length} (${labels.join(",")})`);
+    throw new RangeError(
+      `Cannot compare predictions: expected at least ${k} label names, found ${labels.length} (${labels.join(",")})`,
+    );
   }
   const table = mcnemarTable(truth, a, b);
   return {
@@ -53,14 +60,18 @@ export function readLabelFile(path: string, options: { column?: string } = {}): 
     start = 1;
     if (options.column) {
       col = header.indexOf(options.column);
-      if (col < 0) throw new Error(`Cannot read ${path}: expected a column "${options.column}", found ${header.join(",")}`);
+      if (col < 0) {
+        throw new Error(`Cannot read ${path}: expected a column "${options.column}", found ${header.join(",")}`);
+      }
     }
   }
   const out: number[] = [];
   for (let i = start; i < lines.length; i++) {
     if (lines[i].trim() === "") continue;
     const v = lines[i].split(",")[col]?.trim();
-    if (!/^\d+$/.test(v ?? "")) throw new Error(`Cannot read ${path} line ${i + 1}: expected a non-negative integer label, found "${v}"`);
+    if (!/^\d+$/.test(v ?? "")) {
+      throw new Error(`Cannot read ${path} line ${i + 1}: expected a non-negative integer label, found "${v}"`);
+    }
     out.push(Number(v));
   }
   if (!out.length) throw new Error(`Cannot read ${path}: expected at least one label, found none`);

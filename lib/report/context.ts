@@ -23,8 +23,8 @@ import {
   PROJECT_ROOT,
   Release,
   releaseFingerprint,
-  releaseLocation,
   ReleaseLocation,
+  releaseLocation,
 } from "../data/mod.ts";
 import { Provenance, provenance } from "../util/provenance.ts";
 
@@ -82,7 +82,9 @@ export interface NotebookContext {
 
 /** Where the study's released predictions are (see NotebookContext.paperDir). */
 export function paperDirectory(): string | null {
-  const candidates = [Deno.env.get("DERM7PT_PAPER_DIR"), join(PROJECT_ROOT, "..", "shared", "data", "paper")].filter((x): x is string => !!x);
+  const candidates = [Deno.env.get("DERM7PT_PAPER_DIR"), join(PROJECT_ROOT, "..", "shared", "data", "paper")].filter((
+    x,
+  ): x is string => !!x);
   for (const c of candidates) {
     try {
       if (Deno.statSync(join(c, "released_predictions")).isDirectory) return c;
@@ -94,7 +96,9 @@ export function paperDirectory(): string | null {
 /** The active profile from DERM7PT_PROFILE (default "full"). */
 export function activeProfile(): Profile {
   const p = Deno.env.get("DERM7PT_PROFILE") ?? "full";
-  if (p !== "full" && p !== "quick") throw new RangeError(`Cannot read DERM7PT_PROFILE: expected "full" or "quick", found "${p}"`);
+  if (p !== "full" && p !== "quick") {
+    throw new RangeError(`Cannot read DERM7PT_PROFILE: expected "full" or "quick", found "${p}"`);
+  }
   return p;
 }
 
@@ -108,8 +112,14 @@ export function outputsRoot(): string {
  * With `{ data: false }` no release is opened and outputs go to outputs/<name>/.
  */
 export async function notebookContext(name: string): Promise<NotebookContext>;
-export async function notebookContext(name: string, options: { data: false }): Promise<Omit<NotebookContext, "release"> & { release: null }>;
-export async function notebookContext(name: string, options: { data?: boolean } = {}): Promise<NotebookContext | (Omit<NotebookContext, "release"> & { release: null })> {
+export async function notebookContext(
+  name: string,
+  options: { data: false },
+): Promise<Omit<NotebookContext, "release"> & { release: null }>;
+export async function notebookContext(
+  name: string,
+  options: { data?: boolean } = {},
+): Promise<NotebookContext | (Omit<NotebookContext, "release"> & { release: null })> {
   const profile = activeProfile();
   const settings = PROFILES[profile];
   const cacheDir = cacheDirectory();
@@ -149,5 +159,18 @@ export async function notebookContext(name: string, options: { data?: boolean } 
       `\`${location.dir}\` (${release.cases.length} drawn lesions whose labels follow the real release's aggregate statistics). ` +
       `Every number and figure below describes that synthetic data, not patients. Set \`DERM7PT_DIR\` to a real \`release_v0\` folder to run on the real data.`
     : `Data: the Derm7pt release in \`${location.dir}\` (${release.cases.length} cases).`;
-  return { name, usesData: true, profile, settings, location, release, synthetic, outDir, provenance: prov, dataNote, cacheDir, paperDir: paperDirectory() };
+  return {
+    name,
+    usesData: true,
+    profile,
+    settings,
+    location,
+    release,
+    synthetic,
+    outDir,
+    provenance: prov,
+    dataNote,
+    cacheDir,
+    paperDir: paperDirectory(),
+  };
 }

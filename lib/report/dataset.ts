@@ -20,8 +20,8 @@ import {
   METADATA_VARIABLES,
   MULTI_TASK_HEADS,
   Release,
-  TABLE1_SPLITS,
   table1,
+  TABLE1_SPLITS,
 } from "../data/mod.ts";
 
 /** Table 1 laid out wide: one row per split x group (or raw diagnosis), columns NONE/CLNC/EXC/total. */
@@ -60,7 +60,9 @@ export function datasetRecords(release: Release, folds: readonly CvFold[]) {
     HEADS[head].codes.map((label, k) => ({ head, label, count: train.filter((c) => c.labels[head] === k).length }))
   );
   // grouped counts with arquero (one pass per variable), then every combination filled in with zeros
-  const cases = aq.from(release.cases.map((c) => ({ ...c.metadata, management: MANAGEMENT.names[c.labels.management] })));
+  const cases = aq.from(
+    release.cases.map((c) => ({ ...c.metadata, management: MANAGEMENT.names[c.labels.management] })),
+  );
   const metadata = METADATA_ORDER.flatMap((variable) => {
     const counted = new Map<string, number>(
       (cases.groupby(variable, "management").count().objects() as { management: string; count: number }[]).map((o) => [
@@ -69,14 +71,23 @@ export function datasetRecords(release: Release, folds: readonly CvFold[]) {
       ]),
     );
     return METADATA_VARIABLES[variable].flatMap((value) =>
-      MANAGEMENT.names.map((management) => ({ variable, value, management, count: counted.get(`${value}|${management}`) ?? 0 }))
+      MANAGEMENT.names.map((management) => ({
+        variable,
+        value,
+        management,
+        count: counted.get(`${value}|${management}`) ?? 0,
+      }))
     );
   });
   const maxScore = Math.max(...release.cases.map((c) => c.sevenPointScore));
   const sevenPoint = [];
   for (let score = 0; score <= maxScore; score++) {
     for (let g = 0; g < DIAGNOSIS.codes.length; g++) {
-      sevenPoint.push({ score, group: DIAGNOSIS.codes[g], count: release.cases.filter((c) => c.sevenPointScore === score && c.labels.diagnosis === g).length });
+      sevenPoint.push({
+        score,
+        group: DIAGNOSIS.codes[g],
+        count: release.cases.filter((c) => c.sevenPointScore === score && c.labels.diagnosis === g).length,
+      });
     }
   }
   const overall = MULTI_TASK_HEADS.flatMap((head) =>

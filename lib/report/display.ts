@@ -20,20 +20,36 @@ export interface DisplayTableOptions {
   maxRows?: number;
 }
 
-
 /** A table that displays as HTML in Jupyter. */
 export function displayTable<T extends object>(records: readonly T[], options: DisplayTableOptions = {}) {
   const columns = options.columns ?? (records.length ? Object.keys(records[0]) : []);
   const maxRows = options.maxRows ?? 60;
   const shown = records.slice(0, maxRows);
   const fmt = (v: unknown) =>
-    typeof v === "number" ? (Number.isNaN(v) ? "NaN" : options.digits !== undefined && !Number.isInteger(v) ? v.toFixed(options.digits) : String(v)) : v == null ? "" : String(v);
-  const more = records.length > maxRows ? `<tr><td colspan="${columns.length}">… ${records.length - maxRows} more rows</td></tr>` : "";
-  const html = `<table>${options.caption ? `<caption style="text-align:left;font-weight:bold">${esc(options.caption)}</caption>` : ""}` +
+    typeof v === "number"
+      ? (Number.isNaN(v)
+        ? "NaN"
+        : options.digits !== undefined && !Number.isInteger(v)
+        ? v.toFixed(options.digits)
+        : String(v))
+      : v == null
+      ? ""
+      : String(v);
+  const more = records.length > maxRows
+    ? `<tr><td colspan="${columns.length}">… ${records.length - maxRows} more rows</td></tr>`
+    : "";
+  const html =
+    `<table>${
+      options.caption ? `<caption style="text-align:left;font-weight:bold">${esc(options.caption)}</caption>` : ""
+    }` +
     `<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>` +
     shown.map((r) => {
       const rec = r as Record<string, unknown>;
-      return `<tr>${columns.map((c) => `<td style="text-align:${typeof rec[c] === "number" ? "right" : "left"}">${esc(fmt(rec[c]))}</td>`).join("")}</tr>`;
+      return `<tr>${
+        columns.map((c) =>
+          `<td style="text-align:${typeof rec[c] === "number" ? "right" : "left"}">${esc(fmt(rec[c]))}</td>`
+        ).join("")
+      }</tr>`;
     }).join("") +
     `${more}</tbody></table>`;
   const markdown = formatRecords(shown, "md", { columns, digits: options.digits, caption: options.caption });

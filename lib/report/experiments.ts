@@ -33,9 +33,14 @@ export const studyRunNames = Object.freeze({
 });
 
 /** The config of a named run for a context. */
-export function studyRunConfig(ctx: Pick<NotebookContext, "settings" | "location" | "synthetic">, name: string): RunConfig {
+export function studyRunConfig(
+  ctx: Pick<NotebookContext, "settings" | "location" | "synthetic">,
+  name: string,
+): RunConfig {
   const m = name.match(/^(diag|mgmt|multi)-(C|D|M|CD|CM|DM|CDM)(?:-fold(\d+))?$/);
-  if (!m) throw new RangeError(`Cannot configure run: expected a name like "multi-CDM" or "mgmt-CDM-fold0", found "${name}"`);
+  if (!m) {
+    throw new RangeError(`Cannot configure run: expected a name like "multi-CDM" or "mgmt-CDM-fold0", found "${name}"`);
+  }
   const t = ctx.settings.training;
   const cfg = defaultRunConfig({
     kind: m[1] as ModelKind,
@@ -62,7 +67,11 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
 }
 
 /** Trains (or reuses) the named runs; returns name -> run folder. */
-export async function ensureRuns(ctx: NotebookContext, names: readonly string[], options: { quiet?: boolean } = {}): Promise<Record<string, string>> {
+export async function ensureRuns(
+  ctx: NotebookContext,
+  names: readonly string[],
+  options: { quiet?: boolean } = {},
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const dir = join(runsDir(ctx), name);
@@ -73,11 +82,21 @@ export async function ensureRuns(ctx: NotebookContext, names: readonly string[],
     if (exists(join(dir, "run.json"))) {
       const previous = readRunRecord(dir).key;
       const release = loadRelease(config.data.dir, { quiet: true });
-      force = previous !== configKey({ ...config, data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic } });
+      force = previous !==
+        configKey({
+          ...config,
+          data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
+        });
       if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);
     }
     const r = await trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet: options.quiet ?? true, force });
-    if (!options.quiet) console.error(r.reused ? `reused ${name} (trained earlier in ${r.summary.seconds.total.toFixed(1)} s)` : `trained ${name} (${r.summary.seconds.total.toFixed(1)} s)`);
+    if (!options.quiet) {
+      console.error(
+        r.reused
+          ? `reused ${name} (trained earlier in ${r.summary.seconds.total.toFixed(1)} s)`
+          : `trained ${name} (${r.summary.seconds.total.toFixed(1)} s)`,
+      );
+    }
     out[name] = dir;
   }
   return out;

@@ -29,20 +29,30 @@ export function exportTable<T extends object>(
   options: ExportTableOptions = {},
 ): string[] {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new RangeError(`Cannot export table: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`);
+    throw new RangeError(
+      `Cannot export table: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`,
+    );
   }
   const caption = options.caption && prov.synthetic_data ? `${options.caption} (SYNTHETIC data)` : options.caption;
   const files = TABLE_FORMATS.map((format) => {
     const p = join(dir, `${name}.${format}`);
     const precise = format === "csv" || format === "json";
-    writeTextAtomic(p, formatRecords(records, format, {
-      columns: options.columns,
-      caption: format === "md" || format === "tex" ? caption : undefined,
-      digits: precise ? undefined : options.digits,
-    }));
+    writeTextAtomic(
+      p,
+      formatRecords(records, format, {
+        columns: options.columns,
+        caption: format === "md" || format === "tex" ? caption : undefined,
+        digits: precise ? undefined : options.digits,
+      }),
+    );
     return p;
   });
   const manifest = join(dir, `${name}.manifest.json`);
-  writeJsonAtomic(manifest, { ...prov, table: name, caption: caption ?? null, files: files.map((f) => f.slice(dir.length + 1)) });
+  writeJsonAtomic(manifest, {
+    ...prov,
+    table: name,
+    caption: caption ?? null,
+    files: files.map((f) => f.slice(dir.length + 1)),
+  });
   return [...files, manifest];
 }

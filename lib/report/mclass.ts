@@ -27,7 +27,7 @@ import { exportTable } from "./export_table.ts";
 import { agreementAnalysis, AgreementResult } from "../mclass/agreement.ts";
 import { confusionMatrix } from "../stats/confusion.ts";
 import { rocAuc, rocCurve } from "../stats/roc.ts";
-import { figure, Figure } from "../plots/figure.ts";
+import { Figure, figure } from "../plots/figure.ts";
 import { APPROACH_COLORS, PALETTE } from "../plots/theme.ts";
 import { PUBLISHED } from "../analysis/published.ts";
 import { excisionScoreFromDiagnosis } from "../analysis/management.ts";
@@ -60,7 +60,13 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
   const pred = input.management.map((p) => p[2]);
   const infr = excisionScoreFromDiagnosis(input.diagnosis);
   const decisions = { pred: pred.map((s) => (s >= 0.5 ? 1 : 0)), infr: infr.map((s) => (s >= 0.5 ? 1 : 0)) };
-  const agreement = agreementAnalysis(input.answers, { truthMelanoma: input.truthMelanoma, model: decisions.pred, prng: input.prng, draws: input.draws, bootstrap: input.bootstrap });
+  const agreement = agreementAnalysis(input.answers, {
+    truthMelanoma: input.truthMelanoma,
+    model: decisions.pred,
+    prng: input.prng,
+    draws: input.draws,
+    bootstrap: input.bootstrap,
+  });
   const targets = { aggregate: agreement.aggregate, true: [...input.truthMelanoma] };
   const conf = (d: number[], t: number[]) => confusionMatrix(t, d, { labels: 2 });
   const auc = (s: number[], t: number[]) => {
@@ -98,14 +104,62 @@ export function agreementRecords(r: MclassResult, synthetic: boolean) {
   const a = r.agreement, P = PUBLISHED.mclass;
   const note = synthetic ? "SYNTHETIC benchmark" : "";
   return [
-    { quantity: "Cohen's kappa, model vs dermatologists' majority", this_run: a.kappaModelVsAggregate.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.kappaModelVsAggregate), study: P.kappaModelVsAggregate, note },
-    { quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)", this_run: formatMeanSd(a.kappaPairs), "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean), study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`, note },
-    { quantity: "Cohen's kappa, each dermatologist vs the others' majority", this_run: formatMeanSd(a.kappaEachVsOthers), "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean), study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`, note },
-    { quantity: `Fleiss' kappa, all ${a.raters} dermatologists`, this_run: a.fleissAll.toFixed(4), "95% CI (bootstrap over images)": ci(a.ci?.fleissAll), study: P.fleissAll, note },
-    { quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)", this_run: formatMeanSd(a.fleissModelReplacing), "95% CI (bootstrap over images)": "", study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`, note },
-    { quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`, this_run: formatMeanSd(a.fleissDrawsWithModel), "95% CI (bootstrap over images)": "", study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`, note },
-    { quantity: "EXC misclassified as NOEXC vs majority (pred / infr)", this_run: `${r.excAsNoexc.aggregate.pred} / ${r.excAsNoexc.aggregate.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.aggregate.pred} / ${P.excAsNoexc.aggregate.infr}`, note },
-    { quantity: "EXC misclassified as NOEXC vs diagnosis (pred / infr)", this_run: `${r.excAsNoexc.true.pred} / ${r.excAsNoexc.true.infr}`, "95% CI (bootstrap over images)": "", study: `${P.excAsNoexc.diagnosis.pred} / ${P.excAsNoexc.diagnosis.infr}`, note },
+    {
+      quantity: "Cohen's kappa, model vs dermatologists' majority",
+      this_run: a.kappaModelVsAggregate.toFixed(4),
+      "95% CI (bootstrap over images)": ci(a.ci?.kappaModelVsAggregate),
+      study: P.kappaModelVsAggregate,
+      note,
+    },
+    {
+      quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)",
+      this_run: formatMeanSd(a.kappaPairs),
+      "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean),
+      study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`,
+      note,
+    },
+    {
+      quantity: "Cohen's kappa, each dermatologist vs the others' majority",
+      this_run: formatMeanSd(a.kappaEachVsOthers),
+      "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean),
+      study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`,
+      note,
+    },
+    {
+      quantity: `Fleiss' kappa, all ${a.raters} dermatologists`,
+      this_run: a.fleissAll.toFixed(4),
+      "95% CI (bootstrap over images)": ci(a.ci?.fleissAll),
+      study: P.fleissAll,
+      note,
+    },
+    {
+      quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)",
+      this_run: formatMeanSd(a.fleissModelReplacing),
+      "95% CI (bootstrap over images)": "",
+      study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`,
+      note,
+    },
+    {
+      quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`,
+      this_run: formatMeanSd(a.fleissDrawsWithModel),
+      "95% CI (bootstrap over images)": "",
+      study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`,
+      note,
+    },
+    {
+      quantity: "EXC misclassified as NOEXC vs majority (pred / infr)",
+      this_run: `${r.excAsNoexc.aggregate.pred} / ${r.excAsNoexc.aggregate.infr}`,
+      "95% CI (bootstrap over images)": "",
+      study: `${P.excAsNoexc.aggregate.pred} / ${P.excAsNoexc.aggregate.infr}`,
+      note,
+    },
+    {
+      quantity: "EXC misclassified as NOEXC vs diagnosis (pred / infr)",
+      this_run: `${r.excAsNoexc.true.pred} / ${r.excAsNoexc.true.infr}`,
+      "95% CI (bootstrap over images)": "",
+      study: `${P.excAsNoexc.diagnosis.pred} / ${P.excAsNoexc.diagnosis.infr}`,
+      note,
+    },
   ];
 }
 
@@ -114,20 +168,37 @@ export function mclassRocFigure(r: MclassResult, target: "aggregate" | "true", c
   const t = r.targets[target];
   const lines = (["infr", "pred"] as const).map((k) => ({ k, c: rocCurve(t, r.scores[k]), auc: r.auroc[k][target] }));
   const name = target === "aggregate" ? "the dermatologists' majority (MGMT_GT,agg)" : "melanoma (MGMT_GT,true)";
-  const points = target === "true" ? r.agreement.raterPoints.map((p) => ({ x: 1 - p.specificity, y: p.sensitivity })) : [];
+  const points = target === "true"
+    ? r.agreement.raterPoints.map((p) => ({ x: 1 - p.specificity, y: p.sensitivity }))
+    : [];
   return figure({
     title: `MClass-D: the model against ${name}`,
     caption,
     legend: [
-      { label: `management predicted (AUROC ${r.auroc.pred[target].toFixed(3)})`, color: APPROACH_COLORS.pred, shape: "line" },
-      { label: `inferred from diagnosis (AUROC ${r.auroc.infr[target].toFixed(3)})`, color: APPROACH_COLORS.infr, shape: "line" },
+      {
+        label: `management predicted (AUROC ${r.auroc.pred[target].toFixed(3)})`,
+        color: APPROACH_COLORS.pred,
+        shape: "line",
+      },
+      {
+        label: `inferred from diagnosis (AUROC ${r.auroc.infr[target].toFixed(3)})`,
+        color: APPROACH_COLORS.infr,
+        shape: "line",
+      },
       ...(points.length ? [{ label: "dermatologists", color: PALETTE[3], shape: "dot" as const }] : []),
     ],
     plot: (width) =>
       unitSquare(width, "1 - specificity", "sensitivity", [
         Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
         ...(points.length ? [Plot.dot(points, { x: "x", y: "y", r: 2, fill: PALETTE[3], fillOpacity: 0.5 })] : []),
-        ...lines.map((l) => Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), { x: "x", y: "y", stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr, strokeWidth: 1.8 })),
+        ...lines.map((l) =>
+          Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), {
+            x: "x",
+            y: "y",
+            stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr,
+            strokeWidth: 1.8,
+          })
+        ),
       ]),
   });
 }
@@ -144,45 +215,115 @@ export async function mclassLocation(options: { quick?: boolean } = {}): Promise
 /** The answers file of a benchmark folder: answers.csv, else ResultsDermoscopic.xlsx. */
 export function answersFileOf(dir: string): string {
   for (const f of ["answers.csv", "ResultsDermoscopic.xlsx"]) if (exists(join(dir, f))) return join(dir, f);
-  throw new Error(`Cannot find the dermatologists' answers: expected answers.csv or ResultsDermoscopic.xlsx in ${dir} (or pass --answers FILE), found neither`);
+  throw new Error(
+    `Cannot find the dermatologists' answers: expected answers.csv or ResultsDermoscopic.xlsx in ${dir} (or pass --answers FILE), found neither`,
+  );
 }
 
 /** Loads the benchmark, predicts its images with a run, analyses and exports everything into `outDir`. */
-export async function writeMclassReport(o: { runDir: string; dataDir: string; answers?: string; outDir: string; cacheDir: string; prov: Provenance; seed: number; synthetic: boolean; draws?: number; bootstrap?: number }): Promise<{ result: MclassResult; files: string[] }> {
+export async function writeMclassReport(
+  o: {
+    runDir: string;
+    dataDir: string;
+    answers?: string;
+    outDir: string;
+    cacheDir: string;
+    prov: Provenance;
+    seed: number;
+    synthetic: boolean;
+    draws?: number;
+    bootstrap?: number;
+  },
+): Promise<{ result: MclassResult; files: string[] }> {
   const list = loadMclassList(join(o.dataDir, "MClassD.csv"));
   const paths = mclassImagePaths(list, join(o.dataDir, "images"));
   const panel = loadAnswers(o.answers ?? answersFileOf(o.dataDir), list);
   const run = await loadRun(o.runDir, { cacheDir: o.cacheDir });
   for (const h of ["management", "diagnosis"] as const) {
-    if (!run.heads.includes(h)) throw new Error(`Cannot analyse MClass-D with ${o.runDir}: expected a ${h} head (a multi-task run), found ${run.heads.join(", ")}`);
+    if (!run.heads.includes(h)) {
+      throw new Error(
+        `Cannot analyse MClass-D with ${o.runDir}: expected a ${h} head (a multi-task run), found ${
+          run.heads.join(", ")
+        }`,
+      );
+    }
   }
   const probs = await predictImages(run, paths, { quiet: true });
-  const result = mclassAnalysis({ truthMelanoma: list.images.map((i) => (i.melanoma ? 1 : 0)), answers: panel.answers, management: probs.management, diagnosis: probs.diagnosis, prng: new Prng(o.seed).fork("mclass"), draws: o.draws, bootstrap: o.bootstrap });
+  const result = mclassAnalysis({
+    truthMelanoma: list.images.map((i) => (i.melanoma ? 1 : 0)),
+    answers: panel.answers,
+    management: probs.management,
+    diagnosis: probs.diagnosis,
+    prng: new Prng(o.seed).fork("mclass"),
+    draws: o.draws,
+    bootstrap: o.bootstrap,
+  });
   const prov = { ...o.prov, seed: o.seed, run: o.runDir, answers: panel.file };
   const files: string[] = [];
   const synthNote = o.synthetic ? "SYNTHETIC benchmark (drawn lesions, simulated dermatologists). " : "";
-  files.push(...exportTable(o.outDir, "mclass_agreement", agreementRecords(result, o.synthetic), prov, { caption: "MClass-D: agreement of the model with the dermatologists" }));
-  files.push(...exportTable(o.outDir, "mclass_predictions", list.images.map((im, i) => ({
-    image_name: im.name,
-    melanoma: im.melanoma ? 1 : 0,
-    dermatologists_excise: panel.answers.reduce((s, r) => s + r[i], 0),
-    aggregate: result.targets.aggregate[i],
-    p_exc_pred: result.scores.pred[i],
-    p_exc_infr: result.scores.infr[i],
-    decision_pred: result.decisions.pred[i],
-    decision_infr: result.decisions.infr[i],
-  })), prov, { caption: "MClass-D: per image", digits: 4 }));
-  const confRows = (["pred", "infr"] as const).flatMap((k) => (["aggregate", "true"] as const).map((t) => {
-    const m = result.confusion[k][t];
-    return { approach: k, target: t, "NOEXC as NOEXC": m[0][0], "NOEXC as EXC": m[0][1], "EXC as NOEXC": m[1][0], "EXC as EXC": m[1][1], auroc: result.auroc[k][t] };
-  }));
-  files.push(...exportTable(o.outDir, "mclass_confusion", confRows, prov, { caption: "MClass-D: confusion matrices at 0.5 and AUROC", digits: 4 }));
+  files.push(
+    ...exportTable(o.outDir, "mclass_agreement", agreementRecords(result, o.synthetic), prov, {
+      caption: "MClass-D: agreement of the model with the dermatologists",
+    }),
+  );
+  files.push(...exportTable(
+    o.outDir,
+    "mclass_predictions",
+    list.images.map((im, i) => ({
+      image_name: im.name,
+      melanoma: im.melanoma ? 1 : 0,
+      dermatologists_excise: panel.answers.reduce((s, r) => s + r[i], 0),
+      aggregate: result.targets.aggregate[i],
+      p_exc_pred: result.scores.pred[i],
+      p_exc_infr: result.scores.infr[i],
+      decision_pred: result.decisions.pred[i],
+      decision_infr: result.decisions.infr[i],
+    })),
+    prov,
+    { caption: "MClass-D: per image", digits: 4 },
+  ));
+  const confRows = (["pred", "infr"] as const).flatMap((k) =>
+    (["aggregate", "true"] as const).map((t) => {
+      const m = result.confusion[k][t];
+      return {
+        approach: k,
+        target: t,
+        "NOEXC as NOEXC": m[0][0],
+        "NOEXC as EXC": m[0][1],
+        "EXC as NOEXC": m[1][0],
+        "EXC as EXC": m[1][1],
+        auroc: result.auroc[k][t],
+      };
+    })
+  );
+  files.push(
+    ...exportTable(o.outDir, "mclass_confusion", confRows, prov, {
+      caption: "MClass-D: confusion matrices at 0.5 and AUROC",
+      digits: 4,
+    }),
+  );
   for (const t of ["aggregate", "true"] as const) {
-    const e = exportFigure(mclassRocFigure(result, t, `${synthNote}Model: ${o.runDir.split("/").pop()}, decisions at 0.5.`), o.outDir, `fig5_roc_${t}`, prov);
+    const e = exportFigure(
+      mclassRocFigure(result, t, `${synthNote}Model: ${o.runDir.split("/").pop()}, decisions at 0.5.`),
+      o.outDir,
+      `fig5_roc_${t}`,
+      prov,
+    );
     files.push(...e.files, e.manifest);
   }
   for (const k of ["pred", "infr"] as const) {
-    const e = exportFigure(confusionFigure({ labels: ["NOEXC", "EXC"], truth: result.targets.aggregate, pred: result.decisions[k], title: `MClass-D: ${k === "pred" ? "predicted" : "inferred"} management vs the dermatologists' majority`, caption: `${synthNote}Threshold 0.5.` }), o.outDir, `fig5_confusion_${k}_aggregate`, prov);
+    const e = exportFigure(
+      confusionFigure({
+        labels: ["NOEXC", "EXC"],
+        truth: result.targets.aggregate,
+        pred: result.decisions[k],
+        title: `MClass-D: ${k === "pred" ? "predicted" : "inferred"} management vs the dermatologists' majority`,
+        caption: `${synthNote}Threshold 0.5.`,
+      }),
+      o.outDir,
+      `fig5_confusion_${k}_aggregate`,
+      prov,
+    );
     files.push(...e.files, e.manifest);
   }
   return { result, files };

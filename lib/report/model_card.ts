@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { loadRelease, Release } from "../data/release.ts";
-import { HEADS, HeadName } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { Perturbation } from "../data/perturb.ts";
 import { readPredictions } from "../model/predictions.ts";
 import { checkRunData, readRunConfig, readRunRecord, splitOf } from "../model/run.ts";
@@ -28,7 +28,7 @@ import { rocAuc } from "../stats/roc.ts";
 import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
 import { brierScore, expectedCalibrationError, reliabilityCurve } from "../stats/calibration.ts";
 import { Explainable, explainable } from "../explain/decompose.ts";
-import { trainingReference, TrainingReference } from "../explain/reference.ts";
+import { TrainingReference, trainingReference } from "../explain/reference.ts";
 import { robustnessCheck, RobustnessResult } from "../explain/robustness.ts";
 import { reliabilityFigure } from "../plots/calibration.ts";
 import { exportFigure } from "../plots/export.ts";
@@ -53,7 +53,14 @@ export interface HeadMetrics {
   balancedAccuracy: Estimate;
   macroAuroc: Estimate;
   /** Per class (for diagnosis and management; empty for the criteria). */
-  classes: { code: string; support: number; sensitivity: Estimate; specificity: Estimate; precision: Estimate; auroc: Estimate }[];
+  classes: {
+    code: string;
+    support: number;
+    sensitivity: Estimate;
+    specificity: Estimate;
+    precision: Estimate;
+    auroc: Estimate;
+  }[];
   ece: Estimate;
   brier: number;
   reliability: { meanScore: number; fractionPositive: number; count: number }[];
@@ -72,8 +79,25 @@ export interface FailureMode {
 
 export interface ModelCard {
   name: string;
-  run: { dir: string; key: string; created: string; gitCommit: string; config: RunConfig; backend: string; backbone: BackboneInfo; bestEpoch: number; seconds: Record<string, number> };
-  data: { dir: string; synthetic: boolean; fingerprint: string; cases: number; splits: Record<string, number>; testCounts: Record<string, Record<string, number>> };
+  run: {
+    dir: string;
+    key: string;
+    created: string;
+    gitCommit: string;
+    config: RunConfig;
+    backend: string;
+    backbone: BackboneInfo;
+    bestEpoch: number;
+    seconds: Record<string, number>;
+  };
+  data: {
+    dir: string;
+    synthetic: boolean;
+    fingerprint: string;
+    cases: number;
+    splits: Record<string, number>;
+    testCounts: Record<string, Record<string, number>>;
+  };
   metrics: HeadMetrics[];
   failureModes: FailureMode[];
   robustness: RobustnessResult | null;
@@ -113,12 +137,22 @@ function safe(f: () => number): number {
 }
 
 /** Test metrics of one head with bootstrap intervals (the same resamples for every statistic). */
-export function headMetrics(head: HeadName, truth: number[], probs: number[][], options: { samples: number; prng: Prng; perClass: boolean }): HeadMetrics {
+export function headMetrics(
+  head: HeadName,
+  truth: number[],
+  probs: number[][],
+  options: { samples: number; prng: Prng; perClass: boolean },
+): HeadMetrics {
   const k = HEADS[head].codes.length;
   const stats = (ix: readonly number[]) => {
     const t = ix.map((i) => truth[i]), p = ix.map((i) => probs[i]);
     const m = classwiseMetrics(t, argmax(p), { labels: k });
-    const aurocs = [...Array(k).keys()].map((c) => (m.support[c] > 0 && m.support[c] < t.length ? safe(() => rocAuc(t.map((x) => (x === c ? 1 : 0)), p.map((r) => r[c]))) : NaN));
+    const aurocs = [...Array(k).keys()].map((
+      c,
+    ) => (m.support[c] > 0 && m.support[c] < t.length
+      ? safe(() => rocAuc(t.map((x) => (x === c ? 1 : 0)), p.map((r) => r[c])))
+      : NaN)
+    );
     return {
       accuracy: m.accuracy,
       balancedAccuracy: m.balancedAccuracy,
@@ -154,7 +188,9 @@ export function headMetrics(head: HeadName, truth: number[], probs: number[][], 
       : [],
     ece: est((s) => s.ece),
     brier: brierScore(truth, probs),
-    reliability: reliabilityCurve(pred.map((p, i) => (p === truth[i] ? 1 : 0)), probs.map((r, i) => r[pred[i]]), { bins: ECE_BINS }).filter((b) => b.count > 0),
+    reliability: reliabilityCurve(pred.map((p, i) => (p === truth[i] ? 1 : 0)), probs.map((r, i) => r[pred[i]]), {
+      bins: ECE_BINS,
+    }).filter((b) => b.count > 0),
     confusion: all.confusion,
   };
 }
@@ -210,19 +246,29 @@ export async function buildModelCard(runDir: string, options: ModelCardOptions):
   const samples = options.bootstrap ?? 1000;
   const prng = new Prng(options.seed);
   const metrics = predictions.heads.map((h) =>
-    headMetrics(h, predictions.truth(h, "test"), predictions.probs(h, "test"), { samples, prng: prng.fork(`metrics/${h}`), perClass: h === "diagnosis" || h === "management" })
+    headMetrics(h, predictions.truth(h, "test"), predictions.probs(h, "test"), {
+      samples,
+      prng: prng.fork(`metrics/${h}`),
+      perClass: h === "diagnosis" || h === "management",
+    })
   );
   const split = splitOf(release, config);
   const testCounts: ModelCard["data"]["testCounts"] = {};
   for (const h of ["diagnosis", "management"] as HeadName[]) {
-    testCounts[h] = Object.fromEntries(HEADS[h].codes.map((c, k) => [c, split.test.filter((i) => release.cases[i].labels[h] === k).length]));
+    testCounts[h] = Object.fromEntries(
+      HEADS[h].codes.map((c, k) => [c, split.test.filter((i) => release.cases[i].labels[h] === k).length]),
+    );
   }
   let robustness: RobustnessResult | null = null;
   if (options.robustness !== false) {
     let ex = options.explained?.ex, reference = options.explained?.reference;
     if (!ex || !reference) {
       ex = explainable(await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend }));
-      reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, workers: options.workers, quiet: options.quiet });
+      reference = await trainingReference(ex, release, {
+        cacheDir: options.cacheDir,
+        workers: options.workers,
+        quiet: options.quiet,
+      });
     }
     robustness = await robustnessCheck(ex, release, reference, {
       cacheDir: options.cacheDir,
@@ -288,14 +334,23 @@ export function modelCardTables(card: ModelCard) {
       AUROC: withCi(c.auroc),
     }))
   );
-  const failures = card.failureModes.map((f) => ({ head: f.head, "true class": f.truth, predicted: f.predicted, cases: `${f.count} of ${f.of}`, share: `${(100 * f.share).toFixed(1)}%`, meaning: f.note }));
+  const failures = card.failureModes.map((f) => ({
+    head: f.head,
+    "true class": f.truth,
+    predicted: f.predicted,
+    cases: `${f.count} of ${f.of}`,
+    share: `${(100 * f.share).toFixed(1)}%`,
+    meaning: f.note,
+  }));
   const robustness = (card.robustness?.rows ?? [])
     .filter((r) => r.head === "diagnosis" || r.head === "management")
     .map((r) => ({
       condition: r.condition,
       head: r.head,
       accuracy: f3(r.accuracy),
-      "change (95% CI)": r.kind === "reference" ? "" : `${r.delta >= 0 ? "+" : ""}${f3(r.delta)} [${f3(r.deltaCi[0])}, ${f3(r.deltaCi[1])}]`,
+      "change (95% CI)": r.kind === "reference"
+        ? ""
+        : `${r.delta >= 0 ? "+" : ""}${f3(r.delta)} [${f3(r.deltaCi[0])}, ${f3(r.deltaCi[1])}]`,
       "macro AUROC": f3(r.auroc),
       "predictions changed": r.kind === "reference" ? "" : `${(100 * r.flipRate).toFixed(1)}%`,
     }));
@@ -314,42 +369,80 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
       paragraphs: [
         "A research model reproducing Abhishek, Kawahara & Hamarneh (Sci Rep 11:7769, 2021): from a lesion's clinical and dermoscopic images and the patient's sex, lesion location and elevation, it predicts the seven-point criteria, the diagnosis group and the clinical management (excision, clinical follow-up, no further examination). It is meant for studying the method, auditing the analysis and as a second opinion in research settings, next to a clinician's own judgement.",
         "**Not for:** diagnosing or triaging patients, deciding on excision, use as or in a medical device, populations or imaging devices unlike the Interactive Atlas of Dermoscopy (mostly fair skin, curated textbook cases, one dermatoscope type), or lesions outside its 20 diagnoses. It has not been validated prospectively or cleared by any regulator.",
-        ...(synthetic ? ["**SYNTHETIC DATA.** This card describes a run on the synthetic Derm7pt-format release: every number below is about drawn lesions, not patients."] : []),
+        ...(synthetic
+          ? [
+            "**SYNTHETIC DATA.** This card describes a run on the synthetic Derm7pt-format release: every number below is about drawn lesions, not patients.",
+          ]
+          : []),
       ],
     },
     {
       title: "Data and splits",
       paragraphs: [
-        `Release \`${card.data.dir}\` (${card.data.cases} cases; fingerprint ${card.data.fingerprint.slice(0, 16)}…). ` +
-        `${c.data.fold === null ? "Official split" : `Cross-validation fold ${c.data.fold} of ${c.data.k} (partition seed ${c.data.foldSeed})`}: ` +
+        `Release \`${card.data.dir}\` (${card.data.cases} cases; fingerprint ${
+          card.data.fingerprint.slice(0, 16)
+        }…). ` +
+        `${
+          c.data.fold === null
+            ? "Official split"
+            : `Cross-validation fold ${c.data.fold} of ${c.data.k} (partition seed ${c.data.foldSeed})`
+        }: ` +
         `${card.data.splits.train} training, ${card.data.splits.valid} validation, ${card.data.splits.test} test cases.`,
-        `Test cases per diagnosis: ${Object.entries(card.data.testCounts.diagnosis).map(([k, v]) => `${k} ${v}`).join(", ")}; per management: ${Object.entries(card.data.testCounts.management).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+        `Test cases per diagnosis: ${
+          Object.entries(card.data.testCounts.diagnosis).map(([k, v]) => `${k} ${v}`).join(", ")
+        }; per management: ${Object.entries(card.data.testCounts.management).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
       ],
     },
     {
       title: "Model",
       paragraphs: [
-        `Kind \`${c.model.kind}\` (heads: ${card.metrics.map((m) => m.head).join(", ")}), inputs \`${c.model.inputs}\`. Backbone: ${bb.description}${bb.random ? " (RANDOMLY INITIALISED)" : ""}; weights sha256 ${bb.fingerprint.slice(0, 16)}…; input ${c.model.backbone.size} px; features ${c.model.backbone.featureLayers.join(" + ")}${c.model.backbone.shared ? ", one backbone shared by both images" : ""}.`,
-        `Training preset \`${c.training.preset}\`${c.training.preset === "features" ? ` (frozen backbone, cached features with ${c.training.views} augmented views per training image, heads trained ${c.training.epochs} epochs)` : ` (${c.training.schedule.map((s) => `${s.name} ${s.epochs}`).join(", ")})`}; ` +
-        `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${c.training.classWeights ? "class-weighted loss; " : ""}model selection by validation ${c.training.selection}; best epoch ${card.run.bestEpoch}. ` +
+        `Kind \`${c.model.kind}\` (heads: ${
+          card.metrics.map((m) => m.head).join(", ")
+        }), inputs \`${c.model.inputs}\`. Backbone: ${bb.description}${
+          bb.random ? " (RANDOMLY INITIALISED)" : ""
+        }; weights sha256 ${bb.fingerprint.slice(0, 16)}…; input ${c.model.backbone.size} px; features ${
+          c.model.backbone.featureLayers.join(" + ")
+        }${c.model.backbone.shared ? ", one backbone shared by both images" : ""}.`,
+        `Training preset \`${c.training.preset}\`${
+          c.training.preset === "features"
+            ? ` (frozen backbone, cached features with ${c.training.views} augmented views per training image, heads trained ${c.training.epochs} epochs)`
+            : ` (${c.training.schedule.map((s) => `${s.name} ${s.epochs}`).join(", ")})`
+        }; ` +
+        `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${
+          c.training.classWeights ? "class-weighted loss; " : ""
+        }model selection by validation ${c.training.selection}; best epoch ${card.run.bestEpoch}. ` +
         `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,
       ],
     },
     {
       title: "Test performance",
-      paragraphs: [`${card.metrics[0]?.n ?? 0} test cases; 95% percentile intervals from ${card.settings.bootstrap} bootstrap resamples of the test cases (seed ${card.settings.seed}). ECE: top-label, ${card.settings.eceBins} equal-width bins (ECE is biased upwards on small or resampled sets, so its interval can lie above the estimate).`],
+      paragraphs: [
+        `${
+          card.metrics[0]?.n ?? 0
+        } test cases; 95% percentile intervals from ${card.settings.bootstrap} bootstrap resamples of the test cases (seed ${card.settings.seed}). ECE: top-label, ${card.settings.eceBins} equal-width bins (ECE is biased upwards on small or resampled sets, so its interval can lie above the estimate).`,
+      ],
       table: t.heads,
     },
-    { title: "Per class", paragraphs: ["One-vs-rest sensitivity, specificity, precision and AUROC at the arg-max decision."], table: t.classes },
+    {
+      title: "Per class",
+      paragraphs: ["One-vs-rest sensitivity, specificity, precision and AUROC at the arg-max decision."],
+      table: t.classes,
+    },
     {
       title: "Known failure modes",
-      paragraphs: ["The largest confusions of the diagnosis and management heads on the test cases (share of the true class; cells with at least 3 cases)."],
+      paragraphs: [
+        "The largest confusions of the diagnosis and management heads on the test cases (share of the true class; cells with at least 3 cases).",
+      ],
       table: t.failures,
     },
     {
       title: "Robustness",
       paragraphs: card.robustness
-        ? [`${robustSettings!.cases} of ${robustSettings!.of} test cases (stratified by diagnosis, seed ${robustSettings!.seed}). Each perturbation is applied to every image at the model's input size; a removed input has its head-input block replaced by the training mean. Change: accuracy minus the unperturbed accuracy on the same cases, 95% paired-bootstrap interval; "predictions changed": share of cases whose predicted class differs.`]
+        ? [
+          `${robustSettings!.cases} of ${robustSettings!.of} test cases (stratified by diagnosis, seed ${
+            robustSettings!.seed
+          }). Each perturbation is applied to every image at the model's input size; a removed input has its head-input block replaced by the training mean. Change: accuracy minus the unperturbed accuracy on the same cases, 95% paired-bootstrap interval; "predictions changed": share of cases whose predicted class differs.`,
+        ]
         : ["Not run for this card."],
       table: t.robustness,
     },
@@ -379,11 +472,17 @@ export function modelCardHtml(card: ModelCard, reliabilitySvg: string): string {
       rows.map((r) => `<tr>${Object.values(r).map((v) => `<td>${esc(String(v))}</td>`).join("")}</tr>`).join("")
     }</tbody></table>`;
   const body = sections(card).map((s) =>
-    `<h2>${esc(s.title)}</h2>${s.paragraphs.map((p) => `<p>${md(p)}</p>`).join("")}${s.table?.length ? table(s.table) : ""}${s.title === "Test performance" ? reliabilitySvg : ""}`
+    `<h2>${esc(s.title)}</h2>${s.paragraphs.map((p) => `<p>${md(p)}</p>`).join("")}${
+      s.table?.length ? table(s.table) : ""
+    }${s.title === "Test performance" ? reliabilitySvg : ""}`
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Model card: ${esc(card.name)}</title><style>` +
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Model card: ${
+    esc(card.name)
+  }</title><style>` +
     `body{font-family:"DejaVu Sans",sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0;font-size:90%}` +
-    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body><h1>Model card: ${esc(card.name)}</h1>${body.join("\n")}</body></html>\n`;
+    `td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body><h1>Model card: ${
+      esc(card.name)
+    }</h1>${body.join("\n")}</body></html>\n`;
 }
 
 /** Writes card.md, card.html, card.json and the reliability figure into `outDir`; returns the files. */

@@ -18,12 +18,12 @@ import {
   DistanceComparisonRow,
   foldSummary,
   formatMeanSd,
-  inferVsPredict,
   InferVsPredict,
-  managementRows,
+  inferVsPredict,
   ManagementPriors,
-  meanSd,
+  managementRows,
   mcnemarMatrix,
+  meanSd,
   MetricTable,
   overExcision,
   PUBLISHED,
@@ -31,9 +31,18 @@ import {
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
 import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";
-import { headColumns, readPredictions, PredictionsTable } from "../model/predictions.ts";
+import { headColumns, PredictionsTable, readPredictions } from "../model/predictions.ts";
 import { readRunRecord } from "../model/run.ts";
-import { argmax, expectedCalibrationError, netBenefit, precisionRecallCurve, averagePrecision, reliabilityCurve, rocAuc, rocCurve } from "../stats/mod.ts";
+import {
+  argmax,
+  averagePrecision,
+  expectedCalibrationError,
+  netBenefit,
+  precisionRecallCurve,
+  reliabilityCurve,
+  rocAuc,
+  rocCurve,
+} from "../stats/mod.ts";
 import { exists, readTextFile } from "../util/fs.ts";
 import { Prng } from "../util/prng.ts";
 import type { Provenance } from "../util/provenance.ts";
@@ -75,7 +84,12 @@ export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
       dir,
       table: readPredictions(dir),
       priors: run.managementPriors,
-      config: { backbone: cfg.model.backbone.source, size: cfg.model.backbone.size, synthetic: cfg.data.synthetic, seed: cfg.seed },
+      config: {
+        backbone: cfg.model.backbone.source,
+        size: cfg.model.backbone.size,
+        synthetic: cfg.data.synthetic,
+        seed: cfg.seed,
+      },
     };
   }
   return out;
@@ -83,7 +97,13 @@ export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
 
 function need(runs: Record<string, StudyRun>, name: string): StudyRun {
   const r = runs[name];
-  if (!r) throw new Error(`Cannot build the report: expected a run "${name}" (train it with notebook 02 or "cli train"), found ${Object.keys(runs).join(", ") || "none"}`);
+  if (!r) {
+    throw new Error(
+      `Cannot build the report: expected a run "${name}" (train it with notebook 02 or "cli train"), found ${
+        Object.keys(runs).join(", ") || "none"
+      }`,
+    );
+  }
   return r;
 }
 
@@ -103,16 +123,38 @@ export function priorsRecords(priors: ManagementPriors) {
   return DIAGNOSIS.codes.map((d, i) => ({
     diagnosis: d,
     cases: priors.counts[i].reduce((a, b) => a + b, 0),
-    ...Object.fromEntries(MANAGEMENT.codes.map((c, m) => [`p(${c} | ${d})`.replace(` | ${d}`, ""), priors.table[i][m]])),
-    note: priors.unseen.includes(i) ? "no training case: overall distribution" : priors.table[i].some((p) => p === 0) ? "has zero priors" : "",
+    ...Object.fromEntries(
+      MANAGEMENT.codes.map((c, m) => [`p(${c} | ${d})`.replace(` | ${d}`, ""), priors.table[i][m]]),
+    ),
+    note: priors.unseen.includes(i)
+      ? "no training case: overall distribution"
+      : priors.table[i].some((p) => p === 0)
+      ? "has zero priors"
+      : "",
   }));
 }
 
 /** Table 2/3 layout: rows per class and average for each approach, plus accuracy. */
 export function metricRecords(tables: Readonly<Record<string, MetricTable>>) {
   return Object.entries(tables).flatMap(([approach, t]) => [
-    ...t.perClass.map((r) => ({ approach, label: r.label, sensitivity: r.sensitivity, specificity: r.specificity, precision: r.precision, auroc: r.auroc, accuracy: null as number | null })),
-    { approach, label: "average", sensitivity: t.average.sensitivity, specificity: t.average.specificity, precision: t.average.precision, auroc: t.average.auroc, accuracy: t.accuracy },
+    ...t.perClass.map((r) => ({
+      approach,
+      label: r.label,
+      sensitivity: r.sensitivity,
+      specificity: r.specificity,
+      precision: r.precision,
+      auroc: r.auroc,
+      accuracy: null as number | null,
+    })),
+    {
+      approach,
+      label: "average",
+      sensitivity: t.average.sensitivity,
+      specificity: t.average.specificity,
+      precision: t.average.precision,
+      auroc: t.average.auroc,
+      accuracy: t.accuracy,
+    },
   ]);
 }
 
@@ -120,12 +162,22 @@ export function metricRecords(tables: Readonly<Record<string, MetricTable>>) {
 export function cvRecords(foldTables: Readonly<Record<string, MetricTable[]>>) {
   return Object.entries(foldTables).map(([approach, tables]) => {
     const s = foldSummary(tables);
-    return { approach, folds: tables.length, sensitivity: formatMeanSd(s.sensitivity), specificity: formatMeanSd(s.specificity), precision: formatMeanSd(s.precision), auroc: formatMeanSd(s.auroc), accuracy: formatMeanSd(s.accuracy) };
+    return {
+      approach,
+      folds: tables.length,
+      sensitivity: formatMeanSd(s.sensitivity),
+      specificity: formatMeanSd(s.specificity),
+      precision: formatMeanSd(s.precision),
+      auroc: formatMeanSd(s.auroc),
+      accuracy: formatMeanSd(s.accuracy),
+    };
   });
 }
 
 /** Fold tables of infr, pred and multi for the folds that exist. */
-export function foldTables(runs: Record<string, StudyRun>): { infr: MetricTable[]; pred: MetricTable[]; multi: MetricTable[] } {
+export function foldTables(
+  runs: Record<string, StudyRun>,
+): { infr: MetricTable[]; pred: MetricTable[]; multi: MetricTable[] } {
   const out = { infr: [] as MetricTable[], pred: [] as MetricTable[], multi: [] as MetricTable[] };
   for (let f = 0; f < FOLDS; f++) {
     const s = `-fold${f}`;
@@ -141,23 +193,49 @@ export function foldTables(runs: Record<string, StudyRun>): { infr: MetricTable[
 
 /** The abstract's comparisons: differences in accuracy and macro AUROC (percentage points) over folds. */
 export function abstractRecords(folds: ReturnType<typeof foldTables>) {
-  const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) => a.map((t, i) => 100 * (f(t) - f(b[i])));
+  const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) =>
+    a.map((t, i) => 100 * (f(t) - f(b[i])));
   const rows = [];
   if (folds.pred.length && folds.infr.length) {
-    rows.push({ comparison: "direct (pred) vs inferred (infr): accuracy", ...meanSd(diff(folds.pred, folds.infr, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}` });
-    rows.push({ comparison: "direct (pred) vs inferred (infr): macro AUROC", ...meanSd(diff(folds.pred, folds.infr, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}` });
+    rows.push({
+      comparison: "direct (pred) vs inferred (infr): accuracy",
+      ...meanSd(diff(folds.pred, folds.infr, (t) => t.accuracy)),
+      study:
+        `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}`,
+    });
+    rows.push({
+      comparison: "direct (pred) vs inferred (infr): macro AUROC",
+      ...meanSd(diff(folds.pred, folds.infr, (t) => t.average.auroc)),
+      study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}`,
+    });
   }
   if (folds.multi.length && folds.pred.length) {
-    rows.push({ comparison: "multi-task vs single-task management: accuracy", ...meanSd(diff(folds.multi, folds.pred, (t) => t.accuracy)), study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}` });
-    rows.push({ comparison: "multi-task vs single-task management: macro AUROC", ...meanSd(diff(folds.multi, folds.pred, (t) => t.average.auroc)), study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}` });
+    rows.push({
+      comparison: "multi-task vs single-task management: accuracy",
+      ...meanSd(diff(folds.multi, folds.pred, (t) => t.accuracy)),
+      study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}`,
+    });
+    rows.push({
+      comparison: "multi-task vs single-task management: macro AUROC",
+      ...meanSd(diff(folds.multi, folds.pred, (t) => t.average.auroc)),
+      study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}`,
+    });
   }
-  return rows.map((r) => ({ comparison: r.comparison, "this run (pp, mean ± SD over folds)": `${r.mean >= 0 ? "+" : ""}${r.mean.toFixed(2)} ± ${Number.isNaN(r.sd) ? "n/a" : r.sd.toFixed(2)}`, "study (pp)": r.study }));
+  return rows.map((r) => ({
+    comparison: r.comparison,
+    "this run (pp, mean ± SD over folds)": `${r.mean >= 0 ? "+" : ""}${r.mean.toFixed(2)} ± ${
+      Number.isNaN(r.sd) ? "n/a" : r.sd.toFixed(2)
+    }`,
+    "study (pp)": r.study,
+  }));
 }
 
 /** Table 4 rows (averages and accuracy) of the ablation runs that exist. */
 export function ablationTables(runs: Record<string, StudyRun>): Record<string, MetricTable> {
   const out: Record<string, MetricTable> = {};
-  for (const inputs of ABLATION_INPUTS) if (runs[`multi-${inputs}`]) out[inputs] = managementTableOf(runs[`multi-${inputs}`]);
+  for (const inputs of ABLATION_INPUTS) {
+    if (runs[`multi-${inputs}`]) out[inputs] = managementTableOf(runs[`multi-${inputs}`]);
+  }
   return out;
 }
 
@@ -210,22 +288,34 @@ export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
 }
 
 /** Every number of the study this set of runs can produce, side by side. */
-export function studyVsRunRecords(runs: Record<string, StudyRun>, r: InferVsPredict, folds: ReturnType<typeof foldTables>, distances: readonly DistanceComparisonRow[]) {
+export function studyVsRunRecords(
+  runs: Record<string, StudyRun>,
+  r: InferVsPredict,
+  folds: ReturnType<typeof foldTables>,
+  distances: readonly DistanceComparisonRow[],
+) {
   const anyRun = Object.values(runs)[0];
-  const flag = `${anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"}; backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned)`;
+  const flag = `${
+    anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"
+  }; backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned)`;
   const rows: { quantity: string; study: number | string; this_run: number | string; note: string }[] = [];
-  const add = (quantity: string, study: number | string, mine: number | string) => rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine, note: flag });
+  const add = (quantity: string, study: number | string, mine: number | string) =>
+    rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine, note: flag });
   for (const [approach, t] of [["infr", r.infr], ["pred", r.pred]] as const) {
     const p = PUBLISHED.table2[approach];
     for (const row of [...t.perClass, t.average]) {
       const pub = p[row.label as "NONE" | "CLNC" | "EXC" | "average"];
-      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) add(`Table 2 ${approach} ${row.label} ${k}`, pub[k], row[k]);
+      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) {
+        add(`Table 2 ${approach} ${row.label} ${k}`, pub[k], row[k]);
+      }
     }
     add(`Table 2 ${approach} accuracy`, p.accuracy, t.accuracy);
     const cv = folds[approach];
     if (cv.length) {
       const s = foldSummary(cv);
-      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) add(`Table 2 ${approach} 3-fold CV ${k}`, formatMeanSd(p.cv[k]), formatMeanSd(s[k]));
+      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) {
+        add(`Table 2 ${approach} 3-fold CV ${k}`, formatMeanSd(p.cv[k]), formatMeanSd(s[k]));
+      }
     }
   }
   const b = binaryBaseline(r);
@@ -243,22 +333,32 @@ export function studyVsRunRecords(runs: Record<string, StudyRun>, r: InferVsPred
     const t = managementTableOf(runs["multi-CDM"]);
     for (const row of [...t.perClass, t.average]) {
       const pub = PUBLISHED.table3[row.label as "NONE" | "CLNC" | "EXC" | "average"];
-      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) add(`Table 3 ${row.label} ${k}`, pub[k], row[k]);
+      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) {
+        add(`Table 3 ${row.label} ${k}`, pub[k], row[k]);
+      }
     }
     add("Table 3 accuracy", PUBLISHED.table3.accuracy, t.accuracy);
     if (folds.multi.length) {
       const s = foldSummary(folds.multi);
-      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) add(`Table 3 3-fold CV ${k}`, formatMeanSd(PUBLISHED.table3.cv[k]), formatMeanSd(s[k]));
+      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) {
+        add(`Table 3 3-fold CV ${k}`, formatMeanSd(PUBLISHED.table3.cv[k]), formatMeanSd(s[k]));
+      }
     }
   }
   for (const [inputs, t] of Object.entries(ablationTables(runs))) {
     const s = PUBLISHED.table4[inputs];
     if (!s) continue;
-    ["sensitivity", "specificity", "precision", "auroc"].forEach((k, i) => add(`Table 4 ${inputs} ${k}`, s[i], t.average[k as "sensitivity"]));
+    ["sensitivity", "specificity", "precision", "auroc"].forEach((k, i) =>
+      add(`Table 4 ${inputs} ${k}`, s[i], t.average[k as "sensitivity"])
+    );
     add(`Table 4 ${inputs} accuracy`, s[4], t.accuracy);
   }
   const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
-  add("fewer wrongly excised cases, pred vs infr (%)", PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent, oe.percentFewer);
+  add(
+    "fewer wrongly excised cases, pred vs infr (%)",
+    PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent,
+    oe.percentFewer,
+  );
   return rows;
 }
 
@@ -272,14 +372,35 @@ export function curveFigures(r: InferVsPredict, note: string): { roc: Figure; pr
     });
   const all = [...series("infr", r.infrProbs), ...series("pred", r.predProbs)];
   return {
-    roc: rocFigure(all.map((x) => ({ label: `${x.code} ${x.approach}`, fpr: x.roc.fpr, tpr: x.roc.tpr, area: x.auc, color: PALETTE[x.c], dashed: x.approach === "infr" })), {
-      title: "Management ROC curves: inferred (dashed) vs predicted (solid)",
-      caption: `Test split, one-vs-rest per class. ${note}`,
-    }),
-    pr: precisionRecallFigure(all.map((x) => ({ label: `${x.code} ${x.approach}`, recall: x.pr.recall, precision: x.pr.precision, area: x.ap, prevalence: x.approach === "pred" ? x.y.filter(Boolean).length / x.y.length : undefined, color: PALETTE[x.c], dashed: x.approach === "infr" })), {
-      title: "Management precision-recall curves: inferred (dashed) vs predicted (solid)",
-      caption: `Test split. ${note}`,
-    }),
+    roc: rocFigure(
+      all.map((x) => ({
+        label: `${x.code} ${x.approach}`,
+        fpr: x.roc.fpr,
+        tpr: x.roc.tpr,
+        area: x.auc,
+        color: PALETTE[x.c],
+        dashed: x.approach === "infr",
+      })),
+      {
+        title: "Management ROC curves: inferred (dashed) vs predicted (solid)",
+        caption: `Test split, one-vs-rest per class. ${note}`,
+      },
+    ),
+    pr: precisionRecallFigure(
+      all.map((x) => ({
+        label: `${x.code} ${x.approach}`,
+        recall: x.pr.recall,
+        precision: x.pr.precision,
+        area: x.ap,
+        prevalence: x.approach === "pred" ? x.y.filter(Boolean).length / x.y.length : undefined,
+        color: PALETTE[x.c],
+        dashed: x.approach === "infr",
+      })),
+      {
+        title: "Management precision-recall curves: inferred (dashed) vs predicted (solid)",
+        caption: `Test split. ${note}`,
+      },
+    ),
   };
 }
 
@@ -290,7 +411,11 @@ export function reliabilityPanels(run: StudyRun) {
     const pred = argmax(probs);
     const correct = pred.map((p, i) => (p === truth[i] ? 1 : 0));
     const conf = probs.map((p, i) => p[pred[i]]);
-    return { head: h, ece: expectedCalibrationError(truth, probs, { bins: 10 }), bins: reliabilityCurve(correct, conf, { bins: 10 }) };
+    return {
+      head: h,
+      ece: expectedCalibrationError(truth, probs, { bins: 10 }),
+      bins: reliabilityCurve(correct, conf, { bins: 10 }),
+    };
   });
 }
 
@@ -300,17 +425,31 @@ export function decisionCurve(r: InferVsPredict, note: string): Figure {
   const thresholds = Array.from({ length: 49 }, (_, i) => 0.02 * (i + 1));
   const nb = (probs: number[][]) => netBenefit(y, probs.map((p) => p[2]), thresholds);
   const a = nb(r.infrProbs), b = nb(r.predProbs);
-  return decisionCurveFigure([
-    { label: "inferred from diagnosis", points: a.map((p) => ({ threshold: p.threshold, netBenefit: p.model })), color: APPROACH_COLORS.infr },
-    { label: "predicted directly", points: b.map((p) => ({ threshold: p.threshold, netBenefit: p.model })), color: APPROACH_COLORS.pred },
-  ], a.map((p) => ({ threshold: p.threshold, netBenefit: p.treatAll })), { caption: `Test split; excision (EXC) vs no excision. ${note}` });
+  return decisionCurveFigure(
+    [
+      {
+        label: "inferred from diagnosis",
+        points: a.map((p) => ({ threshold: p.threshold, netBenefit: p.model })),
+        color: APPROACH_COLORS.infr,
+      },
+      {
+        label: "predicted directly",
+        points: b.map((p) => ({ threshold: p.threshold, netBenefit: p.model })),
+        color: APPROACH_COLORS.pred,
+      },
+    ],
+    a.map((p) => ({ threshold: p.threshold, netBenefit: p.treatAll })),
+    { caption: `Test split; excision (EXC) vs no excision. ${note}` },
+  );
 }
 
 /** Notes for captions: data kind and backbone. */
 export function runNote(runs: Record<string, StudyRun>): string {
   const r = Object.values(runs)[0];
   if (!r) return "";
-  return `${r.config.synthetic ? "SYNTHETIC data. " : ""}Frozen ${r.config.backbone} InceptionV3 features (${r.config.size} px), not the study's fine-tuned ImageNet network.`;
+  return `${
+    r.config.synthetic ? "SYNTHETIC data. " : ""
+  }Frozen ${r.config.backbone} InceptionV3 features (${r.config.size} px), not the study's fine-tuned ImageNet network.`;
 }
 
 export interface StudyReportOptions {
@@ -320,67 +459,234 @@ export interface StudyReportOptions {
 }
 
 /** Computes and exports every table and figure of notebooks 03-05 into `outDir`; returns the file list. */
-export function writeStudyReport(runs: Record<string, StudyRun>, outDir: string, prov: Provenance, options: StudyReportOptions): string[] {
+export function writeStudyReport(
+  runs: Record<string, StudyRun>,
+  outDir: string,
+  prov: Provenance,
+  options: StudyReportOptions,
+): string[] {
   const files: string[] = [];
   const note = runNote(runs);
   const p = { ...prov, seed: options.seed, backbone: Object.values(runs)[0]?.config.backbone ?? null };
   const r = infrVsPred(runs);
   const folds = foldTables(runs);
-  files.push(...exportTable(outDir, "priors_mgmt_given_diagnosis", priorsRecords(need(runs, "diag-CDM").priors), p, { caption: "p(MGMT | DIAG) from the training split", digits: 4 }));
-  files.push(...exportTable(outDir, "table2_infr_vs_pred", metricRecords({ infr: r.infr, pred: r.pred }), p, { caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)", digits: 4 }));
-  if (folds.infr.length) files.push(...exportTable(outDir, "table2_cv", cvRecords({ infr: folds.infr, pred: folds.pred }), p, { caption: "Table 2: 3-fold cross-validation (mean ± SD)" }));
+  files.push(
+    ...exportTable(outDir, "priors_mgmt_given_diagnosis", priorsRecords(need(runs, "diag-CDM").priors), p, {
+      caption: "p(MGMT | DIAG) from the training split",
+      digits: 4,
+    }),
+  );
+  files.push(
+    ...exportTable(outDir, "table2_infr_vs_pred", metricRecords({ infr: r.infr, pred: r.pred }), p, {
+      caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)",
+      digits: 4,
+    }),
+  );
+  if (folds.infr.length) {
+    files.push(
+      ...exportTable(outDir, "table2_cv", cvRecords({ infr: folds.infr, pred: folds.pred }), p, {
+        caption: "Table 2: 3-fold cross-validation (mean ± SD)",
+      }),
+    );
+  }
   const b = binaryBaseline(r);
-  files.push(...exportTable(outDir, "binary_baseline", [
-    { approach: "MGMT_infr,binary", correct: b.infr.correct, n: b.n, accuracy: b.infr.accuracy, "mean class sensitivity": b.infr.sensitivityAverage, study: `${PUBLISHED.binary.infr.correct} (${PUBLISHED.binary.infr.accuracy})` },
-    { approach: "MGMT_pred,binary", correct: b.pred.correct, n: b.n, accuracy: b.pred.accuracy, "mean class sensitivity": b.pred.sensitivityAverage, study: `${PUBLISHED.binary.pred.correct} (${PUBLISHED.binary.pred.accuracy})` },
-  ], p, { caption: "Binary baseline (EXC vs NOEXC)", digits: 4 }));
+  files.push(...exportTable(
+    outDir,
+    "binary_baseline",
+    [
+      {
+        approach: "MGMT_infr,binary",
+        correct: b.infr.correct,
+        n: b.n,
+        accuracy: b.infr.accuracy,
+        "mean class sensitivity": b.infr.sensitivityAverage,
+        study: `${PUBLISHED.binary.infr.correct} (${PUBLISHED.binary.infr.accuracy})`,
+      },
+      {
+        approach: "MGMT_pred,binary",
+        correct: b.pred.correct,
+        n: b.n,
+        accuracy: b.pred.accuracy,
+        "mean class sensitivity": b.pred.sensitivityAverage,
+        study: `${PUBLISHED.binary.pred.correct} (${PUBLISHED.binary.pred.accuracy})`,
+      },
+    ],
+    p,
+    { caption: "Binary baseline (EXC vs NOEXC)", digits: 4 },
+  ));
   const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
-  files.push(...exportTable(outDir, "over_excision", [
-    { quantity: "non-EXC test cases", value: oe.nonExc },
-    { quantity: "wrongly excised, inferred", value: oe.infr },
-    { quantity: "wrongly excised, predicted", value: oe.pred },
-    { quantity: "fewer wrongly excised, predicted vs inferred (%)", value: oe.percentFewer },
-    { quantity: "severity-weighted error, inferred", value: oe.severity.infr },
-    { quantity: "severity-weighted error, predicted", value: oe.severity.pred },
-    { quantity: "penalty matrix (rows truth NONE/CLNC/EXC, columns prediction)", value: JSON.stringify(oe.severity.penalty) },
-  ], p, { caption: "Over-excision and severity-weighted error", digits: 4 }));
-  const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, { prng: new Prng(options.seed).fork("distances"), samples: options.samples });
-  files.push(...exportTable(outDir, "distances", distanceRecords(distances), p, { caption: "Distances to one-hot targets: mean [95% CI] (1000 subsamples of N/2), Wilcoxon, Cohen's d", digits: 4 }));
+  files.push(...exportTable(
+    outDir,
+    "over_excision",
+    [
+      { quantity: "non-EXC test cases", value: oe.nonExc },
+      { quantity: "wrongly excised, inferred", value: oe.infr },
+      { quantity: "wrongly excised, predicted", value: oe.pred },
+      { quantity: "fewer wrongly excised, predicted vs inferred (%)", value: oe.percentFewer },
+      { quantity: "severity-weighted error, inferred", value: oe.severity.infr },
+      { quantity: "severity-weighted error, predicted", value: oe.severity.pred },
+      {
+        quantity: "penalty matrix (rows truth NONE/CLNC/EXC, columns prediction)",
+        value: JSON.stringify(oe.severity.penalty),
+      },
+    ],
+    p,
+    { caption: "Over-excision and severity-weighted error", digits: 4 },
+  ));
+  const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
+    prng: new Prng(options.seed).fork("distances"),
+    samples: options.samples,
+  });
+  files.push(
+    ...exportTable(outDir, "distances", distanceRecords(distances), p, {
+      caption: "Distances to one-hot targets: mean [95% CI] (1000 subsamples of N/2), Wilcoxon, Cohen's d",
+      digits: 4,
+    }),
+  );
   const exportFig = (fig: Figure, name: string) => {
     const e = exportFigure(fig, outDir, name, p);
     files.push(...e.files, e.manifest);
   };
-  exportFig(distanceViolinFigure(distances.map((d) => ({ name: d.name, p: d.wilcoxonP, d: d.dPooled, groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, { label: "predicted", values: d.pred.values, mean: d.pred.mean, ci: d.pred.ci }] })), { caption: `Test split; CIs from 1000 subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d (pooled SD). ${note}` }), "fig2a_distances");
+  exportFig(
+    distanceViolinFigure(
+      distances.map((d) => ({
+        name: d.name,
+        p: d.wilcoxonP,
+        d: d.dPooled,
+        groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, {
+          label: "predicted",
+          values: d.pred.values,
+          mean: d.pred.mean,
+          ci: d.pred.ci,
+        }],
+      })),
+      {
+        caption:
+          `Test split; CIs from 1000 subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d (pooled SD). ${note}`,
+      },
+    ),
+    "fig2a_distances",
+  );
   const curves = curveFigures(r, note);
   exportFig(curves.roc, "roc_infr_vs_pred");
   exportFig(curves.pr, "pr_infr_vs_pred");
   for (const [approach, t] of [["inferred", r.infr], ["predicted", r.pred]] as const) {
-    exportFig(confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: t.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: `Management ${approach}: confusion matrix with the diagnoses of each cell`, caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}` }), `fig2_confusion_${approach}`);
+    exportFig(
+      confusionFigure({
+        labels: MANAGEMENT.codes,
+        truth: r.truth,
+        pred: t.predicted,
+        breakdown: r.diagnosisTruth,
+        breakdownLabels: DIAGNOSIS.codes,
+        title: `Management ${approach}: confusion matrix with the diagnoses of each cell`,
+        caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}`,
+      }),
+      `fig2_confusion_${approach}`,
+    );
   }
   exportFig(decisionCurve(r, note), "decision_curve_excision");
   if (runs["multi-CDM"]) {
     const multi = runs["multi-CDM"];
     const t = managementTableOf(multi);
-    files.push(...exportTable(outDir, "table3_multitask", metricRecords({ multi: t }), p, { caption: "Table 3: the multi-task model's management (test split)", digits: 4 }));
-    if (folds.multi.length) files.push(...exportTable(outDir, "table3_cv", cvRecords({ multi: folds.multi }), p, { caption: "Table 3: 3-fold cross-validation (mean ± SD)" }));
+    files.push(
+      ...exportTable(outDir, "table3_multitask", metricRecords({ multi: t }), p, {
+        caption: "Table 3: the multi-task model's management (test split)",
+        digits: 4,
+      }),
+    );
+    if (folds.multi.length) {
+      files.push(
+        ...exportTable(outDir, "table3_cv", cvRecords({ multi: folds.multi }), p, {
+          caption: "Table 3: 3-fold cross-validation (mean ± SD)",
+        }),
+      );
+    }
     const dTruth = multi.table.truth("diagnosis", "test"), dPred = argmax(multi.table.probs("diagnosis", "test"));
     const mTruth = multi.table.truth("management", "test");
-    exportFig(confusionFigure({ labels: MANAGEMENT.codes, truth: mTruth, pred: t.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` }), "fig3c_confusion_multitask_management");
-    exportFig(confusionFigure({ labels: DIAGNOSIS.codes, truth: dTruth, pred: dPred, title: "Multi-task diagnosis: confusion matrix", caption: `Test split. ${note}` }), "fig3d_confusion_diagnosis");
-    exportFig(reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }), "reliability_multitask");
+    exportFig(
+      confusionFigure({
+        labels: MANAGEMENT.codes,
+        truth: mTruth,
+        pred: t.predicted,
+        breakdown: dTruth,
+        breakdownLabels: DIAGNOSIS.codes,
+        title: "Multi-task management: confusion matrix with diagnoses",
+        caption: `Test split. ${note}`,
+      }),
+      "fig3c_confusion_multitask_management",
+    );
+    exportFig(
+      confusionFigure({
+        labels: DIAGNOSIS.codes,
+        truth: dTruth,
+        pred: dPred,
+        title: "Multi-task diagnosis: confusion matrix",
+        caption: `Test split. ${note}`,
+      }),
+      "fig3d_confusion_diagnosis",
+    );
+    exportFig(
+      reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }),
+      "reliability_multitask",
+    );
   }
   const abl = ablationTables(runs);
   if (Object.keys(abl).length >= 2) {
-    files.push(...exportTable(outDir, "table4_ablation", ablationRecords(abl), p, { caption: "Table 4: input ablation of the multi-task model (averages; test split)", digits: 4 }));
+    files.push(
+      ...exportTable(outDir, "table4_ablation", ablationRecords(abl), p, {
+        caption: "Table 4: input ablation of the multi-task model (averages; test split)",
+        digits: 4,
+      }),
+    );
     const mm = ablationMcnemar(runs);
-    const rows = mm.names.flatMap((a, i) => mm.names.map((b, j) => ({ a, b, i, j })).filter(({ i: ii, j: jj }) => ii < jj).map(({ a: aa, b: bb, i: ii, j: jj }) => ({ a: aa, b: bb, "b (a right, b wrong)": mm.discordant[ii][jj][0], "c (a wrong, b right)": mm.discordant[ii][jj][1], "mid-p": mm.p[ii][jj], "Holm-adjusted": mm.holm[ii][jj] })));
-    files.push(...exportTable(outDir, "table4_mcnemar", rows, p, { caption: "Mid-p McNemar tests between the ablation models (raw and Holm-adjusted)", digits: 5 }));
-    exportFig(pValueMatrixFigure(mm.names, mm.p, { title: "Fig. 4: mid-p McNemar tests between input sets", caption: `Multi-task model's management on the test split; raw p-values (Holm-adjusted in table4_mcnemar). ${note}` }), "fig4_mcnemar");
-    exportFig(pValueMatrixFigure(mm.names, mm.holm, { title: "Mid-p McNemar tests, Holm-adjusted", caption: `As Fig. 4 with Holm's adjustment over the ${(mm.names.length * (mm.names.length - 1)) / 2} pairs. ${note}` }), "fig4_mcnemar_holm");
+    const rows = mm.names.flatMap((a, i) =>
+      mm.names.map((b, j) => ({ a, b, i, j })).filter(({ i: ii, j: jj }) => ii < jj).map((
+        { a: aa, b: bb, i: ii, j: jj },
+      ) => ({
+        a: aa,
+        b: bb,
+        "b (a right, b wrong)": mm.discordant[ii][jj][0],
+        "c (a wrong, b right)": mm.discordant[ii][jj][1],
+        "mid-p": mm.p[ii][jj],
+        "Holm-adjusted": mm.holm[ii][jj],
+      }))
+    );
+    files.push(
+      ...exportTable(outDir, "table4_mcnemar", rows, p, {
+        caption: "Mid-p McNemar tests between the ablation models (raw and Holm-adjusted)",
+        digits: 5,
+      }),
+    );
+    exportFig(
+      pValueMatrixFigure(mm.names, mm.p, {
+        title: "Fig. 4: mid-p McNemar tests between input sets",
+        caption:
+          `Multi-task model's management on the test split; raw p-values (Holm-adjusted in table4_mcnemar). ${note}`,
+      }),
+      "fig4_mcnemar",
+    );
+    exportFig(
+      pValueMatrixFigure(mm.names, mm.holm, {
+        title: "Mid-p McNemar tests, Holm-adjusted",
+        caption: `As Fig. 4 with Holm's adjustment over the ${
+          (mm.names.length * (mm.names.length - 1)) / 2
+        } pairs. ${note}`,
+      }),
+      "fig4_mcnemar_holm",
+    );
   }
   const abs = abstractRecords(folds);
-  if (abs.length) files.push(...exportTable(outDir, "abstract_comparisons", abs, p, { caption: "The abstract's comparisons over the 3 folds" }));
-  files.push(...exportTable(outDir, "study_vs_run", studyVsRunRecords(runs, r, folds, distances), p, { caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE})` }));
+  if (abs.length) {
+    files.push(
+      ...exportTable(outDir, "abstract_comparisons", abs, p, {
+        caption: "The abstract's comparisons over the 3 folds",
+      }),
+    );
+  }
+  files.push(
+    ...exportTable(outDir, "study_vs_run", studyVsRunRecords(runs, r, folds, distances), p, {
+      caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE})`,
+    }),
+  );
   return files;
 }
-

@@ -3,12 +3,18 @@
 export type Numbers = readonly number[] | Float64Array | Float32Array;
 
 export function checkNonEmpty(fn: string, name: string, xs: ArrayLike<unknown>): void {
-  if (!xs || xs.length === 0) throw new RangeError(`Cannot compute ${fn}: expected a non-empty ${name}, found an empty one`);
+  if (!xs || xs.length === 0) {
+    throw new RangeError(`Cannot compute ${fn}: expected a non-empty ${name}, found an empty one`);
+  }
 }
 
 export function checkSameLength(fn: string, a: ArrayLike<unknown>, b: ArrayLike<unknown>, names = ["x", "y"]): void {
   if (a.length !== b.length) {
-    throw new RangeError(`Cannot compute ${fn}: expected ${names[0]} and ${names[1]} of the same length, found ${a.length} and ${b.length}`);
+    throw new RangeError(
+      `Cannot compute ${fn}: expected ${names[0]} and ${
+        names[1]
+      } of the same length, found ${a.length} and ${b.length}`,
+    );
   }
 }
 
@@ -26,7 +32,11 @@ export function checkLabels(fn: string, name: string, xs: ArrayLike<number>, k?:
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i];
     if (!Number.isInteger(v) || v < 0 || (k !== undefined && v >= k)) {
-      throw new RangeError(`Cannot compute ${fn}: expected ${name} to hold integer labels in 0..${k === undefined ? "k-1" : k - 1}, found ${v} at index ${i}`);
+      throw new RangeError(
+        `Cannot compute ${fn}: expected ${name} to hold integer labels in 0..${
+          k === undefined ? "k-1" : k - 1
+        }, found ${v} at index ${i}`,
+      );
     }
     if (v > max) max = v;
   }
@@ -35,7 +45,9 @@ export function checkLabels(fn: string, name: string, xs: ArrayLike<number>, k?:
 
 export function checkBinary(fn: string, name: string, xs: ArrayLike<number>): void {
   for (let i = 0; i < xs.length; i++) {
-    if (xs[i] !== 0 && xs[i] !== 1) throw new RangeError(`Cannot compute ${fn}: expected ${name} of 0/1 values, found ${xs[i]} at index ${i}`);
+    if (xs[i] !== 0 && xs[i] !== 1) {
+      throw new RangeError(`Cannot compute ${fn}: expected ${name} of 0/1 values, found ${xs[i]} at index ${i}`);
+    }
   }
 }
 
@@ -44,15 +56,25 @@ export function checkProbabilities(fn: string, name: string, p: ArrayLike<number
   checkNonEmpty(fn, name, p);
   let s = 0;
   for (let i = 0; i < p.length; i++) {
-    if (!(p[i] >= 0) || !Number.isFinite(p[i])) throw new RangeError(`Cannot compute ${fn}: expected non-negative probabilities in ${name}, found ${p[i]} at index ${i}`);
+    if (!(p[i] >= 0) || !Number.isFinite(p[i])) {
+      throw new RangeError(
+        `Cannot compute ${fn}: expected non-negative probabilities in ${name}, found ${p[i]} at index ${i}`,
+      );
+    }
     s += p[i];
   }
-  if (Math.abs(s - 1) > tol) throw new RangeError(`Cannot compute ${fn}: expected ${name} to sum to 1 (within ${tol}), found a sum of ${s}`);
+  if (Math.abs(s - 1) > tol) {
+    throw new RangeError(`Cannot compute ${fn}: expected ${name} to sum to 1 (within ${tol}), found a sum of ${s}`);
+  }
 }
 
 export function checkCounts(fn: string, name: string, xs: ArrayLike<number>): void {
   for (let i = 0; i < xs.length; i++) {
-    if (!Number.isInteger(xs[i]) || xs[i] < 0) throw new RangeError(`Cannot compute ${fn}: expected non-negative integer counts in ${name}, found ${xs[i]} at index ${i}`);
+    if (!Number.isInteger(xs[i]) || xs[i] < 0) {
+      throw new RangeError(
+        `Cannot compute ${fn}: expected non-negative integer counts in ${name}, found ${xs[i]} at index ${i}`,
+      );
+    }
   }
 }
 

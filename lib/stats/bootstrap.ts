@@ -60,7 +60,9 @@ export function resampleIndices(n: number, options: BootstrapOptions): number[][
   const samples = options.samples ?? 1000;
   const size = options.size ?? n;
   const replace = options.replace ?? true;
-  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`Cannot resample: expected a positive integer number of samples, found ${samples}`);
+  if (!Number.isInteger(samples) || samples < 1) {
+    throw new RangeError(`Cannot resample: expected a positive integer number of samples, found ${samples}`);
+  }
   if (!Number.isInteger(size) || size < 1 || (!replace && size > n)) {
     throw new RangeError(`Cannot resample: expected a size in 1..${replace ? "any" : n}, found ${size}`);
   }
@@ -82,7 +84,10 @@ export function resampleIndices(n: number, options: BootstrapOptions): number[][
 }
 
 /** Summarises draws: mean, sd (ddof 1) and the percentile interval at `level`. */
-export function summariseDraws(draws: readonly number[], level = 0.95): { mean: number; sd: number; ci: [number, number] } {
+export function summariseDraws(
+  draws: readonly number[],
+  level = 0.95,
+): { mean: number; sd: number; ci: [number, number] } {
   checkNonEmpty("summariseDraws", "draws", draws);
   const m = draws.reduce((a, b) => a + b, 0) / draws.length;
   const s = draws.length > 1 ? Math.sqrt(draws.reduce((a, b) => a + (b - m) ** 2, 0) / (draws.length - 1)) : 0;
@@ -91,7 +96,11 @@ export function summariseDraws(draws: readonly number[], level = 0.95): { mean: 
 }
 
 /** Bootstrap (or subsampling) distribution of `statistic` over resamples of `values`. */
-export function bootstrap<T>(values: readonly T[], statistic: (resample: T[]) => number, options: BootstrapOptions): BootstrapResult {
+export function bootstrap<T>(
+  values: readonly T[],
+  statistic: (resample: T[]) => number,
+  options: BootstrapOptions,
+): BootstrapResult {
   checkNonEmpty("bootstrap", "values", values);
   const idx = resampleIndices(values.length, options);
   const draws = idx.map((ix) => statistic(ix.map((i) => values[i])));
@@ -108,9 +117,18 @@ export function bootstrap<T>(values: readonly T[], statistic: (resample: T[]) =>
  * Paired resampling: the same drawn case indices feed `statistic(indices)` — e.g. the difference of
  * a metric between two prediction sets on the same cases.
  */
-export function pairedBootstrap(n: number, statistic: (indices: number[]) => number, options: BootstrapOptions): BootstrapResult {
+export function pairedBootstrap(
+  n: number,
+  statistic: (indices: number[]) => number,
+  options: BootstrapOptions,
+): BootstrapResult {
   const idx = resampleIndices(n, options);
   const draws = idx.map(statistic);
   const level = options.level ?? 0.95;
-  return { draws, ...summariseDraws(draws, level), level, settings: { samples: idx.length, size: idx[0].length, replace: options.replace ?? true } };
+  return {
+    draws,
+    ...summariseDraws(draws, level),
+    level,
+    settings: { samples: idx.length, size: idx[0].length, replace: options.replace ?? true },
+  };
 }

@@ -24,7 +24,10 @@ import { checkBinary, checkLabels, checkNonEmpty, checkSameLength } from "./_che
 import { argmax } from "./confusion.ts";
 import { quantile } from "./descriptive.ts";
 
-export function brierScore(truth: readonly number[], probs: readonly number[] | readonly (readonly number[])[]): number {
+export function brierScore(
+  truth: readonly number[],
+  probs: readonly number[] | readonly (readonly number[])[],
+): number {
   checkNonEmpty("brierScore", "truth", truth);
   checkSameLength("brierScore", truth, probs, ["truth", "probs"]);
   if (typeof probs[0] === "number") {
@@ -33,7 +36,8 @@ export function brierScore(truth: readonly number[], probs: readonly number[] | 
   }
   const rows = probs as readonly (readonly number[])[];
   checkLabels("brierScore", "truth", truth, rows[0].length);
-  return rows.reduce((s, r, i) => s + r.reduce((t, p, k) => t + (p - (k === truth[i] ? 1 : 0)) ** 2, 0), 0) / truth.length;
+  return rows.reduce((s, r, i) => s + r.reduce((t, p, k) => t + (p - (k === truth[i] ? 1 : 0)) ** 2, 0), 0) /
+    truth.length;
 }
 
 export interface ReliabilityBin {
@@ -53,9 +57,15 @@ export function reliabilityCurve(
   checkSameLength("reliabilityCurve", truth01, scores, ["truth", "scores"]);
   checkBinary("reliabilityCurve", "truth", truth01);
   const nb = options.bins ?? 10;
-  if (!Number.isInteger(nb) || nb < 1) throw new RangeError(`Cannot compute reliabilityCurve: expected a positive integer number of bins, found ${nb}`);
+  if (!Number.isInteger(nb) || nb < 1) {
+    throw new RangeError(`Cannot compute reliabilityCurve: expected a positive integer number of bins, found ${nb}`);
+  }
   for (let i = 0; i < scores.length; i++) {
-    if (!(scores[i] >= 0 && scores[i] <= 1)) throw new RangeError(`Cannot compute reliabilityCurve: expected scores in [0, 1], found ${scores[i]} at index ${i}`);
+    if (!(scores[i] >= 0 && scores[i] <= 1)) {
+      throw new RangeError(
+        `Cannot compute reliabilityCurve: expected scores in [0, 1], found ${scores[i]} at index ${i}`,
+      );
+    }
   }
   const edges = options.strategy === "quantile"
     ? quantile(scores, [...Array(nb + 1).keys()].map((i) => i / nb))

@@ -24,10 +24,15 @@ export interface LabelOptions {
 }
 
 /** The k x k confusion matrix (rows = truth, columns = prediction). */
-export function confusionMatrix(truth: readonly number[], pred: readonly number[], options: LabelOptions = {}): number[][] {
+export function confusionMatrix(
+  truth: readonly number[],
+  pred: readonly number[],
+  options: LabelOptions = {},
+): number[][] {
   checkNonEmpty("confusionMatrix", "truth", truth);
   checkSameLength("confusionMatrix", truth, pred, ["truth", "pred"]);
-  const k = options.labels ?? Math.max(checkLabels("confusionMatrix", "truth", truth), checkLabels("confusionMatrix", "pred", pred));
+  const k = options.labels ??
+    Math.max(checkLabels("confusionMatrix", "truth", truth), checkLabels("confusionMatrix", "pred", pred));
   checkLabels("confusionMatrix", "truth", truth, k);
   checkLabels("confusionMatrix", "pred", pred, k);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -99,7 +104,12 @@ export function classwiseMetrics(
     f1,
     accuracy: tp.reduce((a, b) => a + b, 0) / n,
     macro: { sensitivity: avg(sensitivity), specificity: avg(specificity), precision: avg(precision), f1: avg(f1) },
-    weighted: { sensitivity: wavg(sensitivity), specificity: wavg(specificity), precision: wavg(precision), f1: wavg(f1) },
+    weighted: {
+      sensitivity: wavg(sensitivity),
+      specificity: wavg(specificity),
+      precision: wavg(precision),
+      f1: wavg(f1),
+    },
     balancedAccuracy: avg(present),
     support,
   };

@@ -23,7 +23,9 @@ export function cosineDistance(u: Numbers, v: Numbers): number {
     uu += u[i] * u[i];
     vv += v[i] * v[i];
   }
-  if (uu === 0 || vv === 0) throw new RangeError("Cannot compute cosineDistance: expected non-zero vectors, found an all-zero one");
+  if (uu === 0 || vv === 0) {
+    throw new RangeError("Cannot compute cosineDistance: expected non-zero vectors, found an all-zero one");
+  }
   const d = 1 - uv / Math.sqrt(uu * vv);
   return Math.max(0, Math.min(2, d));
 }

@@ -22,7 +22,11 @@ export interface NetBenefitPoint {
 }
 
 /** Net benefit of the model, treat-all and treat-none at each threshold in (0, 1). */
-export function netBenefit(truth01: readonly number[], scores: readonly number[], thresholds: readonly number[]): NetBenefitPoint[] {
+export function netBenefit(
+  truth01: readonly number[],
+  scores: readonly number[],
+  thresholds: readonly number[],
+): NetBenefitPoint[] {
   checkNonEmpty("netBenefit", "truth", truth01);
   checkSameLength("netBenefit", truth01, scores, ["truth", "scores"]);
   checkBinary("netBenefit", "truth", truth01);
@@ -38,6 +42,11 @@ export function netBenefit(truth01: readonly number[], scores: readonly number[]
       }
     }
     const odds = t / (1 - t);
-    return { threshold: t, model: tp / n - (fp / n) * odds, treatAll: prevalence - (1 - prevalence) * odds, treatNone: 0 };
+    return {
+      threshold: t,
+      model: tp / n - (fp / n) * odds,
+      treatAll: prevalence - (1 - prevalence) * odds,
+      treatNone: 0,
+    };
   });
 }

@@ -45,7 +45,11 @@ function cov(a: number[], b: number[]): number {
  * DeLong's paired test of AUC(scoresA) = AUC(scoresB).
  * @throws {RangeError} on different lengths, non-binary truth, fewer than 2 positives or negatives.
  */
-export function delongTest(truth01: readonly number[], scoresA: readonly number[], scoresB: readonly number[]): DelongResult {
+export function delongTest(
+  truth01: readonly number[],
+  scoresA: readonly number[],
+  scoresB: readonly number[],
+): DelongResult {
   const fn = "delongTest";
   checkNonEmpty(fn, "truth", truth01);
   checkSameLength(fn, truth01, scoresA, ["truth", "scoresA"]);
@@ -53,9 +57,12 @@ export function delongTest(truth01: readonly number[], scoresA: readonly number[
   checkBinary(fn, "truth", truth01);
   checkFinite(fn, "scoresA", scoresA);
   checkFinite(fn, "scoresB", scoresB);
-  const posIdx = truth01.flatMap((t, i) => (t === 1 ? [i] : [])), negIdx = truth01.flatMap((t, i) => (t === 0 ? [i] : []));
+  const posIdx = truth01.flatMap((t, i) => (t === 1 ? [i] : [])),
+    negIdx = truth01.flatMap((t, i) => (t === 0 ? [i] : []));
   if (posIdx.length < 2 || negIdx.length < 2) {
-    throw new RangeError(`Cannot compute ${fn}: expected at least 2 positives and 2 negatives, found ${posIdx.length} and ${negIdx.length}`);
+    throw new RangeError(
+      `Cannot compute ${fn}: expected at least 2 positives and 2 negatives, found ${posIdx.length} and ${negIdx.length}`,
+    );
   }
   const A = components(posIdx.map((i) => scoresA[i]), negIdx.map((i) => scoresA[i]));
   const B = components(posIdx.map((i) => scoresB[i]), negIdx.map((i) => scoresB[i]));
@@ -66,5 +73,13 @@ export function delongTest(truth01: readonly number[], scoresA: readonly number[
   const difference = aucA - aucB;
   const se = Math.sqrt(Math.max(0, varD));
   const z = se === 0 ? (difference === 0 ? 0 : Math.sign(difference) * Infinity) : difference / se;
-  return { aucA, aucB, difference, se, z, pValue: se === 0 && difference === 0 ? 1 : 2 * normalSf(Math.abs(z)), ci95: [difference - 1.959963984540054 * se, difference + 1.959963984540054 * se] };
+  return {
+    aucA,
+    aucB,
+    difference,
+    se,
+    z,
+    pValue: se === 0 && difference === 0 ? 1 : 2 * normalSf(Math.abs(z)),
+    ci95: [difference - 1.959963984540054 * se, difference + 1.959963984540054 * se],
+  };
 }

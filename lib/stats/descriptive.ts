@@ -30,7 +30,9 @@ export function mean(xs: Numbers): number {
 export function variance(xs: Numbers, options: { ddof?: number } = {}): number {
   const ddof = options.ddof ?? 1;
   const m = mean(xs);
-  if (xs.length - ddof <= 0) throw new RangeError(`Cannot compute variance: expected more than ${ddof} values, found ${xs.length}`);
+  if (xs.length - ddof <= 0) {
+    throw new RangeError(`Cannot compute variance: expected more than ${ddof} values, found ${xs.length}`);
+  }
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += (xs[i] - m) ** 2;
   return s / (xs.length - ddof);

@@ -30,7 +30,11 @@ export type CohensDVariant = "pooled" | "paired" | "average";
  */
 export function cohensD(x: Numbers, y: Numbers, options: { variant?: CohensDVariant } = {}): number {
   const variant = options.variant ?? "pooled";
-  if (x.length < 2 || y.length < 2) throw new RangeError(`Cannot compute cohensD: expected at least 2 values in each sample, found ${x.length} and ${y.length}`);
+  if (x.length < 2 || y.length < 2) {
+    throw new RangeError(
+      `Cannot compute cohensD: expected at least 2 values in each sample, found ${x.length} and ${y.length}`,
+    );
+  }
   let d: number;
   if (variant === "pooled") {
     const sp = Math.sqrt(((x.length - 1) * variance(x) + (y.length - 1) * variance(y)) / (x.length + y.length - 2));
@@ -39,8 +43,12 @@ export function cohensD(x: Numbers, y: Numbers, options: { variant?: CohensDVari
     checkSameLength("cohensD", x, y);
     const diff = Array.from(x, (v, i) => v - y[i]);
     d = variant === "paired" ? mean(diff) / sd(diff) : mean(diff) / Math.sqrt((variance(x) + variance(y)) / 2);
-  } else throw new RangeError(`Cannot compute cohensD: expected variant "pooled", "paired" or "average", found "${variant}"`);
-  if (!Number.isFinite(d)) throw new RangeError("Cannot compute cohensD: expected samples with non-zero spread, found zero spread");
+  } else {throw new RangeError(
+      `Cannot compute cohensD: expected variant "pooled", "paired" or "average", found "${variant}"`,
+    );}
+  if (!Number.isFinite(d)) {
+    throw new RangeError("Cannot compute cohensD: expected samples with non-zero spread, found zero spread");
+  }
   return d;
 }
 

@@ -20,7 +20,13 @@ function check(fn: string, p: Numbers, q: Numbers) {
   checkFinite(fn, "p", p);
   checkFinite(fn, "q", q);
   for (const [name, v] of [["p", p], ["q", q]] as const) {
-    for (let i = 0; i < v.length; i++) if (v[i] < 0) throw new RangeError(`Cannot compute ${fn}: expected non-negative values in ${name}, found ${v[i]} at index ${i}`);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] < 0) {
+        throw new RangeError(
+          `Cannot compute ${fn}: expected non-negative values in ${name}, found ${v[i]} at index ${i}`,
+        );
+      }
+    }
   }
 }
 

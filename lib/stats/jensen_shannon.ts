@@ -25,7 +25,11 @@ function normalise(fn: string, name: string, p: Numbers): number[] {
   checkFinite(fn, name, p);
   let s = 0;
   for (let i = 0; i < p.length; i++) {
-    if (p[i] < 0) throw new RangeError(`Cannot compute ${fn}: expected non-negative values in ${name}, found ${p[i]} at index ${i}`);
+    if (p[i] < 0) {
+      throw new RangeError(
+        `Cannot compute ${fn}: expected non-negative values in ${name}, found ${p[i]} at index ${i}`,
+      );
+    }
     s += p[i];
   }
   if (s === 0) throw new RangeError(`Cannot compute ${fn}: expected ${name} with a positive sum, found 0`);
@@ -46,7 +50,9 @@ export function jensenShannonDivergence(p: Numbers, q: Numbers, options: JensenS
   }
   js /= 2;
   const base = options.base ?? Math.E;
-  if (!(base > 0 && base !== 1)) throw new RangeError(`Cannot compute ${fn}: expected a logarithm base > 0 and != 1, found ${base}`);
+  if (!(base > 0 && base !== 1)) {
+    throw new RangeError(`Cannot compute ${fn}: expected a logarithm base > 0 and != 1, found ${base}`);
+  }
   return Math.max(0, js / Math.log(base));
 }
 

@@ -47,7 +47,11 @@ export interface CohenKappaOptions {
 }
 
 /** Cohen's kappa of two raters' labels (integers 0..k-1). */
-export function cohenKappa(a: readonly number[], b: readonly number[], options: CohenKappaOptions = {}): CohenKappaResult {
+export function cohenKappa(
+  a: readonly number[],
+  b: readonly number[],
+  options: CohenKappaOptions = {},
+): CohenKappaResult {
   checkNonEmpty("cohenKappa", "a", a);
   checkSameLength("cohenKappa", a, b, ["a", "b"]);
   const k = options.labels ?? Math.max(checkLabels("cohenKappa", "a", a), checkLabels("cohenKappa", "b", b));
@@ -55,22 +59,42 @@ export function cohenKappa(a: readonly number[], b: readonly number[], options: 
 }
 
 /** Cohen's kappa from a k x k contingency table (rows = rater A, columns = rater B). */
-export function cohenKappaFromTable(table: readonly (readonly number[])[], options: Pick<CohenKappaOptions, "weights"> = {}): CohenKappaResult {
+export function cohenKappaFromTable(
+  table: readonly (readonly number[])[],
+  options: Pick<CohenKappaOptions, "weights"> = {},
+): CohenKappaResult {
   const k = table.length;
-  if (!k || table.some((r) => r.length !== k)) throw new RangeError(`Cannot compute cohenKappa: expected a square table, found ${k}x${table[0]?.length ?? 0}`);
+  if (!k || table.some((r) => r.length !== k)) {
+    throw new RangeError(`Cannot compute cohenKappa: expected a square table, found ${k}x${table[0]?.length ?? 0}`);
+  }
   table.flat().forEach((v, i) => {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`Cannot compute cohenKappa: expected non-negative counts in the table, found ${v} at flat index ${i}`);
+    if (!(v >= 0) || !Number.isFinite(v)) {
+      throw new RangeError(
+        `Cannot compute cohenKappa: expected non-negative counts in the table, found ${v} at flat index ${i}`,
+      );
+    }
   });
   const n = table.flat().reduce((s, v) => s + v, 0);
   if (n === 0) throw new RangeError("Cannot compute cohenKappa: expected a table with at least one count, found none");
   const p = table.map((r) => r.map((v) => v / n));
   const row = p.map((r) => r.reduce((s, v) => s + v, 0));
   const col = p[0].map((_, j) => p.reduce((s, r) => s + r[j], 0));
-  const w = (i: number, j: number) => (options.weights === "linear" ? Math.abs(i - j) : options.weights === "quadratic" ? (i - j) ** 2 : i === j ? 0 : 1);
+  const w = (
+    i: number,
+    j: number,
+  ) => (options.weights === "linear"
+    ? Math.abs(i - j)
+    : options.weights === "quadratic"
+    ? (i - j) ** 2
+    : i === j
+    ? 0
+    : 1);
   let obsDis = 0, expDis = 0;
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    obsDis += w(i, j) * p[i][j];
-    expDis += w(i, j) * row[i] * col[j];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      obsDis += w(i, j) * p[i][j];
+      expDis += w(i, j) * row[i] * col[j];
+    }
   }
   const kappa = 1 - obsDis / expDis;
   // For reporting, agreement = 1 - disagreement when weights are normalised to max 1.
@@ -82,15 +106,27 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[], optio
   const aRow = row.map((_, i) => col.reduce((s, cj, j) => s + cj * a(i, j), 0));
   const aCol = col.map((_, j) => row.reduce((s, ri, i) => s + ri * a(i, j), 0));
   let s1 = 0, s0 = 0;
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    s1 += p[i][j] * (a(i, j) - (aRow[i] + aCol[j]) * (1 - kappa)) ** 2;
-    s0 += row[i] * col[j] * (a(i, j) - (aRow[i] + aCol[j])) ** 2;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      s1 += p[i][j] * (a(i, j) - (aRow[i] + aCol[j]) * (1 - kappa)) ** 2;
+      s0 += row[i] * col[j] * (a(i, j) - (aRow[i] + aCol[j])) ** 2;
+    }
   }
   const ase = Math.sqrt(Math.max(0, (s1 - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)));
   const aseH0 = Math.sqrt(Math.max(0, (s0 - pe * pe) / (n * (1 - pe) ** 2)));
   const z = kappa / aseH0;
   const pValue = 2 * normalSf(Math.abs(z));
-  return { kappa, po, pe, ase, aseH0, z, pValue, ci95: [kappa - 1.959963984540054 * ase, kappa + 1.959963984540054 * ase], table: table.map((r) => r.slice()) };
+  return {
+    kappa,
+    po,
+    pe,
+    ase,
+    aseH0,
+    z,
+    pValue,
+    ci95: [kappa - 1.959963984540054 * ase, kappa + 1.959963984540054 * ase],
+    table: table.map((r) => r.slice()),
+  };
 }
 
 export interface FleissKappaResult {
@@ -112,20 +148,37 @@ export interface FleissKappaResult {
  * @throws {RangeError} on an empty or ragged matrix, negative counts, unequal rater
  * numbers per subject, or fewer than 2 raters.
  */
-export function fleissKappa(counts: readonly (readonly number[])[], options: { method?: "fleiss" | "randolph" } = {}): FleissKappaResult {
+export function fleissKappa(
+  counts: readonly (readonly number[])[],
+  options: { method?: "fleiss" | "randolph" } = {},
+): FleissKappaResult {
   checkNonEmpty("fleissKappa", "counts", counts);
   const k = counts[0].length;
   counts.forEach((r, i) => {
-    if (r.length !== k) throw new RangeError(`Cannot compute fleissKappa: expected ${k} categories in every row, found ${r.length} in row ${i}`);
+    if (r.length !== k) {
+      throw new RangeError(
+        `Cannot compute fleissKappa: expected ${k} categories in every row, found ${r.length} in row ${i}`,
+      );
+    }
     r.forEach((v, j) => {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`Cannot compute fleissKappa: expected non-negative counts, found ${v} in row ${i}, column ${j}`);
+      if (!(v >= 0) || !Number.isFinite(v)) {
+        throw new RangeError(
+          `Cannot compute fleissKappa: expected non-negative counts, found ${v} in row ${i}, column ${j}`,
+        );
+      }
     });
   });
   const nRaters = counts[0].reduce((s, v) => s + v, 0);
-  if (nRaters < 2) throw new RangeError(`Cannot compute fleissKappa: expected at least 2 ratings per subject, found ${nRaters}`);
+  if (nRaters < 2) {
+    throw new RangeError(`Cannot compute fleissKappa: expected at least 2 ratings per subject, found ${nRaters}`);
+  }
   counts.forEach((r, i) => {
     const s = r.reduce((a, v) => a + v, 0);
-    if (Math.abs(s - nRaters) > 1e-9 * nRaters) throw new RangeError(`Cannot compute fleissKappa: expected ${nRaters} ratings for every subject, found ${s} in row ${i}`);
+    if (Math.abs(s - nRaters) > 1e-9 * nRaters) {
+      throw new RangeError(
+        `Cannot compute fleissKappa: expected ${nRaters} ratings for every subject, found ${s} in row ${i}`,
+      );
+    }
   });
   const N = counts.length;
   const perSubject = counts.map((r) => (r.reduce((s, v) => s + v * v, 0) - nRaters) / (nRaters * (nRaters - 1)));
@@ -138,7 +191,8 @@ export function fleissKappa(counts: readonly (readonly number[])[], options: { m
   if (method === "fleiss") {
     const pq = categoryShares.map((v) => v * (1 - v));
     const spq = pq.reduce((s, v) => s + v, 0);
-    const varK = (2 / (spq * spq * N * nRaters * (nRaters - 1))) * (spq * spq - pq.reduce((s, v, j) => s + v * (1 - 2 * categoryShares[j]), 0));
+    const varK = (2 / (spq * spq * N * nRaters * (nRaters - 1))) *
+      (spq * spq - pq.reduce((s, v, j) => s + v * (1 - 2 * categoryShares[j]), 0));
     z = kappa / Math.sqrt(varK);
     pValue = 2 * normalSf(Math.abs(z));
   }
@@ -154,7 +208,11 @@ export function countsFromRatings(ratings: readonly (readonly number[])[], k?: n
   const kk = k ?? 1 + Math.max(...ratings.flat());
   const raters = ratings[0].length;
   return ratings.map((r, i) => {
-    if (r.length !== raters) throw new RangeError(`Cannot compute countsFromRatings: expected ${raters} raters in every row, found ${r.length} in row ${i}`);
+    if (r.length !== raters) {
+      throw new RangeError(
+        `Cannot compute countsFromRatings: expected ${raters} raters in every row, found ${r.length} in row ${i}`,
+      );
+    }
     checkLabels("countsFromRatings", `row ${i}`, r, kk);
     const c = new Array<number>(kk).fill(0);
     for (const v of r) c[v]++;

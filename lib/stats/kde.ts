@@ -24,7 +24,10 @@ export interface KernelDensity {
   evaluate(points: number, range?: [number, number]): { x: number[]; density: number[] };
 }
 
-export function kernelDensity(values: Numbers, options: { bandwidth?: "scott" | "silverman" | number } = {}): KernelDensity {
+export function kernelDensity(
+  values: Numbers,
+  options: { bandwidth?: "scott" | "silverman" | number } = {},
+): KernelDensity {
   checkNonEmpty("kernelDensity", "values", values);
   checkFinite("kernelDensity", "values", values);
   const n = values.length;
@@ -34,7 +37,9 @@ export function kernelDensity(values: Numbers, options: { bandwidth?: "scott" | 
   if (typeof bw === "number") h = bw;
   else if (bw === "scott") h = spread * n ** (-1 / 5);
   else if (bw === "silverman") h = spread * ((n * 3) / 4) ** (-1 / 5);
-  else throw new RangeError(`Cannot compute kernelDensity: expected bandwidth "scott", "silverman" or a positive number, found "${bw}"`);
+  else {throw new RangeError(
+      `Cannot compute kernelDensity: expected bandwidth "scott", "silverman" or a positive number, found "${bw}"`,
+    );}
   if (!(h > 0)) h = Math.max(1e-3, Math.abs(values[0]) * 1e-3); // constant data: a narrow spike
   const c = 1 / (n * h * Math.sqrt(2 * Math.PI));
   const at = (x: number) => {
@@ -51,7 +56,10 @@ export function kernelDensity(values: Numbers, options: { bandwidth?: "scott" | 
     bandwidth: h,
     at,
     evaluate(points, range = [lo - 3 * h, hi + 3 * h]) {
-      const x = Array.from({ length: points }, (_, i) => range[0] + ((range[1] - range[0]) * i) / Math.max(1, points - 1));
+      const x = Array.from(
+        { length: points },
+        (_, i) => range[0] + ((range[1] - range[0]) * i) / Math.max(1, points - 1),
+      );
       return { x, density: x.map(at) };
     },
   };

@@ -41,19 +41,28 @@ export interface McNemarResult {
  * McNemar's test on a 2x2 table of counts.
  * @throws {RangeError} unless the table is 2x2 of non-negative integer counts.
  */
-export function mcnemar(table: Table2x2, options: { method?: "exact" | "midp" | "asymptotic"; correction?: boolean } = {}): McNemarResult {
+export function mcnemar(
+  table: Table2x2,
+  options: { method?: "exact" | "midp" | "asymptotic"; correction?: boolean } = {},
+): McNemarResult {
   if (table.length !== 2 || table.some((r) => r.length !== 2)) {
-    throw new RangeError(`Cannot compute mcnemar: expected a 2x2 table, found ${table.length}x${table[0]?.length ?? 0}`);
+    throw new RangeError(
+      `Cannot compute mcnemar: expected a 2x2 table, found ${table.length}x${table[0]?.length ?? 0}`,
+    );
   }
   checkCounts("mcnemar", "table", table.flat());
   const b = table[0][1], c = table[1][0];
   const method = options.method ?? "midp";
   const n = b + c;
   const m = Math.min(b, c);
-  if (method === "exact") return { statistic: m, pValue: n === 0 ? 1 : Math.min(1, 2 * binomialCdf(m, n, 0.5)), b, c, method };
+  if (method === "exact") {
+    return { statistic: m, pValue: n === 0 ? 1 : Math.min(1, 2 * binomialCdf(m, n, 0.5)), b, c, method };
+  }
   if (method === "midp") {
     if (n === 0) return { statistic: m, pValue: 1, b, c, method };
-    const p = b === c ? 1 - binomialPmf(b, n, 0.5) / 2 : Math.min(1, 2 * binomialCdf(m, n, 0.5)) - binomialPmf(b, n, 0.5);
+    const p = b === c
+      ? 1 - binomialPmf(b, n, 0.5) / 2
+      : Math.min(1, 2 * binomialCdf(m, n, 0.5)) - binomialPmf(b, n, 0.5);
     return { statistic: m, pValue: Math.min(1, Math.max(0, p)), b, c, method };
   }
   if (method === "asymptotic") {
@@ -71,7 +80,11 @@ export function mcnemar(table: Table2x2, options: { method?: "exact" | "midp" | 
  * [[both right, A right B wrong], [A wrong B right, both wrong]].
  * @throws {RangeError} on different lengths.
  */
-export function mcnemarTable(truth: readonly number[], predA: readonly number[], predB: readonly number[]): [[number, number], [number, number]] {
+export function mcnemarTable(
+  truth: readonly number[],
+  predA: readonly number[],
+  predB: readonly number[],
+): [[number, number], [number, number]] {
   checkSameLength("mcnemarTable", truth, predA, ["truth", "predA"]);
   checkSameLength("mcnemarTable", truth, predB, ["truth", "predB"]);
   const t: [[number, number], [number, number]] = [[0, 0], [0, 0]];

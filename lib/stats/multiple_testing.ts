@@ -16,7 +16,9 @@
 
 function adjust(p: readonly number[], fn: string, step: (sortedP: number[]) => number[]): number[] {
   p.forEach((v, i) => {
-    if (!Number.isNaN(v) && !(v >= 0 && v <= 1)) throw new RangeError(`Cannot compute ${fn}: expected p-values in [0, 1], found ${v} at index ${i}`);
+    if (!Number.isNaN(v) && !(v >= 0 && v <= 1)) {
+      throw new RangeError(`Cannot compute ${fn}: expected p-values in [0, 1], found ${v} at index ${i}`);
+    }
   });
   const idx = p.flatMap((v, i) => (Number.isNaN(v) ? [] : [i])).sort((a, b) => p[a] - p[b]);
   const adjusted = step(idx.map((i) => p[i]));

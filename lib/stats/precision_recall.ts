@@ -30,7 +30,11 @@ export function precisionRecallCurve(truth01: readonly number[], scores: readonl
   const P = tps[tps.length - 1];
   const precision = tps.map((t, i) => (t + fps[i] === 0 ? 0 : t / (t + fps[i])));
   const recall = tps.map((t) => (P === 0 ? 1 : t / P));
-  return { precision: [...precision.reverse(), 1], recall: [...recall.reverse(), 0], thresholds: thresholds.slice().reverse() };
+  return {
+    precision: [...precision.reverse(), 1],
+    recall: [...recall.reverse(), 0],
+    thresholds: thresholds.slice().reverse(),
+  };
 }
 
 /** Average precision (step sum). @throws {RangeError} on bad input. */

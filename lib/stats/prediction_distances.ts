@@ -85,15 +85,21 @@ export function predictionDistances(
   checkLabels(fn, "target", target, k);
   const positions = [...Array(k).keys()];
   probs.forEach((p, i) => {
-    if (p.length !== k) throw new RangeError(`Cannot compute ${fn}: expected ${k} probabilities in row ${i}, found ${p.length}`);
+    if (p.length !== k) {
+      throw new RangeError(`Cannot compute ${fn}: expected ${k} probabilities in row ${i}, found ${p.length}`);
+    }
     checkProbabilities(fn, `row ${i}`, p, options.tolerance ?? 1e-4);
     const onehot = positions.map((j) => (j === target[i] ? 1 : 0));
     out.cosine.push(cosineDistance(p, onehot));
     out.jensenShannon.push(
-      settings.jensenShannon === "distance" ? jensenShannonDistance(p, onehot, { base: settings.base }) : jensenShannonDivergence(p, onehot, { base: settings.base }),
+      settings.jensenShannon === "distance"
+        ? jensenShannonDistance(p, onehot, { base: settings.base })
+        : jensenShannonDivergence(p, onehot, { base: settings.base }),
     );
     out.wasserstein.push(
-      settings.wasserstein === "support" ? wassersteinDistance(positions, positions, { uWeights: p, vWeights: onehot }) : wassersteinDistance(p, onehot),
+      settings.wasserstein === "support"
+        ? wassersteinDistance(positions, positions, { uWeights: p, vWeights: onehot })
+        : wassersteinDistance(p, onehot),
     );
     out.hellinger.push(hellingerDistance(p, onehot, { normalized: settings.hellingerNormalized }));
   });

@@ -23,7 +23,11 @@
 import { checkBinary, checkFinite, checkLabels, checkNonEmpty, checkSameLength } from "./_checks.ts";
 
 /** Cumulative false/true positives at each distinct threshold, scores descending (private core). */
-export function binaryClfCurve(truth01: readonly number[], scores: readonly number[], fn: string): { fps: number[]; tps: number[]; thresholds: number[] } {
+export function binaryClfCurve(
+  truth01: readonly number[],
+  scores: readonly number[],
+  fn: string,
+): { fps: number[]; tps: number[]; thresholds: number[] } {
   checkNonEmpty(fn, "truth", truth01);
   checkSameLength(fn, truth01, scores, ["truth", "scores"]);
   checkBinary(fn, "truth", truth01);
@@ -56,11 +60,17 @@ export interface RocCurve {
  * @throws {RangeError} on different lengths, empty input, non-binary truth or non-finite scores,
  * and when truth holds a single class (a ROC curve needs positives and negatives).
  */
-export function rocCurve(truth01: readonly number[], scores: readonly number[], options: { dropIntermediate?: boolean } = {}): RocCurve {
+export function rocCurve(
+  truth01: readonly number[],
+  scores: readonly number[],
+  options: { dropIntermediate?: boolean } = {},
+): RocCurve {
   let { fps, tps, thresholds } = binaryClfCurve(truth01, scores, "rocCurve");
   const P = tps[tps.length - 1], N = fps[fps.length - 1];
   if (P === 0 || N === 0) {
-    throw new RangeError(`Cannot compute rocCurve: expected both classes in truth, found only ${P === 0 ? "negatives" : "positives"}`);
+    throw new RangeError(
+      `Cannot compute rocCurve: expected both classes in truth, found only ${P === 0 ? "negatives" : "positives"}`,
+    );
   }
   if ((options.dropIntermediate ?? true) && fps.length > 2) {
     const keep: number[] = [0];
@@ -91,8 +101,16 @@ export function rocAuc(truth01: readonly number[], scores: readonly number[]): n
 }
 
 /** One-vs-rest AUROC of class-probability rows against integer labels 0..k-1. */
-export function rocAucOvr(truth: readonly number[], probs: readonly (readonly number[])[], options: { average: "none" }): number[];
-export function rocAucOvr(truth: readonly number[], probs: readonly (readonly number[])[], options?: { average?: "macro" | "weighted" }): number;
+export function rocAucOvr(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  options: { average: "none" },
+): number[];
+export function rocAucOvr(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  options?: { average?: "macro" | "weighted" },
+): number;
 export function rocAucOvr(
   truth: readonly number[],
   probs: readonly (readonly number[])[],

@@ -28,11 +28,15 @@ export function wassersteinDistance(uValues: Numbers, vValues: Numbers, options:
   checkFinite(fn, "vValues", vValues);
   const weights = (name: string, vals: Numbers, w?: Numbers): number[] => {
     if (!w) return Array.from(vals, () => 1 / vals.length);
-    if (w.length !== vals.length) throw new RangeError(`Cannot compute ${fn}: expected ${name} of length ${vals.length}, found ${w.length}`);
+    if (w.length !== vals.length) {
+      throw new RangeError(`Cannot compute ${fn}: expected ${name} of length ${vals.length}, found ${w.length}`);
+    }
     checkFinite(fn, name, w);
     let s = 0;
     for (let i = 0; i < w.length; i++) {
-      if (w[i] < 0) throw new RangeError(`Cannot compute ${fn}: expected non-negative ${name}, found ${w[i]} at index ${i}`);
+      if (w[i] < 0) {
+        throw new RangeError(`Cannot compute ${fn}: expected non-negative ${name}, found ${w[i]} at index ${i}`);
+      }
       s += w[i];
     }
     if (s <= 0) throw new RangeError(`Cannot compute ${fn}: expected ${name} with a positive sum, found ${s}`);

@@ -67,9 +67,19 @@ export function wilcoxon(x: Numbers, y?: Numbers, options: WilcoxonOptions = {})
   const zeroMethod = options.zeroMethod ?? "wilcox";
   const alternative = options.alternative ?? "two-sided";
   const requested = options.method ?? "auto";
-  if (!["wilcox", "pratt", "zsplit"].includes(zeroMethod)) throw new RangeError(`Cannot compute ${fn}: expected zeroMethod "wilcox", "pratt" or "zsplit", found "${zeroMethod}"`);
-  if (!["two-sided", "less", "greater"].includes(alternative)) throw new RangeError(`Cannot compute ${fn}: expected alternative "two-sided", "less" or "greater", found "${alternative}"`);
-  if (!["auto", "exact", "approx"].includes(requested)) throw new RangeError(`Cannot compute ${fn}: expected method "auto", "exact" or "approx", found "${requested}"`);
+  if (!["wilcox", "pratt", "zsplit"].includes(zeroMethod)) {
+    throw new RangeError(
+      `Cannot compute ${fn}: expected zeroMethod "wilcox", "pratt" or "zsplit", found "${zeroMethod}"`,
+    );
+  }
+  if (!["two-sided", "less", "greater"].includes(alternative)) {
+    throw new RangeError(
+      `Cannot compute ${fn}: expected alternative "two-sided", "less" or "greater", found "${alternative}"`,
+    );
+  }
+  if (!["auto", "exact", "approx"].includes(requested)) {
+    throw new RangeError(`Cannot compute ${fn}: expected method "auto", "exact" or "approx", found "${requested}"`);
+  }
 
   let d = Array.from(x, (v, i) => (y ? v - y[i] : v));
   const n = d.length;
@@ -79,7 +89,9 @@ export function wilcoxon(x: Numbers, y?: Numbers, options: WilcoxonOptions = {})
     ? ((n <= 50 && nZero === 0 && !hasTies) || n <= 13 ? "exact" : "approx")
     : requested;
 
-  if (nZero === n && zeroMethod !== "zsplit") return { statistic: 0, pValue: NaN, method, n, nZero, ...(method === "approx" ? { z: NaN } : {}) };
+  if (nZero === n && zeroMethod !== "zsplit") {
+    return { statistic: 0, pValue: NaN, method, n, nZero, ...(method === "approx" ? { z: NaN } : {}) };
+  }
   if (zeroMethod === "wilcox") d = d.filter((v) => v !== 0);
   const count = d.length;
   const r = rankdata(d.map(Math.abs));
@@ -108,9 +120,15 @@ export function wilcoxon(x: Numbers, y?: Numbers, options: WilcoxonOptions = {})
     for (const t of tieGroups(ranksForTies)) se -= 0.5 * t * (t * t - 1);
     se = Math.sqrt(se / 24);
     let cc = 0;
-    if (options.correction) cc = alternative === "two-sided" ? 0.5 * Math.sign(T - mn) : alternative === "less" ? -0.5 : 0.5;
+    if (options.correction) {
+      cc = alternative === "two-sided" ? 0.5 * Math.sign(T - mn) : alternative === "less" ? -0.5 : 0.5;
+    }
     const z = (T - mn - cc) / se;
-    const pValue = alternative === "two-sided" ? 2 * normalSf(Math.abs(z)) : alternative === "greater" ? normalSf(z) : normalCdf(z);
+    const pValue = alternative === "two-sided"
+      ? 2 * normalSf(Math.abs(z))
+      : alternative === "greater"
+      ? normalSf(z)
+      : normalCdf(z);
     return { statistic: T, pValue: Math.min(1, pValue), z, method, n, nZero };
   }
 
@@ -138,6 +156,10 @@ export function wilcoxon(x: Numbers, y?: Numbers, options: WilcoxonOptions = {})
     if (s <= obs) pLess += dist[s];
     if (s >= obs) pGreater += dist[s];
   }
-  const pValue = alternative === "two-sided" ? 2 * Math.min(pLess, pGreater) : alternative === "greater" ? pGreater : pLess;
+  const pValue = alternative === "two-sided"
+    ? 2 * Math.min(pLess, pGreater)
+    : alternative === "greater"
+    ? pGreater
+    : pLess;
   return { statistic: T, pValue: Math.min(1, Math.max(0, pValue)), method, n, nZero };
 }

@@ -41,7 +41,9 @@ export function parseCsv(text: string, options: { file?: string } = {}): CsvTabl
   for (const r of rows) {
     if (r.values.length !== header.length) {
       throw new SyntaxError(
-        `Cannot read ${file} line ${r.line}: expected ${header.length} fields (${header.join(",")}), found ${r.values.length}`,
+        `Cannot read ${file} line ${r.line}: expected ${header.length} fields (${
+          header.join(",")
+        }), found ${r.values.length}`,
       );
     }
   }

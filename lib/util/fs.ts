@@ -52,7 +52,9 @@ export function readTextFile(path: string, what = "file"): string {
   try {
     return Deno.readTextFileSync(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`Cannot read ${what}: expected a file at ${path}, found none`);
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot read ${what}: expected a file at ${path}, found none`);
+    }
     throw e;
   }
 }

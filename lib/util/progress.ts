@@ -87,5 +87,7 @@ export class Progress {
 export function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m${String(sec).padStart(2, "0")}s` : `${m}m${String(sec).padStart(2, "0")}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, "0")}m${String(sec).padStart(2, "0")}s`
+    : `${m}m${String(sec).padStart(2, "0")}s`;
 }

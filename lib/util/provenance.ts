@@ -34,7 +34,8 @@ export function gitCommit(): string {
   if (commitCache) return commitCache;
   const root = fileURLToPath(new URL("../../", import.meta.url));
   try {
-    const run = (args: string[]) => new Deno.Command("git", { args, cwd: root, stdout: "piped", stderr: "null" }).outputSync();
+    const run = (args: string[]) =>
+      new Deno.Command("git", { args, cwd: root, stdout: "piped", stderr: "null" }).outputSync();
     const head = run(["rev-parse", "HEAD"]);
     if (!head.success) return (commitCache = "unknown");
     const dirty = run(["status", "--porcelain", "--untracked-files=no"]);
@@ -47,7 +48,9 @@ export function gitCommit(): string {
 }
 
 /** A provenance record with defaults filled in. */
-export function provenance(fields: Partial<Provenance> & Pick<Provenance, "run_id" | "data_fingerprint" | "synthetic_data">): Provenance {
+export function provenance(
+  fields: Partial<Provenance> & Pick<Provenance, "run_id" | "data_fingerprint" | "synthetic_data">,
+): Provenance {
   return {
     git_commit: gitCommit(),
     seed: null,

@@ -29,7 +29,18 @@ function cell(v: unknown, digits?: number): string {
 }
 
 function latexEscape(s: string): string {
-  return s.replace(/[\\&%$#_{}~^]/g, (c) => (c === "\\" ? "\\textbackslash{}" : c === "~" ? "\\textasciitilde{}" : c === "^" ? "\\textasciicircum{}" : `\\${c}`));
+  return s.replace(
+    /[\\&%$#_{}~^]/g,
+    (
+      c,
+    ) => (c === "\\"
+      ? "\\textbackslash{}"
+      : c === "~"
+      ? "\\textasciitilde{}"
+      : c === "^"
+      ? "\\textasciicircum{}"
+      : `\\${c}`),
+  );
 }
 
 /**
@@ -79,7 +90,9 @@ export function formatTable(
       return lines.join("\n") + "\n";
     }
     default:
-      throw new RangeError(`Cannot format table: expected a format among ${TABLE_FORMATS.join(", ")}, found "${format}"`);
+      throw new RangeError(
+        `Cannot format table: expected a format among ${TABLE_FORMATS.join(", ")}, found "${format}"`,
+      );
   }
 }
 
@@ -90,5 +103,10 @@ export function formatRecords<T extends object>(
   options: FormatOptions & { columns?: readonly string[] } = {},
 ): string {
   const columns = options.columns ?? (records.length ? Object.keys(records[0]) : []);
-  return formatTable(columns, records.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])), format, options);
+  return formatTable(
+    columns,
+    records.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])),
+    format,
+    options,
+  );
 }

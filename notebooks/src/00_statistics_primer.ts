@@ -10,8 +10,15 @@
 // McNemar test between them.
 // %% code
 import * as S from "../lib/stats/mod.ts";
-import { displayTable, notebookContext, comparePredictions, readLabelFile, comparisonRows, exportTable } from "../lib/report/mod.ts";
-import { rocFigure, precisionRecallFigure, exportFigure } from "../lib/plots/mod.ts";
+import {
+  comparePredictions,
+  comparisonRows,
+  displayTable,
+  exportTable,
+  notebookContext,
+  readLabelFile,
+} from "../lib/report/mod.ts";
+import { exportFigure, precisionRecallFigure, rocFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("00_statistics_primer", { data: false });
@@ -30,10 +37,24 @@ const truth = [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2];
 const guess = [0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 2, 0];
 const m = S.classwiseMetrics(truth, guess);
 const names = ["NONE", "CLNC", "EXC"];
-displayTable(names.map((label, c) => ({ class: label, TP: m.tp[c], FP: m.fp[c], FN: m.fn[c], TN: m.tn[c], sensitivity: m.sensitivity[c], specificity: m.specificity[c], precision: m.precision[c] })), {
-  caption: `Confusion matrix ${JSON.stringify(m.confusionMatrix)}; accuracy ${m.accuracy.toFixed(3)}; macro sensitivity ${m.macro.sensitivity.toFixed(3)}`,
-  digits: 3,
-});
+displayTable(
+  names.map((label, c) => ({
+    class: label,
+    TP: m.tp[c],
+    FP: m.fp[c],
+    FN: m.fn[c],
+    TN: m.tn[c],
+    sensitivity: m.sensitivity[c],
+    specificity: m.specificity[c],
+    precision: m.precision[c],
+  })),
+  {
+    caption: `Confusion matrix ${JSON.stringify(m.confusionMatrix)}; accuracy ${
+      m.accuracy.toFixed(3)
+    }; macro sensitivity ${m.macro.sensitivity.toFixed(3)}`,
+    digits: 3,
+  },
+);
 // %% [markdown]
 // ## 2. ROC and precision-recall curves
 //
@@ -55,15 +76,30 @@ const rocSeries = names.map((label, c) => {
   const roc = S.rocCurve(yc, sc);
   return { label, fpr: roc.fpr, tpr: roc.tpr, area: S.rocAuc(yc, sc) };
 });
-const rocFig = rocFigure(rocSeries, { title: "ROC curves of a simulated 3-class prediction", caption: `Simulated data (seed ${SEED}), ${n} cases. Macro AUROC ${S.rocAucOvr(y, probs).toFixed(3)}.` });
+const rocFig = rocFigure(rocSeries, {
+  title: "ROC curves of a simulated 3-class prediction",
+  caption: `Simulated data (seed ${SEED}), ${n} cases. Macro AUROC ${S.rocAucOvr(y, probs).toFixed(3)}.`,
+});
 exportFigure(rocFig, ctx.outDir, "primer_roc", { ...ctx.provenance, seed: SEED });
 rocFig;
 // %% code [expect-figure]
-const prFig = precisionRecallFigure(names.map((label, c) => {
-  const yc = y.map((t) => (t === c ? 1 : 0)), sc = probs.map((r) => r[c]);
-  const pr = S.precisionRecallCurve(yc, sc);
-  return { label, recall: pr.recall, precision: pr.precision, area: S.averagePrecision(yc, sc), prevalence: yc.filter(Boolean).length / n };
-}), { title: "Precision-recall curves of the same prediction", caption: `Simulated data (seed ${SEED}). NONE is rare (about 10%): its AP is far below its AUROC.` });
+const prFig = precisionRecallFigure(
+  names.map((label, c) => {
+    const yc = y.map((t) => (t === c ? 1 : 0)), sc = probs.map((r) => r[c]);
+    const pr = S.precisionRecallCurve(yc, sc);
+    return {
+      label,
+      recall: pr.recall,
+      precision: pr.precision,
+      area: S.averagePrecision(yc, sc),
+      prevalence: yc.filter(Boolean).length / n,
+    };
+  }),
+  {
+    title: "Precision-recall curves of the same prediction",
+    caption: `Simulated data (seed ${SEED}). NONE is rare (about 10%): its AP is far below its AUROC.`,
+  },
+);
 exportFigure(prFig, ctx.outDir, "primer_pr", { ...ctx.provenance, seed: SEED });
 prFig;
 // %% [markdown]
@@ -87,17 +123,26 @@ const examples = [
   { case: "wrong, far class", p: [0.9, 0.05, 0.05], target: 2 },
 ];
 const dA = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e.target));
-const dB = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e.target), { wasserstein: "samples", jensenShannon: "divergence" });
-displayTable(examples.map((e, i) => ({
-  case: e.case,
-  p: e.p.join(" / "),
-  "1 - cosine": dA.cosine[i],
-  "JS distance": dA.jensenShannon[i],
-  "JS divergence": dB.jensenShannon[i],
-  "Wasserstein (A: ordered classes)": dA.wasserstein[i],
-  "Wasserstein (B: values as samples)": dB.wasserstein[i],
-  Hellinger: dA.hellinger[i],
-})), { caption: "Distances to the one-hot target EXC. Only reading A tells the adjacent mistake from the far one.", digits: 3 });
+const dB = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e.target), {
+  wasserstein: "samples",
+  jensenShannon: "divergence",
+});
+displayTable(
+  examples.map((e, i) => ({
+    case: e.case,
+    p: e.p.join(" / "),
+    "1 - cosine": dA.cosine[i],
+    "JS distance": dA.jensenShannon[i],
+    "JS divergence": dB.jensenShannon[i],
+    "Wasserstein (A: ordered classes)": dA.wasserstein[i],
+    "Wasserstein (B: values as samples)": dB.wasserstein[i],
+    Hellinger: dA.hellinger[i],
+  })),
+  {
+    caption: "Distances to the one-hot target EXC. Only reading A tells the adjacent mistake from the far one.",
+    digits: 3,
+  },
+);
 // %% [markdown]
 // ## 4. Comparing two sets of distances: Wilcoxon, bootstrap CIs, Cohen's d
 //
@@ -135,7 +180,10 @@ const rows = [[[30, 4], [12, 10]], [[300, 4], [12, 100]]].map((t) => ({
   "mid-p": S.mcnemar(t, { method: "midp" }).pValue,
   "chi-square (corrected) p": S.mcnemar(t, { method: "asymptotic" }).pValue,
 }));
-displayTable(rows, { caption: "Ten times more concordant cases, same b = 4 and c = 12: the same p-values.", digits: 5 });
+displayTable(rows, {
+  caption: "Ten times more concordant cases, same b = 4 and c = 12: the same p-values.",
+  digits: 5,
+});
 // %% [markdown]
 // ## 6. Agreement beyond chance: Cohen's and Fleiss' kappa
 //
@@ -148,7 +196,12 @@ const ck = S.cohenKappaFromTable(table);
 const panel = [[0, 0, 0, 0, 1], [1, 1, 1, 0, 1], [0, 0, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0]];
 const fk = S.fleissKappa(S.countsFromRatings(panel, 2));
 displayTable([
-  { measure: "Cohen's kappa (p_o 0.70, p_e 0.50)", value: ck.kappa, "95% CI": `${ck.ci95[0].toFixed(3)} to ${ck.ci95[1].toFixed(3)}`, "p (H0: chance)": ck.pValue },
+  {
+    measure: "Cohen's kappa (p_o 0.70, p_e 0.50)",
+    value: ck.kappa,
+    "95% CI": `${ck.ci95[0].toFixed(3)} to ${ck.ci95[1].toFixed(3)}`,
+    "p (H0: chance)": ck.pValue,
+  },
   { measure: "Fleiss' kappa (5 raters x 5 cases)", value: fk.kappa, "95% CI": "", "p (H0: chance)": fk.pValue },
 ], { digits: 4 });
 // %% [markdown]
@@ -168,9 +221,26 @@ const audit = ctx.paperDir
     { labels: names },
   )
   : null;
-if (audit) exportTable(ctx.outDir, "audit_table4_rows_C_CM", comparisonRows(audit, ["C", "CM"]), ctx.provenance, { caption: "Table 4 rows C and CM recomputed from the released predictions", digits: 4 });
+if (audit) {
+  exportTable(ctx.outDir, "audit_table4_rows_C_CM", comparisonRows(audit, ["C", "CM"]), ctx.provenance, {
+    caption: "Table 4 rows C and CM recomputed from the released predictions",
+    digits: 4,
+  });
+}
 audit
   ? displayTable([
-    ...comparisonRows(audit, ["C", "CM"]).map((r) => ({ ...r, published: r.predictions === "C" ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051" : "0.6050 / 0.7983 / 0.5684 / acc 0.6405" })),
-  ], { caption: `Recomputed from ${ctx.paperDir}/released_predictions; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${audit.mcnemar.exact.pValue.toFixed(8)}, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`, digits: 4 })
-  : Deno.jupyter.md`The released predictions were not found. Get \`sample_predictions/\` from the first author's repository \`kakumarabhishek/McNemar-mid-p\` (MIT) and set \`DERM7PT_PAPER_DIR\` to a folder holding it as \`released_predictions/\`.`;
+    ...comparisonRows(audit, ["C", "CM"]).map((r) => ({
+      ...r,
+      published: r.predictions === "C"
+        ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051"
+        : "0.6050 / 0.7983 / 0.5684 / acc 0.6405",
+    })),
+  ], {
+    caption:
+      `Recomputed from ${ctx.paperDir}/released_predictions; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
+        audit.mcnemar.exact.pValue.toFixed(8)
+      }, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`,
+    digits: 4,
+  })
+  : Deno.jupyter
+    .md`The released predictions were not found. Get \`sample_predictions/\` from the first author's repository \`kakumarabhishek/McNemar-mid-p\` (MIT) and set \`DERM7PT_PAPER_DIR\` to a folder holding it as \`released_predictions/\`.`;

@@ -9,9 +9,34 @@
 // All logic lives in `lib/`; this notebook only calls it and shows the results. Outputs (tables as
 // CSV/Markdown/LaTeX/JSON, figures as SVG and 300-dpi PNG) are written under `outputs/`.
 // %% code
-import { notebookContext, displayTable, exportTable, table1Wide, groupingTable, datasetRecords } from "../lib/report/mod.ts";
-import { splitSummary, crossValidationFolds, maxProportionDeviation, casesOf, DIAGNOSIS, MANAGEMENT, SEVEN_POINT_WEIGHTS, sevenPointScore, ImageStore } from "../lib/data/mod.ts";
-import { managementByGroupFigure, labelDistributionFigure, metadataFigure, sevenPointScoreFigure, foldProportionsFigure, exportFigure, imagePairMontage } from "../lib/plots/mod.ts";
+import {
+  datasetRecords,
+  displayTable,
+  exportTable,
+  groupingTable,
+  notebookContext,
+  table1Wide,
+} from "../lib/report/mod.ts";
+import {
+  casesOf,
+  crossValidationFolds,
+  DIAGNOSIS,
+  ImageStore,
+  MANAGEMENT,
+  maxProportionDeviation,
+  SEVEN_POINT_WEIGHTS,
+  sevenPointScore,
+  splitSummary,
+} from "../lib/data/mod.ts";
+import {
+  exportFigure,
+  foldProportionsFigure,
+  imagePairMontage,
+  labelDistributionFigure,
+  managementByGroupFigure,
+  metadataFigure,
+  sevenPointScoreFigure,
+} from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("01_dataset");
 const { release } = ctx;
@@ -45,19 +70,31 @@ displayTable(
 // management decisions in each split, broken down by diagnosis.
 // %% code [expect-table]
 const summary = splitSummary(release);
-exportTable(ctx.outDir, "table1_split_summary", summary, ctx.provenance, { caption: "Split sizes and management counts" });
+exportTable(ctx.outDir, "table1_split_summary", summary, ctx.provenance, {
+  caption: "Split sizes and management counts",
+});
 displayTable(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split" + note });
 // %% code [expect-table]
 const table1Groups = table1Wide(release, "group");
-exportTable(ctx.outDir, "table1_groups", table1Groups, ctx.provenance, { caption: "Table 1: management by diagnosis group and split" });
-displayTable(table1Groups, { caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)" + note });
+exportTable(ctx.outDir, "table1_groups", table1Groups, ctx.provenance, {
+  caption: "Table 1: management by diagnosis group and split",
+});
+displayTable(table1Groups, {
+  caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)" +
+    note,
+});
 // %% code [expect-table]
 const table1Raw = table1Wide(release, "raw").filter((r) => r.split === "all");
-exportTable(ctx.outDir, "table1_raw", table1Wide(release, "raw"), ctx.provenance, { caption: "Table 1: management by raw diagnosis and split" });
+exportTable(ctx.outDir, "table1_raw", table1Wide(release, "raw"), ctx.provenance, {
+  caption: "Table 1: management by raw diagnosis and split",
+});
 displayTable(table1Raw, { caption: "The 20 raw diagnoses over all splits" + note });
 // %% code [expect-figure]
 const records = datasetRecords(release, crossValidationFolds(release, { k: 3, seed: SEED }));
-const fig1 = managementByGroupFigure(records.managementByGroup, { groups: DIAGNOSIS.codes, caption: "Counts of the Derm7pt release per split (Table 1)." + note });
+const fig1 = managementByGroupFigure(records.managementByGroup, {
+  groups: DIAGNOSIS.codes,
+  caption: "Counts of the Derm7pt release per split (Table 1)." + note,
+});
 exportFigure(fig1, ctx.outDir, "table1_management_by_group", ctx.provenance);
 fig1;
 // %% [markdown]
@@ -97,7 +134,10 @@ const fig3 = labelDistributionFigure(records.labelCounts, { caption: "Grouped la
 exportFigure(fig3, ctx.outDir, "label_distribution", ctx.provenance);
 fig3;
 // %% code [expect-figure]
-const fig4 = metadataFigure(records.metadata, { managements: MANAGEMENT.names, caption: "Metadata inputs (one-hot encoded for the model), by management." + note });
+const fig4 = metadataFigure(records.metadata, {
+  managements: MANAGEMENT.names,
+  caption: "Metadata inputs (one-hot encoded for the model), by management." + note,
+});
 exportFigure(fig4, ctx.outDir, "metadata_by_management", ctx.provenance);
 fig4;
 // %% [markdown]
@@ -109,17 +149,28 @@ fig4;
 const montage = release.imagesDir
   ? await (async () => {
     const store = new ImageStore(release, { cacheDir: `${ctx.cacheDir}/images` });
-    const picks = DIAGNOSIS.codes.map((_, g) => casesOf(release, "test").find((c) => c.labels.diagnosis === g)).filter((c) => c !== undefined);
+    const picks = DIAGNOSIS.codes.map((_, g) => casesOf(release, "test").find((c) => c.labels.diagnosis === g)).filter((
+      c,
+    ) => c !== undefined);
     const pairs = [];
     for (const c of picks) {
       const { clinical, derm } = await store.pair(c, { size: 160 });
-      pairs.push({ clinical, derm, label: [`case ${c.caseNum}: ${DIAGNOSIS.codes[c.labels.diagnosis]}`, MANAGEMENT.names[c.labels.management]] });
+      pairs.push({
+        clinical,
+        derm,
+        label: [`case ${c.caseNum}: ${DIAGNOSIS.codes[c.labels.diagnosis]}`, MANAGEMENT.names[c.labels.management]],
+      });
     }
-    return await imagePairMontage(pairs, { tile: 150, title: "Clinical (top) and dermoscopic (bottom)" + (ctx.synthetic ? " - SYNTHETIC" : "") });
+    return await imagePairMontage(pairs, {
+      tile: 150,
+      title: "Clinical (top) and dermoscopic (bottom)" + (ctx.synthetic ? " - SYNTHETIC" : ""),
+    });
   })()
   : null;
 if (montage) Deno.writeFileSync(`${ctx.outDir}/example_cases.png`, montage);
-montage ? Deno.jupyter.image(montage) : Deno.jupyter.md`No \`images/\` folder in ${release.dir}: image pairs are skipped.`;
+montage
+  ? Deno.jupyter.image(montage)
+  : Deno.jupyter.md`No \`images/\` folder in ${release.dir}: image pairs are skipped.`;
 // %% [markdown]
 // ## Cross-validation folds
 //
@@ -129,16 +180,28 @@ montage ? Deno.jupyter.image(montage) : Deno.jupyter.md`No \`images/\` folder in
 // %% code [expect-figure]
 const folds = crossValidationFolds(release, { k: 3, seed: SEED });
 const deviation = maxProportionDeviation(release, folds);
-exportTable(ctx.outDir, "cv_folds_sizes", folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })), { ...ctx.provenance, seed: SEED }, { caption: "3-fold cross-validation sizes" });
+exportTable(
+  ctx.outDir,
+  "cv_folds_sizes",
+  folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })),
+  { ...ctx.provenance, seed: SEED },
+  { caption: "3-fold cross-validation sizes" },
+);
 const fig5 = foldProportionsFigure(records.foldShares, {
-  caption: `Seed ${SEED}. Largest deviation of any class share in a test fold from the whole release: ${deviation.toFixed(3)}.` + note,
+  caption:
+    `Seed ${SEED}. Largest deviation of any class share in a test fold from the whole release: ${
+      deviation.toFixed(3)
+    }.` + note,
 });
 exportFigure(fig5, ctx.outDir, "cv_fold_proportions", { ...ctx.provenance, seed: SEED });
 fig5;
 // %% code [expect-table]
-displayTable(folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })), {
-  caption: "Cases per part of each fold",
-});
+displayTable(
+  folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })),
+  {
+    caption: "Cases per part of each fold",
+  },
+);
 // %% [markdown]
 // ## What was written
 //

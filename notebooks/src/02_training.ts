@@ -9,14 +9,22 @@
 // This notebook shows the architecture, where the weights come from, how mini-batches are sampled and weighted,
 // trains one model, and then trains (or reuses) every run the analysis notebooks 03-05 read.
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, studyRunConfig, runsDir } from "../lib/report/mod.ts";
-import { casesOf, labelBalancedBatches, balancedClassWeights, HEADS } from "../lib/data/mod.ts";
-import { inceptionV3, BLOCK_CHANNELS } from "../lib/model/inception_v3.ts";
+import {
+  displayTable,
+  ensureRuns,
+  exportTable,
+  notebookContext,
+  runsDir,
+  studyRunConfig,
+  studyRunNames,
+} from "../lib/report/mod.ts";
+import { balancedClassWeights, casesOf, HEADS, labelBalancedBatches } from "../lib/data/mod.ts";
+import { BLOCK_CHANNELS, inceptionV3 } from "../lib/model/inception_v3.ts";
 import { blockSummary } from "../lib/model/summary.ts";
 import { startBackend } from "../lib/model/backend.ts";
-import { headsOf, classesOf } from "../lib/model/config.ts";
+import { classesOf, headsOf } from "../lib/model/config.ts";
 import { readPredictions } from "../lib/model/predictions.ts";
-import { trainingCurvesFigure, exportFigure } from "../lib/plots/mod.ts";
+import { exportFigure, trainingCurvesFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("02_training");
@@ -34,7 +42,11 @@ Backend: ${backend.detail}. Runs are written to \`${runsDir(ctx)}\`.`;
 const backbone = inceptionV3({ size: 299 });
 const blocks = blockSummary(backbone);
 exportTable(ctx.outDir, "inception_v3_blocks", blocks, ctx.provenance, { caption: "InceptionV3 (no top) by block" });
-displayTable(blocks, { caption: `InceptionV3 without top: ${backbone.countParams().toLocaleString("en")} parameters (with the fixed BatchNormalization gammas tfjs needs)` });
+displayTable(blocks, {
+  caption: `InceptionV3 without top: ${
+    backbone.countParams().toLocaleString("en")
+  } parameters (with the fixed BatchNormalization gammas tfjs needs)`,
+});
 // %% [markdown]
 // The image features are the global average of a block's output. The study uses the top (`mixed10`, 2048
 // values per image); with a frozen backbone, the CPU preset defaults to `mixed5` (768 values), which transfers
@@ -51,12 +63,39 @@ displayTable(blocks, { caption: `InceptionV3 without top: ${backbone.countParams
 // %% code [expect-table]
 const cfg0 = studyRunConfig(ctx, "multi-CDM");
 displayTable([
-  { setting: "backbone", value: `${cfg0.model.backbone.source} (offline nsfwjs InceptionV3; not the study's ImageNet weights)` },
-  { setting: "input size", value: `${cfg0.model.backbone.size} px${ctx.synthetic ? " (synthetic data: 160 px keeps the main job short; real data uses 299)" : ""}` },
-  { setting: "image features", value: `${cfg0.model.backbone.featureLayers.join(" + ")} (${cfg0.model.backbone.featureLayers.map((l) => BLOCK_CHANNELS[l]).join(" + ")} per image), global average pooled` },
-  { setting: "streams", value: cfg0.model.backbone.shared ? "one backbone shared by the clinical and dermoscopic images" : "one backbone per image" },
-  { setting: "heads", value: `${cfg0.model.head.hidden ? `shared hidden layer of ${cfg0.model.head.hidden} ReLU units, then ` : ""}one softmax per task; L2 ${cfg0.model.head.l2}` },
-  { setting: "preset", value: `${cfg0.training.preset}: frozen backbone, features cached on disk with ${cfg0.training.views} augmented view(s) per training image; heads trained for ${cfg0.training.epochs} epochs` },
+  {
+    setting: "backbone",
+    value: `${cfg0.model.backbone.source} (offline nsfwjs InceptionV3; not the study's ImageNet weights)`,
+  },
+  {
+    setting: "input size",
+    value: `${cfg0.model.backbone.size} px${
+      ctx.synthetic ? " (synthetic data: 160 px keeps the main job short; real data uses 299)" : ""
+    }`,
+  },
+  {
+    setting: "image features",
+    value: `${cfg0.model.backbone.featureLayers.join(" + ")} (${
+      cfg0.model.backbone.featureLayers.map((l) => BLOCK_CHANNELS[l]).join(" + ")
+    } per image), global average pooled`,
+  },
+  {
+    setting: "streams",
+    value: cfg0.model.backbone.shared
+      ? "one backbone shared by the clinical and dermoscopic images"
+      : "one backbone per image",
+  },
+  {
+    setting: "heads",
+    value: `${
+      cfg0.model.head.hidden ? `shared hidden layer of ${cfg0.model.head.hidden} ReLU units, then ` : ""
+    }one softmax per task; L2 ${cfg0.model.head.l2}`,
+  },
+  {
+    setting: "preset",
+    value:
+      `${cfg0.training.preset}: frozen backbone, features cached on disk with ${cfg0.training.views} augmented view(s) per training image; heads trained for ${cfg0.training.epochs} epochs`,
+  },
 ], { caption: "The configuration of the runs below (saved as config.json in each run folder)" });
 // %% [markdown]
 // ## Mini-batches and class weights
@@ -69,12 +108,25 @@ displayTable([
 const train = casesOf(ctx.release, "train");
 const heads = headsOf("multi");
 const labels = Object.fromEntries(heads.map((h) => [h, train.map((c) => c.labels[h])]));
-const [batch] = labelBalancedBatches(labels, { k: cfg0.training.k, batches: 1, prng: new Prng(ctx.settings.training.seed) });
-displayTable(heads.map((h) => ({
-  head: h,
-  ...Object.fromEntries(HEADS[h].codes.map((code, k) => [code, batch.filter((i) => train[i].labels[h] === k).length])),
-  "class weights": balancedClassWeights(labels[h], classesOf(h)).map((w) => w.toFixed(2)).join(" / "),
-})), { caption: `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; cases count for every head)`, maxRows: 20 });
+const [batch] = labelBalancedBatches(labels, {
+  k: cfg0.training.k,
+  batches: 1,
+  prng: new Prng(ctx.settings.training.seed),
+});
+displayTable(
+  heads.map((h) => ({
+    head: h,
+    ...Object.fromEntries(
+      HEADS[h].codes.map((code, k) => [code, batch.filter((i) => train[i].labels[h] === k).length]),
+    ),
+    "class weights": balancedClassWeights(labels[h], classesOf(h)).map((w) => w.toFixed(2)).join(" / "),
+  })),
+  {
+    caption:
+      `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; cases count for every head)`,
+    maxRows: 20,
+  },
+);
 // %% [markdown]
 // ## Training one model
 //
@@ -86,9 +138,17 @@ const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"], { quiet: 
 const history = JSON.parse(Deno.readTextFileSync(`${multiDir}/history.json`));
 const curves = trainingCurvesFigure(history, {
   title: "Multi-task model (C+D+M): training curves",
-  caption: `Features preset, seed ${ctx.settings.training.seed}. The dashed line marks the epoch selected on the validation split.${ctx.synthetic ? " SYNTHETIC data." : ""}`,
+  caption:
+    `Features preset, seed ${ctx.settings.training.seed}. The dashed line marks the epoch selected on the validation split.${
+      ctx.synthetic ? " SYNTHETIC data." : ""
+    }`,
 });
-exportFigure(curves, ctx.outDir, "training_curves_multi_CDM", { ...ctx.provenance, seed: ctx.settings.training.seed, backbone: cfg0.model.backbone.source, backend: backend.name });
+exportFigure(curves, ctx.outDir, "training_curves_multi_CDM", {
+  ...ctx.provenance,
+  seed: ctx.settings.training.seed,
+  backbone: cfg0.model.backbone.source,
+  backend: backend.name,
+});
 curves;
 // %% [markdown]
 // ## What a run leaves behind
@@ -98,10 +158,23 @@ curves;
 // read) and `run.json` (git commit, backend, backbone and its weights' fingerprint, timings, training priors).
 // %% code [expect-table]
 const preds = readPredictions(multiDir);
-displayTable(preds.rows.filter((r) => r.split === "test").slice(0, 5).map((r) => ({ case_num: r.case_num, split: r.split, management_NONE: r.management_NONE, management_CLNC: r.management_CLNC, management_EXC: r.management_EXC, management_true: r.management_true, diagnosis_MEL: r.diagnosis_MEL })), {
-  caption: `${[...Deno.readDirSync(multiDir)].map((e) => e.name).sort().join(", ")} — first test rows of predictions.csv`,
-  digits: 3,
-});
+displayTable(
+  preds.rows.filter((r) => r.split === "test").slice(0, 5).map((r) => ({
+    case_num: r.case_num,
+    split: r.split,
+    management_NONE: r.management_NONE,
+    management_CLNC: r.management_CLNC,
+    management_EXC: r.management_EXC,
+    management_true: r.management_true,
+    diagnosis_MEL: r.diagnosis_MEL,
+  })),
+  {
+    caption: `${
+      [...Deno.readDirSync(multiDir)].map((e) => e.name).sort().join(", ")
+    } — first test rows of predictions.csv`,
+    digits: 3,
+  },
+);
 // %% [markdown]
 // ## Every run the analyses need
 //
@@ -114,10 +187,21 @@ const dirs = await ensureRuns(ctx, names, { quiet: false });
 const rows = names.map((n) => {
   const run = JSON.parse(Deno.readTextFileSync(`${dirs[n]}/run.json`));
   const m = run.summary.test.management;
-  return { run: n, "test management accuracy": m?.accuracy ?? NaN, "test management AUROC": m?.auroc ?? NaN, "diagnosis AUROC": run.summary.test.diagnosis?.auroc ?? NaN, "best epoch": run.summary.bestEpoch, seconds: run.summary.seconds.total };
+  return {
+    run: n,
+    "test management accuracy": m?.accuracy ?? NaN,
+    "test management AUROC": m?.auroc ?? NaN,
+    "diagnosis AUROC": run.summary.test.diagnosis?.auroc ?? NaN,
+    "best epoch": run.summary.bestEpoch,
+    seconds: run.summary.seconds.total,
+  };
 });
 exportTable(ctx.outDir, "runs_overview", rows, ctx.provenance, { caption: "Runs trained for the analyses", digits: 4 });
-displayTable(rows, { caption: "Runs for notebooks 03-05 (test split of the official split, or of the fold)" + (ctx.synthetic ? " - SYNTHETIC data" : ""), digits: 3 });
+displayTable(rows, {
+  caption: "Runs for notebooks 03-05 (test split of the official split, or of the fold)" +
+    (ctx.synthetic ? " - SYNTHETIC data" : ""),
+  digits: 3,
+});
 // %% [markdown]
 // ## The study's full schedule (`--preset paper`)
 //

@@ -7,10 +7,27 @@
 // dermoscopic image, metadata). This notebook reproduces Table 2, the binary baseline, the over-excision count,
 // the four distances of Fig. 2a, the ROC/PR curves and the confusion matrices — and adds a decision curve.
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, runsDir, loadStudyRuns, infrVsPred, priorsRecords, metricRecords, cvRecords, foldTables, distanceRecords, curveFigures, decisionCurve, runNote } from "../lib/report/mod.ts";
-import { binaryBaseline, overExcision, distanceComparison, DEFAULT_PENALTY, PUBLISHED } from "../lib/analysis/mod.ts";
+import {
+  curveFigures,
+  cvRecords,
+  decisionCurve,
+  displayTable,
+  distanceRecords,
+  ensureRuns,
+  exportTable,
+  foldTables,
+  infrVsPred,
+  loadStudyRuns,
+  metricRecords,
+  notebookContext,
+  priorsRecords,
+  runNote,
+  runsDir,
+  studyRunNames,
+} from "../lib/report/mod.ts";
+import { binaryBaseline, DEFAULT_PENALTY, distanceComparison, overExcision, PUBLISHED } from "../lib/analysis/mod.ts";
 import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
-import { distanceViolinFigure, confusionFigure, exportFigure } from "../lib/plots/mod.ts";
+import { confusionFigure, distanceViolinFigure, exportFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("03_infer_vs_predict");
@@ -31,15 +48,25 @@ ${note} Seed ${SEED}. Outputs: \`${ctx.outDir}\`.`;
 // overall management distribution; the table flags it.)
 // %% code [expect-table]
 const priors = priorsRecords(runs["diag-CDM"].priors);
-exportTable(ctx.outDir, "priors_mgmt_given_diagnosis", priors, prov, { caption: "p(MGMT | DIAG) from the training split", digits: 4 });
+exportTable(ctx.outDir, "priors_mgmt_given_diagnosis", priors, prov, {
+  caption: "p(MGMT | DIAG) from the training split",
+  digits: 4,
+});
 displayTable(priors, { caption: "p(management | diagnosis group), training split", digits: 3 });
 // %% [markdown]
 // ## Table 2: inferred vs predicted management (test split)
 // %% code [expect-table]
 const r = infrVsPred(runs);
 const table2 = metricRecords({ infr: r.infr, pred: r.pred });
-exportTable(ctx.outDir, "table2_infr_vs_pred", table2, prov, { caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)", digits: 4 });
-displayTable(table2, { caption: `Per class (one-vs-rest) and average; accuracy on the average rows. Study: infr average ${PUBLISHED.table2.infr.average.auroc} AUROC, accuracy ${PUBLISHED.table2.infr.accuracy}; pred ${PUBLISHED.table2.pred.average.auroc}, ${PUBLISHED.table2.pred.accuracy}.`, digits: 4 });
+exportTable(ctx.outDir, "table2_infr_vs_pred", table2, prov, {
+  caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)",
+  digits: 4,
+});
+displayTable(table2, {
+  caption:
+    `Per class (one-vs-rest) and average; accuracy on the average rows. Study: infr average ${PUBLISHED.table2.infr.average.auroc} AUROC, accuracy ${PUBLISHED.table2.infr.accuracy}; pred ${PUBLISHED.table2.pred.average.auroc}, ${PUBLISHED.table2.pred.accuracy}.`,
+  digits: 4,
+});
 // %% code [expect-table]
 const folds = foldTables(runs);
 const cv = cvRecords({ infr: folds.infr, pred: folds.pred });
@@ -57,11 +84,37 @@ displayTable(cv, { caption: "3-fold cross-validation: mean ± SD over folds of t
 const b = binaryBaseline(r);
 const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, DEFAULT_PENALTY);
 const binaryRows = [
-  { approach: "MGMT_infr,binary", correct: b.infr.correct, accuracy: b.infr.accuracy, "mean class sensitivity": b.infr.sensitivityAverage, "wrongly excised": oe.infr, "severity-weighted error": oe.severity.infr, study: `${PUBLISHED.binary.infr.correct} correct (${PUBLISHED.binary.infr.accuracy})` },
-  { approach: "MGMT_pred,binary", correct: b.pred.correct, accuracy: b.pred.accuracy, "mean class sensitivity": b.pred.sensitivityAverage, "wrongly excised": oe.pred, "severity-weighted error": oe.severity.pred, study: `${PUBLISHED.binary.pred.correct} correct (${PUBLISHED.binary.pred.accuracy})` },
+  {
+    approach: "MGMT_infr,binary",
+    correct: b.infr.correct,
+    accuracy: b.infr.accuracy,
+    "mean class sensitivity": b.infr.sensitivityAverage,
+    "wrongly excised": oe.infr,
+    "severity-weighted error": oe.severity.infr,
+    study: `${PUBLISHED.binary.infr.correct} correct (${PUBLISHED.binary.infr.accuracy})`,
+  },
+  {
+    approach: "MGMT_pred,binary",
+    correct: b.pred.correct,
+    accuracy: b.pred.accuracy,
+    "mean class sensitivity": b.pred.sensitivityAverage,
+    "wrongly excised": oe.pred,
+    "severity-weighted error": oe.severity.pred,
+    study: `${PUBLISHED.binary.pred.correct} correct (${PUBLISHED.binary.pred.accuracy})`,
+  },
 ];
-exportTable(ctx.outDir, "binary_baseline_and_over_excision", binaryRows, prov, { caption: "Binary baseline (EXC vs NOEXC), over-excision and severity-weighted error", digits: 4 });
-displayTable(binaryRows, { caption: `${b.n} test cases, ${oe.nonExc} not excised in truth. Predicting directly sends ${oe.percentFewer.toFixed(2)}% fewer of them to excision (study: ${PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent}%). Penalty (rows truth NONE/CLNC/EXC, columns prediction): ${JSON.stringify(DEFAULT_PENALTY)}`, digits: 4 });
+exportTable(ctx.outDir, "binary_baseline_and_over_excision", binaryRows, prov, {
+  caption: "Binary baseline (EXC vs NOEXC), over-excision and severity-weighted error",
+  digits: 4,
+});
+displayTable(binaryRows, {
+  caption: `${b.n} test cases, ${oe.nonExc} not excised in truth. Predicting directly sends ${
+    oe.percentFewer.toFixed(2)
+  }% fewer of them to excision (study: ${PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent}%). Penalty (rows truth NONE/CLNC/EXC, columns prediction): ${
+    JSON.stringify(DEFAULT_PENALTY)
+  }`,
+  digits: 4,
+});
 // %% [markdown]
 // ## How far are the probabilities from the truth? (Fig. 2a)
 //
@@ -71,14 +124,31 @@ displayTable(binaryRows, { caption: `${b.n} test cases, ${oe.nonExc} not excised
 // the distance (the square root of the divergence, natural log); Wasserstein treats NONE < CLNC < EXC as ordered
 // positions (notebook 00 shows the alternatives).
 // %% code [expect-table]
-const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, { prng: new Prng(SEED).fork("distances"), samples: ctx.settings.training.bootstrap });
+const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
+  prng: new Prng(SEED).fork("distances"),
+  samples: ctx.settings.training.bootstrap,
+});
 const distRows = distanceRecords(distances);
 exportTable(ctx.outDir, "distances", distRows, prov, { caption: "Distances to one-hot targets", digits: 4 });
 displayTable(distRows, { caption: "Distances (lower is better), this run beside the study", digits: 4 });
 // %% code [expect-figure]
-const violin = distanceViolinFigure(distances.map((d) => ({ name: d.name, p: d.wilcoxonP, d: d.dPooled, groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, { label: "predicted", values: d.pred.values, mean: d.pred.mean, ci: d.pred.ci }] })), {
-  caption: `Test split (${r.truth.length} cases). CIs: ${ctx.settings.training.bootstrap} subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d with the pooled SD. ${note}`,
-});
+const violin = distanceViolinFigure(
+  distances.map((d) => ({
+    name: d.name,
+    p: d.wilcoxonP,
+    d: d.dPooled,
+    groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, {
+      label: "predicted",
+      values: d.pred.values,
+      mean: d.pred.mean,
+      ci: d.pred.ci,
+    }],
+  })),
+  {
+    caption:
+      `Test split (${r.truth.length} cases). CIs: ${ctx.settings.training.bootstrap} subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d with the pooled SD. ${note}`,
+  },
+);
 exportFigure(violin, ctx.outDir, "fig2a_distances", prov);
 violin;
 // %% [markdown]
@@ -97,11 +167,27 @@ curves.pr;
 // groups those cases have. The inferred approach cannot separate a nevus that needs follow-up from one that
 // needs excision: all nevi get the same management probabilities up to their diagnosis probabilities.
 // %% code [expect-figure]
-const confInfr = confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: r.infr.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Inferred management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const confInfr = confusionFigure({
+  labels: MANAGEMENT.codes,
+  truth: r.truth,
+  pred: r.infr.predicted,
+  breakdown: r.diagnosisTruth,
+  breakdownLabels: DIAGNOSIS.codes,
+  title: "Inferred management: confusion matrix with diagnoses",
+  caption: `Test split. ${note}`,
+});
 exportFigure(confInfr, ctx.outDir, "fig2d_confusion_inferred", prov);
 confInfr;
 // %% code [expect-figure]
-const confPred = confusionFigure({ labels: MANAGEMENT.codes, truth: r.truth, pred: r.pred.predicted, breakdown: r.diagnosisTruth, breakdownLabels: DIAGNOSIS.codes, title: "Predicted management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const confPred = confusionFigure({
+  labels: MANAGEMENT.codes,
+  truth: r.truth,
+  pred: r.pred.predicted,
+  breakdown: r.diagnosisTruth,
+  breakdownLabels: DIAGNOSIS.codes,
+  title: "Predicted management: confusion matrix with diagnoses",
+  caption: `Test split. ${note}`,
+});
 exportFigure(confPred, ctx.outDir, "fig2e_confusion_predicted", prov);
 confPred;
 // %% [markdown]

@@ -7,11 +7,26 @@
 // multi-task confusion matrices (Fig. 3c-d), compares multi-task with single-task over the folds, and checks how
 // well calibrated each head's probabilities are.
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, runsDir, loadStudyRuns, managementTableOf, metricRecords, cvRecords, foldTables, abstractRecords, reliabilityPanels, runNote } from "../lib/report/mod.ts";
+import {
+  abstractRecords,
+  cvRecords,
+  displayTable,
+  ensureRuns,
+  exportTable,
+  foldTables,
+  loadStudyRuns,
+  managementTableOf,
+  metricRecords,
+  notebookContext,
+  reliabilityPanels,
+  runNote,
+  runsDir,
+  studyRunNames,
+} from "../lib/report/mod.ts";
 import { PUBLISHED } from "../lib/analysis/mod.ts";
 import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { argmax, rocAucOvr } from "../lib/stats/mod.ts";
-import { confusionFigure, reliabilityFigure, exportFigure } from "../lib/plots/mod.ts";
+import { confusionFigure, exportFigure, reliabilityFigure } from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("04_multitask");
 await ensureRuns(ctx, [...studyRunNames.main, ...studyRunNames.cv]);
@@ -27,8 +42,15 @@ ${note}`;
 // %% code [expect-table]
 const t3 = managementTableOf(multi);
 const table3 = metricRecords({ "multi-task": t3, "management only": managementTableOf(runs["mgmt-CDM"]) });
-exportTable(ctx.outDir, "table3_multitask", table3, prov, { caption: "Table 3: multi-task vs management-only model (test split)", digits: 4 });
-displayTable(table3, { caption: `Study, multi-task: average ${PUBLISHED.table3.average.sensitivity} / ${PUBLISHED.table3.average.specificity} / ${PUBLISHED.table3.average.precision} / ${PUBLISHED.table3.average.auroc}, accuracy ${PUBLISHED.table3.accuracy}`, digits: 4 });
+exportTable(ctx.outDir, "table3_multitask", table3, prov, {
+  caption: "Table 3: multi-task vs management-only model (test split)",
+  digits: 4,
+});
+displayTable(table3, {
+  caption:
+    `Study, multi-task: average ${PUBLISHED.table3.average.sensitivity} / ${PUBLISHED.table3.average.specificity} / ${PUBLISHED.table3.average.precision} / ${PUBLISHED.table3.average.auroc}, accuracy ${PUBLISHED.table3.accuracy}`,
+  digits: 4,
+});
 // %% code [expect-table]
 const folds = foldTables(runs);
 const cv = cvRecords({ "multi-task": folds.multi, "management only": folds.pred, "inferred": folds.infr });
@@ -38,7 +60,9 @@ displayTable(cv, { caption: "3-fold cross-validation" });
 // ## The abstract's comparisons over the folds
 // %% code [expect-table]
 const abs = abstractRecords(folds);
-exportTable(ctx.outDir, "abstract_comparisons", abs, prov, { caption: "The abstract's comparisons (percentage points, mean ± SD over 3 folds)" });
+exportTable(ctx.outDir, "abstract_comparisons", abs, prov, {
+  caption: "The abstract's comparisons (percentage points, mean ± SD over 3 folds)",
+});
 displayTable(abs);
 // %% [markdown]
 // ## Every head of the multi-task model
@@ -52,17 +76,34 @@ const heads = multi.table.heads.map((h) => {
   } catch { /* a class missing from the test split */ }
   return { head: h, accuracy: pred.filter((p, i) => p === truth[i]).length / truth.length, "macro AUROC": auroc };
 });
-exportTable(ctx.outDir, "multitask_heads", heads, prov, { caption: "Test accuracy and macro AUROC of every head", digits: 4 });
+exportTable(ctx.outDir, "multitask_heads", heads, prov, {
+  caption: "Test accuracy and macro AUROC of every head",
+  digits: 4,
+});
 displayTable(heads, { digits: 3 });
 // %% [markdown]
 // ## Confusion matrices (Fig. 3c-d)
 // %% code [expect-figure]
 const dTruth = multi.table.truth("diagnosis", "test");
-const c3 = confusionFigure({ labels: MANAGEMENT.codes, truth: multi.table.truth("management", "test"), pred: t3.predicted, breakdown: dTruth, breakdownLabels: DIAGNOSIS.codes, title: "Multi-task management: confusion matrix with diagnoses", caption: `Test split. ${note}` });
+const c3 = confusionFigure({
+  labels: MANAGEMENT.codes,
+  truth: multi.table.truth("management", "test"),
+  pred: t3.predicted,
+  breakdown: dTruth,
+  breakdownLabels: DIAGNOSIS.codes,
+  title: "Multi-task management: confusion matrix with diagnoses",
+  caption: `Test split. ${note}`,
+});
 exportFigure(c3, ctx.outDir, "fig3c_confusion_multitask_management", prov);
 c3;
 // %% code [expect-figure]
-const c4 = confusionFigure({ labels: DIAGNOSIS.codes, truth: dTruth, pred: argmax(multi.table.probs("diagnosis", "test")), title: "Multi-task diagnosis: confusion matrix", caption: `Test split. ${note}` });
+const c4 = confusionFigure({
+  labels: DIAGNOSIS.codes,
+  truth: dTruth,
+  pred: argmax(multi.table.probs("diagnosis", "test")),
+  title: "Multi-task diagnosis: confusion matrix",
+  caption: `Test split. ${note}`,
+});
 exportFigure(c4, ctx.outDir, "fig3d_confusion_diagnosis", prov);
 c4;
 // %% [markdown]
@@ -72,6 +113,8 @@ c4;
 // class's probability; the expected calibration error (ECE) is the case-weighted gap to the diagonal. The
 // distances of notebook 03 and the decision curve both read these probabilities, so their calibration matters.
 // %% code [expect-figure]
-const rel = reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins; point area: cases. ${note}` });
+const rel = reliabilityFigure(reliabilityPanels(multi), {
+  caption: `Multi-task model, test split, 10 bins; point area: cases. ${note}`,
+});
 exportFigure(rel, ctx.outDir, "reliability_multitask", prov);
 rel;

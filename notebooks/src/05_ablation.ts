@@ -6,9 +6,24 @@
 // compared on the same test cases with the mid-p McNemar test (Fig. 4), with and without Holm's adjustment for
 // the 21 comparisons. The notebook ends with every number of the study this run can produce, side by side.
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, studyRunNames, runsDir, loadStudyRuns, ablationTables, ablationRecords, ablationMcnemar, infrVsPred, foldTables, studyVsRunRecords, runNote } from "../lib/report/mod.ts";
+import {
+  ablationMcnemar,
+  ablationRecords,
+  ablationTables,
+  displayTable,
+  ensureRuns,
+  exportTable,
+  foldTables,
+  infrVsPred,
+  loadStudyRuns,
+  notebookContext,
+  runNote,
+  runsDir,
+  studyRunNames,
+  studyVsRunRecords,
+} from "../lib/report/mod.ts";
 import { distanceComparison, PUBLISHED_SOURCE } from "../lib/analysis/mod.ts";
-import { pValueMatrixFigure, exportFigure } from "../lib/plots/mod.ts";
+import { exportFigure, pValueMatrixFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("05_ablation");
@@ -24,8 +39,15 @@ ${note}`;
 // %% code [expect-table]
 const tables = ablationTables(runs);
 const t4 = ablationRecords(tables);
-exportTable(ctx.outDir, "table4_ablation", t4, prov, { caption: "Table 4: input ablation of the multi-task model (management averages; test split)", digits: 4 });
-displayTable(t4, { caption: "Average sensitivity / specificity / precision / AUROC and accuracy of the management head; the study's row on the right", digits: 4 });
+exportTable(ctx.outDir, "table4_ablation", t4, prov, {
+  caption: "Table 4: input ablation of the multi-task model (management averages; test split)",
+  digits: 4,
+});
+displayTable(t4, {
+  caption:
+    "Average sensitivity / specificity / precision / AUROC and accuracy of the management head; the study's row on the right",
+  digits: 4,
+});
 // %% [markdown]
 // ## Are the differences real? Mid-p McNemar tests (Fig. 4)
 //
@@ -33,18 +55,36 @@ displayTable(t4, { caption: "Average sensitivity / specificity / precision / AUR
 // why only these count). The p-values are shown raw, as in the study, and Holm-adjusted for the 21 pairs.
 // %% code [expect-table]
 const mm = ablationMcnemar(runs);
-const pairs = mm.names.flatMap((a, i) => mm.names.slice(i + 1).map((b, k) => {
-  const j = i + 1 + k;
-  return { a, b, "a right, b wrong": mm.discordant[i][j][0], "a wrong, b right": mm.discordant[i][j][1], "mid-p": mm.p[i][j], "Holm-adjusted": mm.holm[i][j] };
-}));
-exportTable(ctx.outDir, "table4_mcnemar", pairs, prov, { caption: "Mid-p McNemar tests between input sets (raw and Holm-adjusted)", digits: 5 });
+const pairs = mm.names.flatMap((a, i) =>
+  mm.names.slice(i + 1).map((b, k) => {
+    const j = i + 1 + k;
+    return {
+      a,
+      b,
+      "a right, b wrong": mm.discordant[i][j][0],
+      "a wrong, b right": mm.discordant[i][j][1],
+      "mid-p": mm.p[i][j],
+      "Holm-adjusted": mm.holm[i][j],
+    };
+  })
+);
+exportTable(ctx.outDir, "table4_mcnemar", pairs, prov, {
+  caption: "Mid-p McNemar tests between input sets (raw and Holm-adjusted)",
+  digits: 5,
+});
 displayTable(pairs, { digits: 4, maxRows: 30 });
 // %% code [expect-figure]
-const fig4 = pValueMatrixFigure(mm.names, mm.p, { title: "Fig. 4: mid-p McNemar tests between input sets", caption: `Multi-task model's management, test split, raw p-values. ${note}` });
+const fig4 = pValueMatrixFigure(mm.names, mm.p, {
+  title: "Fig. 4: mid-p McNemar tests between input sets",
+  caption: `Multi-task model's management, test split, raw p-values. ${note}`,
+});
 exportFigure(fig4, ctx.outDir, "fig4_mcnemar", prov);
 fig4;
 // %% code [expect-figure]
-const fig4h = pValueMatrixFigure(mm.names, mm.holm, { title: "The same tests, Holm-adjusted", caption: `Holm's step-down adjustment over the ${pairs.length} pairs. ${note}` });
+const fig4h = pValueMatrixFigure(mm.names, mm.holm, {
+  title: "The same tests, Holm-adjusted",
+  caption: `Holm's step-down adjustment over the ${pairs.length} pairs. ${note}`,
+});
 exportFigure(fig4h, ctx.outDir, "fig4_mcnemar_holm", prov);
 fig4h;
 // %% [markdown]
@@ -55,7 +95,10 @@ fig4h;
 // real release with the study's backbone can be checked line by line.
 // %% code [expect-table]
 const r = infrVsPred(runs);
-const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, { prng: new Prng(ctx.settings.training.seed).fork("distances"), samples: ctx.settings.training.bootstrap });
+const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
+  prng: new Prng(ctx.settings.training.seed).fork("distances"),
+  samples: ctx.settings.training.bootstrap,
+});
 const svr = studyVsRunRecords(runs, r, foldTables(runs), distances);
 exportTable(ctx.outDir, "study_vs_run", svr, prov, { caption: `The study (${PUBLISHED_SOURCE}) vs this run` });
 displayTable(svr, { caption: `${svr.length} quantities`, maxRows: 200 });

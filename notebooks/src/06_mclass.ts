@@ -10,7 +10,15 @@
 // left out, counts as EXC), and **MGMT_GT,true**, the diagnosis (melanoma -> EXC). The model's management comes
 // from its management head (MGMT_pred: P(EXC) >= 0.5) or from its diagnosis head (MGMT_infr: p(BCC) + p(MEL) >= 0.5).
 // %% code
-import { notebookContext, displayTable, ensureRuns, mclassLocation, writeMclassReport, agreementRecords, mclassRocFigure } from "../lib/report/mod.ts";
+import {
+  agreementRecords,
+  displayTable,
+  ensureRuns,
+  mclassLocation,
+  mclassRocFigure,
+  notebookContext,
+  writeMclassReport,
+} from "../lib/report/mod.ts";
 import { loadMclassList } from "../lib/mclass/mod.ts";
 
 const ctx = await notebookContext("06_mclass");
@@ -18,11 +26,17 @@ const { "multi-D": runDir } = await ensureRuns(ctx, ["multi-D"]);
 const bench = await mclassLocation({ quick: ctx.profile === "quick" });
 const SEED = 2019;
 const list = loadMclassList(`${bench.dir}/MClassD.csv`);
-Deno.jupyter.md`${bench.synthetic
-  ? `**SYNTHETIC BENCHMARK.** No \`MCLASS_DIR\` is set, so this notebook uses a synthetic MClass-like benchmark in \`${bench.dir}\`: ${list.images.length} drawn dermoscopic lesions (${list.images.filter((i) => i.melanoma).length} melanomas) and a simulated panel of dermatologists whose agreement was tuned to the published levels. It shows the analysis, not the real dermatologists. To use the real benchmark, put \`MClassD.csv\`, \`images/\` (the ISIC images, which \`lib/mclass/isic.ts\` downloads with network access) and the benchmark's \`ResultsDermoscopic.xlsx\` in a folder and set \`MCLASS_DIR\`.`
-  : `MClass-D from \`${bench.dir}\`.`}
+Deno.jupyter.md`${
+  bench.synthetic
+    ? `**SYNTHETIC BENCHMARK.** No \`MCLASS_DIR\` is set, so this notebook uses a synthetic MClass-like benchmark in \`${bench.dir}\`: ${list.images.length} drawn dermoscopic lesions (${
+      list.images.filter((i) => i.melanoma).length
+    } melanomas) and a simulated panel of dermatologists whose agreement was tuned to the published levels. It shows the analysis, not the real dermatologists. To use the real benchmark, put \`MClassD.csv\`, \`images/\` (the ISIC images, which \`lib/mclass/isic.ts\` downloads with network access) and the benchmark's \`ResultsDermoscopic.xlsx\` in a folder and set \`MCLASS_DIR\`.`
+    : `MClass-D from \`${bench.dir}\`.`
+}
 
-Model: \`${runDir}\` (${ctx.dataNote.startsWith("**SYNTHETIC") ? "trained on SYNTHETIC Derm7pt-format data" : "trained on Derm7pt"}).`;
+Model: \`${runDir}\` (${
+  ctx.dataNote.startsWith("**SYNTHETIC") ? "trained on SYNTHETIC Derm7pt-format data" : "trained on Derm7pt"
+}).`;
 // %% [markdown]
 // ## The analysis
 //
@@ -32,9 +46,23 @@ Model: \`${runDir}\` (${ctx.dataNote.startsWith("**SYNTHETIC") ? "trained on SYN
 // dermatologists plus the model. Beyond the study: 95% bootstrap intervals over the images.
 // %% code [expect-table]
 const t0 = performance.now();
-const { result } = await writeMclassReport({ runDir, dataDir: bench.dir, outDir: ctx.outDir, cacheDir: ctx.cacheDir, prov: ctx.provenance, seed: SEED, synthetic: bench.synthetic, bootstrap: ctx.profile === "quick" ? 200 : 1000 });
+const { result } = await writeMclassReport({
+  runDir,
+  dataDir: bench.dir,
+  outDir: ctx.outDir,
+  cacheDir: ctx.cacheDir,
+  prov: ctx.provenance,
+  seed: SEED,
+  synthetic: bench.synthetic,
+  bootstrap: ctx.profile === "quick" ? 200 : 1000,
+});
 const agreement = agreementRecords(result, bench.synthetic);
-displayTable(agreement, { caption: `Agreement (${result.agreement.raters} raters x ${result.agreement.images} images; prediction, analysis and export in ${((performance.now() - t0) / 1000).toFixed(1)} s; seed ${SEED})` });
+displayTable(agreement, {
+  caption:
+    `Agreement (${result.agreement.raters} raters x ${result.agreement.images} images; prediction, analysis and export in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s; seed ${SEED})`,
+});
 // %% [markdown]
 // ## The model against each ground truth (Fig. 5)
 //
@@ -46,10 +74,20 @@ mclassRocFigure(result, "true", note);
 // %% code [expect-figure]
 mclassRocFigure(result, "aggregate", note);
 // %% code [expect-table]
-const conf = (["pred", "infr"] as const).flatMap((k) => (["aggregate", "true"] as const).map((t) => {
-  const m = result.confusion[k][t];
-  return { approach: k === "pred" ? "MGMT_pred" : "MGMT_infr", target: t === "aggregate" ? "MGMT_GT,agg" : "MGMT_GT,true", TN: m[0][0], FP: m[0][1], "FN (EXC as NOEXC)": m[1][0], TP: m[1][1], AUROC: result.auroc[k][t] };
-}));
+const conf = (["pred", "infr"] as const).flatMap((k) =>
+  (["aggregate", "true"] as const).map((t) => {
+    const m = result.confusion[k][t];
+    return {
+      approach: k === "pred" ? "MGMT_pred" : "MGMT_infr",
+      target: t === "aggregate" ? "MGMT_GT,agg" : "MGMT_GT,true",
+      TN: m[0][0],
+      FP: m[0][1],
+      "FN (EXC as NOEXC)": m[1][0],
+      TP: m[1][1],
+      AUROC: result.auroc[k][t],
+    };
+  })
+);
 displayTable(conf, { caption: "Confusion counts at 0.5 (EXC = positive)", digits: 3 });
 // %% [markdown]
 // ## What this does and does not show

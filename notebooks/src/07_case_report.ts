@@ -15,7 +15,22 @@
 // - **Position against the training data**: the mean distance to the 5 nearest training cases in the space the
 //   heads see, as a percentile of the training cases' own distances.
 // %% code
-import { notebookContext, displayTable, exportTable, ensureRuns, openExplainedRun, illustrativeCases, caseFromRelease, buildCaseReport, caseReportFigure, writeCaseReport, caseSummaryLines, buildModelCard, writeModelCard, modelCardTables } from "../lib/report/mod.ts";
+import {
+  buildCaseReport,
+  buildModelCard,
+  caseFromRelease,
+  caseReportFigure,
+  caseSummaryLines,
+  displayTable,
+  ensureRuns,
+  exportTable,
+  illustrativeCases,
+  modelCardTables,
+  notebookContext,
+  openExplainedRun,
+  writeCaseReport,
+  writeModelCard,
+} from "../lib/report/mod.ts";
 import { readPredictions } from "../lib/model/predictions.ts";
 import { reliabilityFigure } from "../lib/plots/mod.ts";
 
@@ -28,7 +43,9 @@ Deno.jupyter.md`${ctx.dataNote}
 
 Model: \`${runDir}\` — Grad-CAM on layer \`${opened.ex.camLayer}\`; training reference: ${opened.reference.vectors.length} training cases.`;
 // %% code [expect-table]
-displayTable(chosen.map((c) => ({ case_num: c.caseNum, "why this case": c.why })), { caption: "The cases walked through below (test split)" });
+displayTable(chosen.map((c) => ({ case_num: c.caseNum, "why this case": c.why })), {
+  caption: "The cases walked through below (test split)",
+});
 // %% [markdown]
 // ## The cases
 //
@@ -41,11 +58,19 @@ displayTable(chosen.map((c) => ({ case_num: c.caseNum, "why this case": c.why })
 const reports = [];
 for (const c of chosen) {
   const t0 = performance.now();
-  const report = await buildCaseReport(opened.ex, await caseFromRelease(opened.ex, opened.release, c.caseNum), { reference: opened.reference, release: opened.release, synthetic: ctx.synthetic });
+  const report = await buildCaseReport(opened.ex, await caseFromRelease(opened.ex, opened.release, c.caseNum), {
+    reference: opened.reference,
+    release: opened.release,
+    synthetic: ctx.synthetic,
+  });
   writeCaseReport(report, `${ctx.outDir}/cases`, `case_${c.caseNum}`, prov);
   reports.push({ report, seconds: (performance.now() - t0) / 1000, why: c.why });
 }
-Deno.jupyter.md`${reports.map((r) => `- **${r.report.id}** — ${r.why}: ${caseSummaryLines(r.report).join("; ")} (report in ${r.seconds.toFixed(1)} s)`).join("\n")}`;
+Deno.jupyter.md`${
+  reports.map((r) =>
+    `- **${r.report.id}** — ${r.why}: ${caseSummaryLines(r.report).join("; ")} (report in ${r.seconds.toFixed(1)} s)`
+  ).join("\n")
+}`;
 // %% code [expect-figure]
 caseReportFigure(reports[0].report);
 // %% code [expect-figure]
@@ -55,10 +80,36 @@ caseReportFigure(reports[Math.min(1, reports.length - 1)].report);
 // correct case above. A case far from the training data (a high percentile) or a map that lights up the
 // background rather than the lesion are reasons to distrust the model on that case — neither proves it wrong.
 // %% code [expect-table]
-const drivers = reports.flatMap((r) => r.report.attributions.map((a) => ({ case: r.report.id, head: a.head, class: a.className, ...a.byInput, "completeness error": a.completenessError })));
-displayTable(drivers, { caption: "Integrated gradients at the head input: each input's contribution to the class logit, from the training mean", digits: 3 });
+const drivers = reports.flatMap((r) =>
+  r.report.attributions.map((a) => ({
+    case: r.report.id,
+    head: a.head,
+    class: a.className,
+    ...a.byInput,
+    "completeness error": a.completenessError,
+  }))
+);
+displayTable(drivers, {
+  caption:
+    "Integrated gradients at the head input: each input's contribution to the class logit, from the training mean",
+  digits: 3,
+});
 // %% code [expect-table]
-displayTable(reports.map((r) => ({ case: r.report.id, "distance": r.report.position.distance, percentile: r.report.position.percentile, ...Object.fromEntries(Object.entries(r.report.position.blocks).map(([k, v]) => [`${k} percentile`, v.percentile])), "nearest training cases": r.report.position.neighbourLabels.map((n) => `${n.caseNum} ${n.diagnosis}/${n.management}`).join(", ") })), { caption: "Position against the training cases (percentiles of the training cases' own leave-one-out distances)", digits: 2 });
+displayTable(
+  reports.map((r) => ({
+    case: r.report.id,
+    "distance": r.report.position.distance,
+    percentile: r.report.position.percentile,
+    ...Object.fromEntries(Object.entries(r.report.position.blocks).map(([k, v]) => [`${k} percentile`, v.percentile])),
+    "nearest training cases": r.report.position.neighbourLabels.map((n) =>
+      `${n.caseNum} ${n.diagnosis}/${n.management}`
+    ).join(", "),
+  })),
+  {
+    caption: "Position against the training cases (percentiles of the training cases' own leave-one-out distances)",
+    digits: 2,
+  },
+);
 // %% [markdown]
 // ## The model card
 //
@@ -69,22 +120,42 @@ displayTable(reports.map((r) => ({ case: r.report.id, "distance": r.report.posit
 // %% code
 const robustCases = ctx.profile === "quick" ? 16 : 100;
 const t1 = performance.now();
-const card = await buildModelCard(runDir, { cacheDir: ctx.cacheDir, seed: ctx.settings.training.seed, bootstrap: ctx.settings.training.bootstrap, robustness: { cases: robustCases }, release: opened.release, explained: opened, quiet: true });
+const card = await buildModelCard(runDir, {
+  cacheDir: ctx.cacheDir,
+  seed: ctx.settings.training.seed,
+  bootstrap: ctx.settings.training.bootstrap,
+  robustness: { cases: robustCases },
+  release: opened.release,
+  explained: opened,
+  quiet: true,
+});
 const cardFiles = writeModelCard(card, `${ctx.outDir}/card`, prov);
 const tables = modelCardTables(card);
-Deno.jupyter.md`Card written to \`${ctx.outDir}/card\` (${cardFiles.length} files, ${((performance.now() - t1) / 1000).toFixed(1)} s).`;
+Deno.jupyter.md`Card written to \`${ctx.outDir}/card\` (${cardFiles.length} files, ${
+  ((performance.now() - t1) / 1000).toFixed(1)
+} s).`;
 // %% code [expect-table]
 exportTable(ctx.outDir, "card_metrics", tables.heads, prov, { caption: "Test metrics with 95% bootstrap intervals" });
-displayTable(tables.heads, { caption: `Test metrics per head (${card.metrics[0].n} cases; 95% bootstrap intervals, ${card.settings.bootstrap} resamples)` });
+displayTable(tables.heads, {
+  caption: `Test metrics per head (${
+    card.metrics[0].n
+  } cases; 95% bootstrap intervals, ${card.settings.bootstrap} resamples)`,
+});
 // %% code [expect-table]
 displayTable(tables.classes, { caption: "Per class (diagnosis and management)" });
 // %% code [expect-figure]
-reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), { caption: `${ctx.synthetic ? "SYNTHETIC DATA. " : ""}Test split; point area = cases per bin.` });
+reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
+  caption: `${ctx.synthetic ? "SYNTHETIC DATA. " : ""}Test split; point area = cases per bin.`,
+});
 // %% code [expect-table]
 displayTable(tables.failures, { caption: "Known failure modes: the largest confusions (share of the true class)" });
 // %% code [expect-table]
-exportTable(ctx.outDir, "card_robustness", tables.robustness, prov, { caption: "Robustness: accuracy under perturbations and without each input" });
-displayTable(tables.robustness, { caption: `Robustness on ${card.robustness!.settings.cases} test cases (stratified by diagnosis)` });
+exportTable(ctx.outDir, "card_robustness", tables.robustness, prov, {
+  caption: "Robustness: accuracy under perturbations and without each input",
+});
+displayTable(tables.robustness, {
+  caption: `Robustness on ${card.robustness!.settings.cases} test cases (stratified by diagnosis)`,
+});
 // %% [markdown]
 // ## Reading this honestly
 //

@@ -106,13 +106,59 @@ Deno.test("inferVsPredict on prediction tables written to disk: aligned by case,
     return readPredictions(join(dir, sub));
   };
   const diag = mk("diag", [
-    { case_num: 1, split: "test", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 0, diagnosis_MEL: 1, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 2 },
-    { case_num: 2, split: "test", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 1, diagnosis_MEL: 0, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 1 },
-    { case_num: 3, split: "train", fold: null, diagnosis_BCC: 0, diagnosis_NEV: 1, diagnosis_MEL: 0, diagnosis_MISC: 0, diagnosis_SK: 0, diagnosis_true: 1 },
+    {
+      case_num: 1,
+      split: "test",
+      fold: null,
+      diagnosis_BCC: 0,
+      diagnosis_NEV: 0,
+      diagnosis_MEL: 1,
+      diagnosis_MISC: 0,
+      diagnosis_SK: 0,
+      diagnosis_true: 2,
+    },
+    {
+      case_num: 2,
+      split: "test",
+      fold: null,
+      diagnosis_BCC: 0,
+      diagnosis_NEV: 1,
+      diagnosis_MEL: 0,
+      diagnosis_MISC: 0,
+      diagnosis_SK: 0,
+      diagnosis_true: 1,
+    },
+    {
+      case_num: 3,
+      split: "train",
+      fold: null,
+      diagnosis_BCC: 0,
+      diagnosis_NEV: 1,
+      diagnosis_MEL: 0,
+      diagnosis_MISC: 0,
+      diagnosis_SK: 0,
+      diagnosis_true: 1,
+    },
   ], ["diagnosis"]);
   const mgmt = mk("mgmt", [
-    { case_num: 2, split: "test", fold: null, management_NONE: 0.1, management_CLNC: 0.8, management_EXC: 0.1, management_true: 1 },
-    { case_num: 1, split: "test", fold: null, management_NONE: 0, management_CLNC: 0.1, management_EXC: 0.9, management_true: 2 },
+    {
+      case_num: 2,
+      split: "test",
+      fold: null,
+      management_NONE: 0.1,
+      management_CLNC: 0.8,
+      management_EXC: 0.1,
+      management_true: 1,
+    },
+    {
+      case_num: 1,
+      split: "test",
+      fold: null,
+      management_NONE: 0,
+      management_CLNC: 0.1,
+      management_EXC: 0.9,
+      management_true: 2,
+    },
   ], ["management"]);
   assert.deepEqual(alignCases(diag, mgmt, "test"), { caseNums: [1, 2], ia: [0, 1], ib: [1, 0] });
   const priors = priorsFromLabels([1, 1, 2], [1, 2, 2]);

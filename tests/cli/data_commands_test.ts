@@ -29,7 +29,10 @@ Deno.test("cli table1: CSV columns split,diagnosis_group,diagnosis,management,co
   assert.equal(r.code, 0, r.stderr);
   const t = parseCsv(r.stdout);
   assert.deepEqual(t.header, ["split", "diagnosis_group", "diagnosis", "management", "count"]);
-  const all = t.rows.filter((x) => x.values[0] === "all" && x.values[2] === "all").reduce((a, x) => a + Number(x.values[4]), 0);
+  const all = t.rows.filter((x) => x.values[0] === "all" && x.values[2] === "all").reduce(
+    (a, x) => a + Number(x.values[4]),
+    0,
+  );
   assert.equal(all, 40);
   // 4 splits x (20 raw + 5 group rows) x 3 managements
   assert.equal(t.rows.length, 4 * 25 * 3);
@@ -58,8 +61,17 @@ Deno.test("cli labels/folds: one row per case with grouped labels; folds cover e
   const t = parseCsv(r.stdout);
   assert.equal(t.rows.length, 45);
   assert.deepEqual(t.header.slice(0, 11), [
-    "case_num", "split", "diagnosis", "pigment_network", "streaks", "pigmentation", "regression_structures",
-    "dots_and_globules", "blue_whitish_veil", "vascular_structures", "management",
+    "case_num",
+    "split",
+    "diagnosis",
+    "pigment_network",
+    "streaks",
+    "pigmentation",
+    "regression_structures",
+    "dots_and_globules",
+    "blue_whitish_veil",
+    "vascular_structures",
+    "management",
   ]);
   assert.ok(t.rows.every((x) => ["0", "1", "2"].includes(x.values[10])));
   const j = await runCli(["labels", "--data", d, "--format", "json"]);
@@ -83,9 +95,17 @@ Deno.test("cli synth: writes a loadable synthetic release", async () => {
   assert.equal((await runCli(["synth"])).code, 2);
 });
 
-Deno.test({ name: "cli table1 on the real release matches the study's Table 1 totals", ignore: realReleaseDir() === null }, async () => {
+Deno.test({
+  name: "cli table1 on the real release matches the study's Table 1 totals",
+  ignore: realReleaseDir() === null,
+}, async () => {
   const r = await runCli(["table1", "--data", realReleaseDir()!]);
   const rows = parseCsv(r.stdout).rows.map((x) => x.values);
-  const sum = (split: string, m: string) => rows.filter((x) => x[0] === split && x[2] === "all" && x[3] === m).reduce((a, x) => a + Number(x[4]), 0);
-  assert.deepEqual(["excision", "clinical follow up", "no further examination"].map((m) => sum("test", m)), [243, 112, 40]);
+  const sum = (split: string, m: string) =>
+    rows.filter((x) => x[0] === split && x[2] === "all" && x[3] === m).reduce((a, x) => a + Number(x[4]), 0);
+  assert.deepEqual(["excision", "clinical follow up", "no further examination"].map((m) => sum("test", m)), [
+    243,
+    112,
+    40,
+  ]);
 });

@@ -13,23 +13,91 @@ Deno.test({
     const data = tempDir();
     writeFixtureRelease(data, { cases: 80, seed: 5 });
     const out = join(tempDir(), "run");
-    const t = await runCli(["train", "--data", data, "--model", "multi", "--inputs", "M", "--epochs", "3", "--backend", "cpu", "--out", out, "--quiet"]);
+    const t = await runCli([
+      "train",
+      "--data",
+      data,
+      "--model",
+      "multi",
+      "--inputs",
+      "M",
+      "--epochs",
+      "3",
+      "--backend",
+      "cpu",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     assert.equal(t.code, 0, t.stderr);
     assert.match(t.stdout, /wrote .*run/);
     assert.match(t.stdout, /\| management \|/);
-    const again = await runCli(["train", "--data", data, "--model", "multi", "--inputs", "M", "--epochs", "3", "--backend", "cpu", "--out", out, "--quiet"]);
+    const again = await runCli([
+      "train",
+      "--data",
+      data,
+      "--model",
+      "multi",
+      "--inputs",
+      "M",
+      "--epochs",
+      "3",
+      "--backend",
+      "cpu",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     assert.match(again.stdout, /reused the completed run/);
-    const p = await runCli(["predict", "--run", out, "--sex", "female", "--location", "back", "--elevation", "flat", "--backend", "cpu"]);
+    const p = await runCli([
+      "predict",
+      "--run",
+      out,
+      "--sex",
+      "female",
+      "--location",
+      "back",
+      "--elevation",
+      "flat",
+      "--backend",
+      "cpu",
+    ]);
     assert.equal(p.code, 0, p.stderr);
     assert.match(p.stdout, /\| management \| EXC \|/);
     assert.match(p.stdout, /\| management \(inferred from diagnosis\) \| NONE \|/);
-    const json = JSON.parse((await runCli(["predict", "--run", out, "--sex", "male", "--location", "acral", "--elevation", "nodular", "--format", "json", "--backend", "cpu"])).stdout);
+    const json = JSON.parse(
+      (await runCli([
+        "predict",
+        "--run",
+        out,
+        "--sex",
+        "male",
+        "--location",
+        "acral",
+        "--elevation",
+        "nodular",
+        "--format",
+        "json",
+        "--backend",
+        "cpu",
+      ])).stdout,
+    );
     assert.equal(json.heads.pigment_network.length, 3);
     assert.ok(Math.abs(json.managementInferred.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-6);
     const bad = await runCli(["predict", "--run", out, "--sex", "female", "--backend", "cpu"]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /its inputs are M, expected --sex, --location and --elevation/);
-    const whole = await runCli(["predict", "--run", out, "--data", data, "--out", join(out, "again"), "--backend", "cpu"]);
+    const whole = await runCli([
+      "predict",
+      "--run",
+      out,
+      "--data",
+      data,
+      "--out",
+      join(out, "again"),
+      "--backend",
+      "cpu",
+    ]);
     assert.equal(whole.code, 0, whole.stderr);
     assert.match(whole.stdout, /wrote 80 rows/);
     const usage = await runCli(["train", "--model", "both"]);
@@ -38,10 +106,20 @@ Deno.test({
   },
 });
 
-function fakeRun(dir: string, name: string, heads: ("diagnosis" | "management" | "pigment_network")[], prng: Prng, n = 60) {
+function fakeRun(
+  dir: string,
+  name: string,
+  heads: ("diagnosis" | "management" | "pigment_network")[],
+  prng: Prng,
+  n = 60,
+) {
   const d = join(dir, name);
   Deno.mkdirSync(d, { recursive: true });
-  const codes: Record<string, string[]> = { diagnosis: ["BCC", "NEV", "MEL", "MISC", "SK"], management: ["NONE", "CLNC", "EXC"], pigment_network: ["ABS", "TYP", "ATP"] };
+  const codes: Record<string, string[]> = {
+    diagnosis: ["BCC", "NEV", "MEL", "MISC", "SK"],
+    management: ["NONE", "CLNC", "EXC"],
+    pigment_network: ["ABS", "TYP", "ATP"],
+  };
   const truthD = Array.from({ length: n }, (_, i) => [1, 1, 2, 3, 4, 0][i % 6]);
   const truthM = truthD.map((t, i) => (t === 0 || t === 2 ? 2 : i % 3));
   const rows = Array.from({ length: n }, (_, i) => {
@@ -56,8 +134,18 @@ function fakeRun(dir: string, name: string, heads: ("diagnosis" | "management" |
     return r;
   });
   writePredictions(d, rows as never, heads);
-  Deno.writeTextFileSync(join(d, "run.json"), JSON.stringify({ key: "x", data: { fingerprint: "fp" }, managementPriors: priorsFromLabels(truthD.slice(0, 20), truthM.slice(0, 20), { smoothing: 1 }) }));
-  Deno.writeTextFileSync(join(d, "config.json"), JSON.stringify({ model: { backbone: { source: "nsfwjs", size: 160 } }, data: { synthetic: true }, seed: 1 }));
+  Deno.writeTextFileSync(
+    join(d, "run.json"),
+    JSON.stringify({
+      key: "x",
+      data: { fingerprint: "fp" },
+      managementPriors: priorsFromLabels(truthD.slice(0, 20), truthM.slice(0, 20), { smoothing: 1 }),
+    }),
+  );
+  Deno.writeTextFileSync(
+    join(d, "config.json"),
+    JSON.stringify({ model: { backbone: { source: "nsfwjs", size: 160 } }, data: { synthetic: true }, seed: 1 }),
+  );
 }
 
 Deno.test("cli report: every table and figure from run folders (prediction tables written here)", async () => {
@@ -65,12 +153,31 @@ Deno.test("cli report: every table and figure from run folders (prediction table
   const prng = new Prng(4);
   fakeRun(runs, "diag-CDM", ["diagnosis"], prng);
   fakeRun(runs, "mgmt-CDM", ["management"], prng);
-  for (const inputs of ["CDM", "C", "D", "CD"]) fakeRun(runs, `multi-${inputs}`, ["pigment_network", "diagnosis", "management"], prng);
+  for (const inputs of ["CDM", "C", "D", "CD"]) {
+    fakeRun(runs, `multi-${inputs}`, ["pigment_network", "diagnosis", "management"], prng);
+  }
   const out = tempDir();
   const r = await runCli(["report", "--runs", runs, "--out", out, "--samples", "100"]);
   assert.equal(r.code, 0, r.stderr);
   const files = [...Deno.readDirSync(out)].map((e) => e.name);
-  for (const f of ["table2_infr_vs_pred.csv", "binary_baseline.md", "over_excision.tex", "distances.json", "fig2a_distances.svg", "fig2a_distances.1col.png", "roc_infr_vs_pred.2col.png", "table3_multitask.csv", "fig3d_confusion_diagnosis.svg", "table4_ablation.csv", "fig4_mcnemar.svg", "study_vs_run.csv", "reliability_multitask.svg", "decision_curve_excision.svg"]) {
+  for (
+    const f of [
+      "table2_infr_vs_pred.csv",
+      "binary_baseline.md",
+      "over_excision.tex",
+      "distances.json",
+      "fig2a_distances.svg",
+      "fig2a_distances.1col.png",
+      "roc_infr_vs_pred.2col.png",
+      "table3_multitask.csv",
+      "fig3d_confusion_diagnosis.svg",
+      "table4_ablation.csv",
+      "fig4_mcnemar.svg",
+      "study_vs_run.csv",
+      "reliability_multitask.svg",
+      "decision_curve_excision.svg",
+    ]
+  ) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
   const manifest = JSON.parse(Deno.readTextFileSync(join(out, "fig4_mcnemar.manifest.json")));

@@ -34,7 +34,9 @@ Deno.test("folds: a partition of all cases into k disjoint test parts, train/val
 Deno.test("folds: iterative stratification keeps class shares closer than a random partition", () => {
   const dir = realReleaseDir();
   const d = tempDir();
-  const r = dir ? loadRelease(dir, { quiet: true }) : loadRelease(writeFixtureRelease(d, { cases: 600, seed: 2 }).dir, { quiet: true });
+  const r = dir
+    ? loadRelease(dir, { quiet: true })
+    : loadRelease(writeFixtureRelease(d, { cases: 600, seed: 2 }).dir, { quiet: true });
   const ours = maxProportionDeviation(r, crossValidationFolds(r, { k: 3, seed: 0 }));
   // random partitions, same sizes
   const randomDevs = [1, 2, 3, 4, 5].map((s) => {
@@ -70,8 +72,14 @@ Deno.test("label-balanced batches: k cases per label per task (24k for 8 tasks, 
   const empty: string[] = [];
   labelBalancedBatches({ t: [0, 0, 2] }, { k: 1, batches: 1, prng, onEmptyLabel: (t, l) => empty.push(`${t}:${l}`) });
   assert.deepEqual(empty, ["t:1"]);
-  assert.throws(() => labelBalancedBatches({ t: [0, 1], u: [0] }, { k: 1, batches: 1, prng }), /expected 2 labels for task "u", found 1/);
-  assert.throws(() => labelBalancedBatches({ t: [0, 1.5] }, { k: 1, batches: 1, prng, classes: { t: 2 } }), /labels in 0\.\.1, found 1\.5 at 1/);
+  assert.throws(
+    () => labelBalancedBatches({ t: [0, 1], u: [0] }, { k: 1, batches: 1, prng }),
+    /expected 2 labels for task "u", found 1/,
+  );
+  assert.throws(
+    () => labelBalancedBatches({ t: [0, 1.5] }, { k: 1, batches: 1, prng, classes: { t: 2 } }),
+    /labels in 0\.\.1, found 1\.5 at 1/,
+  );
 });
 
 Deno.test("class weights: n / (K n_c), as scikit-learn's compute_class_weight('balanced')", () => {

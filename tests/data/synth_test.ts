@@ -37,11 +37,18 @@ Deno.test("synth: label frequencies follow the real release's aggregate statisti
   const { Prng } = await import("../../lib/util/prng.ts");
   const rows = sampleSyntheticRows(20000, new Prng(1));
   const share = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).length / rows.length;
-  const realMel = Object.entries(REAL_STATISTICS.diagnosis).filter(([k]) => k.startsWith("melanoma")).reduce((a, [, v]) => a + v, 0) / 1011;
+  const realMel =
+    Object.entries(REAL_STATISTICS.diagnosis).filter(([k]) => k.startsWith("melanoma")).reduce((a, [, v]) => a + v, 0) /
+    1011;
   assert.ok(Math.abs(share((r) => r.diagnosis.startsWith("melanoma")) - realMel) < 0.015);
   assert.ok(Math.abs(share((r) => r.management === "excision") - 605 / 1011) < 0.02);
   // BCC and melanoma are always excised in the real data, so in the synthetic data too
-  assert.equal(share((r) => (r.diagnosis.startsWith("melanoma") || r.diagnosis === "basal cell carcinoma") && r.management !== "excision"), 0);
+  assert.equal(
+    share((r) =>
+      (r.diagnosis.startsWith("melanoma") || r.diagnosis === "basal cell carcinoma") && r.management !== "excision"
+    ),
+    0,
+  );
   Deno.removeSync(big, { recursive: true });
 });
 
@@ -49,14 +56,23 @@ Deno.test("synth: deterministic for a seed (labels and image bytes), whatever th
   await synth();
   const again = tempDir();
   await writeSyntheticRelease(again, { cases: 300, seed: 42, imageSize: 64, progress: false, workers: 0 });
-  assert.equal(Deno.readTextFileSync(join(again, "meta", "meta.csv")), Deno.readTextFileSync(join(dir, "meta", "meta.csv")));
+  assert.equal(
+    Deno.readTextFileSync(join(again, "meta", "meta.csv")),
+    Deno.readTextFileSync(join(dir, "meta", "meta.csv")),
+  );
   const r = loadRelease(dir, { quiet: true });
   for (const c of r.cases.slice(0, 20)) {
-    assert.equal(sha256Hex(Deno.readFileSync(join(again, "images", c.derm))), sha256Hex(Deno.readFileSync(join(dir, "images", c.derm))));
+    assert.equal(
+      sha256Hex(Deno.readFileSync(join(again, "images", c.derm))),
+      sha256Hex(Deno.readFileSync(join(dir, "images", c.derm))),
+    );
   }
   const other = tempDir();
   await writeSyntheticRelease(other, { cases: 30, seed: 43, imageSize: 32, progress: false });
-  assert.notEqual(Deno.readTextFileSync(join(other, "meta", "meta.csv")).slice(0, 2000), Deno.readTextFileSync(join(dir, "meta", "meta.csv")).slice(0, 2000));
+  assert.notEqual(
+    Deno.readTextFileSync(join(other, "meta", "meta.csv")).slice(0, 2000),
+    Deno.readTextFileSync(join(dir, "meta", "meta.csv")).slice(0, 2000),
+  );
 });
 
 /** Crude features: 6x6 mean colours of both images and the lesion's dark-pixel share. */
@@ -124,7 +140,11 @@ Deno.test("synth: images carry the labels: nearest-centroid on crude features be
   };
   const diag = balancedAccuracy("diagnosis", 5);
   const veil = balancedAccuracy("blue_whitish_veil", 2);
-  console.log(`balanced accuracy on held-out synthetic cases: diagnosis ${diag.value.toFixed(3)} (chance ${diag.chance}), veil ${veil.value.toFixed(3)} (chance ${veil.chance})`);
+  console.log(
+    `balanced accuracy on held-out synthetic cases: diagnosis ${diag.value.toFixed(3)} (chance ${diag.chance}), veil ${
+      veil.value.toFixed(3)
+    } (chance ${veil.chance})`,
+  );
   assert.ok(diag.value > diag.chance + 0.1, `diagnosis ${diag.value}`);
   assert.ok(veil.value > veil.chance + 0.1, `veil ${veil.value}`);
   // ... and the task is not trivial: crude features stay well below perfect

@@ -28,22 +28,36 @@ Deno.test("validation: a missing column names the file and the expected columns"
 Deno.test("validation: an unknown label string names file, line, column and the accepted strings", () => {
   const d = tempDir();
   writeFixtureRelease(d, { edit: (rows) => (rows[4][col("management")] = "biopsy") });
-  assert.throws(() => loadRelease(d, { quiet: true }), /meta\.csv line 6, column "management": expected one of "no further examination", "clinical follow up", "excision", found "biopsy"/);
+  assert.throws(
+    () => loadRelease(d, { quiet: true }),
+    /meta\.csv line 6, column "management": expected one of "no further examination", "clinical follow up", "excision", found "biopsy"/,
+  );
   const e = tempDir();
   writeFixtureRelease(e, { edit: (rows) => (rows[0][col("location")] = "face") });
-  assert.throws(() => loadRelease(e, { quiet: true }), /line 2, column "location": expected one of "abdomen".*found "face"/);
+  assert.throws(
+    () => loadRelease(e, { quiet: true }),
+    /line 2, column "location": expected one of "abdomen".*found "face"/,
+  );
 });
 
 Deno.test("validation: a wrong seven-point score and a non-integer case number are refused", () => {
   const d = tempDir();
-  writeFixtureRelease(d, { edit: (rows) => (rows[2][col("seven_point_score")] = String(Number(rows[2][col("seven_point_score")]) + 1)) });
-  assert.throws(() => loadRelease(d, { quiet: true }), /line 4, column "seven_point_score": expected \d+ \(the seven-point score of this row's criteria\), found \d+/);
+  writeFixtureRelease(d, {
+    edit: (rows) => (rows[2][col("seven_point_score")] = String(Number(rows[2][col("seven_point_score")]) + 1)),
+  });
+  assert.throws(
+    () => loadRelease(d, { quiet: true }),
+    /line 4, column "seven_point_score": expected \d+ \(the seven-point score of this row's criteria\), found \d+/,
+  );
   const e = tempDir();
   writeFixtureRelease(e, { edit: (rows) => (rows[1][col("case_num")] = "2a") });
   assert.throws(() => loadRelease(e, { quiet: true }), /line 3, column "case_num": expected an integer, found "2a"/);
   const f = tempDir();
   writeFixtureRelease(f, { edit: (rows) => (rows[3][col("case_num")] = rows[0][col("case_num")]) });
-  assert.throws(() => loadRelease(f, { quiet: true }), /line 5, column "case_num": expected unique case numbers, found 1 again \(first on line 2\)/);
+  assert.throws(
+    () => loadRelease(f, { quiet: true }),
+    /line 5, column "case_num": expected unique case numbers, found 1 again \(first on line 2\)/,
+  );
 });
 
 const cover = (n: number) => [...Array(n).keys()];
@@ -52,12 +66,30 @@ Deno.test("validation: non-integer, out-of-range, duplicate and overlapping inde
   const n = 12;
   const all = cover(n);
   const cases: [Record<string, (number | string)[]>, RegExp][] = [
-    [{ train: [0, 1, "x2", ...all.slice(3, 6)], valid: all.slice(6, 9), test: all.slice(9) }, /train_indexes\.csv line 4, column "indexes": expected a non-negative integer row index, found "x2"/],
-    [{ train: [...all.slice(0, 6), 12], valid: all.slice(6, 9), test: all.slice(9) }, /train_indexes\.csv line 8, column "indexes": expected a row index in 0\.\.11 \(meta\.csv has 12 rows\), found 12/],
-    [{ train: [...all.slice(0, 6), 5], valid: all.slice(6, 9), test: all.slice(9) }, /train_indexes\.csv line 8.*found a duplicate index 5/],
-    [{ train: all.slice(0, 6), valid: [...all.slice(6, 9), 2], test: all.slice(9) }, /valid_indexes\.csv line 5.*overlapping \(also in train_indexes\.csv line 4\) index 2/],
-    [{ train: all.slice(0, 5), valid: all.slice(6, 9), test: all.slice(9) }, /expected the three index files to cover all 12 rows, found 11 \(missing e\.g\. 5\)/],
-    [{ train: [-1, ...all.slice(1, 6)], valid: all.slice(6, 9), test: all.slice(9) }, /line 2, column "indexes": expected a non-negative integer row index, found "-1"/],
+    [
+      { train: [0, 1, "x2", ...all.slice(3, 6)], valid: all.slice(6, 9), test: all.slice(9) },
+      /train_indexes\.csv line 4, column "indexes": expected a non-negative integer row index, found "x2"/,
+    ],
+    [
+      { train: [...all.slice(0, 6), 12], valid: all.slice(6, 9), test: all.slice(9) },
+      /train_indexes\.csv line 8, column "indexes": expected a row index in 0\.\.11 \(meta\.csv has 12 rows\), found 12/,
+    ],
+    [
+      { train: [...all.slice(0, 6), 5], valid: all.slice(6, 9), test: all.slice(9) },
+      /train_indexes\.csv line 8.*found a duplicate index 5/,
+    ],
+    [
+      { train: all.slice(0, 6), valid: [...all.slice(6, 9), 2], test: all.slice(9) },
+      /valid_indexes\.csv line 5.*overlapping \(also in train_indexes\.csv line 4\) index 2/,
+    ],
+    [
+      { train: all.slice(0, 5), valid: all.slice(6, 9), test: all.slice(9) },
+      /expected the three index files to cover all 12 rows, found 11 \(missing e\.g\. 5\)/,
+    ],
+    [
+      { train: [-1, ...all.slice(1, 6)], valid: all.slice(6, 9), test: all.slice(9) },
+      /line 2, column "indexes": expected a non-negative integer row index, found "-1"/,
+    ],
   ];
   for (const [splits, re] of cases) {
     const d = tempDir();
@@ -97,7 +129,10 @@ Deno.test("images: missing and undecodable images are named; paths resolve case-
   const [dir0, file0] = ["FCL", "Fcl068.jpg"];
   const r = loadRelease(d, { requireImages: true, quiet: true });
   const folded = r.warnings.filter((w) => w.includes("resolved case-insensitively"));
-  assert.ok(folded.some((w) => w.includes(`"${derm0}" resolved case-insensitively to "${dir0}/${file0}"`)), folded.join("\n"));
+  assert.ok(
+    folded.some((w) => w.includes(`"${derm0}" resolved case-insensitively to "${dir0}/${file0}"`)),
+    folded.join("\n"),
+  );
   const store = new ImageStore(r, { cacheDir: join(d, "cache") });
   const warnings: string[] = [];
   const orig = console.warn;
@@ -113,11 +148,20 @@ Deno.test("images: missing and undecodable images are named; paths resolve case-
   assert.equal(warnings.filter((w) => w.includes(derm0)).length, 1, "warned once");
   // undecodable
   Deno.writeTextFileSync(join(d, "images", rows[1][col("clinic")]), "not a jpeg");
-  await assert.rejects(() => store.image(r.cases[1], "clinic", { size: 16 }), /Cannot decode image .*: expected a readable JPEG\/PNG image/);
+  await assert.rejects(
+    () => store.image(r.cases[1], "clinic", { size: 16 }),
+    /Cannot decode image .*: expected a readable JPEG\/PNG image/,
+  );
   // missing
   Deno.removeSync(join(d, "images", rows[2][col("clinic")]));
-  assert.throws(() => loadRelease(d, { requireImages: true, quiet: true }), new RegExp(`case_num|line 4, column "clinic"`));
-  assert.throws(() => store.path(r.cases[2], "clinic"), /Cannot find the image of case_num 3, column "clinic": expected a file .* \(also tried ignoring case\), found none/);
+  assert.throws(
+    () => loadRelease(d, { requireImages: true, quiet: true }),
+    new RegExp(`case_num|line 4, column "clinic"`),
+  );
+  assert.throws(
+    () => store.path(r.cases[2], "clinic"),
+    /Cannot find the image of case_num 3, column "clinic": expected a file .* \(also tried ignoring case\), found none/,
+  );
   // no images folder at all
   Deno.removeSync(join(d, "images"), { recursive: true });
   assert.throws(() => loadRelease(d, { requireImages: true, quiet: true }), /expected a folder .*images, found none/);

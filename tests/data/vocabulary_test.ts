@@ -33,7 +33,10 @@ Deno.test("vocabulary: every raw diagnosis string maps to its group (derm7pt Der
 });
 
 Deno.test("vocabulary: strings outside the vocabulary are errors naming the task and the accepted strings", () => {
-  assert.throws(() => groupLabel("diagnosis", "Melanoma"), /Cannot group diagnosis label: expected one of .*"melanoma".*found "Melanoma"/);
+  assert.throws(
+    () => groupLabel("diagnosis", "Melanoma"),
+    /Cannot group diagnosis label: expected one of .*"melanoma".*found "Melanoma"/,
+  );
   assert.throws(() => groupLabel("streaks", "present"), /streaks.*found "present"/);
   assert.throws(() => groupLabel("management", "excise"), /management/);
 });
@@ -42,7 +45,10 @@ Deno.test("seven-point score: major criteria 2, minor 1 (Argenziano et al. 1998)
   const none = Object.fromEntries(Object.keys(HEADS).map((h) => [h, 0]));
   assert.equal(sevenPointScore(none), 0);
   assert.equal(sevenPointScore({ ...none, pigment_network: 2, blue_whitish_veil: 1, vascular_structures: 2 }), 6);
-  assert.equal(sevenPointScore({ ...none, pigmentation: 2, streaks: 2, dots_and_globules: 2, regression_structures: 1 }), 4);
+  assert.equal(
+    sevenPointScore({ ...none, pigmentation: 2, streaks: 2, dots_and_globules: 2, regression_structures: 1 }),
+    4,
+  );
   assert.equal(sevenPointScore({ ...none, pigment_network: 1, streaks: 1, vascular_structures: 1 }), 0);
 });
 
@@ -51,6 +57,13 @@ Deno.test("metadata one-hot: 14 features in sex, location, elevation order (alph
   assert.equal(METADATA_FEATURES[0], "sex=female");
   assert.equal(METADATA_FEATURES.at(-1), "elevation=palpable");
   const v = encodeMetadata({ sex: "male", location: "acral", elevation: "flat" });
-  assert.deepEqual([...v].map((x, i) => (x ? METADATA_FEATURES[i] : null)).filter(Boolean), ["sex=male", "location=acral", "elevation=flat"]);
-  assert.throws(() => encodeMetadata({ sex: "other", location: "acral", elevation: "flat" }), /sex: expected one of "female", "male", found "other"/);
+  assert.deepEqual([...v].map((x, i) => (x ? METADATA_FEATURES[i] : null)).filter(Boolean), [
+    "sex=male",
+    "location=acral",
+    "elevation=flat",
+  ]);
+  assert.throws(
+    () => encodeMetadata({ sex: "other", location: "acral", elevation: "flat" }),
+    /sex: expected one of "female", "male", found "other"/,
+  );
 });

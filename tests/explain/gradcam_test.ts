@@ -14,7 +14,14 @@ import { decodeImage } from "../../lib/data/images.ts";
 import { encodeMetadata } from "../../lib/data/vocabulary.ts";
 import { loadRelease } from "../../lib/data/release.ts";
 import { Prng } from "../../lib/util/prng.ts";
-import { explainable, gradCam, headInputOf, headProbabilities, integratedGradients, upsampleMap } from "../../lib/explain/mod.ts";
+import {
+  explainable,
+  gradCam,
+  headInputOf,
+  headProbabilities,
+  integratedGradients,
+  upsampleMap,
+} from "../../lib/explain/mod.ts";
 import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
 import { lesionImage, MEL, trainTinyRun, writeRegionRelease } from "./_fixtures.ts";
 
@@ -28,12 +35,22 @@ const SIZE = 64;
 const SEEDS = [[5, 5], [11, 7], [13, 8]];
 
 Deno.test({
-  name: "Grad-CAM: tiny models whose melanoma class is decided by a textured disc rank the disc above the background and peak at it, wherever it is; maps are deterministic",
+  name:
+    "Grad-CAM: tiny models whose melanoma class is decided by a textured disc rank the disc above the background and peak at it, wherever it is; maps are deterministic",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     for (const [dataSeed, runSeed] of SEEDS) {
-      const { out } = await trainTinyRun({ kind: "diag", inputs: "D", cases: 160, seed: dataSeed, runSeed, size: SIZE, epochs: 30, hidden: 0 });
+      const { out } = await trainTinyRun({
+        kind: "diag",
+        inputs: "D",
+        cases: 160,
+        seed: dataSeed,
+        runSeed,
+        size: SIZE,
+        epochs: 30,
+        hidden: 0,
+      });
       const ex = explainable(await loadRun(out, { cacheDir, backend: "wasm" }));
       for (const [cx, cy] of [[16, 16], [46, 20], [30, 48]]) {
         const r = Math.round(SIZE / 8);
@@ -58,15 +75,28 @@ Deno.test({
         for (const a of inside) for (const b of outside) wins += a > b ? 1 : a === b ? 0.5 : 0;
         const auc = wins / (inside.length * outside.length);
         const contrast = (hotIn / inside.length) / (hotOut / outside.length);
-        console.log(`seeds ${dataSeed}/${runSeed}, disc at (${cx},${cy}) r ${r}: p(MEL) ${cam.probability.toFixed(2)}; disc ranked above background ${(100 * auc).toFixed(1)}%; ` +
-          `ReLU map ${contrast.toFixed(1)}x hotter inside; peak ${peak.toFixed(1)} px from the centre`);
-        assert.ok(auc >= 0.9, `the signed map ranks disc pixels above background pixels only ${auc.toFixed(3)} of the time`);
+        console.log(
+          `seeds ${dataSeed}/${runSeed}, disc at (${cx},${cy}) r ${r}: p(MEL) ${
+            cam.probability.toFixed(2)
+          }; disc ranked above background ${(100 * auc).toFixed(1)}%; ` +
+            `ReLU map ${contrast.toFixed(1)}x hotter inside; peak ${peak.toFixed(1)} px from the centre`,
+        );
+        assert.ok(
+          auc >= 0.9,
+          `the signed map ranks disc pixels above background pixels only ${auc.toFixed(3)} of the time`,
+        );
         assert.ok(contrast > 1.3, `the disc is only ${contrast.toFixed(2)}x hotter than the background`);
         // the map has cells of ~4 px: its peak lies on the disc or its rim
         assert.ok(peak <= 2.5 * r, `peak ${peak.toFixed(1)} px from the disc centre`);
         // negative control: for nevus the disc is evidence against (explained as a log-probability,
         // which counts evidence for melanoma against nevus): the map must rank it below the background
-        const nev = upsampleMap(gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" }).maps.derm!.signed, m.height, m.width, SIZE, SIZE);
+        const nev = upsampleMap(
+          gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" }).maps.derm!.signed,
+          m.height,
+          m.width,
+          SIZE,
+          SIZE,
+        );
         const nevIn: number[] = [], nevOut: number[] = [];
         nev.forEach((v, i) => {
           const d = Math.hypot((i % SIZE) - cx, Math.floor(i / SIZE) - cy);
@@ -91,18 +121,25 @@ async function assertDecompositionMatches(runDir: string, data: string) {
   for (const c of release.cases.slice(0, 4)) {
     const clinical = join(data, "images", c.clinic), derm = join(data, "images", c.derm);
     const direct = await predictCase(run, { clinical, derm, metadata: c.metadata });
-    const { vector, maps } = headInputOf(ex, { clinical: await decodeImage(clinical, { size: SIZE }), derm: await decodeImage(derm, { size: SIZE }), metadata: encodeMetadata(c.metadata) });
+    const { vector, maps } = headInputOf(ex, {
+      clinical: await decodeImage(clinical, { size: SIZE }),
+      derm: await decodeImage(derm, { size: SIZE }),
+      metadata: encodeMetadata(c.metadata),
+    });
     Object.values(maps).flat().forEach((t) => t.dispose());
     const split = headProbabilities(ex, [vector]);
     for (const h of run.heads) {
-      split[h]![0].forEach((p, k) => assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5, `${h}[${k}]: ${p} vs ${direct.heads[h]![k]}`));
+      split[h]![0].forEach((p, k) =>
+        assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5, `${h}[${k}]: ${p} vs ${direct.heads[h]![k]}`)
+      );
     }
   }
   return ex;
 }
 
 Deno.test({
-  name: "explaining decomposes a run exactly: split model = the run's predictions (features and paper presets); integrated gradients are complete",
+  name:
+    "explaining decomposes a run exactly: split model = the run's predictions (features and paper presets); integrated gradients are complete",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -132,18 +169,31 @@ Deno.test({
     // integrated gradients: attributions sum to the change of the logit from the baseline
     const release = loadRelease(data, { quiet: true });
     const c = release.cases[0];
-    const input = { clinical: await decodeImage(join(data, "images", c.clinic), { size: SIZE }), derm: await decodeImage(join(data, "images", c.derm), { size: SIZE }), metadata: encodeMetadata(c.metadata) };
+    const input = {
+      clinical: await decodeImage(join(data, "images", c.clinic), { size: SIZE }),
+      derm: await decodeImage(join(data, "images", c.derm), { size: SIZE }),
+      metadata: encodeMetadata(c.metadata),
+    };
     for (const e of [ex, exp]) {
       const { vector, maps } = headInputOf(e, input);
       Object.values(maps).flat().forEach((t) => t.dispose());
       const ig = integratedGradients(e, vector, { head: "management", classIndex: 2, steps: 128 });
       // a Riemann sum over a piecewise-linear (ReLU) head: within 1% of the logit change
-      assert.ok(ig.completenessError < 1e-2 * Math.max(1, Math.abs(ig.logit - ig.baselineLogit)), `completeness error ${ig.completenessError} for a change of ${ig.logit - ig.baselineLogit}`);
+      assert.ok(
+        ig.completenessError < 1e-2 * Math.max(1, Math.abs(ig.logit - ig.baselineLogit)),
+        `completeness error ${ig.completenessError} for a change of ${ig.logit - ig.baselineLogit}`,
+      );
       assert.deepEqual(Object.keys(ig.byInput), ["clinical", "derm", "sex", "location", "elevation"]);
       const sum = Object.values(ig.byInput).reduce((s, x) => s + x, 0);
       assert.ok(Math.abs(sum - ig.attributions.reduce((a, b) => a + b, 0)) < 1e-4);
     }
-    assert.throws(() => gradCam(ex, input, { head: "diagnosis", classIndex: 7 }), /expected a class index in 0\.\.4, found 7/);
-    assert.throws(() => gradCam(ex, { derm: input.derm, metadata: input.metadata }, { head: "diagnosis" }), /need the clinical image, found none/);
+    assert.throws(
+      () => gradCam(ex, input, { head: "diagnosis", classIndex: 7 }),
+      /expected a class index in 0\.\.4, found 7/,
+    );
+    assert.throws(
+      () => gradCam(ex, { derm: input.derm, metadata: input.metadata }, { head: "diagnosis" }),
+      /need the clinical image, found none/,
+    );
   },
 });

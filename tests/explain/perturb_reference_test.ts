@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { perturbImage, perturbationLabel, validatePerturbation, Perturbation } from "../../lib/data/perturb.ts";
-import { referenceFromVectors, locateCase, stratifiedSubset, upsampleMap } from "../../lib/explain/mod.ts";
+import { Perturbation, perturbationLabel, perturbImage, validatePerturbation } from "../../lib/data/perturb.ts";
+import { locateCase, referenceFromVectors, stratifiedSubset, upsampleMap } from "../../lib/explain/mod.ts";
 import { heatColor } from "../../lib/plots/overlay.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { lesionImage } from "./_fixtures.ts";
@@ -30,29 +30,50 @@ Deno.test("perturbations: brightness is exact and clamped; blur keeps a flat ima
 });
 
 Deno.test("perturbations: bad specs are errors naming what was expected", () => {
-  assert.throws(() => validatePerturbation({ kind: "blur", sigma: 0 }), /expected a blur sigma in \(0, 50\] pixels, found 0/);
-  assert.throws(() => validatePerturbation({ kind: "brightness", factor: -1 }), /expected a brightness factor >= 0, found -1/);
-  assert.throws(() => validatePerturbation({ kind: "shear" } as unknown as Perturbation), /expected a perturbation kind among .*found "shear"/);
+  assert.throws(
+    () => validatePerturbation({ kind: "blur", sigma: 0 }),
+    /expected a blur sigma in \(0, 50\] pixels, found 0/,
+  );
+  assert.throws(
+    () => validatePerturbation({ kind: "brightness", factor: -1 }),
+    /expected a brightness factor >= 0, found -1/,
+  );
+  assert.throws(
+    () => validatePerturbation({ kind: "shear" } as unknown as Perturbation),
+    /expected a perturbation kind among .*found "shear"/,
+  );
 });
 
 Deno.test("stratified subset: the requested size, each label's share within one case, deterministic by seed", () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 200 }), fc.integer({ min: 1, max: 200 }), fc.integer(), (labels, n, seed) => {
-    const s = stratifiedSubset(labels, n, new Prng(seed));
-    assert.equal(s.length, Math.min(n, labels.length));
-    assert.equal(new Set(s).size, s.length);
-    for (const l of new Set(labels)) {
-      const share = (labels.filter((x) => x === l).length * Math.min(n, labels.length)) / labels.length;
-      const got = s.filter((i) => labels[i] === l).length;
-      assert.ok(Math.abs(got - share) < 1 + 1e-9, `label ${l}: ${got} vs ${share}`);
-    }
-    assert.deepEqual(stratifiedSubset(labels, n, new Prng(seed)), s);
-  }), { numRuns: 100 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 200 }),
+      fc.integer({ min: 1, max: 200 }),
+      fc.integer(),
+      (labels, n, seed) => {
+        const s = stratifiedSubset(labels, n, new Prng(seed));
+        assert.equal(s.length, Math.min(n, labels.length));
+        assert.equal(new Set(s).size, s.length);
+        for (const l of new Set(labels)) {
+          const share = (labels.filter((x) => x === l).length * Math.min(n, labels.length)) / labels.length;
+          const got = s.filter((i) => labels[i] === l).length;
+          assert.ok(Math.abs(got - share) < 1 + 1e-9, `label ${l}: ${got} vs ${share}`);
+        }
+        assert.deepEqual(stratifiedSubset(labels, n, new Prng(seed)), s);
+      },
+    ),
+    { numRuns: 100 },
+  );
 });
 
 Deno.test("training reference: a training point is typical, a far point is at the 100th percentile; blocks and neighbours are reported", () => {
   const prng = new Prng(3);
   const vectors = Array.from({ length: 60 }, () => Float32Array.from({ length: 6 }, () => prng.normal()));
-  const blocks = [{ name: "clinical" as const, start: 0, length: 3 }, { name: "metadata" as const, start: 3, length: 3 }];
+  const blocks = [{ name: "clinical" as const, start: 0, length: 3 }, {
+    name: "metadata" as const,
+    start: 3,
+    length: 3,
+  }];
   const ref = referenceFromVectors(vectors.map((_, i) => i + 100), vectors.map((_, i) => i + 1), vectors, blocks, 5);
   const far = locateCase(ref, Float32Array.from([9, 9, 9, 0, 0, 0]));
   assert.equal(far.percentile, 100);
@@ -65,7 +86,10 @@ Deno.test("training reference: a training point is typical, a far point is at th
   assert.equal(self.neighbours[0].caseNum, 8);
   assert.equal(self.neighbours[0].distance, 0);
   assert.throws(() => locateCase(ref, new Float32Array(4)), /expected a head input of length 6, found 4/);
-  assert.throws(() => referenceFromVectors([1], [1], [vectors[0]], blocks, 5), /expected more than k = 5 training cases, found 1/);
+  assert.throws(
+    () => referenceFromVectors([1], [1], [vectors[0]], blocks, 5),
+    /expected more than k = 5 training cases, found 1/,
+  );
 });
 
 Deno.test("heat colours and map upsampling: inferno end points, constant maps stay constant", () => {

@@ -10,7 +10,17 @@ import { loadRun, predictCase } from "../../lib/model/predict.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
 import { pngTextChunks } from "../../lib/plots/png.ts";
-import { buildCaseReport, buildModelCard, caseFromFiles, caseFromRelease, illustrativeCases, modelCardMarkdown, openExplainedRun, writeCaseReport, writeModelCard } from "../../lib/report/mod.ts";
+import {
+  buildCaseReport,
+  buildModelCard,
+  caseFromFiles,
+  caseFromRelease,
+  illustrativeCases,
+  modelCardMarkdown,
+  openExplainedRun,
+  writeCaseReport,
+  writeModelCard,
+} from "../../lib/report/mod.ts";
 import { PROJECT_ROOT, runCli, tempDir } from "../_helpers.ts";
 import { trainTinyRun, writeRegionRelease } from "./_fixtures.ts";
 
@@ -18,55 +28,154 @@ const cacheDir = join(PROJECT_ROOT, ".cache");
 const SIZE = 64;
 
 Deno.test({
-  name: "case report and model card from a tiny run: files with provenance, the run's own numbers, every robustness condition; CLI case and card",
+  name:
+    "case report and model card from a tiny run: files with provenance, the run's own numbers, every robustness condition; CLI case and card",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { data, out } = await trainTinyRun({ kind: "multi", inputs: "CDM", cases: 90, seed: 12, size: SIZE, epochs: 5 });
+    const { data, out } = await trainTinyRun({
+      kind: "multi",
+      inputs: "CDM",
+      cases: 90,
+      seed: 12,
+      size: SIZE,
+      epochs: 5,
+    });
     const opened = await openExplainedRun(out, { cacheDir, quiet: true });
     const chosen = illustrativeCases(readPredictions(out));
     assert.ok(chosen.length >= 1);
     const c = opened.release.cases.find((x) => x.caseNum === chosen[0].caseNum)!;
-    const report = await buildCaseReport(opened.ex, await caseFromRelease(opened.ex, opened.release, c.caseNum), { reference: opened.reference, release: opened.release, synthetic: false });
+    const report = await buildCaseReport(opened.ex, await caseFromRelease(opened.ex, opened.release, c.caseNum), {
+      reference: opened.reference,
+      release: opened.release,
+      synthetic: false,
+    });
     // the report's probabilities are the run's
-    const direct = await predictCase(await loadRun(out, { cacheDir }), { clinical: join(data, "images", c.clinic), derm: join(data, "images", c.derm), metadata: c.metadata });
-    for (const h of ["diagnosis", "management", "streaks"] as const) report.probabilities[h]!.forEach((p, k) => assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5));
+    const direct = await predictCase(await loadRun(out, { cacheDir }), {
+      clinical: join(data, "images", c.clinic),
+      derm: join(data, "images", c.derm),
+      metadata: c.metadata,
+    });
+    for (const h of ["diagnosis", "management", "streaks"] as const) {
+      report.probabilities[h]!.forEach((p, k) => assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5));
+    }
     assert.deepEqual(report.management.inferred, direct.managementInferred);
     assert.equal(report.sevenPoint!.criteria.length, 7);
     assert.equal(report.sevenPoint!.trueScore, c.sevenPointScore);
-    assert.deepEqual(report.explanations.map((e) => [e.head, Object.keys(e.maps).sort()]), [["diagnosis", ["clinical", "derm"]], ["management", ["clinical", "derm"]]]);
+    assert.deepEqual(report.explanations.map((e) => [e.head, Object.keys(e.maps).sort()]), [["diagnosis", [
+      "clinical",
+      "derm",
+    ]], ["management", ["clinical", "derm"]]]);
     assert.ok(report.position.neighbours.every((n) => n.caseNum !== c.caseNum));
     const dir = tempDir();
-    const files = writeCaseReport(report, dir, "case_x", { run_id: "t", git_commit: "g", data_fingerprint: "d", synthetic_data: false, seed: 6, backbone: null, backend: null, created: "now", tool: "test" });
-    for (const suffix of [".html", ".svg", ".1col.png", ".2col.png", ".json", ".manifest.json", ".gradcam_diagnosis_derm.png", ".gradcam_management_clinical.png"]) {
+    const files = writeCaseReport(report, dir, "case_x", {
+      run_id: "t",
+      git_commit: "g",
+      data_fingerprint: "d",
+      synthetic_data: false,
+      seed: 6,
+      backbone: null,
+      backend: null,
+      created: "now",
+      tool: "test",
+    });
+    for (
+      const suffix of [
+        ".html",
+        ".svg",
+        ".1col.png",
+        ".2col.png",
+        ".json",
+        ".manifest.json",
+        ".gradcam_diagnosis_derm.png",
+        ".gradcam_management_clinical.png",
+      ]
+    ) {
       assert.ok(files.includes(join(dir, `case_x${suffix}`)), suffix);
     }
-    assert.match(Deno.readTextFileSync(join(dir, "case_x.svg")), new RegExp(`<metadata id="provenance">[^<]*&quot;case&quot;:&quot;case ${c.caseNum}&quot;`));
-    assert.match(pngTextChunks(Deno.readFileSync(join(dir, "case_x.gradcam_diagnosis_derm.png"))).Provenance, /"method":"Grad-CAM"/);
+    assert.match(
+      Deno.readTextFileSync(join(dir, "case_x.svg")),
+      new RegExp(`<metadata id="provenance">[^<]*&quot;case&quot;:&quot;case ${c.caseNum}&quot;`),
+    );
+    assert.match(
+      pngTextChunks(Deno.readFileSync(join(dir, "case_x.gradcam_diagnosis_derm.png"))).Provenance,
+      /"method":"Grad-CAM"/,
+    );
     const html = Deno.readTextFileSync(join(dir, "case_x.html"));
     assert.match(html, /not a diagnostic device/);
     assert.match(html, /Seven-point checklist/);
     // a new case from files
-    const fresh = await caseFromFiles(opened.ex, { clinical: join(data, "images", c.clinic), derm: join(data, "images", c.derm), metadata: c.metadata });
+    const fresh = await caseFromFiles(opened.ex, {
+      clinical: join(data, "images", c.clinic),
+      derm: join(data, "images", c.derm),
+      metadata: c.metadata,
+    });
     const r2 = await buildCaseReport(opened.ex, fresh, { reference: opened.reference, synthetic: false });
     assert.equal(r2.truth, null);
     report.probabilities.diagnosis!.forEach((p, k) => assert.ok(Math.abs(p - r2.probabilities.diagnosis![k]) < 1e-6));
 
     // model card: test metrics equal the predictions table's; robustness has every condition
-    const card = await buildModelCard(out, { cacheDir, seed: 1, bootstrap: 50, robustness: { cases: 12 }, quiet: true });
+    const card = await buildModelCard(out, {
+      cacheDir,
+      seed: 1,
+      bootstrap: 50,
+      robustness: { cases: 12 },
+      quiet: true,
+    });
     const p = readPredictions(out);
     const diag = card.metrics.find((m) => m.head === "diagnosis")!;
-    assert.equal(diag.accuracy.value, classwiseMetrics(p.truth("diagnosis", "test"), argmax(p.probs("diagnosis", "test")), { labels: 5 }).accuracy);
+    assert.equal(
+      diag.accuracy.value,
+      classwiseMetrics(p.truth("diagnosis", "test"), argmax(p.probs("diagnosis", "test")), { labels: 5 }).accuracy,
+    );
     assert.ok(diag.accuracy.ci[0] <= diag.accuracy.ci[1]);
     assert.equal(diag.classes.length, 5);
     const conditions = [...new Set(card.robustness!.rows.map((r) => r.condition))];
-    assert.deepEqual(conditions, ["unperturbed", "brightness x0.7", "brightness x1.3", "blur σ=2 px", "rotation 30°", "without the clinical image", "without the dermoscopic image", "without metadata"]);
-    assert.ok(card.robustness!.rows.filter((r) => r.condition === "unperturbed").every((r) => r.delta === 0 && r.flipRate === 0));
+    assert.deepEqual(conditions, [
+      "unperturbed",
+      "brightness x0.7",
+      "brightness x1.3",
+      "blur σ=2 px",
+      "rotation 30°",
+      "without the clinical image",
+      "without the dermoscopic image",
+      "without metadata",
+    ]);
+    assert.ok(
+      card.robustness!.rows.filter((r) => r.condition === "unperturbed").every((r) =>
+        r.delta === 0 && r.flipRate === 0
+      ),
+    );
     const md = modelCardMarkdown(card);
-    for (const s of ["## Intended use", "**Not for:**", "## Data and splits", "## Model", "## Test performance", "## Per class", "## Known failure modes", "## Robustness", "## Environment", "RANDOMLY INITIALISED"]) assert.ok(md.includes(s), s);
+    for (
+      const s of [
+        "## Intended use",
+        "**Not for:**",
+        "## Data and splits",
+        "## Model",
+        "## Test performance",
+        "## Per class",
+        "## Known failure modes",
+        "## Robustness",
+        "## Environment",
+        "RANDOMLY INITIALISED",
+      ]
+    ) assert.ok(md.includes(s), s);
     const cardDir = tempDir();
-    const cardFiles = writeModelCard(card, cardDir, { run_id: "t", git_commit: "g", data_fingerprint: "d", synthetic_data: false, seed: 1, backbone: null, backend: null, created: "now", tool: "test" });
-    for (const f of ["card.md", "card.html", "card.json", "reliability.svg", "reliability.2col.png"]) assert.ok(cardFiles.includes(join(cardDir, f)), f);
+    const cardFiles = writeModelCard(card, cardDir, {
+      run_id: "t",
+      git_commit: "g",
+      data_fingerprint: "d",
+      synthetic_data: false,
+      seed: 1,
+      backbone: null,
+      backend: null,
+      created: "now",
+      tool: "test",
+    });
+    for (const f of ["card.md", "card.html", "card.json", "reliability.svg", "reliability.2col.png"]) {
+      assert.ok(cardFiles.includes(join(cardDir, f)), f);
+    }
 
     // CLI
     const cli = await runCli(["case", "--run", out, "--case", String(c.caseNum), "--out", join(dir, "cli")]);
@@ -79,13 +188,26 @@ Deno.test({
     const none = await runCli(["case", "--run", out]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /expected --case N, or a new case/);
-    const cardCli = await runCli(["card", "--run", out, "--out", join(dir, "card"), "--robustness-cases", "0", "--bootstrap", "20"]);
+    const cardCli = await runCli([
+      "card",
+      "--run",
+      out,
+      "--out",
+      join(dir, "card"),
+      "--robustness-cases",
+      "0",
+      "--bootstrap",
+      "20",
+    ]);
     assert.equal(cardCli.code, 0, cardCli.stderr);
     assert.match(Deno.readTextFileSync(join(dir, "card", "card.md")), /Not run for this card/);
     const other = tempDir();
     await writeRegionRelease(other, { cases: 30, seed: 99, size: SIZE });
     const wrongData = await runCli(["card", "--run", out, "--data", other, "--robustness-cases", "0"]);
     assert.equal(wrongData.code, 1);
-    assert.match(wrongData.stderr, /it was trained on data with fingerprint \w+, but .* has \w+; pass the release it was trained on/);
+    assert.match(
+      wrongData.stderr,
+      /it was trained on data with fingerprint \w+, but .* has \w+; pass the release it was trained on/,
+    );
   },
 });

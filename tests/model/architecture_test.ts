@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../lib/model/backend.ts";
-import { INPUT_SETS, MODEL_KINDS, headsOf, classesOf } from "../../lib/model/config.ts";
+import { classesOf, headsOf, INPUT_SETS, MODEL_KINDS } from "../../lib/model/config.ts";
 import { buildFullModel, buildHeads } from "../../lib/model/network.ts";
 import { inceptionV3, layerBlocks } from "../../lib/model/inception_v3.ts";
 import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
@@ -14,16 +14,22 @@ Deno.test("shapes: every model kind x input set (tiny backbone, end-to-end and h
   const cache = tempDir();
   for (const kind of MODEL_KINDS) {
     for (const inputs of INPUT_SETS) {
-      const { model } = await buildFullModel(kind, inputs, tiny, { hidden: 0, l2: 0, standardize: false }, { seed: 1, cacheDir: cache });
+      const { model } = await buildFullModel(kind, inputs, tiny, { hidden: 0, l2: 0, standardize: false }, {
+        seed: 1,
+        cacheDir: cache,
+      });
       const xs = model.inputs.map((i) => tf.zeros([2, ...(i.shape.slice(1) as number[])]));
       const out = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
       const outs = Array.isArray(out) ? out : [out];
       assert.deepEqual(outs.map((o) => o.shape), headsOf(kind).map((h) => [2, classesOf(h)]), `${kind} ${inputs}`);
-      assert.deepEqual(model.inputs.map((i) => i.name.split("_")[0].replace(/\d+$/, "")).sort(), [
-        ...(inputs.includes("C") ? ["clinical"] : []),
-        ...(inputs.includes("D") ? ["derm"] : []),
-        ...(inputs.includes("M") ? ["metadata"] : []),
-      ].sort());
+      assert.deepEqual(
+        model.inputs.map((i) => i.name.split("_")[0].replace(/\d+$/, "")).sort(),
+        [
+          ...(inputs.includes("C") ? ["clinical"] : []),
+          ...(inputs.includes("D") ? ["derm"] : []),
+          ...(inputs.includes("M") ? ["metadata"] : []),
+        ].sort(),
+      );
       for (const o of outs) assert.ok(Math.abs(tf.sum(o, 1).dataSync()[0] - 1) < 1e-5, "softmax rows sum to 1");
       tf.dispose([...xs, ...outs]);
       model.dispose();
@@ -32,7 +38,12 @@ Deno.test("shapes: every model kind x input set (tiny backbone, end-to-end and h
   const heads = buildHeads(30, "multi", { hidden: 8, l2: 0, standardize: false }, 0);
   assert.equal(heads.outputs.length, 9);
   assert.deepEqual(heads.outputs.map((o) => o.shape[1]), [3, 3, 3, 2, 3, 2, 3, 5, 3]);
-  assert.deepEqual(heads.layers.filter((l) => l.name.startsWith("head_") && !["head_hidden", "head_input"].includes(l.name)).map((l) => l.name.slice(5)), headsOf("multi"));
+  assert.deepEqual(
+    heads.layers.filter((l) => l.name.startsWith("head_") && !["head_hidden", "head_input"].includes(l.name)).map((l) =>
+      l.name.slice(5)
+    ),
+    headsOf("multi"),
+  );
 });
 
 Deno.test("InceptionV3: Keras layer names, classes and connections equal the Keras model in nsfwjs; blocks", async () => {
@@ -42,14 +53,28 @@ Deno.test("InceptionV3: Keras layer names, classes and connections equal the Ker
   // Keras InceptionV3 notop has 21,802,784 parameters; tfjs adds one gamma per BN channel (fixed to 1): 17,216
   assert.equal(net.countParams(), 21802784 + 17216);
   const code = Deno.readTextFileSync(`${PROJECT_ROOT}/node_modules/nsfwjs/dist/models/inception_v3/model.min.js`);
-  const module = { exports: {} as { modelTopology: { model_config: { config: { layers: { class_name: string; config: { name: string }; inbound_nodes: [string][][] }[] } } } } };
+  const module = {
+    exports: {} as {
+      modelTopology: {
+        model_config: {
+          config: { layers: { class_name: string; config: { name: string }; inbound_nodes: [string][][] }[] };
+        };
+      };
+    },
+  };
   new Function("module", "exports", code)(module, module.exports);
-  const ref = module.exports.modelTopology.model_config.config.layers.filter((l) => !/^(flatten|dense|dropout)_|^average_pooling2d_10$/.test(l.config.name));
+  const ref = module.exports.modelTopology.model_config.config.layers.filter((l) =>
+    !/^(flatten|dense|dropout)_|^average_pooling2d_10$/.test(l.config.name)
+  );
   assert.equal(ref.length, net.layers.length);
   for (const rl of ref) {
     const l = net.getLayer(rl.config.name);
     assert.equal(l.getClassName(), rl.class_name, rl.config.name);
-    assert.deepEqual((l.inboundNodes[0]?.inboundLayers ?? []).map((x) => x.name), (rl.inbound_nodes[0] ?? []).map((x) => x[0]), rl.config.name);
+    assert.deepEqual(
+      (l.inboundNodes[0]?.inboundLayers ?? []).map((x) => x.name),
+      (rl.inbound_nodes[0] ?? []).map((x) => x[0]),
+      rl.config.name,
+    );
   }
   const blocks = layerBlocks(net);
   const count = (b: string) => [...blocks.values()].filter((x) => x === b).length;

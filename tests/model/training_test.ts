@@ -32,7 +32,8 @@ function cfgFor(kind: "mgmt" | "multi", dir: string): RunConfig {
 // majority class on the diagnosis head, where the images carry the answer.
 for (const kind of ["mgmt", "multi"] as const) {
   Deno.test({
-    name: `training learns on the synthetic release (${kind}, features preset): loss falls; held-out AUROC and accuracy beat chance and the majority class`,
+    name:
+      `training learns on the synthetic release (${kind}, features preset): loss falls; held-out AUROC and accuracy beat chance and the majority class`,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
@@ -40,22 +41,35 @@ for (const kind of ["mgmt", "multi"] as const) {
       const out = tempDir();
       const r = await trainRun({ config: cfgFor(kind, synth), outDir: out, cacheDir, quiet: true });
       const h = r.history;
-      const first = h.slice(0, 3).reduce((s, x) => s + x.trainLoss, 0) / 3, last = h.slice(-3).reduce((s, x) => s + x.trainLoss, 0) / 3;
+      const first = h.slice(0, 3).reduce((s, x) => s + x.trainLoss, 0) / 3,
+        last = h.slice(-3).reduce((s, x) => s + x.trainLoss, 0) / 3;
       assert.ok(last < 0.8 * first, `train loss ${first} -> ${last}`);
       const release = loadRelease(synth, { quiet: true });
-      const majorityOf = (labels: number[]) => Math.max(...[0, 1, 2, 3, 4].map((m) => labels.filter((x) => x === m).length)) / labels.length;
+      const majorityOf = (labels: number[]) =>
+        Math.max(...[0, 1, 2, 3, 4].map((m) => labels.filter((x) => x === m).length)) / labels.length;
       const testCases = release.splits.test.map((i) => release.cases[i]);
       const p = readPredictions(out);
       const m = classwiseMetrics(p.truth("management", "test"), argmax(p.probs("management", "test")), { labels: 3 });
       const mgmtMajority = majorityOf(testCases.map((c) => c.labels.management));
-      console.log(`${kind}: management test AUROC ${r.summary.test.management.auroc.toFixed(3)}, balanced accuracy ${m.balancedAccuracy.toFixed(3)}, accuracy ${m.accuracy.toFixed(3)} (majority ${mgmtMajority.toFixed(3)})`);
+      console.log(
+        `${kind}: management test AUROC ${r.summary.test.management.auroc.toFixed(3)}, balanced accuracy ${
+          m.balancedAccuracy.toFixed(3)
+        }, accuracy ${m.accuracy.toFixed(3)} (majority ${mgmtMajority.toFixed(3)})`,
+      );
       assert.ok(r.summary.test.management.auroc > 0.7, "management AUROC");
       assert.ok(m.balancedAccuracy > 0.45, "management balanced accuracy (chance 1/3)");
       assert.ok(m.accuracy > mgmtMajority - 0.05, "management accuracy near or above the majority class");
       if (kind === "multi") {
         const diagMajority = majorityOf(testCases.map((c) => c.labels.diagnosis));
-        console.log(`multi: diagnosis test accuracy ${r.summary.test.diagnosis.accuracy.toFixed(3)} (majority ${diagMajority.toFixed(3)}), AUROC ${r.summary.test.diagnosis.auroc.toFixed(3)}`);
-        assert.ok(r.summary.test.diagnosis.accuracy > diagMajority + 0.1, "diagnosis accuracy above the majority class");
+        console.log(
+          `multi: diagnosis test accuracy ${r.summary.test.diagnosis.accuracy.toFixed(3)} (majority ${
+            diagMajority.toFixed(3)
+          }), AUROC ${r.summary.test.diagnosis.auroc.toFixed(3)}`,
+        );
+        assert.ok(
+          r.summary.test.diagnosis.accuracy > diagMajority + 0.1,
+          "diagnosis accuracy above the majority class",
+        );
         assert.ok(r.summary.test.diagnosis.auroc > 0.9);
       }
     },
@@ -75,17 +89,26 @@ Deno.test({
     c.backend = "wasm";
     const a = tempDir(), b = tempDir();
     await trainRun({ config: c, outDir: a, cacheDir, quiet: true });
-    await assert.rejects(() => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: 7 }), /Training interrupted; the checkpoint in .* resumes it/);
+    await assert.rejects(
+      () => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: 7 }),
+      /Training interrupted; the checkpoint in .* resumes it/,
+    );
     assert.ok(Deno.statSync(join(b, "checkpoint", "checkpoint.json")).isFile);
     const resumed = await trainRun({ config: c, outDir: b, cacheDir, quiet: true });
     assert.equal(resumed.summary.resumedFrom !== null, true);
-    assert.deepEqual(Deno.readFileSync(join(b, "weights", "weights.bin")), Deno.readFileSync(join(a, "weights", "weights.bin")));
+    assert.deepEqual(
+      Deno.readFileSync(join(b, "weights", "weights.bin")),
+      Deno.readFileSync(join(a, "weights", "weights.bin")),
+    );
     assert.equal(Deno.readTextFileSync(join(b, "predictions.csv")), Deno.readTextFileSync(join(a, "predictions.csv")));
     assert.throws(() => Deno.statSync(join(b, "checkpoint")), /NotFound|No such file/);
     // a completed run is reused; a different config in the same folder is refused
     const again = await trainRun({ config: c, outDir: a, cacheDir, quiet: true });
     assert.equal(again.reused, true);
-    await assert.rejects(() => trainRun({ config: { ...c, seed: 10 }, outDir: a, cacheDir, quiet: true }), /holds a completed run with a different configuration/);
+    await assert.rejects(
+      () => trainRun({ config: { ...c, seed: 10 }, outDir: a, cacheDir, quiet: true }),
+      /holds a completed run with a different configuration/,
+    );
   },
 });
 
@@ -102,7 +125,18 @@ Deno.test({
     c.backend = "cpu";
     const out = tempDir();
     await trainRun({ config: c, outDir: out, cacheDir, quiet: true });
-    for (const f of ["config.json", "weights/model.json", "weights/weights.bin", "history.csv", "history.json", "predictions.csv", "predictions.parquet", "run.json"]) {
+    for (
+      const f of [
+        "config.json",
+        "weights/model.json",
+        "weights/weights.bin",
+        "history.csv",
+        "history.json",
+        "predictions.csv",
+        "predictions.parquet",
+        "run.json",
+      ]
+    ) {
       assert.ok(Deno.statSync(join(out, f)).size > 0, f);
     }
     const p = readPredictions(out);
@@ -127,10 +161,19 @@ Deno.test({
       for (const col of [15, 16]) {
         const px = new Uint8Array(32 * 32 * 3).map((_, i) => (i * 7 + r[0].length * 13) % 255);
         Deno.mkdirSync(join(data, "images", r[col].split("/")[0]), { recursive: true });
-        Deno.writeFileSync(join(data, "images", r[col]), await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer());
+        Deno.writeFileSync(
+          join(data, "images", r[col]),
+          await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer(),
+        );
       }
     }
-    const c = defaultRunConfig({ kind: "mgmt", inputs: "CDM", preset: "paper", backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] }, seed: 2 });
+    const c = defaultRunConfig({
+      kind: "mgmt",
+      inputs: "CDM",
+      preset: "paper",
+      backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] },
+      seed: 2,
+    });
     c.data.dir = data;
     c.backend = "wasm";
     c.training.schedule = [
@@ -142,7 +185,12 @@ Deno.test({
     c.training.maxStepsPerEpoch = 2;
     const out = tempDir();
     const r = await trainRun({ config: c, outDir: out, cacheDir, quiet: true });
-    assert.deepEqual(r.history.map((h) => h.stage), ["frozen backbone", "unfreeze mixed1", "unfreeze mixed0", "no augmentation"]);
+    assert.deepEqual(r.history.map((h) => h.stage), [
+      "frozen backbone",
+      "unfreeze mixed1",
+      "unfreeze mixed0",
+      "no augmentation",
+    ]);
     assert.equal(r.summary.backbone.random, true);
     assert.match(r.summary.backbone.description, /RANDOM/);
     // weights moved only where the stage allowed: compare the saved backbone weights with a fresh build

@@ -8,8 +8,17 @@ import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../lib/model/backend.ts";
 
 const cases: [number, number, number, "same" | "valid"][] = [
-  [1, 1, 1, "same"], [1, 1, 2, "valid"], [3, 3, 1, "same"], [3, 3, 1, "valid"], [3, 3, 2, "same"], [3, 3, 2, "valid"],
-  [1, 7, 1, "same"], [7, 1, 1, "same"], [1, 7, 2, "same"], [7, 1, 2, "valid"], [5, 5, 1, "same"],
+  [1, 1, 1, "same"],
+  [1, 1, 2, "valid"],
+  [3, 3, 1, "same"],
+  [3, 3, 1, "valid"],
+  [3, 3, 2, "same"],
+  [3, 3, 2, "valid"],
+  [1, 7, 1, "same"],
+  [7, 1, 1, "same"],
+  [1, 7, 2, "same"],
+  [7, 1, 2, "valid"],
+  [5, 5, 1, "same"],
 ];
 
 Deno.test("wasm Conv2DBackpropFilter/Input agree with the cpu backend (rel. error < 1e-4)", async () => {
@@ -29,7 +38,8 @@ Deno.test("wasm Conv2DBackpropFilter/Input agree with the cpu backend (rel. erro
     };
     const [wx, ww] = await grads("wasm");
     const [cx, cw] = await grads("cpu");
-    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]) / (1 + Math.abs(b[i]))));
+    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]) / (1 + Math.abs(b[i]))));
     assert.ok(rel(wx, cx) < 1e-4, `dx ${kh}x${kw} s${s} ${pad}: ${rel(wx, cx)}`);
     assert.ok(rel(ww, cw) < 1e-4, `dW ${kh}x${kw} s${s} ${pad}: ${rel(ww, cw)}`);
   }
@@ -41,7 +51,9 @@ Deno.test("wasm gradient kernels leak no tensors", async () => {
   const x = tf.randomNormal([1, 9, 9, 2]), w = tf.randomNormal([3, 3, 2, 3]);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) {
-    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same")))([x, w]);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same"))
+    )([x, w]);
     tf.dispose(g);
   }
   assert.equal(tf.memory().numTensors, before);

@@ -27,7 +27,10 @@ Deno.test("notebooks: committed without outputs, numbered, and in sync with note
       }
     }
   }
-  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", join(PROJECT_ROOT, "tools", "build_notebooks.ts"), "--check"], stdout: "piped" }).output();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(PROJECT_ROOT, "tools", "build_notebooks.ts"), "--check"],
+    stdout: "piped",
+  }).output();
   assert.ok(out.success, new TextDecoder().decode(out.stdout));
 });
 
@@ -46,7 +49,14 @@ for (const name of notebooks) {
     sanitizeOps: false,
     async fn() {
       const out = await new Deno.Command("/usr/bin/python3", {
-        args: [join(PROJECT_ROOT, "tools", "nbrun.py"), join(PROJECT_ROOT, "notebooks", name), "--out", join(outputs, "notebooks", name), "--timeout", "900"],
+        args: [
+          join(PROJECT_ROOT, "tools", "nbrun.py"),
+          join(PROJECT_ROOT, "notebooks", name),
+          "--out",
+          join(outputs, "notebooks", name),
+          "--timeout",
+          "900",
+        ],
         env: { DERM7PT_PROFILE: "quick", DERM7PT_OUTPUTS: outputs, NO_COLOR: "1" },
         stdout: "piped",
         stderr: "piped",
@@ -55,7 +65,9 @@ for (const name of notebooks) {
       assert.ok(out.success, log);
       const executed = JSON.parse(Deno.readTextFileSync(join(outputs, "notebooks", name)));
       const code = executed.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
-      assert.ok(code.every((c: { outputs: { output_type: string }[] }) => c.outputs.every((o) => o.output_type !== "error")));
+      assert.ok(
+        code.every((c: { outputs: { output_type: string }[] }) => c.outputs.every((o) => o.output_type !== "error")),
+      );
     },
   });
 }

@@ -24,25 +24,83 @@ const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (
 const wave = (i: number) => (Math.sin(i * 1.7) + 1) / 2;
 
 const FIGURES: Record<string, () => P.Figure> = {
-  management_by_group: () => P.managementByGroupFigure([{ split: "train", group: "MEL", management: "excision", count: 10 }, { split: "train", group: "NEV", management: "clinical follow up", count: 7 }, { split: "test", group: "NEV", management: "no further examination", count: 3 }], { groups: ["BCC", "NEV", "MEL", "MISC", "SK"], caption: "fixture" }),
-  label_distribution: () => P.labelDistributionFigure([{ head: "streaks", label: "ABS", count: 9 }, { head: "streaks", label: "REG", count: 2 }, { head: "management", label: "EXC", count: 5 }]),
-  seven_point: () => P.sevenPointScoreFigure([{ score: 0, group: "NEV", count: 4 }, { score: 3, group: "MEL", count: 5 }], { groups: ["NEV", "MEL"] }),
-  roc: () => P.rocFigure([{ label: "EXC", fpr: [0, 0.2, 1], tpr: [0, 0.7, 1], area: 0.75 }, { label: "NONE", fpr: [0, 0.5, 1], tpr: [0, 0.5, 1], area: 0.5, dashed: true }]),
-  pr: () => P.precisionRecallFigure([{ label: "EXC", recall: [1, 0.5, 0], precision: [0.6, 0.8, 1], area: 0.7, prevalence: 0.6 }]),
-  training_curves: () => P.trainingCurvesFigure(seq(10, (i) => i).map((i) => ({ epoch: i + 1, trainLoss: 2 / (i + 1), validLoss: 1.5 / (i + 1) + 0.1, validAuroc: 0.5 + 0.03 * i, best: i === 7 }))),
-  distances: () => P.distanceViolinFigure(["1 - cosine similarity", "Hellinger"].map((name, k) => ({
-    name,
-    p: 0.0123,
-    d: 0.45 + k,
-    groups: [
-      { label: "inferred", values: seq(40, (i) => 0.3 + 0.4 * wave(i + k)), mean: 0.5, ci: [0.45, 0.55] },
-      { label: "predicted", values: seq(40, (i) => 0.1 + 0.4 * wave(2 * i + k)), mean: 0.3, ci: [0.25, 0.35] },
-    ],
-  }))),
-  confusion_breakdown: () => P.confusionFigure({ labels: ["NONE", "CLNC", "EXC"], truth: seq(30, (i) => i % 3), pred: seq(30, (i) => (i * 7) % 3), breakdown: seq(30, (i) => (i * 5) % 5), breakdownLabels: ["BCC", "NEV", "MEL", "MISC", "SK"], title: "Fixture confusion" }),
+  management_by_group: () =>
+    P.managementByGroupFigure([{ split: "train", group: "MEL", management: "excision", count: 10 }, {
+      split: "train",
+      group: "NEV",
+      management: "clinical follow up",
+      count: 7,
+    }, { split: "test", group: "NEV", management: "no further examination", count: 3 }], {
+      groups: ["BCC", "NEV", "MEL", "MISC", "SK"],
+      caption: "fixture",
+    }),
+  label_distribution: () =>
+    P.labelDistributionFigure([
+      { head: "streaks", label: "ABS", count: 9 },
+      { head: "streaks", label: "REG", count: 2 },
+      { head: "management", label: "EXC", count: 5 },
+    ]),
+  seven_point: () =>
+    P.sevenPointScoreFigure([{ score: 0, group: "NEV", count: 4 }, { score: 3, group: "MEL", count: 5 }], {
+      groups: ["NEV", "MEL"],
+    }),
+  roc: () =>
+    P.rocFigure([{ label: "EXC", fpr: [0, 0.2, 1], tpr: [0, 0.7, 1], area: 0.75 }, {
+      label: "NONE",
+      fpr: [0, 0.5, 1],
+      tpr: [0, 0.5, 1],
+      area: 0.5,
+      dashed: true,
+    }]),
+  pr: () =>
+    P.precisionRecallFigure([{
+      label: "EXC",
+      recall: [1, 0.5, 0],
+      precision: [0.6, 0.8, 1],
+      area: 0.7,
+      prevalence: 0.6,
+    }]),
+  training_curves: () =>
+    P.trainingCurvesFigure(
+      seq(10, (i) => i).map((i) => ({
+        epoch: i + 1,
+        trainLoss: 2 / (i + 1),
+        validLoss: 1.5 / (i + 1) + 0.1,
+        validAuroc: 0.5 + 0.03 * i,
+        best: i === 7,
+      })),
+    ),
+  distances: () =>
+    P.distanceViolinFigure(["1 - cosine similarity", "Hellinger"].map((name, k) => ({
+      name,
+      p: 0.0123,
+      d: 0.45 + k,
+      groups: [
+        { label: "inferred", values: seq(40, (i) => 0.3 + 0.4 * wave(i + k)), mean: 0.5, ci: [0.45, 0.55] },
+        { label: "predicted", values: seq(40, (i) => 0.1 + 0.4 * wave(2 * i + k)), mean: 0.3, ci: [0.25, 0.35] },
+      ],
+    }))),
+  confusion_breakdown: () =>
+    P.confusionFigure({
+      labels: ["NONE", "CLNC", "EXC"],
+      truth: seq(30, (i) => i % 3),
+      pred: seq(30, (i) => (i * 7) % 3),
+      breakdown: seq(30, (i) => (i * 5) % 5),
+      breakdownLabels: ["BCC", "NEV", "MEL", "MISC", "SK"],
+      title: "Fixture confusion",
+    }),
   pvalues: () => P.pValueMatrixFigure(["C", "CM", "D"], [[NaN, 0.02, 0.0004], [0.02, NaN, 0.3], [0.0004, 0.3, NaN]]),
-  reliability: () => P.reliabilityFigure([{ head: "management", ece: 0.08, bins: [{ meanScore: 0.35, fractionPositive: 0.3, count: 4 }, { meanScore: 0.8, fractionPositive: 0.7, count: 9 }] }]),
-  decision_curve: () => P.decisionCurveFigure([{ label: "model", points: seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.5 - 0.05 * i })) }], seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.6 - 0.1 * i }))),
+  reliability: () =>
+    P.reliabilityFigure([{
+      head: "management",
+      ece: 0.08,
+      bins: [{ meanScore: 0.35, fractionPositive: 0.3, count: 4 }, { meanScore: 0.8, fractionPositive: 0.7, count: 9 }],
+    }]),
+  decision_curve: () =>
+    P.decisionCurveFigure([{
+      label: "model",
+      points: seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.5 - 0.05 * i })),
+    }], seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.6 - 0.1 * i }))),
 };
 
 for (const [name, build] of Object.entries(FIGURES)) {
@@ -78,7 +136,17 @@ Deno.test("figure PNGs at 300 dpi have rendered text in the title band", async (
 
 Deno.test("exported figure: SVG names its font and carries provenance; PNGs carry it in a text chunk", () => {
   const out = Deno.makeTempDirSync();
-  const prov = { run_id: "t", git_commit: "x", data_fingerprint: "fp", synthetic_data: true, seed: 1, backbone: "nsfwjs", backend: "wasm", created: "now", tool: "test" };
+  const prov = {
+    run_id: "t",
+    git_commit: "x",
+    data_fingerprint: "fp",
+    synthetic_data: true,
+    seed: 1,
+    backbone: "nsfwjs",
+    backend: "wasm",
+    created: "now",
+    tool: "test",
+  };
   const e = P.exportFigure(FIGURES.roc(), out, "roc", prov);
   assert.deepEqual(e.files.map((f) => f.slice(out.length + 1)), ["roc.svg", "roc.1col.png", "roc.2col.png"]);
   const svg = Deno.readTextFileSync(join(out, "roc.svg"));

@@ -37,7 +37,12 @@ const nums = (v: unknown) => v as Num[];
 const rows = (v: unknown) => v as Num[][];
 
 /** Relative/absolute tolerance check for one expected key, following the entry's tolerance. */
-export function within(actual: number, expected: number | string, tol: Record<string, unknown> | undefined, key: string): boolean {
+export function within(
+  actual: number,
+  expected: number | string,
+  tol: Record<string, unknown> | undefined,
+  key: string,
+): boolean {
   if (expected === "NaN") return Number.isNaN(actual);
   if (typeof expected === "string") {
     const m = expected.match(/^(-?\d+)\.(\d+)\.\.\.$/);
@@ -68,7 +73,8 @@ export function within(actual: number, expected: number | string, tol: Record<st
     if (typeof dec === "string") {
       // e.g. "6 (kappa), 5 (z), 6 (p)"
       const parts = Object.fromEntries([...dec.matchAll(/(\d+) \((\w+)\)/g)].map((x) => [x[2], Number(x[1])]));
-      dec = parts[key] ?? parts[key.slice(0, 1)] ?? (key === "pvalue" ? parts.p : undefined) ?? Math.min(...Object.values(parts));
+      dec = parts[key] ?? parts[key.slice(0, 1)] ?? (key === "pvalue" ? parts.p : undefined) ??
+        Math.min(...Object.values(parts));
     }
     return diff < 1.5 * 10 ** -(dec as number);
   }
@@ -89,10 +95,17 @@ export function within(actual: number, expected: number | string, tol: Record<st
 }
 
 /** Deep comparison of numbers/arrays/objects with `within`. Returns the first mismatch or null. */
-export function compare(actual: unknown, expected: unknown, tol: Record<string, unknown> | undefined, key: string): string | null {
+export function compare(
+  actual: unknown,
+  expected: unknown,
+  tol: Record<string, unknown> | undefined,
+  key: string,
+): string | null {
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) {
-      return `${key}: expected an array of ${expected.length}, found ${Array.isArray(actual) ? actual.length : typeof actual} (${JSON.stringify(actual)?.slice(0, 200)})`;
+      return `${key}: expected an array of ${expected.length}, found ${
+        Array.isArray(actual) ? actual.length : typeof actual
+      } (${JSON.stringify(actual)?.slice(0, 200)})`;
     }
     for (let i = 0; i < expected.length; i++) {
       const r = compare(actual[i], expected[i], tol, key);
@@ -128,24 +141,56 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       if (p.keys === "method|correction") {
         for (const k of Object.keys(E)) {
           const [method, corr] = k.split("|");
-          const r = S.wilcoxon(x, y, { zeroMethod: p.zero_method as "wilcox", method: wilcoxonMethod(method), correction: corr === "corr=True", alternative: p.alternative as "two-sided" });
-          out.comparisons.push({ key: k, actual: [r.statistic, r.pValue], expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue] });
+          const r = S.wilcoxon(x, y, {
+            zeroMethod: p.zero_method as "wilcox",
+            method: wilcoxonMethod(method),
+            correction: corr === "corr=True",
+            alternative: p.alternative as "two-sided",
+          });
+          out.comparisons.push({
+            key: k,
+            actual: [r.statistic, r.pValue],
+            expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue],
+          });
         }
       } else if (p.keys === "zero_method|correction") {
         for (const k of Object.keys(E)) {
           const [zm, corr] = k.split("|");
-          const r = S.wilcoxon(x, y, { zeroMethod: zm as "wilcox", method: "approx", correction: corr === "corr=True", alternative: "two-sided" });
-          out.comparisons.push({ key: k, actual: [r.statistic, r.pValue], expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue] });
+          const r = S.wilcoxon(x, y, {
+            zeroMethod: zm as "wilcox",
+            method: "approx",
+            correction: corr === "corr=True",
+            alternative: "two-sided",
+          });
+          out.comparisons.push({
+            key: k,
+            actual: [r.statistic, r.pValue],
+            expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue],
+          });
         }
       } else if ("two-sided" in E) {
         for (const k of Object.keys(E)) {
           const approx = k.startsWith("asymptotic");
           const alt = approx ? "two-sided" : k;
-          const r = S.wilcoxon(x, y, { zeroMethod: (p.zero_method as "wilcox") ?? "wilcox", method: approx ? "approx" : "exact", correction: k.endsWith("True"), alternative: alt as "two-sided" });
-          out.comparisons.push({ key: k, actual: [r.statistic, r.pValue], expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue] });
+          const r = S.wilcoxon(x, y, {
+            zeroMethod: (p.zero_method as "wilcox") ?? "wilcox",
+            method: approx ? "approx" : "exact",
+            correction: k.endsWith("True"),
+            alternative: alt as "two-sided",
+          });
+          out.comparisons.push({
+            key: k,
+            actual: [r.statistic, r.pValue],
+            expected: [(E[k] as Record<string, number>).statistic, (E[k] as Record<string, number>).pvalue],
+          });
         }
       } else {
-        const r = S.wilcoxon(x, y, { zeroMethod: p.zero_method as "wilcox", method: wilcoxonMethod(p.method), correction: Boolean(p.correction), alternative: p.alternative as "two-sided" });
+        const r = S.wilcoxon(x, y, {
+          zeroMethod: p.zero_method as "wilcox",
+          method: wilcoxonMethod(p.method),
+          correction: Boolean(p.correction),
+          alternative: p.alternative as "two-sided",
+        });
         if ("statistic" in E) add("statistic", r.statistic);
         if ("pvalue" in E) add("pvalue", r.pValue);
       }
@@ -165,25 +210,45 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       add("divergence_nats", S.jensenShannonDivergence(nums(I.p), q));
       add("divergence_bits", S.jensenShannonDivergence(nums(I.p), q, { base: 2 }));
       // and through predictionDistances (the study's per-case function)
-      out.comparisons.push({ key: "predictionDistances.jensenShannon", actual: S.predictionDistances([nums(I.p)], [I.target_index as number]).jensenShannon[0], expected: E.distance_base_e });
+      out.comparisons.push({
+        key: "predictionDistances.jensenShannon",
+        actual: S.predictionDistances([nums(I.p)], [I.target_index as number]).jensenShannon[0],
+        expected: E.distance_base_e,
+      });
       return out;
     }
     case "cosine_distance": {
       const u = nums(I.u ?? I.p), v = nums(I.v ?? I.onehot);
       const value = S.cosineDistance(u, v);
-      if (typeof E.value === "string") out.comparisons.push({ key: "value_numeric", actual: value, expected: E.value_numeric });
-      else add("value", value);
-      if (I.target_index !== undefined) out.comparisons.push({ key: "predictionDistances.cosine", actual: S.predictionDistances([u], [I.target_index as number]).cosine[0], expected: E.value });
+      if (typeof E.value === "string") {
+        out.comparisons.push({ key: "value_numeric", actual: value, expected: E.value_numeric });
+      } else add("value", value);
+      if (I.target_index !== undefined) {
+        out.comparisons.push({
+          key: "predictionDistances.cosine",
+          actual: S.predictionDistances([u], [I.target_index as number]).cosine[0],
+          expected: E.value,
+        });
+      }
       return out;
     }
     case "wasserstein_distance": {
       if (I.onehot) {
         const pr = nums(I.p), t = I.target_index as number;
         add("A_weights_on_support", S.predictionDistances([pr], [t]).wasserstein[0]);
-        add("B_scipy_default_values_as_samples", S.predictionDistances([pr], [t], { wasserstein: "samples" }).wasserstein[0]);
+        add(
+          "B_scipy_default_values_as_samples",
+          S.predictionDistances([pr], [t], { wasserstein: "samples" }).wasserstein[0],
+        );
         return out;
       }
-      add("value", S.wassersteinDistance(nums(I.u_values), nums(I.v_values), { uWeights: I.u_weights as number[] | undefined, vWeights: I.v_weights as number[] | undefined }));
+      add(
+        "value",
+        S.wassersteinDistance(nums(I.u_values), nums(I.v_values), {
+          uWeights: I.u_weights as number[] | undefined,
+          vWeights: I.v_weights as number[] | undefined,
+        }),
+      );
       return out;
     }
     case "bhattacharyya_coefficient":
@@ -192,7 +257,11 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
     case "hellinger_distance":
       add("normalised", S.hellingerDistance(nums(I.p), nums(I.onehot)));
       add("unnormalised", S.hellingerDistance(nums(I.p), nums(I.onehot), { normalized: false }));
-      out.comparisons.push({ key: "predictionDistances.hellinger", actual: S.predictionDistances([nums(I.p)], [I.target_index as number]).hellinger[0], expected: E.normalised });
+      out.comparisons.push({
+        key: "predictionDistances.hellinger",
+        actual: S.predictionDistances([nums(I.p)], [I.target_index as number]).hellinger[0],
+        expected: E.normalised,
+      });
       return out;
     case "mcnemar_exact": {
       const r = S.mcnemar(rows(I.table), { method: "exact" });
@@ -211,13 +280,23 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       add("pvalue", S.mcnemar(rows(I.table), { method: "midp" }).pValue);
       return out;
     case "mcnemar_exact_unconditional":
-      return { outOfScope: "the exact unconditional McNemar test (Suissa-Shuster) is not part of the API; the study uses the mid-p test" };
+      return {
+        outOfScope:
+          "the exact unconditional McNemar test (Suissa-Shuster) is not part of the API; the study uses the mid-p test",
+      };
     case "mcnemar": {
       const t = rows(I.table);
       add("midp", S.mcnemar(t, { method: "midp" }).pValue);
       add("exact_conditional_p", S.mcnemar(t, { method: "exact" }).pValue);
       const ex = S.mcnemar(t, { method: "exact" });
-      out.comparisons.push({ key: "statsmodels_exact", actual: [ex.statistic, ex.pValue], expected: [(E.statsmodels_exact as Record<string, number>).statistic, (E.statsmodels_exact as Record<string, number>).pvalue] });
+      out.comparisons.push({
+        key: "statsmodels_exact",
+        actual: [ex.statistic, ex.pValue],
+        expected: [
+          (E.statsmodels_exact as Record<string, number>).statistic,
+          (E.statsmodels_exact as Record<string, number>).pvalue,
+        ],
+      });
       for (const [k, corr] of [["chi2_no_correction", false], ["chi2_continuity_corrected", true]] as const) {
         const r = S.mcnemar(t, { method: "asymptotic", correction: corr });
         const ee = E[k] as Record<string, number>;
@@ -228,8 +307,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
     case "cohen_kappa": {
       const weights = (p.weights ?? undefined) as "linear" | "quadratic" | undefined;
       let r: S.CohenKappaResult;
-      if (I.table || I.matrix || (I.confusion_matrix && !I.y1)) r = S.cohenKappaFromTable(rows(I.table ?? I.matrix ?? I.confusion_matrix), { weights });
-      else {
+      if (I.table || I.matrix || (I.confusion_matrix && !I.y1)) {
+        r = S.cohenKappaFromTable(rows(I.table ?? I.matrix ?? I.confusion_matrix), { weights });
+      } else {
         const a = nums(I.y1 ?? I.rater_a), b = nums(I.y2 ?? I.rater_b);
         const cats = [...new Set([...a, ...b])].sort((x, y) => x - y);
         const ix = labelIndex(cats);
@@ -262,9 +342,13 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       if (I.counts) counts = rows(I.counts);
       else {
         const ratings = rows(I.ratings_subjects_x_raters);
-        const cats = I.n_categories ? [...Array(I.n_categories as number).keys()] : [...new Set(ratings.flat())].sort((a, b) => a - b);
+        const cats = I.n_categories
+          ? [...Array(I.n_categories as number).keys()]
+          : [...new Set(ratings.flat())].sort((a, b) => a - b);
         counts = S.countsFromRatings(ratings.map((r) => r.map(labelIndex(cats))), cats.length);
-        if (I.counts_subjects_x_categories) out.comparisons.push({ key: "countsFromRatings", actual: counts, expected: I.counts_subjects_x_categories });
+        if (I.counts_subjects_x_categories) {
+          out.comparisons.push({ key: "countsFromRatings", actual: counts, expected: I.counts_subjects_x_categories });
+        }
       }
       const method = String(p.method).startsWith("randolph") ? "randolph" : "fleiss";
       const r = S.fleissKappa(counts, { method });
@@ -288,7 +372,13 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       const c = S.rocCurve(t01, sc, { dropIntermediate: (p.drop_intermediate ?? true) as boolean });
       if ("fpr" in E) add("fpr", c.fpr);
       if ("tpr" in E) add("tpr", c.tpr);
-      if ("thresholds" in E) out.comparisons.push({ key: "thresholds (without sklearn's artificial first)", actual: c.thresholds, expected: nums(E.thresholds).slice(1) });
+      if ("thresholds" in E) {
+        out.comparisons.push({
+          key: "thresholds (without sklearn's artificial first)",
+          actual: c.thresholds,
+          expected: nums(E.thresholds).slice(1),
+        });
+      }
       if ("auc" in E) add("auc", S.rocAuc(t01, sc));
       if ("auc_trapezoid" in E) add("auc_trapezoid", S.rocAuc(t01, sc));
       return out;
@@ -315,8 +405,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       for (const k of Object.keys(E)) {
         if (k === "ap" && typeof E.ap === "string" && "ap_exact" in E) continue;
         if (k === "ap" || k === "ap_exact") add(k, ap);
-        else if (k === "ap_not_equal") out.comparisons.push({ key: "ap != 1 (ties grouped)", actual: ap !== E.ap_not_equal ? 1 : 0, expected: 1 });
-        else if (k === "precision") add(k, c.precision);
+        else if (k === "ap_not_equal") {
+          out.comparisons.push({ key: "ap != 1 (ties grouped)", actual: ap !== E.ap_not_equal ? 1 : 0, expected: 1 });
+        } else if (k === "precision") add(k, c.precision);
         else if (k === "recall") add(k, c.recall);
         else if (k === "thresholds") add(k, c.thresholds);
       }
@@ -324,7 +415,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
     }
     case "confusion_matrix": {
       const labels = p.labels as number[];
-      const cm = S.confusionMatrix(nums(I.y_true).map(labelIndex(labels)), nums(I.y_pred).map(labelIndex(labels)), { labels: labels.length });
+      const cm = S.confusionMatrix(nums(I.y_true).map(labelIndex(labels)), nums(I.y_pred).map(labelIndex(labels)), {
+        labels: labels.length,
+      });
       if (E.matrix) add("matrix", cm);
       else {
         const m = S.classwiseMetrics(nums(I.y_true), nums(I.y_pred), { labels: 2 });
@@ -338,7 +431,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
     case "multilabel_confusion_matrix": {
       const labels = p.labels as string[];
       const ix = labelIndex(labels);
-      const m = S.classwiseMetrics((I.y_true as string[]).map(ix), (I.y_pred as string[]).map(ix), { labels: labels.length });
+      const m = S.classwiseMetrics((I.y_true as string[]).map(ix), (I.y_pred as string[]).map(ix), {
+        labels: labels.length,
+      });
       add("per_class", labels.map((_, c) => [[m.tn[c], m.fp[c]], [m.fn[c], m.tp[c]]]));
       return out;
     }
@@ -346,7 +441,11 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       const m = S.classwiseMetrics(nums(I.y_true), nums(I.y_pred));
       add("accuracy", m.accuracy);
       add("n_correct", m.tp.reduce((a, b) => a + b, 0));
-      out.comparisons.push({ key: "accuracy()", actual: S.accuracy(nums(I.y_true), nums(I.y_pred)), expected: E.accuracy });
+      out.comparisons.push({
+        key: "accuracy()",
+        actual: S.accuracy(nums(I.y_true), nums(I.y_pred)),
+        expected: E.accuracy,
+      });
       return out;
     }
     case "recall_per_class":
@@ -369,7 +468,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
     case "precision_recall_fscore_support": {
       const labels = p.labels as string[];
       const ix = labelIndex(labels);
-      const m = S.classwiseMetrics((I.y_true as string[]).map(ix), (I.y_pred as string[]).map(ix), { labels: labels.length });
+      const m = S.classwiseMetrics((I.y_true as string[]).map(ix), (I.y_pred as string[]).map(ix), {
+        labels: labels.length,
+      });
       add("precision", m.precision);
       add("recall", m.sensitivity);
       add("f1", m.f1);
@@ -406,11 +507,13 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
         const keys = Object.keys(mat).sort();
         yt = [];
         yp = [];
-        for (const a of keys) for (const b of keys) {
-          const [act, pre] = transposed ? [b, a] : [a, b];
-          for (let i = 0; i < (mat[a][b] ?? 0); i++) {
-            yt.push(keys.indexOf(act));
-            yp.push(keys.indexOf(pre));
+        for (const a of keys) {
+          for (const b of keys) {
+            const [act, pre] = transposed ? [b, a] : [a, b];
+            for (let i = 0; i < (mat[a][b] ?? 0); i++) {
+              yt.push(keys.indexOf(act));
+              yp.push(keys.indexOf(pre));
+            }
           }
         }
         cls = keys.indexOf(String(p.class));
@@ -485,7 +588,9 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       add("sklearn_roc_auc_score_multi_class_ovr_macro", S.rocAucOvr(yt, sc));
       add("sklearn_roc_auc_score_multi_class_ovr_weighted", S.rocAucOvr(yt, sc, { average: "weighted" }));
       const k = sc[0].length;
-      const ap = [...Array(k).keys()].map((c) => S.averagePrecision(yt.map((t) => (t === c ? 1 : 0)), sc.map((r) => r[c])));
+      const ap = [...Array(k).keys()].map((c) =>
+        S.averagePrecision(yt.map((t) => (t === c ? 1 : 0)), sc.map((r) => r[c]))
+      );
       add("ap_per_class", ap);
       add("ap_macro", ap.reduce((a, b) => a + b, 0) / k);
       if (E.curves_per_class) {
@@ -494,9 +599,21 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
           const t01 = yt.map((t) => (t === c ? 1 : 0)), s = sc.map((r) => r[c]);
           const full = S.rocCurve(t01, s, { dropIntermediate: false }), drop = S.rocCurve(t01, s);
           const pr = S.precisionRecallCurve(t01, s);
-          out.comparisons.push({ key: `class ${c} roc_full`, actual: [full.fpr, full.tpr, full.thresholds], expected: [cv.roc_full.fpr, cv.roc_full.tpr, cv.roc_full.thresholds] });
-          out.comparisons.push({ key: `class ${c} roc_drop_intermediate`, actual: [drop.fpr, drop.tpr, drop.thresholds], expected: [cv.roc_drop_intermediate.fpr, cv.roc_drop_intermediate.tpr, cv.roc_drop_intermediate.thresholds] });
-          out.comparisons.push({ key: `class ${c} pr`, actual: [pr.precision, pr.recall, pr.thresholds], expected: [cv.pr.precision, cv.pr.recall, cv.pr.thresholds] });
+          out.comparisons.push({
+            key: `class ${c} roc_full`,
+            actual: [full.fpr, full.tpr, full.thresholds],
+            expected: [cv.roc_full.fpr, cv.roc_full.tpr, cv.roc_full.thresholds],
+          });
+          out.comparisons.push({
+            key: `class ${c} roc_drop_intermediate`,
+            actual: [drop.fpr, drop.tpr, drop.thresholds],
+            expected: [cv.roc_drop_intermediate.fpr, cv.roc_drop_intermediate.tpr, cv.roc_drop_intermediate.thresholds],
+          });
+          out.comparisons.push({
+            key: `class ${c} pr`,
+            actual: [pr.precision, pr.recall, pr.thresholds],
+            expected: [cv.pr.precision, cv.pr.recall, cv.pr.thresholds],
+          });
         });
       }
       return out;
@@ -509,8 +626,16 @@ export function mapEntry(e: Entry): Mapped | { outOfScope: string } {
       add("pr_auc_trapezoid (NOT AP)", S.trapezoid(pr.recall.slice().reverse(), pr.precision.slice().reverse()));
       const full = S.rocCurve(yt, sc, { dropIntermediate: false });
       const rf = E.roc_full as Record<string, number[]>, pe = E.pr as Record<string, number[]>;
-      out.comparisons.push({ key: "roc_full", actual: [full.fpr, full.tpr, full.thresholds], expected: [rf.fpr, rf.tpr, rf.thresholds] });
-      out.comparisons.push({ key: "pr", actual: [pr.precision, pr.recall, pr.thresholds], expected: [pe.precision, pe.recall, pe.thresholds] });
+      out.comparisons.push({
+        key: "roc_full",
+        actual: [full.fpr, full.tpr, full.thresholds],
+        expected: [rf.fpr, rf.tpr, rf.thresholds],
+      });
+      out.comparisons.push({
+        key: "pr",
+        actual: [pr.precision, pr.recall, pr.thresholds],
+        expected: [pe.precision, pe.recall, pe.thresholds],
+      });
       return out;
     }
     case "classwise_metrics": {

@@ -14,8 +14,14 @@ Deno.test("bad input: different lengths and empty arrays", () => {
 });
 
 Deno.test("bad input: probabilities that do not sum to 1, negative values and bad labels", () => {
-  assert.throws(() => S.predictionDistances([[0.5, 0.6]], [0]), /expected row 0 to sum to 1 \(within 0\.0001\), found a sum of 1\.1/);
-  assert.throws(() => S.predictionDistances([[0.5, 0.5]], [2]), /target to hold integer labels in 0\.\.1, found 2 at index 0/);
+  assert.throws(
+    () => S.predictionDistances([[0.5, 0.6]], [0]),
+    /expected row 0 to sum to 1 \(within 0\.0001\), found a sum of 1\.1/,
+  );
+  assert.throws(
+    () => S.predictionDistances([[0.5, 0.5]], [2]),
+    /target to hold integer labels in 0\.\.1, found 2 at index 0/,
+  );
   assert.throws(() => S.predictionDistances([[1.5, -0.5]], [0]), /non-negative probabilities in row 0, found -0\.5/);
   assert.throws(() => S.jensenShannonDistance([0, 0], [1, 0]), /expected p with a positive sum, found 0/);
   assert.throws(() => S.hellingerDistance([-0.1, 1.1], [1, 0]), /non-negative values in p, found -0\.1/);
@@ -32,6 +38,9 @@ Deno.test("bad input: negative counts, non-2x2 tables, a single class for AUROC"
   assert.throws(() => S.rocAuc([1, 1, 1], [0.1, 0.2, 0.3]), /expected both classes in truth, found only positives/);
   assert.throws(() => S.rocCurve([0, 0], [0.1, 0.2]), /found only negatives/);
   assert.throws(() => S.cohenKappaFromTable([[1, 2]]), /expected a square table, found 1x2/);
-  assert.throws(() => S.wilcoxon([1, 2, 3], undefined, { method: "bogus" as "exact" }), /expected method "auto", "exact" or "approx", found "bogus"/);
+  assert.throws(
+    () => S.wilcoxon([1, 2, 3], undefined, { method: "bogus" as "exact" }),
+    /expected method "auto", "exact" or "approx", found "bogus"/,
+  );
   assert.throws(() => S.quantile([1, 2], 1.5), /expected q in \[0, 1\], found 1\.5/);
 });

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import * as S from "../../lib/stats/mod.ts";
 import { Prng } from "../../lib/util/prng.ts";
 
-const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-9) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 const allClose = (a: number[], b: number[], tol = 1e-9) => {
   assert.equal(a.length, b.length);
   a.forEach((v, i) => close(v, b[i], tol));
@@ -27,16 +28,149 @@ const X = [0.1, 0.4, 0.35, 0.8, 0.9, 0.15, 0.62, 0.55];
 Deno.test("kernel density equals SciPy gaussian_kde (scott, silverman)", () => {
   const scott = S.kernelDensity(X);
   close(scott.bandwidth, 0.18987483371892494);
-  allClose([0, 0.3, 0.5, 1].map(scott.at), [0.5027118777832916, 1.0091897499009517, 1.0701555333696926, 0.43326775162795744]);
-  allClose([0, 0.3, 0.5, 1].map(S.kernelDensity(X, { bandwidth: "silverman" }).at), [0.5038587332795472, 0.9971104514230146, 1.0594660810877117, 0.43651987566871114]);
+  allClose([0, 0.3, 0.5, 1].map(scott.at), [
+    0.5027118777832916,
+    1.0091897499009517,
+    1.0701555333696926,
+    0.43326775162795744,
+  ]);
+  allClose([0, 0.3, 0.5, 1].map(S.kernelDensity(X, { bandwidth: "silverman" }).at), [
+    0.5038587332795472,
+    0.9971104514230146,
+    1.0594660810877117,
+    0.43651987566871114,
+  ]);
   const grid = scott.evaluate(2001, [-3, 4]);
   const area = grid.density.reduce((s, d) => s + d, 0) * (7 / 2000);
   close(area, 1, 1e-4);
 });
 
-const Y = [1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0];
-const SA = [0.301, 0.681, 0.209, 0.22, 0.624, 0.71, 0.63, 0.841, 0.021, 0.495, 0.262, 0.064, 0.762, 0.652, 0.145, 0.441, 0.509, 0.819, 0.506, 0.153, 0.581, 0.46, 0.778, 0.874, 0.3, 0.531, 0.915, 0.372, 0.595, 0.576, 0.636, 0.402, 0.789, 0.204, 0.61, 0.493, 0.693, 0.58, 0.729, 0.138];
-const SB = [0.303, 0.635, 0.639, 0.482, 0.783, 0.325, 0.873, 0.294, 0.82, 0.53, 0.516, 0.825, 0.819, 0.671, 0.046, 0.314, 0.222, 0.314, 0.182, 0.73, 0.108, 0.252, 0.569, 0.872, 0.82, 0.602, 0.332, 0.613, 0.6, 0.194, 0.728, 0.463, 0.651, 0.569, 0.569, 0.595, 0.622, 0.318, 0.571, 0.107];
+const Y = [
+  1,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  0,
+  0,
+  0,
+  0,
+  1,
+  0,
+  0,
+  0,
+  1,
+  1,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  0,
+  0,
+  1,
+  1,
+  0,
+  1,
+  1,
+  1,
+  1,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  0,
+];
+const SA = [
+  0.301,
+  0.681,
+  0.209,
+  0.22,
+  0.624,
+  0.71,
+  0.63,
+  0.841,
+  0.021,
+  0.495,
+  0.262,
+  0.064,
+  0.762,
+  0.652,
+  0.145,
+  0.441,
+  0.509,
+  0.819,
+  0.506,
+  0.153,
+  0.581,
+  0.46,
+  0.778,
+  0.874,
+  0.3,
+  0.531,
+  0.915,
+  0.372,
+  0.595,
+  0.576,
+  0.636,
+  0.402,
+  0.789,
+  0.204,
+  0.61,
+  0.493,
+  0.693,
+  0.58,
+  0.729,
+  0.138,
+];
+const SB = [
+  0.303,
+  0.635,
+  0.639,
+  0.482,
+  0.783,
+  0.325,
+  0.873,
+  0.294,
+  0.82,
+  0.53,
+  0.516,
+  0.825,
+  0.819,
+  0.671,
+  0.046,
+  0.314,
+  0.222,
+  0.314,
+  0.182,
+  0.73,
+  0.108,
+  0.252,
+  0.569,
+  0.872,
+  0.82,
+  0.602,
+  0.332,
+  0.613,
+  0.6,
+  0.194,
+  0.728,
+  0.463,
+  0.651,
+  0.569,
+  0.569,
+  0.595,
+  0.622,
+  0.318,
+  0.571,
+  0.107,
+];
 
 Deno.test("calibration: reliability bins equal scikit-learn calibration_curve; Brier equals brier_score_loss", () => {
   const u = S.reliabilityCurve(Y, SA, { bins: 5 });
@@ -55,7 +189,10 @@ Deno.test("expected calibration error: hand-computed top-label and class-wise", 
   // two cases, both right with confidence 0.9 and 0.8: |1 - 0.9| and |1 - 0.8| in separate bins -> 0.15
   close(S.expectedCalibrationError([0, 1], [[0.9, 0.1], [0.2, 0.8]], { bins: 10 }), 0.15);
   // a perfectly calibrated bin: 4 cases at confidence 0.75, 3 right
-  close(S.expectedCalibrationError([0, 0, 0, 1], [[0.75, 0.25], [0.75, 0.25], [0.75, 0.25], [0.75, 0.25]], { bins: 10 }), 0);
+  close(
+    S.expectedCalibrationError([0, 0, 0, 1], [[0.75, 0.25], [0.75, 0.25], [0.75, 0.25], [0.75, 0.25]], { bins: 10 }),
+    0,
+  );
   assert.ok(S.expectedCalibrationError([0, 1], [[0.9, 0.1], [0.2, 0.8]], { mode: "classwise" }) > 0);
 });
 
@@ -106,8 +243,13 @@ Deno.test("bootstrap: the study's subsampling (1000 x N/2 without replacement) i
   assert.equal(a.draws.length, 1000);
   assert.deepEqual(a.settings, { samples: 1000, size: 20, replace: false });
   assert.ok(a.ci[0] < mean(values) && mean(values) < a.ci[1]);
-  for (const ix of S.resampleIndices(10, { samples: 50, size: 5, replace: false, prng: new Prng(1) })) assert.equal(new Set(ix).size, 5);
-  assert.throws(() => S.resampleIndices(10, { size: 11, replace: false, prng: new Prng(1) }), /expected a size in 1\.\.10, found 11/);
+  for (const ix of S.resampleIndices(10, { samples: 50, size: 5, replace: false, prng: new Prng(1) })) {
+    assert.equal(new Set(ix).size, 5);
+  }
+  assert.throws(
+    () => S.resampleIndices(10, { size: 11, replace: false, prng: new Prng(1) }),
+    /expected a size in 1\.\.10, found 11/,
+  );
 });
 
 Deno.test("wilcoxon: exact with ties and zeros is the exact sign-flip permutation distribution (brute force)", () => {

@@ -4,11 +4,15 @@
  * is absent (set DERM7PT_STATS_VECTORS to point at it). One test per statistic family, one step
  * per entry; a summary of mapped / out-of-scope entries is printed.
  */
-import { statsVectorsFile, skipNote } from "../_helpers.ts";
+import { skipNote, statsVectorsFile } from "../_helpers.ts";
 import { compare, Entry, mapEntry } from "./_reference.ts";
 
 const file = statsVectorsFile();
-if (!file) skipNote("stats reference vectors not found: set DERM7PT_STATS_VECTORS or provide ../shared/reference/stats_vectors.json");
+if (!file) {
+  skipNote(
+    "stats reference vectors not found: set DERM7PT_STATS_VECTORS or provide ../shared/reference/stats_vectors.json",
+  );
+}
 const entries: Entry[] = file ? JSON.parse(Deno.readTextFileSync(file)) : [];
 const families = [...new Set(entries.map((e) => e.statistic))];
 const tally = { entries: entries.length, mapped: 0, outOfScope: [] as string[], skippedKeys: [] as string[] };
@@ -40,7 +44,9 @@ Deno.test({
   name: "reference vectors: summary of what maps",
   ignore: !file,
   fn() {
-    console.log(`stats_vectors.json: ${tally.entries} entries, ${tally.mapped} mapped and checked, ${tally.outOfScope.length} out of scope`);
+    console.log(
+      `stats_vectors.json: ${tally.entries} entries, ${tally.mapped} mapped and checked, ${tally.outOfScope.length} out of scope`,
+    );
     for (const o of tally.outOfScope) console.log(`  out of scope: ${o}`);
     for (const s of tally.skippedKeys) console.log(`  key not checked: ${s}`);
   },

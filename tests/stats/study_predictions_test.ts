@@ -14,15 +14,28 @@ const ignore = dir === null;
 if (ignore) skipNote("the study's released predictions not found under ../shared/data/paper");
 const r4 = (x: number) => Number(x.toFixed(4));
 
-Deno.test({ name: "study: Table 4 rows C and CM (sensitivity, specificity, precision, accuracy) from the released predictions", ignore }, () => {
+Deno.test({
+  name: "study: Table 4 rows C and CM (sensitivity, specificity, precision, accuracy) from the released predictions",
+  ignore,
+}, () => {
   const truth = readLabelFile(join(dir!, "ground_truth_labels.csv"));
   const c = readLabelFile(join(dir!, "model_C_predictions.csv"));
   const cm = readLabelFile(join(dir!, "model_CM_predictions.csv"));
   assert.equal(truth.length, 395);
   const r = comparePredictions(truth, c, cm, { labels: ["NONE", "CLNC", "EXC"] });
   // TABLES.md Table 4: C 0.5997 / 0.7911 / 0.5466 / AUROC 0.7781 / 0.6051; CM 0.6050 / 0.7983 / 0.5684 / 0.7852 / 0.6405
-  assert.deepEqual([r.a.macro.sensitivity, r.a.macro.specificity, r.a.macro.precision, r.a.accuracy].map(r4), [0.5997, 0.7911, 0.5466, 0.6051]);
-  assert.deepEqual([r.b.macro.sensitivity, r.b.macro.specificity, r.b.macro.precision, r.b.accuracy].map(r4), [0.6050, 0.7983, 0.5684, 0.6405]);
+  assert.deepEqual([r.a.macro.sensitivity, r.a.macro.specificity, r.a.macro.precision, r.a.accuracy].map(r4), [
+    0.5997,
+    0.7911,
+    0.5466,
+    0.6051,
+  ]);
+  assert.deepEqual([r.b.macro.sensitivity, r.b.macro.specificity, r.b.macro.precision, r.b.accuracy].map(r4), [
+    0.6050,
+    0.7983,
+    0.5684,
+    0.6405,
+  ]);
   assert.deepEqual(r.a.confusionMatrix, [[22, 9, 9], [13, 74, 25], [26, 74, 143]]);
   assert.deepEqual(r.b.confusionMatrix, [[20, 9, 11], [8, 74, 30], [22, 62, 159]]);
   assert.equal(r.a.tp.reduce((s, v) => s + v, 0), 239);
@@ -35,7 +48,17 @@ Deno.test({ name: "study: Table 4 rows C and CM (sensitivity, specificity, preci
 });
 
 Deno.test({ name: "cli compare: JSON and table output on the released predictions", ignore }, async () => {
-  const args = ["compare", "--truth", join(dir!, "ground_truth_labels.csv"), "--a", join(dir!, "model_C_predictions.csv"), "--b", join(dir!, "model_CM_predictions.csv"), "--labels", "NONE,CLNC,EXC"];
+  const args = [
+    "compare",
+    "--truth",
+    join(dir!, "ground_truth_labels.csv"),
+    "--a",
+    join(dir!, "model_C_predictions.csv"),
+    "--b",
+    join(dir!, "model_CM_predictions.csv"),
+    "--labels",
+    "NONE,CLNC,EXC",
+  ];
   const json = await runCli([...args, "--format", "json"]);
   assert.equal(json.code, 0, json.stderr);
   const j = JSON.parse(json.stdout);
@@ -54,7 +77,15 @@ Deno.test("cli compare: a bad label file names the file and line; unequal length
   const bad = await runCli(["compare", "--truth", join(d, "t.csv"), "--a", join(d, "a.csv"), "--b", join(d, "t.csv")]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /a\.csv line 3: expected a non-negative integer label, found "x"/);
-  const short = await runCli(["compare", "--truth", join(d, "t.csv"), "--a", join(d, "t.csv"), "--b", join(d, "b.csv")]);
+  const short = await runCli([
+    "compare",
+    "--truth",
+    join(d, "t.csv"),
+    "--a",
+    join(d, "t.csv"),
+    "--b",
+    join(d, "b.csv"),
+  ]);
   assert.equal(short.code, 2);
   assert.match(short.stderr, /expected --b to hold 3 labels like --truth, found 2/);
 });

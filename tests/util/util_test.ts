@@ -54,8 +54,14 @@ Deno.test("atomic writes: the target is replaced whole; no temporary file is lef
 });
 
 Deno.test("png: text is rendered with the bundled fonts; tEXt chunks round-trip", () => {
-  const blank = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="30"><rect width="100" height="30" fill="white"/></svg>', { widthPx: 100 });
-  const text = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="30"><rect width="100" height="30" fill="white"/><text x="5" y="20" font-size="16" font-family="DejaVu Sans">Hello</text></svg>', { widthPx: 100, text: { Provenance: '{"a":1}' } });
+  const blank = svgToPng(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="30"><rect width="100" height="30" fill="white"/></svg>',
+    { widthPx: 100 },
+  );
+  const text = svgToPng(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="30"><rect width="100" height="30" fill="white"/><text x="5" y="20" font-size="16" font-family="DejaVu Sans">Hello</text></svg>',
+    { widthPx: 100, text: { Provenance: '{"a":1}' } },
+  );
   assert.ok(text.length > blank.length + 100, "text drew pixels");
   assert.equal(pngTextChunks(text).Provenance, '{"a":1}');
   assert.equal(pngTextChunks(addPngText(blank, "Key", "é ok ✓")).Key, "é ok \\u2713");

@@ -6,7 +6,8 @@ import { choiceOption, Command, emit, requireOption, UsageError } from "../comma
 export const compareCommand: Command = {
   name: "compare",
   summary: "Metrics of two prediction sets on the same cases and McNemar's test (exact and mid-p) between them.",
-  description: "Files hold one integer label per line (as the study's released predictions), optionally after a header;\n" +
+  description:
+    "Files hold one integer label per line (as the study's released predictions), optionally after a header;\n" +
     "with --column, a CSV column by name. Example (the study's Table 4 rows C and CM):\n" +
     "  deno task cli compare --truth ground_truth_labels.csv --a model_C_predictions.csv --b model_CM_predictions.csv --labels NONE,CLNC,EXC",
   options: {
@@ -23,7 +24,11 @@ export const compareCommand: Command = {
     const [truth, a, b] = files.map((f) => readLabelFile(f, { column: values.column as string | undefined }));
     for (const [i, name] of [[1, "a"], [2, "b"]] as const) {
       if ([a, b][i - 1].length !== truth.length) {
-        throw new UsageError(`Cannot run "compare": expected --${name} to hold ${truth.length} labels like --truth, found ${[a, b][i - 1].length} in ${files[i]}`);
+        throw new UsageError(
+          `Cannot run "compare": expected --${name} to hold ${truth.length} labels like --truth, found ${
+            [a, b][i - 1].length
+          } in ${files[i]}`,
+        );
       }
     }
     const format = choiceOption("compare", values, "format", ["json", "table"] as const, "table");
@@ -36,17 +41,43 @@ export const compareCommand: Command = {
     const perClass = r.labels.flatMap((label, c) =>
       [["A", r.a], ["B", r.b]].map(([name, m]) => {
         const mm = m as typeof r.a;
-        return { predictions: name as string, class: label, sensitivity: mm.sensitivity[c], specificity: mm.specificity[c], precision: mm.precision[c], support: mm.support[c] };
+        return {
+          predictions: name as string,
+          class: label,
+          sensitivity: mm.sensitivity[c],
+          specificity: mm.specificity[c],
+          precision: mm.precision[c],
+          support: mm.support[c],
+        };
       })
     );
     const text = [
       `A = ${files[1]}\nB = ${files[2]}\ntruth = ${files[0]} (${r.n} cases)\n`,
       formatRecords(comparisonRows(r), "md", { digits: 4, caption: "Macro averages (one-vs-rest) and accuracy" }),
       formatRecords(perClass, "md", { digits: 4, caption: "Per class" }),
-      formatRecords([
-        { test: "McNemar exact (conditional binomial)", b: r.mcnemar.exact.b, c: r.mcnemar.exact.c, statistic: r.mcnemar.exact.statistic, p: r.mcnemar.exact.pValue },
-        { test: "McNemar mid-p (Fagerland et al. 2013)", b: r.mcnemar.midp.b, c: r.mcnemar.midp.c, statistic: r.mcnemar.midp.statistic, p: r.mcnemar.midp.pValue },
-      ], "md", { digits: 8, caption: "McNemar's test on the correct/incorrect table (b = A right, B wrong; c = A wrong, B right)" }),
+      formatRecords(
+        [
+          {
+            test: "McNemar exact (conditional binomial)",
+            b: r.mcnemar.exact.b,
+            c: r.mcnemar.exact.c,
+            statistic: r.mcnemar.exact.statistic,
+            p: r.mcnemar.exact.pValue,
+          },
+          {
+            test: "McNemar mid-p (Fagerland et al. 2013)",
+            b: r.mcnemar.midp.b,
+            c: r.mcnemar.midp.c,
+            statistic: r.mcnemar.midp.statistic,
+            p: r.mcnemar.midp.pValue,
+          },
+        ],
+        "md",
+        {
+          digits: 8,
+          caption: "McNemar's test on the correct/incorrect table (b = A right, B wrong; c = A wrong, B right)",
+        },
+      ),
     ].join("\n");
     emit(text, values.out);
   },

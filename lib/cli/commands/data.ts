@@ -2,8 +2,8 @@
 import {
   crossValidationFolds,
   foldProportions,
-  labelsTable,
   LABELS_COLUMNS,
+  labelsTable,
   loadRelease,
   maxProportionDeviation,
   releaseLocation,
@@ -16,7 +16,8 @@ import { choiceOption, Command, emit, intOption, requireOption } from "../comman
 const dataOption = {
   type: "string",
   arg: "DIR",
-  help: "a Derm7pt release folder (meta/meta.csv, meta/*_indexes.csv[, images/]); default: $DERM7PT_DIR, else data/synthetic",
+  help:
+    "a Derm7pt release folder (meta/meta.csv, meta/*_indexes.csv[, images/]); default: $DERM7PT_DIR, else data/synthetic",
 } as const;
 const outOption = { type: "string", arg: "FILE", help: "write to FILE (atomically) instead of stdout" } as const;
 
@@ -47,7 +48,11 @@ export const labelsCommand: Command = {
   summary: "One row per case: case_num, split, the grouped label of every task and management, and the metadata.",
   description: "Management: 0 = no further examination, 1 = clinical follow up, 2 = excision.\n" +
     "Diagnosis: BCC 0, NEV 1, MEL 2, MISC 3, SK 4. Criteria: absent 0, then regular/typical/present 1, irregular/atypical 2.",
-  options: { data: dataOption, format: { type: "string", arg: "csv|json", default: "csv", help: "output format" }, out: outOption },
+  options: {
+    data: dataOption,
+    format: { type: "string", arg: "csv|json", default: "csv", help: "output format" },
+    out: outOption,
+  },
   run(values) {
     const format = choiceOption("labels", values, "format", ["csv", "json"] as const, "csv");
     emit(formatRecords(labelsTable(openRelease(values)), format, { columns: LABELS_COLUMNS }), values.out);
@@ -56,7 +61,8 @@ export const labelsCommand: Command = {
 
 export const foldsCommand: Command = {
   name: "folds",
-  summary: "The seeded, multi-label stratified k-fold partition (fold, case_num, part) and its per-fold label proportions.",
+  summary:
+    "The seeded, multi-label stratified k-fold partition (fold, case_num, part) and its per-fold label proportions.",
   options: {
     data: dataOption,
     k: { type: "string", arg: "K", default: "3", help: "number of folds" },
@@ -75,18 +81,25 @@ export const foldsCommand: Command = {
       emit(formatRecords(foldProportions(release, folds), format, { digits: 4 }), values.out);
     } else {
       const rows = folds.flatMap((f) =>
-        (["train", "valid", "test"] as const).flatMap((part) => f[part].map((i) => ({ fold: f.fold, part, case_num: release.cases[i].caseNum })))
+        (["train", "valid", "test"] as const).flatMap((part) =>
+          f[part].map((i) => ({ fold: f.fold, part, case_num: release.cases[i].caseNum }))
+        )
       );
       emit(formatRecords(rows, format), values.out);
     }
-    console.error(`largest deviation of a class share in a test fold from the whole release: ${maxProportionDeviation(release, folds).toFixed(4)}`);
+    console.error(
+      `largest deviation of a class share in a test fold from the whole release: ${
+        maxProportionDeviation(release, folds).toFixed(4)
+      }`,
+    );
   },
 };
 
 export const synthCommand: Command = {
   name: "synth",
   summary: "Write a synthetic Derm7pt-format release (meta.csv, index files, clinical + dermoscopic JPEGs).",
-  description: "Labels follow the real release's aggregate statistics; images draw the labels. SYNTHETIC: not patients.",
+  description:
+    "Labels follow the real release's aggregate statistics; images draw the labels. SYNTHETIC: not patients.",
   options: {
     out: { type: "string", arg: "DIR", help: "output folder (required)" },
     cases: { type: "string", arg: "N", default: "1011", help: "number of cases" },

@@ -14,9 +14,17 @@ export const mclassCommand: Command = {
     "(ResultsDermoscopic.xlsx: one row per dermatologist, Answer 1..Answer 100; or answers.csv: rater, one column per image).\n" +
     "Images can be fetched from the ISIC archive with network access (lib/mclass/isic.ts).",
   options: {
-    run: { type: "string", arg: "DIR", help: "a run folder of a multi-task model with inputs D (e.g. outputs/synthetic/runs/multi-D)" },
+    run: {
+      type: "string",
+      arg: "DIR",
+      help: "a run folder of a multi-task model with inputs D (e.g. outputs/synthetic/runs/multi-D)",
+    },
     data: { type: "string", arg: "DIR", help: "the benchmark folder" },
-    answers: { type: "string", arg: "FILE", help: "answers file (default: <data>/answers.csv or ResultsDermoscopic.xlsx)" },
+    answers: {
+      type: "string",
+      arg: "FILE",
+      help: "answers file (default: <data>/answers.csv or ResultsDermoscopic.xlsx)",
+    },
     out: { type: "string", arg: "DIR", help: "output folder" },
     seed: { type: "string", arg: "S", default: "2019", help: "seed of the random draws and bootstrap" },
     draws: { type: "string", arg: "N", default: "1000", help: "random sets of 9 dermatologists + model" },
@@ -27,7 +35,11 @@ export const mclassCommand: Command = {
     const dataDir = requireOption("mclass", values, "data", "DIR");
     const outDir = requireOption("mclass", values, "out", "DIR");
     const synthetic = exists(join(dataDir, "SYNTHETIC.json"));
-    const prov = provenance({ run_id: `mclass:${runDir}`, data_fingerprint: sha256Hex(Deno.readTextFileSync(join(dataDir, "MClassD.csv"))).slice(0, 16), synthetic_data: synthetic });
+    const prov = provenance({
+      run_id: `mclass:${runDir}`,
+      data_fingerprint: sha256Hex(Deno.readTextFileSync(join(dataDir, "MClassD.csv"))).slice(0, 16),
+      synthetic_data: synthetic,
+    });
     const { result, files } = await writeMclassReport({
       runDir,
       dataDir,
@@ -41,7 +53,11 @@ export const mclassCommand: Command = {
       bootstrap: intOption("mclass", values, "bootstrap", 1000, 0, 1e6),
     });
     const a = result.agreement;
-    console.log(`${synthetic ? "SYNTHETIC benchmark. " : ""}kappa model vs majority ${a.kappaModelVsAggregate.toFixed(4)}; pairs ${a.kappaPairs.mean.toFixed(4)} ± ${a.kappaPairs.sd.toFixed(4)}; Fleiss ${a.fleissAll.toFixed(4)}`);
+    console.log(
+      `${synthetic ? "SYNTHETIC benchmark. " : ""}kappa model vs majority ${
+        a.kappaModelVsAggregate.toFixed(4)
+      }; pairs ${a.kappaPairs.mean.toFixed(4)} ± ${a.kappaPairs.sd.toFixed(4)}; Fleiss ${a.fleissAll.toFixed(4)}`,
+    );
     console.log(`wrote ${files.length} files to ${outDir}`);
   },
 };

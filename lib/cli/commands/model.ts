@@ -1,19 +1,28 @@
 /** Model commands: train and predict. */
 import { join } from "node:path";
 import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocation } from "../../data/mod.ts";
-import { BackboneSource, defaultRunConfig, INPUT_SETS, InputSet, MODEL_KINDS, ModelKind, Preset } from "../../model/config.ts";
-import { BACKENDS, BackendName } from "../../model/backend.ts";
+import {
+  BackboneSource,
+  defaultRunConfig,
+  INPUT_SETS,
+  InputSet,
+  MODEL_KINDS,
+  ModelKind,
+  Preset,
+} from "../../model/config.ts";
+import { BackendName, BACKENDS } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
 import { loadRun, predictCase, predictRelease } from "../../model/predict.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import { choiceOption, Command, emit, intOption, requireOption, UsageError } from "../command.ts";
 
-
 function numberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a non-negative number, found "${raw}"`);
+  if (!Number.isFinite(v) || v < 0) {
+    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a non-negative number, found "${raw}"`);
+  }
   return v;
 }
 
@@ -57,15 +66,28 @@ export const trainCommand: Command = {
     const inputs = choiceOption("train", values, "inputs", INPUT_SETS, "CDM") as InputSet;
     const preset = choiceOption("train", values, "preset", ["features", "paper"] as const, "features") as Preset;
     const backend = choiceOption("train", values, "backend", BACKENDS, "auto") as BackendName;
-    const source = choiceOption("train", values, "backbone", ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"] as const, "nsfwjs") as BackboneSource;
-    if ((source === "keras-h5" || source === "tfjs") && !values.weights) throw new UsageError(`Cannot run "train": expected --weights PATH with --backbone ${source}, found none`);
+    const source = choiceOption(
+      "train",
+      values,
+      "backbone",
+      ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"] as const,
+      "nsfwjs",
+    ) as BackboneSource;
+    if ((source === "keras-h5" || source === "tfjs") && !values.weights) {
+      throw new UsageError(`Cannot run "train": expected --weights PATH with --backbone ${source}, found none`);
+    }
     const size = intOption("train", values, "size", 299, 32, 1024);
     const cfg = defaultRunConfig({
       kind,
       inputs,
       preset,
       seed: intOption("train", values, "seed", 0),
-      backbone: { source, size, ...(values.weights ? { path: String(values.weights) } : {}), ...(values.layers ? { featureLayers: String(values.layers).split(",") } : {}) },
+      backbone: {
+        source,
+        size,
+        ...(values.weights ? { path: String(values.weights) } : {}),
+        ...(values.layers ? { featureLayers: String(values.layers).split(",") } : {}),
+      },
     });
     cfg.backend = backend;
     cfg.data.dir = releaseLocation(values.data as string | undefined).dir;
@@ -78,14 +100,36 @@ export const trainCommand: Command = {
     if (values.views !== undefined) cfg.training.views = intOption("train", values, "views", 4, 0, 100);
     if (values.lr !== undefined) cfg.training.optimizer.learningRate = numberOption("train", values, "lr", 0.01);
     if (values.hidden !== undefined) cfg.model.head.hidden = intOption("train", values, "hidden", 256, 0, 100000);
-    if (values["max-steps"] !== undefined) cfg.training.maxStepsPerEpoch = intOption("train", values, "max-steps", 0, 0, 1e9);
+    if (values["max-steps"] !== undefined) {
+      cfg.training.maxStepsPerEpoch = intOption("train", values, "max-steps", 0, 0, 1e9);
+    }
     cfg.training.augmentation = { ...DEFAULT_AUGMENTATION };
-    const out = (values.out as string) ?? join(PROJECT_ROOT, "outputs", "runs", `${kind}-${inputs}-${preset}${cfg.data.fold !== null ? `-fold${cfg.data.fold}` : ""}`);
-    const r = await trainRun({ config: cfg, outDir: out, cacheDir: cacheDirectory(), quiet: Boolean(values.quiet), force: Boolean(values.force), workers: intOption("train", values, "workers", 2, 1, 64) });
-    const rows = Object.entries(r.summary.test).map(([head, m]) => ({ head, test_accuracy: m.accuracy, test_macro_auroc: m.auroc, n: m.n }));
+    const out = (values.out as string) ??
+      join(
+        PROJECT_ROOT,
+        "outputs",
+        "runs",
+        `${kind}-${inputs}-${preset}${cfg.data.fold !== null ? `-fold${cfg.data.fold}` : ""}`,
+      );
+    const r = await trainRun({
+      config: cfg,
+      outDir: out,
+      cacheDir: cacheDirectory(),
+      quiet: Boolean(values.quiet),
+      force: Boolean(values.force),
+      workers: intOption("train", values, "workers", 2, 1, 64),
+    });
+    const rows = Object.entries(r.summary.test).map(([head, m]) => ({
+      head,
+      test_accuracy: m.accuracy,
+      test_macro_auroc: m.auroc,
+      n: m.n,
+    }));
     console.log(`${r.reused ? "reused the completed run in" : "wrote"} ${r.dir}`);
     console.log(`backbone: ${r.summary.backbone.description}`);
-    console.log(`backend: ${r.summary.backend}; best epoch ${r.summary.bestEpoch}; ${r.summary.seconds.total.toFixed(1)} s`);
+    console.log(
+      `backend: ${r.summary.backend}; best epoch ${r.summary.bestEpoch}; ${r.summary.seconds.total.toFixed(1)} s`,
+    );
     console.log(formatRecords(rows, "md", { digits: 4 }));
   },
 };
@@ -93,24 +137,35 @@ export const trainCommand: Command = {
 export const predictCommand: Command = {
   name: "predict",
   summary: "Predict with a run: a whole release (writes a predictions table) or one new case (prints every head).",
-  description: "One case: --clinical A.jpg --derm B.jpg --sex female --location back --elevation flat (as the run's inputs need).\n" +
+  description:
+    "One case: --clinical A.jpg --derm B.jpg --sex female --location back --elevation flat (as the run's inputs need).\n" +
     "Management is printed both as predicted by the management head and as inferred from the diagnosis head\n" +
     "through the run's training priors p(MGMT | DIAG).",
   options: {
     run: { type: "string", arg: "DIR", help: "a run folder written by train" },
     data: { type: "string", arg: "DIR", help: "score every case of this release" },
-    out: { type: "string", arg: "DIR", help: "where to write the predictions table (with --data; default <run>/predict)" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      help: "where to write the predictions table (with --data; default <run>/predict)",
+    },
     clinical: { type: "string", arg: "FILE", help: "clinical image of a new case" },
     derm: { type: "string", arg: "FILE", help: "dermoscopic image of a new case" },
     sex: { type: "string", arg: "S", help: "female|male" },
-    location: { type: "string", arg: "L", help: "abdomen|acral|back|buttocks|chest|genital areas|head neck|lower limbs|upper limbs" },
+    location: {
+      type: "string",
+      arg: "L",
+      help: "abdomen|acral|back|buttocks|chest|genital areas|head neck|lower limbs|upper limbs",
+    },
     elevation: { type: "string", arg: "E", help: "flat|nodular|palpable" },
     backend: { type: "string", arg: "NAME", help: "tfjs backend (default: the run's)" },
     format: { type: "string", arg: "table|json", default: "table", help: "output for one case" },
   },
   async run(values) {
     const dir = requireOption("predict", values, "run", "DIR (a run folder)");
-    const backend = values.backend ? choiceOption("predict", values, "backend", BACKENDS, "auto") as BackendName : undefined;
+    const backend = values.backend
+      ? choiceOption("predict", values, "backend", BACKENDS, "auto") as BackendName
+      : undefined;
     const run = await loadRun(dir, { cacheDir: cacheDirectory(), backend });
     if (values.data) {
       const out = (values.out as string) ?? join(dir, "predict");
@@ -118,18 +173,36 @@ export const predictCommand: Command = {
       console.log(`wrote ${rows.length} rows to ${join(out, "predictions.csv")} (and .parquet)`);
       return;
     }
-    if (!values.clinical && !values.derm && !values.sex) throw new UsageError('Cannot run "predict": expected --data DIR, or a new case (--clinical/--derm and metadata), found neither');
+    if (!values.clinical && !values.derm && !values.sex) {
+      throw new UsageError(
+        'Cannot run "predict": expected --data DIR, or a new case (--clinical/--derm and metadata), found neither',
+      );
+    }
     const p = await predictCase(run, {
       clinical: values.clinical as string | undefined,
       derm: values.derm as string | undefined,
-      metadata: { sex: values.sex as string, location: values.location as string, elevation: values.elevation as string },
+      metadata: {
+        sex: values.sex as string,
+        location: values.location as string,
+        elevation: values.elevation as string,
+      },
     });
     if (values.format === "json") {
       emit(JSON.stringify(p, null, 2) + "\n", undefined);
       return;
     }
-    const rows = Object.entries(p.heads).flatMap(([head, probs]) => HEADS[head as keyof typeof HEADS].codes.map((code, i) => ({ head, class: code, probability: probs![i] })));
-    if (p.managementInferred) rows.push(...HEADS.management.codes.map((code, i) => ({ head: "management (inferred from diagnosis)", class: code, probability: p.managementInferred![i] })));
+    const rows = Object.entries(p.heads).flatMap(([head, probs]) =>
+      HEADS[head as keyof typeof HEADS].codes.map((code, i) => ({ head, class: code, probability: probs![i] }))
+    );
+    if (p.managementInferred) {
+      rows.push(
+        ...HEADS.management.codes.map((code, i) => ({
+          head: "management (inferred from diagnosis)",
+          class: code,
+          probability: p.managementInferred![i],
+        })),
+      );
+    }
     emit(formatRecords(rows, "md", { digits: 4 }), undefined);
   },
 };

@@ -6,7 +6,8 @@ import { Command, intOption, UsageError } from "../command.ts";
 
 export const reportCommand: Command = {
   name: "report",
-  summary: "Regenerate all tables (CSV/MD/TeX/JSON) and figures (SVG + 300-dpi PNGs) of notebooks 03-05 from run folders.",
+  summary:
+    "Regenerate all tables (CSV/MD/TeX/JSON) and figures (SVG + 300-dpi PNGs) of notebooks 03-05 from run folders.",
   description: "--runs names one or more folders holding run folders named as notebook 02 names them:\n" +
     "diag-CDM, mgmt-CDM, multi-CDM (required), multi-<inputs> (ablation), <kind>-CDM-fold<i> (cross-validation).\n" +
     "Example: deno task cli report --runs outputs/synthetic/runs --out outputs/synthetic/report",
@@ -29,7 +30,10 @@ export const reportCommand: Command = {
       synthetic_data: first?.config.synthetic ?? false,
       runs: dirs,
     });
-    const files = writeStudyReport(runs, String(values.out), prov, { seed: intOption("report", values, "seed", 2021), samples: intOption("report", values, "samples", 1000, 10, 100000) });
+    const files = writeStudyReport(runs, String(values.out), prov, {
+      seed: intOption("report", values, "seed", 2021),
+      samples: intOption("report", values, "samples", 1000, 10, 100000),
+    });
     console.log(`wrote ${files.length} files to ${values.out} from ${Object.keys(runs).length} runs`);
   },
 };

@@ -4,7 +4,7 @@
  * Messages in: {@linkcode RenderJob}; out: `{ done: n }` per case, then `{ finished: true }` or
  * `{ error: message }`.
  */
-import { renderSyntheticImages, RenderJob } from "./generate.ts";
+import { RenderJob, renderSyntheticImages } from "./generate.ts";
 
 self.onmessage = async (e: MessageEvent<RenderJob>) => {
   try {

@@ -66,7 +66,13 @@ export class Canvas {
   }
 
   /** A polyline through `points` (x, y pairs). */
-  polyline(points: readonly (readonly [number, number])[], r: number, color: Rgb, a: number, mask?: Float32Array): void {
+  polyline(
+    points: readonly (readonly [number, number])[],
+    r: number,
+    color: Rgb,
+    a: number,
+    mask?: Float32Array,
+  ): void {
     for (let i = 1; i < points.length; i++) {
       this.line(points[i - 1][0], points[i - 1][1], points[i][0], points[i][1], r, color, a, mask);
     }
@@ -76,7 +82,11 @@ export class Canvas {
    * Blends a whole layer: per-pixel colour from `colorAt` with opacity from `alpha`, optionally
    * only inside a bounding box [x0, y0, x1, y1] (inclusive) where alpha can be non-zero.
    */
-  blendLayer(alpha: Float32Array, colorAt: (x: number, y: number) => Rgb, box?: readonly [number, number, number, number]): void {
+  blendLayer(
+    alpha: Float32Array,
+    colorAt: (x: number, y: number) => Rgb,
+    box?: readonly [number, number, number, number],
+  ): void {
     const [x0, y0, x1, y1] = box ?? [0, 0, this.width - 1, this.height - 1];
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
@@ -149,7 +159,16 @@ export function mix(a: Rgb, b: Rgb, t: number): Rgb {
  * One 1-D convolution pass over `lines` lines of `len` pixels: pixel j of line i is at
  * i * lineStride + j * step (+ channel), edges clamped.
  */
-function blurPass(src: Float32Array, dst: Float32Array, len: number, lines: number, step: number, lineStride: number, k: Float32Array, r: number): void {
+function blurPass(
+  src: Float32Array,
+  dst: Float32Array,
+  len: number,
+  lines: number,
+  step: number,
+  lineStride: number,
+  k: Float32Array,
+  r: number,
+): void {
   for (let line = 0; line < lines; line++) {
     const base = line * lineStride;
     for (let j = 0; j < len; j++) {

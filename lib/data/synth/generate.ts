@@ -41,7 +41,9 @@ function draw(counts: Counts, prng: Prng): string {
 
 /** Samples the label rows of `n` synthetic cases (no images). */
 export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Cannot synthesise cases: expected a positive integer count, found ${n}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Cannot synthesise cases: expected a positive integer count, found ${n}`);
+  }
   const S = REAL_STATISTICS;
   const rows: SyntheticRow[] = [];
   for (let i = 0; i < n; i++) {
@@ -50,7 +52,10 @@ export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
     const row = { case_num: String(i + 1), diagnosis } as SyntheticRow;
     const grouped: Record<string, number> = {};
     for (const t of CRITERIA) {
-      row[t.column as keyof SyntheticRow] = draw((S.criteria as Record<string, Record<string, Counts>>)[t.column][group], prng);
+      row[t.column as keyof SyntheticRow] = draw(
+        (S.criteria as Record<string, Record<string, Counts>>)[t.column][group],
+        prng,
+      );
       grouped[t.column] = groupLabel(t.column as HeadName, row[t.column as keyof SyntheticRow]);
     }
     const score = sevenPointScore(grouped);
@@ -80,7 +85,11 @@ export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
  */
 export function sampleCriteria(group: string, prng: Prng): Record<string, string> {
   const S = REAL_STATISTICS.criteria as Record<string, Record<string, Counts>>;
-  if (!S.pigment_network[group]) throw new RangeError(`Cannot sample criteria: expected a diagnosis group among ${DIAGNOSIS.codes.join(", ")}, found "${group}"`);
+  if (!S.pigment_network[group]) {
+    throw new RangeError(
+      `Cannot sample criteria: expected a diagnosis group among ${DIAGNOSIS.codes.join(", ")}, found "${group}"`,
+    );
+  }
   return Object.fromEntries(CRITERIA.map((t) => [t.column, draw(S[t.column][group], prng)]));
 }
 
@@ -90,7 +99,11 @@ export function syntheticSplits(n: number, prng: Prng): { train: number[]; valid
   const { train, valid } = REAL_STATISTICS.splits;
   const total = REAL_STATISTICS.cases;
   const nTrain = Math.round((n * train) / total), nValid = Math.round((n * valid) / total);
-  return { train: order.slice(0, nTrain), valid: order.slice(nTrain, nTrain + nValid), test: order.slice(nTrain + nValid) };
+  return {
+    train: order.slice(0, nTrain),
+    valid: order.slice(nTrain, nTrain + nValid),
+    test: order.slice(nTrain + nValid),
+  };
 }
 
 export interface SyntheticReleaseOptions {
@@ -107,7 +120,6 @@ export interface SyntheticReleaseOptions {
   workers?: number;
 }
 
-
 /** One worker's share of image rendering. */
 export interface RenderJob {
   outDir: string;
@@ -123,13 +135,17 @@ export async function renderSyntheticImages(job: RenderJob, onCase: () => void):
   const prng = new Prng(job.seed);
   const pending: Promise<void>[] = [];
   const write = async (rel: string, pixels: Uint8Array) => {
-    const jpeg = await sharp(pixels, { raw: { width: job.size, height: job.size, channels: 3 } }).jpeg({ quality: job.quality })
+    const jpeg = await sharp(pixels, { raw: { width: job.size, height: job.size, channels: 3 } }).jpeg({
+      quality: job.quality,
+    })
       .toBuffer();
     writeBytesAtomic(join(job.outDir, "images", rel), new Uint8Array(jpeg));
   };
   for (const { i, row: r } of job.items) {
     const spec = {
-      ...Object.fromEntries(CRITERIA.map((t) => [t.column, groupLabel(t.column as HeadName, r[t.column as keyof SyntheticRow])])),
+      ...Object.fromEntries(
+        CRITERIA.map((t) => [t.column, groupLabel(t.column as HeadName, r[t.column as keyof SyntheticRow])]),
+      ),
       diagnosis: groupLabel("diagnosis", r.diagnosis),
       elevation: r.elevation,
     } as Parameters<typeof renderCase>[0];
@@ -156,17 +172,30 @@ export async function writeSyntheticRelease(outDir: string, options: SyntheticRe
   const bar = new Progress("synth images", n, { unit: "cases", quiet: options.progress === false });
   const workers = options.workers ?? 2;
   const items = rows.map((row, i) => ({ i, row }));
-  const job = (part: typeof items): RenderJob => ({ outDir, seed: options.seed, size, quality: options.quality ?? 90, items: part });
+  const job = (part: typeof items): RenderJob => ({
+    outDir,
+    seed: options.seed,
+    size,
+    quality: options.quality ?? 90,
+    items: part,
+  });
   if (workers <= 0) await renderSyntheticImages(job(items), () => bar.tick());
   else {
     await Promise.all(
       [...Array(workers).keys()].map((w) =>
-        runWorker(new URL("./_render_worker.ts", import.meta.url), job(items.filter((_, i) => i % workers === w)), () => bar.tick())
+        runWorker(
+          new URL("./_render_worker.ts", import.meta.url),
+          job(items.filter((_, i) => i % workers === w)),
+          () => bar.tick(),
+        )
       ),
     );
   }
   bar.done();
-  writeTextAtomic(join(outDir, "meta", "meta.csv"), toCsv(META_COLUMNS, rows.map((r) => META_COLUMNS.map((c) => r[c]))));
+  writeTextAtomic(
+    join(outDir, "meta", "meta.csv"),
+    toCsv(META_COLUMNS, rows.map((r) => META_COLUMNS.map((c) => r[c]))),
+  );
   for (const s of ["train", "valid", "test"] as const) {
     writeTextAtomic(join(outDir, "meta", `${s}_indexes.csv`), toCsv(["indexes"], splits[s].map((i) => [i])));
   }

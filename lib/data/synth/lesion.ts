@@ -74,12 +74,18 @@ export interface RenderOptions {
 export function renderCase(spec: LesionSpec, options: RenderOptions): { derm: Uint8Array; clinical: Uint8Array } {
   const { size, prng } = options;
   const traits = TRAITS[spec.diagnosis];
-  if (!traits) throw new RangeError(`Cannot render lesion: expected a diagnosis group in 0..4, found ${spec.diagnosis}`);
+  if (!traits) {
+    throw new RangeError(`Cannot render lesion: expected a diagnosis group in 0..4, found ${spec.diagnosis}`);
+  }
   const skin = mix(SKIN[prng.int(SKIN.length)], SKIN[prng.int(SKIN.length)], prng.next());
   const base: Rgb = jitter(traits.base, 0.06, prng);
   const R = traits.R * prng.uniform(0.7, 1.3);
   const asym = traits.asym * prng.uniform(0.4, 1.6);
-  const harmonics = [2, 3, 4, 5].map((k) => ({ k, a: asym * prng.uniform(0.3, 1) / (k - 1), phase: prng.uniform(0, 2 * Math.PI) }));
+  const harmonics = [2, 3, 4, 5].map((k) => ({
+    k,
+    a: asym * prng.uniform(0.3, 1) / (k - 1),
+    phase: prng.uniform(0, 2 * Math.PI),
+  }));
   const elong = prng.uniform(0.8, 1.0), tilt = prng.uniform(0, Math.PI);
   const shape = (theta: number) => {
     let r = 1;
@@ -92,7 +98,15 @@ export function renderCase(spec: LesionSpec, options: RenderOptions): { derm: Ui
   // Dermoscopic close-up.
   const derm = new Canvas(size, size, skin);
   skinTexture(derm, skin, prng);
-  const gD = geometry(size, size / 2 + prng.normal(0, size * 0.03), size / 2 + prng.normal(0, size * 0.03), R * size, shape, traits.edge * size / 256, base);
+  const gD = geometry(
+    size,
+    size / 2 + prng.normal(0, size * 0.03),
+    size / 2 + prng.normal(0, size * 0.03),
+    R * size,
+    shape,
+    traits.edge * size / 256,
+    base,
+  );
   drawLesion(derm, gD, spec, 1, new Prng(String(structureSeed.seed) + "/d"));
   if (prng.bernoulli(0.35)) hairs(derm, prng);
   if (prng.bernoulli(0.6)) dermoscopeRim(derm, prng);
@@ -122,10 +136,22 @@ export function renderCase(spec: LesionSpec, options: RenderOptions): { derm: Ui
 }
 
 function jitter(c: Rgb, sd: number, prng: Prng): Rgb {
-  return [clamp(c[0] + prng.normal(0, sd), 0, 1), clamp(c[1] + prng.normal(0, sd), 0, 1), clamp(c[2] + prng.normal(0, sd), 0, 1)];
+  return [
+    clamp(c[0] + prng.normal(0, sd), 0, 1),
+    clamp(c[1] + prng.normal(0, sd), 0, 1),
+    clamp(c[2] + prng.normal(0, sd), 0, 1),
+  ];
 }
 
-function geometry(size: number, cx: number, cy: number, R: number, shape: (t: number) => number, edge: number, base: Rgb): Geometry {
+function geometry(
+  size: number,
+  cx: number,
+  cy: number,
+  R: number,
+  shape: (t: number) => number,
+  edge: number,
+  base: Rgb,
+): Geometry {
   const mask = new Float32Array(size * size);
   let rMax = 0;
   for (let i = 0; i < 64; i++) rMax = Math.max(rMax, R * shape((2 * Math.PI * i) / 64));
@@ -147,9 +173,16 @@ function geometry(size: number, cx: number, cy: number, R: number, shape: (t: nu
 }
 
 /** A random point inside the lesion (mask > 0.8), optionally restricted to a sector. */
-function pointIn(g: Geometry, prng: Prng, sector?: { centre: number; width: number }, maxFrac = 0.95): [number, number] {
+function pointIn(
+  g: Geometry,
+  prng: Prng,
+  sector?: { centre: number; width: number },
+  maxFrac = 0.95,
+): [number, number] {
   for (let tries = 0; tries < 200; tries++) {
-    const theta = sector ? sector.centre + prng.uniform(-sector.width / 2, sector.width / 2) : prng.uniform(0, 2 * Math.PI);
+    const theta = sector
+      ? sector.centre + prng.uniform(-sector.width / 2, sector.width / 2)
+      : prng.uniform(0, 2 * Math.PI);
     const rr = Math.sqrt(prng.next()) * maxFrac * g.radiusAt(theta);
     const x = g.cx + rr * Math.cos(theta), y = g.cy + rr * Math.sin(theta);
     const w = Math.round(Math.sqrt(g.mask.length));
@@ -176,7 +209,9 @@ function drawLesion(c: Canvas, g: Geometry, spec: LesionSpec, strength: number, 
     const col = mul(g.base, 0.55);
     c.blendLayer(m, () => col, g.box);
   } else if (spec.pigmentation === 2) {
-    for (let i = 0, k = 2 + prng.int(3); i < k; i++) blotch(c, g, pointIn(g, prng, undefined, 0.8), g.R * prng.uniform(0.15, 0.35), mul(g.base, 0.25), 0.8 * s, prng);
+    for (let i = 0, k = 2 + prng.int(3); i < k; i++) {
+      blotch(c, g, pointIn(g, prng, undefined, 0.8), g.R * prng.uniform(0.15, 0.35), mul(g.base, 0.25), 0.8 * s, prng);
+    }
   }
   if (spec.pigment_network > 0) network(c, g, spec.pigment_network === 2, s, unit, prng);
   if (spec.dots_and_globules > 0) dots(c, g, spec.dots_and_globules === 2, s, unit, prng);
@@ -210,9 +245,25 @@ function radialMask(c: Canvas, g: Geometry, frac: number, a: number): Float32Arr
   return m;
 }
 
-function blotch(c: Canvas, g: Geometry, p: readonly [number, number], r: number, color: Rgb, a: number, prng: Prng, blobs = 7): void {
+function blotch(
+  c: Canvas,
+  g: Geometry,
+  p: readonly [number, number],
+  r: number,
+  color: Rgb,
+  a: number,
+  prng: Prng,
+  blobs = 7,
+): void {
   for (let i = 0; i < blobs; i++) {
-    c.disc(p[0] + prng.normal(0, r * 0.4), p[1] + prng.normal(0, r * 0.4), r * prng.uniform(0.4, 0.8), color, a * 0.5, g.mask);
+    c.disc(
+      p[0] + prng.normal(0, r * 0.4),
+      p[1] + prng.normal(0, r * 0.4),
+      r * prng.uniform(0.4, 0.8),
+      color,
+      a * 0.5,
+      g.mask,
+    );
   }
 }
 
@@ -248,7 +299,16 @@ function groupExtras(c: Canvas, g: Geometry, diagnosis: number, s: number, unit:
         const p = pointIn(g, prng, undefined, 0.8);
         const t = prng.uniform(0, Math.PI);
         const l = unit * prng.uniform(6, 14);
-        c.line(p[0], p[1], p[0] + l * Math.cos(t), p[1] + l * Math.sin(t), unit * 0.8, mul(g.base, 0.5), 0.7 * s, g.mask);
+        c.line(
+          p[0],
+          p[1],
+          p[0] + l * Math.cos(t),
+          p[1] + l * Math.sin(t),
+          unit * 0.8,
+          mul(g.base, 0.5),
+          0.7 * s,
+          g.mask,
+        );
       }
       break;
   }
@@ -400,7 +460,13 @@ function elevationShading(c: Canvas, g: Geometry, elevation: string, prng: Prng)
   const hx = g.cx + 0.35 * g.R * Math.cos(angle), hy = g.cy + 0.35 * g.R * Math.sin(angle);
   c.disc(hx, hy, g.R * (elevation === "nodular" ? 0.3 : 0.2), [1, 1, 1], strength * 0.7, g.mask);
   // shadow on the opposite side, just outside the lesion
-  c.disc(g.cx - 0.25 * g.R * Math.cos(angle), g.cy - 0.25 * g.R * Math.sin(angle), g.R * 1.15, [0.3, 0.22, 0.2], strength * 0.25);
+  c.disc(
+    g.cx - 0.25 * g.R * Math.cos(angle),
+    g.cy - 0.25 * g.R * Math.sin(angle),
+    g.R * 1.15,
+    [0.3, 0.22, 0.2],
+    strength * 0.25,
+  );
   const shade = g.mask.map((m) => m * strength * 0.2);
   c.blendLayer(shade, (x, y) => {
     const d = ((x - g.cx) * Math.cos(angle) + (y - g.cy) * Math.sin(angle)) / g.R;
