@@ -12,7 +12,8 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from "../lib/model/wasm_ker
 await tf.setBackend(Deno.env.get("KERNEL_BACKEND") ?? "webgpu");
 await tf.ready();
 const scale = Number(Deno.env.get("KERNEL_SCALE") ?? 1);
-const shapes: [number[], number[], number, "same" | "valid"][] = [
+type Shape4 = [number, number, number, number];
+const shapes: [Shape4, Shape4, number, "same" | "valid"][] = [
   [[8, Math.ceil(35 * scale), Math.ceil(35 * scale), 288], [3, 3, 288, 64], 1, "same"],
   [[8, Math.ceil(17 * scale), Math.ceil(17 * scale), 768], [1, 7, 768, 192], 1, "same"],
   [[8, Math.ceil(8 * scale), Math.ceil(8 * scale), 1280], [1, 1, 1280, 320], 1, "same"],

@@ -1,10 +1,19 @@
 /**
- * Benchmark: InceptionV3 at 299x299 on this machine's CPU backends — feature extraction (images/s,
- * the features preset's real pipeline: decode + resize + forward in 2 parallel wasm workers, and a
- * single wasm thread without decoding) and a training step of the full network (paper preset,
- * images/s). Compare with bench/torch_inception.py (PyTorch CPU, OMP_NUM_THREADS=2).
+ * Benchmark: InceptionV3 at 299x299 on this machine's CPU, the project's engines side by side with
+ * PyTorch in one run.
  *
- *   deno run -A bench/model_throughput.ts [--images 96] [--skip-train]
+ * - End to end (what feature caching costs): JPEG decode + resize + forward to the pooled features,
+ *   written to a fresh cache, on 2 cores — the onnx engine (one process, 2 intra-op threads, decoding
+ *   ahead) and the tfjs engine (2 wasm worker processes) — and PyTorch on the same JPEG files (PIL decode
+ *   + resize + forward, 2 threads, bench/torch_inception.py, run from here when /usr/bin/python3 has torch).
+ *   Ours includes starting the engine (the exported ONNX model is cached beforehand).
+ * - Forward only, batch 8: onnx (2 threads), tfjs wasm (1 thread), PyTorch (2 threads).
+ * - A training step of the whole network on wasm (batch 2: the wasm heap caps it) and PyTorch (batch 8).
+ *
+ *   deno run -A bench/model_throughput.ts [--images 400] [--data DIR] [--skip-train] [--skip-tfjs]
+ *
+ * --data DIR reads the images of a release (e.g. the real Derm7pt, 768x512 JPEGs); default: the
+ * synthetic release (256x256 JPEGs). Run it on a quiet machine: the numbers are rates.
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -16,63 +25,164 @@ import {
   loadRelease,
 } from "../lib/data/mod.ts";
 import { startBackend } from "../lib/model/backend.ts";
+import { EngineName, openFrozenBackbone } from "../lib/model/engine.ts";
 import { extractFeatures } from "../lib/model/features.ts";
 import { buildFullModel } from "../lib/model/network.ts";
-import { inceptionV3 } from "../lib/model/inception_v3.ts";
+import { BackboneConfig } from "../lib/model/config.ts";
 
-const arg = (
+const argValue = (
   name: string,
-  d: number,
-) => (Deno.args.includes(`--${name}`) ? Number(Deno.args[Deno.args.indexOf(`--${name}`) + 1]) : d);
-const nImages = arg("images", 96);
-const results: Record<string, unknown> = {};
+) => (Deno.args.includes(`--${name}`) ? Deno.args[Deno.args.indexOf(`--${name}`) + 1] : null);
+const nImages = Number(argValue("images") ?? 400);
+const skipTrain = Deno.args.includes("--skip-train");
+const rows: { what: string; engine: string; rate: number; note: string }[] = [];
+const projectCache = new URL("../.cache", import.meta.url).pathname;
 
-await ensureSyntheticRelease(DEFAULT_SYNTHETIC_DIR, DEFAULT_SYNTHETIC);
-const release = loadRelease(DEFAULT_SYNTHETIC_DIR, { quiet: true });
-const paths = release.cases.slice(0, nImages).map((c) => join(release.imagesDir!, c.derm));
-const cacheDir = await Deno.makeTempDir({ prefix: "bench-features-" });
+let dataDir = argValue("data");
+if (!dataDir) {
+  await ensureSyntheticRelease(DEFAULT_SYNTHETIC_DIR, DEFAULT_SYNTHETIC);
+  dataDir = DEFAULT_SYNTHETIC_DIR;
+}
+const release = loadRelease(dataDir, { quiet: true });
+const paths = [...new Set(release.cases.flatMap((c) => [c.derm, c.clinic]).map((p) => join(release.imagesDir!, p)))]
+  .slice(0, nImages);
 await startBackend("wasm", { quiet: true });
-// the weights are extracted into the project cache once; features go to a fresh folder
-Deno.symlinkSync(join(new URL("../.cache/models", import.meta.url).pathname), join(cacheDir, "models"));
-for (
-  const [layer, label] of [["mixed10", "full backbone (mixed10)"], ["mixed5", "features preset (mixed5)"]] as const
-) {
-  const t = performance.now();
-  const { stats } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), {
-    backbone: { source: "nsfwjs", size: 299, featureLayers: [layer], shared: true },
+
+const backbone = (layers: string[]): BackboneConfig => ({
+  source: "nsfwjs",
+  size: 299,
+  featureLayers: layers,
+  shared: true,
+});
+
+async function endToEnd(engine: EngineName, layers: string[]): Promise<number> {
+  const cacheDir = await Deno.makeTempDir({ prefix: "bench-features-" });
+  for (const d of ["models", "onnx"]) {
+    Deno.mkdirSync(join(projectCache, d), { recursive: true });
+    Deno.symlinkSync(join(projectCache, d), join(cacheDir, d));
+  }
+  const options = {
+    backbone: backbone(layers),
     seed: 0,
     cacheDir,
-    augmentation: { ...DEFAULT_AUGMENTATION },
-    workers: 2,
+    augmentation: DEFAULT_AUGMENTATION,
+    engine,
+    quiet: true,
+  };
+  await extractFeatures(paths.slice(0, 2).map((path) => ({ path, views: 1 })), options); // exports the model once
+  Deno.removeSync(join(cacheDir, "features"), { recursive: true });
+  const t = performance.now();
+  const { stats } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), { ...options, workers: 2 });
+  const s = (performance.now() - t) / 1000;
+  Deno.removeSync(cacheDir, { recursive: true });
+  return stats.computed / s;
+}
+
+async function forwardOnly(engine: EngineName, threads: number): Promise<number> {
+  const net = await openFrozenBackbone(backbone(["mixed10"]), [{ layer: "mixed10", kind: "pooled" }], {
+    seed: 0,
+    cacheDir: projectCache,
+    engine,
+    threads,
     quiet: true,
   });
-  const s = (performance.now() - t) / 1000;
-  results[`extract ${label}, 2 workers, incl. decode + worker start`] = `${
-    (stats.computed / s).toFixed(2)
-  } images/s (${stats.computed} images in ${s.toFixed(1)} s)`;
+  const px = new Uint8Array(8 * 299 * 299 * 3).map((_, i) => (i * 31) % 251);
+  await net.run(px, 8);
+  const t = performance.now();
+  let n = 0;
+  while (performance.now() - t < 6000) n += (await net.run(px, 8), 8);
+  net.dispose();
+  return n / ((performance.now() - t) / 1000);
 }
-Deno.removeSync(cacheDir, { recursive: true });
 
-// one thread, forward only, batch 8
-const net = inceptionV3();
-const feat = tf.model({
-  inputs: net.inputs,
-  outputs: tf.layers.globalAveragePooling2d({}).apply(net.outputs[0]) as tf.SymbolicTensor,
+// PyTorch first (it needs the cores alone), on the same files
+let torch: Record<string, { images_per_s: number } | string | number> | null = null;
+try {
+  const list = await Deno.makeTempFile({ suffix: ".txt" });
+  Deno.writeTextFileSync(list, paths.join("\n") + "\n");
+  const out = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      new URL("./torch_inception.py", import.meta.url).pathname,
+      "--files",
+      list,
+      ...(skipTrain ? ["--skip-train"] : []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.success) torch = JSON.parse(new TextDecoder().decode(out.stdout));
+  else console.error(`PyTorch peer failed: ${new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)}`);
+} catch (e) {
+  console.error(`PyTorch peer not run: ${(e as Error).message}`);
+}
+const torchE2E = torch
+  ? (torch["end to end (PIL decode + resize + forward), batch 8"] as { images_per_s: number }).images_per_s
+  : NaN;
+if (torch) {
+  rows.push({
+    what: "end to end, to the pooled features",
+    engine: `PyTorch ${torch.torch}`,
+    rate: torchE2E,
+    note: "PIL decode + resize + forward, 2 threads, batch 8",
+  });
+}
+rows.push({
+  what: "end to end, to the pooled features",
+  engine: "onnx (this project)",
+  rate: await endToEnd("onnx", ["mixed10"]),
+  note: "mixed10; 2 intra-op threads, decoding ahead",
 });
-const x8 = tf.randomUniform([8, 299, 299, 3]);
-(feat.predict(x8) as tf.Tensor).dataSync();
-let t = performance.now();
-for (let i = 0; i < 3; i++) (feat.predict(x8) as tf.Tensor).dataSync();
-results["forward, 1 wasm thread, batch 8"] = `${(24 / ((performance.now() - t) / 1000)).toFixed(2)} images/s`;
+rows.push({
+  what: "end to end, 3 pooled layers",
+  engine: "onnx (this project)",
+  rate: await endToEnd("onnx", ["mixed5", "mixed7", "mixed10"]),
+  note: "mixed5+mixed7+mixed10 in one pass",
+});
+if (!Deno.args.includes("--skip-tfjs")) {
+  rows.push({
+    what: "end to end, to the pooled features",
+    engine: "tfjs wasm (this project)",
+    rate: await endToEnd("tfjs", ["mixed10"]),
+    note: "mixed10; 2 worker processes",
+  });
+}
+if (torch) {
+  rows.push({
+    what: "forward only, batch 8",
+    engine: `PyTorch ${torch.torch}`,
+    rate: (torch["forward only, batch 8"] as { images_per_s: number }).images_per_s,
+    note: "2 threads",
+  });
+}
+rows.push({
+  what: "forward only, batch 8",
+  engine: "onnx (this project)",
+  rate: await forwardOnly("onnx", 2),
+  note: "2 threads",
+});
+rows.push({
+  what: "forward only, batch 8",
+  engine: "onnx (this project)",
+  rate: await forwardOnly("onnx", 1),
+  note: "1 thread",
+});
+if (!Deno.args.includes("--skip-tfjs")) {
+  rows.push({
+    what: "forward only, batch 8",
+    engine: "tfjs wasm (this project)",
+    rate: await forwardOnly("tfjs", 1),
+    note: "1 thread (wasm has no threads in Deno)",
+  });
+}
 
-if (!Deno.args.includes("--skip-train")) {
+if (!skipTrain) {
   // training step of the whole network (every layer trainable), batch 2: the wasm heap (4 GiB) caps the batch
   const { model } = await buildFullModel(
     "mgmt",
     "D",
     { source: "random", size: 299, featureLayers: ["mixed10"], shared: true },
     { hidden: 0, l2: 0, standardize: false },
-    { seed: 0, cacheDir: ".cache" },
+    { seed: 0, cacheDir: projectCache },
   );
   const xs = tf.randomUniform([2, 299, 299, 3]);
   const y = tf.oneHot(tf.tensor1d([0, 2], "int32"), 3);
@@ -91,17 +201,33 @@ if (!Deno.args.includes("--skip-train")) {
     tf.dispose([value, ...Object.values(grads)]);
   };
   step();
-  t = performance.now();
+  const t = performance.now();
   for (let i = 0; i < 2; i++) step();
-  const per = (performance.now() - t) / 2000;
-  results["training step, whole network, 1 wasm thread, batch 2"] = `${(2 / per).toFixed(2)} images/s (${
-    per.toFixed(1)
-  } s per step)`;
+  rows.push({
+    what: "training step, whole network",
+    engine: "tfjs wasm (this project)",
+    rate: 4 / ((performance.now() - t) / 1000),
+    note: "batch 2, 1 thread",
+  });
+  if (torch) {
+    rows.push({
+      what: "training step, whole network",
+      engine: `PyTorch ${torch.torch}`,
+      rate: (torch["training step, whole network, batch 8"] as { images_per_s: number }).images_per_s,
+      note: "batch 8, 2 threads",
+    });
+  }
 }
-console.log(
-  JSON.stringify(
-    { machine: `${navigator.hardwareConcurrency} cores`, deno: Deno.version.deno, tfjs: tf.version.tfjs, ...results },
-    null,
-    2,
-  ),
-);
+
+const header =
+  `InceptionV3 at 299x299, ${paths.length} JPEGs from ${release.synthetic ? "the SYNTHETIC release" : dataDir}, ` +
+  `${navigator.hardwareConcurrency} cores, ${new Date().toISOString().slice(0, 10)}`;
+console.log(header);
+console.log("| what | engine | images/s | x PyTorch end to end | note |\n|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(
+    `| ${r.what} | ${r.engine} | ${r.rate.toFixed(1)} | ${
+      Number.isFinite(torchE2E) ? (r.rate / torchE2E).toFixed(2) : "-"
+    } | ${r.note} |`,
+  );
+}

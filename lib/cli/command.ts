@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { writeTextAtomic } from "../util/fs.ts";
+import { type EngineChoice, ENGINES } from "../model/engine.ts";
 
 export type OptionSpec = {
   type: "string" | "boolean";
@@ -131,4 +132,17 @@ export function emit(text: string, out: unknown): void {
   } else {
     Deno.stdout.writeSync(new TextEncoder().encode(text));
   }
+}
+
+/** The `--engine` option of every command that runs the frozen backbone. */
+export const ENGINE_OPTION: OptionSpec = {
+  type: "string",
+  arg: ENGINES.join("|"),
+  default: "auto",
+  help: "engine of the frozen backbone: onnx (ONNX Runtime, every core), tfjs, auto = onnx where it loads",
+};
+
+/** The value of `--engine`. */
+export function engineOption(cmd: string, values: Record<string, unknown>): EngineChoice {
+  return choiceOption(cmd, values, "engine", ENGINES, "auto");
 }

@@ -14,12 +14,14 @@ import { predictCommand, trainCommand } from "./commands/model.ts";
 import { reportCommand } from "./commands/report.ts";
 import { mclassCommand } from "./commands/mclass.ts";
 import { cardCommand, caseCommand } from "./commands/explain.ts";
+import { extractCommand } from "./commands/features.ts";
 
 export const COMMANDS: Command[] = [
   table1Command,
   labelsCommand,
   foldsCommand,
   synthCommand,
+  extractCommand,
   compareCommand,
   trainCommand,
   predictCommand,

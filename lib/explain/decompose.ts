@@ -12,8 +12,8 @@
  * ```ts ignore
  * import { loadRun } from "../model/predict.ts";
  * import { explainable, headInputOf } from "./decompose.ts";
- * const ex = explainable(await loadRun("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache" }));
- * const { vector } = headInputOf(ex, { clinical, derm, metadata }); // standardised head input
+ * const ex = await explainable(await loadRun("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache" }));
+ * const { vector } = await headInputOf(ex, { clinical, derm, metadata }); // standardised head input
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
@@ -23,6 +23,8 @@ import { concatFloat32 } from "../util/arrays.ts";
 import { buildHeads, preprocess } from "../model/network.ts";
 import { INCEPTION_BLOCKS } from "../model/inception_v3.ts";
 import type { LoadedRun } from "../model/predict.ts";
+import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
+import type { Preprocessing } from "../model/weights.ts";
 
 export type ImageInput = "clinical" | "derm";
 export const IMAGE_INPUTS: readonly ImageInput[] = ["clinical", "derm"];
@@ -40,8 +42,8 @@ export interface Explainable {
   run: LoadedRun;
   /** Backbone input side in pixels. */
   size: number;
-  /** Image inputs of the run -> model from the preprocessed image to its feature layers' maps. */
-  spatial: Partial<Record<ImageInput, tf.LayersModel>>;
+  /** Image inputs of the run -> the backbone from the image to its feature layers' maps. */
+  spatial: Partial<Record<ImageInput, SpatialBackbone>>;
   /** The feature layers (their pooled maps, concatenated in this order, are an image's features). */
   layers: string[];
   /** The deepest feature layer: the one Grad-CAM explains (see gradcam.ts). */
@@ -63,43 +65,107 @@ export interface CaseInputs {
   metadata?: Float32Array;
 }
 
-function spatialModel(backbone: tf.LayersModel, layers: string[]): tf.LayersModel {
-  return tf.model({
+/** A backbone cut at the feature layers' activation maps. */
+export interface SpatialBackbone {
+  /** Channels of each feature layer's map, in layer order. */
+  channels: number[];
+  /**
+   * The maps of one image ([1, h, w, K] per layer; the caller disposes them) and its feature vector (the
+   * maps' global average pools, concatenated, as the run's features were computed).
+   */
+  maps(image: RgbImage): Promise<ImageMaps>;
+}
+
+/** An image's activation maps at the feature layers and its pooled feature vector. */
+export interface ImageMaps {
+  maps: tf.Tensor4D[];
+  pooled: Float32Array;
+}
+
+/**
+ * The maps of a frozen backbone on its engine (features preset), opened with the maps of every feature
+ * layer then their pools: the pools are the engine's own, so they equal the run's cached features.
+ */
+function engineSpatial(net: FrozenBackbone): SpatialBackbone {
+  const n = net.outputs.length / 2;
+  return {
+    channels: net.shapes.slice(0, n).map((s) => s[2]),
+    async maps(image: RgbImage) {
+      const outs = await net.run(image.data, 1);
+      return {
+        maps: outs.slice(0, n).map((o, k) => tf.tensor4d(o, [1, ...net.shapes[k]] as [number, number, number, number])),
+        pooled: concatFloat32(outs.slice(n)),
+      };
+    },
+  };
+}
+
+/** The maps of a tfjs backbone nested in a run's end-to-end model (paper preset: fine-tuned). */
+function tfjsSpatial(backbone: tf.LayersModel, layers: string[], preprocessing: Preprocessing): SpatialBackbone {
+  const model = tf.model({
     inputs: backbone.inputs,
     outputs: layers.map((l) => backbone.getLayer(l).output as tf.SymbolicTensor),
     name: `${backbone.name}_maps`,
   });
+  const size = model.inputs[0].shape[1] as number;
+  return {
+    channels: model.outputs.map((o) => o.shape[3] as number),
+    maps(image: RgbImage) {
+      const maps = tf.tidy(() => {
+        const x = tf.tensor4d(preprocess(image.data, preprocessing), [1, size, size, 3]);
+        const out = model.predict(x) as tf.Tensor | tf.Tensor[];
+        return (Array.isArray(out) ? out : [out]) as tf.Tensor4D[];
+      });
+      return Promise.resolve({ maps, pooled: pooledFeatures(maps) });
+    },
+  };
 }
 
 /**
- * Splits a loaded run at its head input.
+ * Splits a loaded run at its head input. The frozen backbone of a features-preset run runs on the
+ * run's engine (`loadRun`'s `engine`); a paper-preset run's fine-tuned backbone runs in tfjs.
  * @throws {Error} when the run's model does not have the expected layers.
  */
-export function explainable(run: LoadedRun): Explainable {
+export async function explainable(run: LoadedRun): Promise<Explainable> {
   const cfg = run.config;
   const inputs = cfg.model.inputs;
   const layers = [...cfg.model.backbone.featureLayers];
   const images = IMAGE_INPUTS.filter((k) => inputs.includes(k === "clinical" ? "C" : "D"));
   const spatial: Explainable["spatial"] = {};
+  // one frozen backbone serves both images of a features-preset run
+  const frozen = cfg.training.preset === "features" && images.length
+    ? engineSpatial(
+      await openFrozenBackbone(cfg.model.backbone, [
+        ...layers.map((layer) => ({ layer, kind: "map" as const })),
+        ...layers.map((layer) => ({ layer, kind: "pooled" as const })),
+      ], {
+        seed: cfg.seed,
+        cacheDir: run.cacheDir,
+        engine: run.engine,
+        quiet: true,
+      }),
+    )
+    : null;
   for (const which of images) {
-    let backbone: tf.LayersModel;
-    if (cfg.training.preset === "features") backbone = run.backbone!;
-    else {
-      const name = cfg.model.backbone.shared ? "backbone" : `backbone_${which}`;
-      try {
-        backbone = run.model.getLayer(name) as unknown as tf.LayersModel;
-      } catch {
-        throw new Error(
-          `Cannot explain ${run.dir}: expected a nested backbone layer "${name}" in its model, found none`,
-        );
-      }
+    if (frozen) {
+      spatial[which] = frozen;
+      continue;
     }
-    spatial[which] = spatialModel(backbone, layers);
+    const name = cfg.model.backbone.shared ? "backbone" : `backbone_${which}`;
+    let backbone: tf.LayersModel;
+    try {
+      backbone = run.model.getLayer(name) as unknown as tf.LayersModel;
+    } catch {
+      throw new Error(
+        `Cannot explain ${run.dir}: expected a nested backbone layer "${name}" in its model, found none`,
+      );
+    }
+    spatial[which] = tfjsSpatial(backbone, layers, run.preprocessing);
   }
   const blocks: InputBlock[] = [];
   let offset = 0;
   for (const which of images) {
-    const maps = spatial[which]!.outputs.map((o, i) => ({ name: layers[i], channels: o.shape[3] as number }));
+    const maps = spatial[which]!.channels.map((channels, i) => ({ name: layers[i], channels }));
     const length = maps.reduce((s, m) => s + m.channels, 0);
     blocks.push({ name: which, start: offset, length, layers: maps });
     offset += length;
@@ -133,8 +199,8 @@ export function explainable(run: LoadedRun): Explainable {
   };
 }
 
-/** The activation maps of one image at the feature layers ([1, h, w, K] each; the caller disposes). */
-export function activationMaps(ex: Explainable, which: ImageInput, image: RgbImage): tf.Tensor4D[] {
+/** The activation maps of one image at the feature layers ([1, h, w, K] each; the caller disposes) and its features. */
+export async function activationMaps(ex: Explainable, which: ImageInput, image: RgbImage): Promise<ImageMaps> {
   const model = ex.spatial[which];
   if (!model) {
     throw new Error(
@@ -146,11 +212,7 @@ export function activationMaps(ex: Explainable, which: ImageInput, image: RgbIma
       `Cannot explain the ${which} image: expected ${ex.size}x${ex.size} pixels (the run's input size), found ${image.height}x${image.width}`,
     );
   }
-  return tf.tidy(() => {
-    const x = tf.tensor4d(preprocess(image.data, ex.run.preprocessing), [1, ex.size, ex.size, 3]);
-    const out = model.predict(x) as tf.Tensor | tf.Tensor[];
-    return (Array.isArray(out) ? out : [out]) as tf.Tensor4D[];
-  });
+  return await model.maps(image);
 }
 
 /** An image's feature vector: the global average pools of its maps, concatenated. */
@@ -164,14 +226,20 @@ export function standardizeInput(ex: Pick<Explainable, "norm">, v: Float32Array)
   return v;
 }
 
+/** A case's head input and the activation maps it came from. */
+export interface HeadInput {
+  vector: Float32Array;
+  maps: Partial<Record<ImageInput, tf.Tensor4D[]>>;
+}
+
 /**
  * The head input of one case, and the activation maps it came from (the caller disposes them).
  * @throws {Error} naming the input the run needs when it is missing.
  */
-export function headInputOf(
+export async function headInputOf(
   ex: Explainable,
   input: CaseInputs,
-): { vector: Float32Array; maps: Partial<Record<ImageInput, tf.Tensor4D[]>> } {
+): Promise<HeadInput> {
   const parts: Float32Array[] = [];
   const maps: Partial<Record<ImageInput, tf.Tensor4D[]>> = {};
   for (const block of ex.blocks) {
@@ -186,8 +254,9 @@ export function headInputOf(
     if (!image) {
       throw new Error(`Cannot explain with ${ex.run.dir}: its inputs need the ${block.name} image, found none`);
     }
-    maps[block.name] = activationMaps(ex, block.name, image);
-    parts.push(pooledFeatures(maps[block.name]!));
+    const m = await activationMaps(ex, block.name, image);
+    maps[block.name] = m.maps;
+    parts.push(m.pooled);
   }
   return { vector: standardizeInput(ex, concatFloat32(parts)), maps };
 }

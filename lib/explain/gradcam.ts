@@ -17,13 +17,13 @@
  * @example
  * ```ts ignore
  * import { gradCam } from "./gradcam.ts";
- * const cam = gradCam(ex, { clinical, derm, metadata }, { head: "diagnosis" }); // predicted class
+ * const cam = await gradCam(ex, { clinical, derm, metadata }, { head: "diagnosis" }); // predicted class
  * cam.maps.derm!.values; // Float32Array of h*w, >= 0
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
 import { HeadName, HEADS } from "../data/vocabulary.ts";
-import { CaseInputs, Explainable, headInputOf, headLogits, ImageInput } from "./decompose.ts";
+import { CaseInputs, Explainable, HeadInput, headInputOf, headLogits, ImageInput } from "./decompose.ts";
 
 /** One image's map at the explained layer. */
 export interface CamMap {
@@ -83,8 +83,8 @@ export function logitGradient(
  * Grad-CAM maps of one case for one head and class, on every image input of the run.
  * @throws {RangeError} when the class index is outside the head's classes.
  */
-export function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOptions): GradCamResult {
-  const head = headInputOf(ex, input);
+export async function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOptions): Promise<GradCamResult> {
+  const head = await headInputOf(ex, input);
   try {
     return gradCamAt(ex, head, options);
   } finally {
@@ -98,7 +98,7 @@ export function gradCam(ex: Explainable, input: CaseInputs, options: GradCamOpti
  */
 export function gradCamAt(
   ex: Explainable,
-  head: ReturnType<typeof headInputOf>,
+  head: HeadInput,
   options: GradCamOptions,
 ): GradCamResult {
   const codes = HEADS[options.head]?.codes;

@@ -66,6 +66,7 @@ export async function caseHeadInputs(
         augmentation: cfg.training.augmentation,
         perturbation,
         workers: options.workers,
+        engine: ex.run.engine,
         quiet: options.quiet,
       })).features;
     }
@@ -83,7 +84,7 @@ export async function caseHeadInputs(
       derm: ex.spatial.derm ? await load(paths[j].derm) : undefined,
       metadata: encodeMetadata(c.metadata),
     };
-    const { vector, maps } = headInputOf(ex, input);
+    const { vector, maps } = await headInputOf(ex, input);
     for (const m of Object.values(maps)) tf.dispose(m);
     out.push(vector);
     bar.tick(1);

@@ -1,30 +1,41 @@
 /**
- * Frozen-backbone features, computed once and cached on disk — the heart of the CPU-practical
- * preset. For every image and view, the backbone's global-average-pooled activations at the
- * configured layers are stored as a float32 file keyed by the image's content (sha256), the backbone
- * weights (their fingerprint), the input size, the layers and the augmentation (spec and view
- * index). View 0 is the unaugmented image; view v > 0 is a deterministic augmentation seeded by the
- * image content and v, so every run (any seed, fold or model) reuses the same cached views.
+ * Frozen-backbone features, computed once and cached on disk — the heart of the CPU-practical preset.
  *
- * Extraction runs in parallel workers (default 2: the wasm backend is single-threaded) with a
- * progress line (images/s, ETA).
+ * For every image and view, the backbone's global-average-pooled activation at each feature layer is
+ * stored as one cache entry, keyed by the image's content (sha256), the backbone weights (their
+ * fingerprint), the input size, the layer, and the augmentation (spec and view index); a perturbed image
+ * (robustness checks) is cached apart. One forward pass fills every requested layer, and a layer's
+ * entries serve every layer set that contains it (mixed5 alone, or mixed5+mixed7+mixed10). View 0 is the
+ * unaugmented image; view v > 0 is a deterministic augmentation seeded by the image content and v, so
+ * every run (any seed, fold or model) reuses the same cached views.
+ *
+ * An entry is a 12-byte header (`D7F2`, the engine that computed it, 3 reserved bytes, the number of
+ * values as uint32 little-endian) and the float32 values. The two engines agree within 1e-4 of the output's scale (tests), so entries from either serve
+ * both; a damaged entry is reported, recomputed and replaced.
+ *
+ * Engines (engine.ts): `onnx` runs in this process on every core while the next images are decoded;
+ * `tfjs` runs in parallel worker processes (default 2; the wasm backend is single-threaded). Progress is
+ * reported as images/s with an ETA.
  *
  * @example
  * ```ts ignore
  * import { extractFeatures } from "./features.ts";
- * const feats = await extractFeatures([{ path: "a.jpg", views: 3 }], { backbone, cacheDir: ".cache", augmentation });
- * feats.get("a.jpg")![2]; // Float32Array of view 2
+ * const { features } = await extractFeatures([{ path: "a.jpg", views: 3 }], { backbone, seed: 0, cacheDir: ".cache", augmentation });
+ * features.get("a.jpg")![2]; // Float32Array of view 2 (the layers' pools, concatenated)
  * ```
+ * @module
  */
 import { join } from "node:path";
-import { AugmentationSpec } from "../data/augment.ts";
+import { AugmentationSpec, augmentImage } from "../data/augment.ts";
+import { decodeImage, RgbImage } from "../data/images.ts";
+import { Perturbation, perturbImage, validatePerturbation } from "../data/perturb.ts";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";
-import { exists } from "../util/fs.ts";
+import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
+import { Prng } from "../util/prng.ts";
 import { BackboneConfig } from "./config.ts";
-import { Perturbation, validatePerturbation } from "../data/perturb.ts";
-import { nsfwjsInceptionV3 } from "./weights.ts";
-import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
+import { weightsFingerprint } from "./network.ts";
+import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 
 export interface FeatureRequest {
   /** Absolute image path. */
@@ -40,48 +51,27 @@ export interface FeatureOptions {
   /** Project cache folder (features go under <cacheDir>/features, weights under <cacheDir>/models). */
   cacheDir: string;
   augmentation: AugmentationSpec;
-  /** Parallel workers (default 2). */
+  /** Inference engine (default "auto": onnx where it loads, else tfjs). */
+  engine?: EngineChoice;
+  /** Parallel worker processes of the tfjs engine (default 2). */
   workers?: number;
+  /** Intra-op threads of the onnx engine (default: every core). */
+  threads?: number;
   /** Images per forward pass (default 8). */
   batchSize?: number;
   quiet?: boolean;
-  /** Backend for the workers (default "wasm"). */
+  /** Backend of the tfjs engine's workers (default "wasm"). */
   backend?: string;
   /** A fixed perturbation applied to every image before its views (robustness checks; cached apart). */
   perturbation?: Perturbation;
 }
 
-/** sha256 of the backbone weights a config names, without building the model. */
-export async function weightsFingerprint(cfg: BackboneConfig, cacheDir: string, seed: number): Promise<string> {
-  switch (cfg.source) {
-    case "nsfwjs":
-      return (await nsfwjsInceptionV3({ cacheDir: join(cacheDir, "models") })).fingerprint;
-    case "imagenet":
-      return sha256Hex(
-        Deno.readFileSync(
-          cfg.path ?? await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: join(cacheDir, "models") }),
-        ),
-      );
-    case "keras-h5":
-      return sha256Hex(Deno.readFileSync(cfg.path!));
-    case "tfjs": {
-      const m = JSON.parse(Deno.readTextFileSync(join(cfg.path!, "model.json")));
-      return sha256Parts(
-        m.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) =>
-          Deno.readFileSync(join(cfg.path!, p))
-        ),
-      );
-    }
-    default:
-      return `random:${cfg.source}:${cfg.size}:${seed}`;
-  }
-}
-
-/** The cache folder of one feature configuration. */
-export function featureDir(
+/** The cache folder of one layer's pooled features for a backbone, size, augmentation and perturbation. */
+export function featureLayerDir(
   cacheDir: string,
   fingerprint: string,
-  cfg: BackboneConfig,
+  cfg: Pick<BackboneConfig, "source" | "size">,
+  layer: string,
   augmentation: AugmentationSpec,
   perturbation?: Perturbation,
 ): string {
@@ -89,33 +79,81 @@ export function featureDir(
   const key = sha256Parts([
     fingerprint,
     String(cfg.size),
-    cfg.featureLayers.join("+"),
+    layer,
     JSON.stringify(augmentation),
     ...(perturbed ? [JSON.stringify(perturbation)] : []),
-    "features-v1",
+    "features-v2",
   ]).slice(0, 20);
   return join(
     cacheDir,
     "features",
-    `${cfg.source}-${cfg.size}-${cfg.featureLayers.join("+")}${perturbed ? `-${perturbation.kind}` : ""}-${key}`,
+    `${cfg.source}-${cfg.size}-${layer}${perturbed ? `-${perturbation.kind}` : ""}-${key}`,
   );
 }
 
+/** The cache entry of one image (by content hash) and view in a layer's folder. */
 export function featureFile(dir: string, sha: string, view: number): string {
   return join(dir, sha.slice(0, 2), `${sha}-v${view}.f32`);
 }
 
-/** Work item handed to a worker. */
+const ENTRY_MAGIC = [0x44, 0x37, 0x46, 0x32]; // "D7F2"
+const ENGINE_CODES: Record<EngineName, number> = { tfjs: 1, onnx: 2 };
+
+const HEADER = 12;
+
+/** A cache entry's bytes: header (magic, engine, count) and the float32 values. */
+export function encodeFeatureEntry(values: Float32Array, engine: EngineName): Uint8Array {
+  const out = new Uint8Array(HEADER + values.byteLength);
+  out.set(ENTRY_MAGIC, 0);
+  out[4] = ENGINE_CODES[engine];
+  new DataView(out.buffer).setUint32(8, values.length, true);
+  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), HEADER);
+  return out;
+}
+
+/**
+ * Reads a cache entry back.
+ * @throws {Error} naming the file when its header or length is not that of an entry of `dim` values.
+ */
+export function decodeFeatureEntry(
+  bytes: Uint8Array,
+  file: string,
+  dim?: number,
+): { values: Float32Array; engine: EngineName } {
+  const engine = (Object.keys(ENGINE_CODES) as EngineName[]).find((e) => ENGINE_CODES[e] === bytes[4]);
+  const count = bytes.length >= HEADER ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) : -1;
+  const ok = ENTRY_MAGIC.every((b, i) => bytes[i] === b) && engine !== undefined &&
+    bytes.length === HEADER + 4 * count && (dim === undefined || count === dim);
+  if (!ok) {
+    throw new Error(
+      `Cannot read cached features ${file}: expected a D7F2 entry of ${
+        dim ?? "n"
+      } float32 values, found ${bytes.length} bytes that are not one`,
+    );
+  }
+  const values = new Float32Array(bytes.slice(HEADER).buffer);
+  return { values, engine: engine! };
+}
+
+/** One image's work: the views to compute. */
+export interface FeatureItem {
+  path: string;
+  sha: string;
+  views: number[];
+}
+
+/** Work handed to a tfjs worker. */
 export interface FeatureJob {
   backbone: BackboneConfig;
   seed: number;
   cacheDir: string;
-  dir: string;
+  /** One cache folder per feature layer, in the order of `backbone.featureLayers`. */
+  dirs: string[];
   augmentation: AugmentationSpec;
   batchSize: number;
   backend: string;
   perturbation: Perturbation;
-  items: { path: string; sha: string; views: number[] }[];
+  items: FeatureItem[];
 }
 
 export interface ExtractionStats {
@@ -125,80 +163,227 @@ export interface ExtractionStats {
   seconds: number;
   /** Images per second of the computation (excluding cache hits). */
   rate: number;
-  dir: string;
+  /** The cache folder of each feature layer. */
+  dirs: string[];
+  /** The engine that computed the missing views (null when everything was cached). */
+  engine: EngineName | null;
+  /** Length of each feature layer's pool, in layer order (what a view's vector concatenates). */
+  layerSizes: number[];
 }
 
 /**
- * Features of every requested image and view: Map path -> array of views. Cached views are read;
- * missing ones are computed by workers.
+ * Features of every requested image and view: Map path -> array of views, each the concatenation of
+ * the feature layers' pools. Cached views are read; missing ones are computed.
+ * @throws {Error} naming the image when it is missing or cannot be decoded.
  */
 export async function extractFeatures(
   requests: readonly FeatureRequest[],
   options: FeatureOptions,
 ): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
   const start = performance.now();
-  const fingerprint = await weightsFingerprint(options.backbone, options.cacheDir, options.seed);
+  const cfg = options.backbone;
+  const fingerprint = await weightsFingerprint(cfg, options.cacheDir, options.seed);
   const perturbation = validatePerturbation(options.perturbation ?? { kind: "none" });
-  const dir = featureDir(options.cacheDir, fingerprint, options.backbone, options.augmentation, perturbation);
+  const dirs = cfg.featureLayers.map((layer) =>
+    featureLayerDir(options.cacheDir, fingerprint, cfg, layer, options.augmentation, perturbation)
+  );
   const shaOf = new Map<string, string>();
-  const todo: FeatureJob["items"] = [];
-  let cached = 0, computed = 0;
   for (const r of requests) {
+    if (shaOf.has(r.path)) continue;
     let bytes: Uint8Array;
     try {
       bytes = Deno.readFileSync(r.path);
     } catch {
       throw new Error(`Cannot compute features: expected an image at ${r.path}, found none`);
     }
-    const sha = sha256Hex(bytes);
-    shaOf.set(r.path, sha);
-    const missing = [...Array(r.views).keys()].filter((v) => !exists(featureFile(dir, sha, v)));
-    cached += r.views - missing.length;
-    computed += missing.length;
-    if (missing.length) todo.push({ path: r.path, sha, views: missing });
+    shaOf.set(r.path, sha256Hex(bytes));
   }
-  if (todo.length) {
+  const missingOf = (r: FeatureRequest) =>
+    [...Array(r.views).keys()].filter((v) => dirs.some((d) => !exists(featureFile(d, shaOf.get(r.path)!, v))));
+  let todo = mergeItems(requests.map((r) => ({ path: r.path, sha: shaOf.get(r.path)!, views: missingOf(r) })));
+  const total = requests.reduce((s, r) => s + r.views, 0);
+  const computedViews = todo.reduce((s, it) => s + it.views.length, 0);
+  let engine: EngineName | null = null;
+  if (todo.length) engine = await computeMissing(todo, dirs, perturbation, options);
+  // Read back; a damaged entry is recomputed once.
+  let features = readFeatures(requests, shaOf, dirs);
+  if (features.damaged.length) {
+    for (const f of features.damaged) if (!options.quiet) console.error(`warning: ${f.message}; recomputing it`);
+    todo = mergeItems(features.damaged.map((d) => ({ path: d.path, sha: shaOf.get(d.path)!, views: [d.view] })));
+    engine = await computeMissing(todo, dirs, perturbation, options);
+    features = readFeatures(requests, shaOf, dirs);
+    if (features.damaged.length) throw new Error(features.damaged[0].message);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    features: features.map,
+    stats: {
+      images: total,
+      computed: computedViews,
+      cached: total - computedViews,
+      seconds,
+      rate: computedViews / Math.max(seconds, 1e-9),
+      dirs,
+      engine,
+      layerSizes: features.layerSizes,
+    },
+  };
+}
+
+function mergeItems(items: readonly FeatureItem[]): FeatureItem[] {
+  const byPath = new Map<string, FeatureItem>();
+  for (const it of items) {
+    if (!it.views.length) continue;
+    const prev = byPath.get(it.path);
+    if (prev) prev.views = [...new Set([...prev.views, ...it.views])].sort((a, b) => a - b);
+    else byPath.set(it.path, { ...it, views: [...it.views] });
+  }
+  return [...byPath.values()];
+}
+
+interface Damaged {
+  path: string;
+  view: number;
+  message: string;
+}
+
+function readFeatures(
+  requests: readonly FeatureRequest[],
+  shaOf: Map<string, string>,
+  dirs: readonly string[],
+): { map: Map<string, Float32Array[]>; damaged: Damaged[]; layerSizes: number[] } {
+  const map = new Map<string, Float32Array[]>();
+  let layerSizes: number[] = [];
+  const damaged: Damaged[] = [];
+  for (const r of requests) {
+    const sha = shaOf.get(r.path)!;
+    const views: Float32Array[] = [];
+    for (let v = 0; v < r.views; v++) {
+      const parts: Float32Array[] = [];
+      for (const d of dirs) {
+        const file = featureFile(d, sha, v);
+        try {
+          parts.push(decodeFeatureEntry(Deno.readFileSync(file), file).values);
+        } catch (e) {
+          damaged.push({ path: r.path, view: v, message: (e as Error).message });
+        }
+      }
+      if (!layerSizes.length && parts.length === dirs.length) layerSizes = parts.map((p) => p.length);
+      const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        out.set(p, o);
+        o += p.length;
+      }
+      views.push(out);
+    }
+    const prev = map.get(r.path);
+    if (!prev || prev.length < views.length) map.set(r.path, views);
+  }
+  return { map, damaged, layerSizes };
+}
+
+/** Computes and caches the missing views; returns the engine used. */
+async function computeMissing(
+  todo: FeatureItem[],
+  dirs: string[],
+  perturbation: Perturbation,
+  options: FeatureOptions,
+): Promise<EngineName> {
+  const engine = await resolveEngine(options.engine ?? "auto");
+  const count = todo.reduce((s, it) => s + it.views.length, 0);
+  const bar = new Progress(`features (${engine})`, count, { unit: "img", quiet: options.quiet });
+  const batchSize = options.batchSize ?? 8;
+  if (engine === "onnx") {
+    const net = await openFrozenBackbone(
+      options.backbone,
+      options.backbone.featureLayers.map((layer) => ({ layer, kind: "pooled" })),
+      { seed: options.seed, cacheDir: options.cacheDir, engine, threads: options.threads, quiet: options.quiet },
+    );
+    try {
+      await computeViews(net, todo, {
+        dirs,
+        augmentation: options.augmentation,
+        perturbation,
+        batchSize,
+        onDone: (n) => bar.tick(n),
+      });
+    } finally {
+      net.dispose();
+    }
+  } else {
     const workers = Math.max(1, Math.min(options.workers ?? 2, todo.length));
-    const bar = new Progress("features", computed, { unit: "img", quiet: options.quiet });
     const jobs = [...Array(workers).keys()].map((w) => todo.filter((_, i) => i % workers === w));
     await Promise.all(jobs.map((items) =>
       runFeatureWorker({
         backbone: options.backbone,
         seed: options.seed,
         cacheDir: options.cacheDir,
-        dir,
+        dirs,
         augmentation: options.augmentation,
-        batchSize: options.batchSize ?? 8,
+        batchSize,
         backend: options.backend ?? "wasm",
         perturbation,
         items,
       }, (n) => bar.tick(n))
     ));
-    bar.done();
   }
-  const features = new Map<string, Float32Array[]>();
-  for (const r of requests) {
-    const sha = shaOf.get(r.path)!;
-    features.set(
-      r.path,
-      [...Array(r.views).keys()].map((v) => {
-        const b = Deno.readFileSync(featureFile(dir, sha, v));
-        return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-      }),
+  bar.done();
+  return engine;
+}
+
+/**
+ * Runs `net` over every view of `items` and writes one cache entry per view and output into `dirs`
+ * (one folder per output of `net`). The next images are decoded while the engine runs.
+ */
+export async function computeViews(
+  net: FrozenBackbone,
+  items: readonly FeatureItem[],
+  options: {
+    dirs: readonly string[];
+    augmentation: AugmentationSpec;
+    perturbation: Perturbation;
+    batchSize: number;
+    onDone?: (n: number) => void;
+  },
+): Promise<void> {
+  const size = net.size;
+  const pixels = size * size * 3;
+  const dims = net.shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  // Decodes start early; a failure is kept (not left unhandled) and thrown when its image's turn comes.
+  const load = (path: string): Promise<RgbImage | Error> =>
+    decodeImage(path, { size }).then((img) => perturbImage(img, options.perturbation), (e: Error) => e);
+  const ahead = 4;
+  const decoding = items.slice(0, ahead).map((it) => load(it.path));
+  const pending: { sha: string; view: number; data: Uint8Array }[] = [];
+  const flush = async () => {
+    if (!pending.length) return;
+    const batch = new Uint8Array(pending.length * pixels);
+    pending.forEach((p, i) => batch.set(p.data, i * pixels));
+    const outs = await net.run(batch, pending.length);
+    pending.forEach((p, i) =>
+      outs.forEach((out, k) =>
+        writeBytesAtomic(
+          featureFile(options.dirs[k], p.sha, p.view),
+          encodeFeatureEntry(out.subarray(i * dims[k], (i + 1) * dims[k]), net.engine),
+        )
+      )
     );
-  }
-  const seconds = (performance.now() - start) / 1000;
-  return {
-    features,
-    stats: {
-      images: requests.reduce((s, r) => s + r.views, 0),
-      computed,
-      cached,
-      seconds,
-      rate: computed / Math.max(seconds, 1e-9),
-      dir,
-    },
+    options.onDone?.(pending.length);
+    pending.length = 0;
   };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const img = await decoding[i];
+    if (img instanceof Error) throw img;
+    if (i + ahead < items.length) decoding.push(load(items[i + ahead].path));
+    for (const v of item.views) {
+      const view = v === 0 ? img : augmentImage(img, options.augmentation, new Prng(`${item.sha}/view-${v}`));
+      pending.push({ sha: item.sha, view: v, data: view.data });
+      if (pending.length >= options.batchSize) await flush();
+    }
+  }
+  await flush();
 }
 
 function runFeatureWorker(job: FeatureJob, onDone: (n: number) => void): Promise<void> {

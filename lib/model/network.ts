@@ -27,6 +27,7 @@ import {
   ApplyReport,
   applyWeights,
   kerasH5Weights,
+  nsfwjsFingerprint,
   nsfwjsInceptionV3,
   Preprocessing,
   tfjsLayersWeights,
@@ -34,6 +35,7 @@ import {
 } from "./weights.ts";
 import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 import { join } from "node:path";
+import { sha256Hex, sha256Parts } from "../util/hash.ts";
 
 export interface BackboneInfo {
   /** Description of where the weights come from (printed and saved). */
@@ -69,13 +71,13 @@ export async function loadBackboneWeights(cfg: BackboneConfig, cacheDir: string)
 }
 
 /**
- * The backbone as a feature model: image [n, s, s, 3] (preprocessed) -> concatenated global
- * average pools of `featureLayers` [n, F]. The graph stops at the deepest feature layer.
+ * The backbone network itself (input image -> every layer up to mixed10), with the weights its config
+ * names: the model the frozen engines run (tfjs directly, ONNX Runtime after export).
  */
-export async function buildBackbone(
+export async function buildBaseBackbone(
   cfg: BackboneConfig,
-  options: { seed: number; cacheDir: string; name?: string },
-): Promise<{ model: tf.LayersModel; info: BackboneInfo }> {
+  options: { seed: number; cacheDir: string },
+): Promise<{ base: tf.LayersModel; info: BackboneInfo }> {
   const base = cfg.source === "tiny"
     ? tinyInception({ size: cfg.size, seed: options.seed })
     : inceptionV3({ size: cfg.size, seed: options.seed });
@@ -102,6 +104,49 @@ export async function buildBackbone(
       random: true,
     };
   }
+  return { base, info };
+}
+
+/** sha256 of the backbone weights a config names, without building the model. */
+export async function weightsFingerprint(cfg: BackboneConfig, cacheDir: string, seed: number): Promise<string> {
+  switch (cfg.source) {
+    case "nsfwjs":
+      return nsfwjsFingerprint({ cacheDir: join(cacheDir, "models") });
+    case "imagenet":
+      return sha256Hex(
+        Deno.readFileSync(
+          cfg.path ?? await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: join(cacheDir, "models") }),
+        ),
+      );
+    case "keras-h5":
+      return sha256Hex(Deno.readFileSync(cfg.path!));
+    case "tfjs": {
+      const m = JSON.parse(Deno.readTextFileSync(join(cfg.path!, "model.json")));
+      return sha256Parts(
+        m.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) =>
+          Deno.readFileSync(join(cfg.path!, p))
+        ),
+      );
+    }
+    default:
+      return `random:${cfg.source}:${cfg.size}:${seed}`;
+  }
+}
+
+/** The pixel preprocessing a backbone config's weights expect. */
+export function preprocessingOf(cfg: BackboneConfig): Preprocessing {
+  return cfg.source === "nsfwjs" ? "x/255" : "x/127.5-1";
+}
+
+/**
+ * The backbone as a feature model: image [n, s, s, 3] (preprocessed) -> concatenated global
+ * average pools of `featureLayers` [n, F]. The graph stops at the deepest feature layer.
+ */
+export async function buildBackbone(
+  cfg: BackboneConfig,
+  options: { seed: number; cacheDir: string; name?: string },
+): Promise<{ model: tf.LayersModel; info: BackboneInfo }> {
+  const { base, info } = await buildBaseBackbone(cfg, options);
   const pooled = cfg.featureLayers.map((name) => {
     let layer: tf.layers.Layer;
     try {

@@ -14,14 +14,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { decodeImage } from "../data/images.ts";
+import { decodeImage, RgbImage } from "../data/images.ts";
 import { encodeMetadata, HeadName, HEADS, MetadataVariable } from "../data/vocabulary.ts";
 import { ImagePathResolver, loadRelease } from "../data/release.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { inferManagement, ManagementPriors } from "../analysis/management.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig } from "./config.ts";
-import { buildBackbone, buildFullModel, buildHeads, headInputSize, preprocess } from "./network.ts";
+import { buildFullModel, buildHeads, headInputSize, preprocess, preprocessingOf } from "./network.ts";
+import { EngineChoice, FrozenBackbone, openFrozenBackbone } from "./engine.ts";
 import { loadWeightsInto } from "./serialize.ts";
 import { readFeatureNorm, readRunConfig, readRunRecord, RunRecord } from "./run.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
@@ -35,8 +36,10 @@ export interface LoadedRun {
   heads: HeadName[];
   /** Heads model (features preset) or the end-to-end model (paper preset). */
   model: tf.LayersModel;
-  /** The frozen feature extractor of a features-preset run with image inputs. */
-  backbone: tf.LayersModel | null;
+  /** The frozen feature extractor of a features-preset run with image inputs (pooled feature layers). */
+  backbone: FrozenBackbone | null;
+  /** The engine the run's frozen forward passes use (features preset). */
+  engine: EngineChoice;
   preprocessing: "x/255" | "x/127.5-1";
   norm: { mean: Float32Array; sd: Float32Array } | null;
   priors: ManagementPriors | null;
@@ -46,21 +49,27 @@ export interface LoadedRun {
 }
 
 /** Rebuilds a run's model and loads its weights. */
-export async function loadRun(dir: string, options: { cacheDir: string; backend?: BackendName }): Promise<LoadedRun> {
+export async function loadRun(
+  dir: string,
+  options: { cacheDir: string; backend?: BackendName; engine?: EngineChoice },
+): Promise<LoadedRun> {
   const config = readRunConfig(dir);
   await startBackend(options.backend ?? (config.backend as BackendName), { quiet: true });
   const heads = headsOf(config.model.kind);
   const record = readRunRecord(dir);
   const images = config.model.inputs.includes("C") || config.model.inputs.includes("D");
-  let model: tf.LayersModel, backbone: tf.LayersModel | null = null;
-  let preprocessing: LoadedRun["preprocessing"] = "x/255";
+  let model: tf.LayersModel, backbone: FrozenBackbone | null = null;
+  let preprocessing: LoadedRun["preprocessing"] = preprocessingOf(config.model.backbone);
+  const engine = options.engine ?? "auto";
   if (config.training.preset === "features") {
     if (images) {
-      const b = await buildBackbone(config.model.backbone, { seed: config.seed, cacheDir: options.cacheDir });
-      backbone = b.model;
-      preprocessing = b.info.preprocessing;
+      backbone = await openFrozenBackbone(
+        config.model.backbone,
+        config.model.backbone.featureLayers.map((layer) => ({ layer, kind: "pooled" })),
+        { seed: config.seed, cacheDir: options.cacheDir, engine, quiet: true },
+      );
     }
-    const featureSize = backbone ? (backbone.outputs[0].shape[1] as number) : 0;
+    const featureSize = backbone ? backbone.shapes.reduce((s, shape) => s + shape[0], 0) : 0;
     model = buildHeads(
       headInputSize(config.model.inputs, featureSize),
       config.model.kind,
@@ -85,6 +94,7 @@ export async function loadRun(dir: string, options: { cacheDir: string; backend?
     heads,
     model,
     backbone,
+    engine,
     preprocessing,
     norm: readFeatureNorm(join(dir, "weights")),
     priors: record.managementPriors ?? null,
@@ -125,30 +135,26 @@ export async function predictCase(run: LoadedRun, input: NewCase): Promise<CaseP
     "--sex, --location and --elevation",
   );
   const size = run.config.model.backbone.size;
-  const images: Record<string, Float32Array> = {};
+  const images: Record<string, RgbImage> = {};
   for (const [flag, key, path] of [["C", "clinical", input.clinical], ["D", "derm", input.derm]] as const) {
-    if (!inputs.includes(flag)) continue;
-    const img = await decodeImage(path!, { size });
-    images[key] = preprocess(img.data, run.preprocessing);
+    if (inputs.includes(flag)) images[key] = await decodeImage(path!, { size });
   }
   const meta = inputs.includes("M") ? encodeMetadata(input.metadata as Record<MetadataVariable, string>) : null;
+  const pooled: Float32Array[] = [];
+  if (run.config.training.preset === "features") {
+    for (const key of ["clinical", "derm"]) {
+      if (images[key]) pooled.push(...await run.backbone!.run(images[key].data, 1));
+    }
+  }
   const outs = tf.tidy(() => {
     let r: tf.Tensor | tf.Tensor[];
     if (run.config.training.preset === "features") {
-      const parts: Float32Array[] = [];
-      for (const key of ["clinical", "derm"]) {
-        if (!images[key]) continue;
-        parts.push(
-          (run.backbone!.predict(tf.tensor4d(images[key], [1, size, size, 3])) as tf.Tensor).dataSync() as Float32Array,
-        );
-      }
-      if (meta) parts.push(meta);
-      const v = concatFloat32(parts);
+      const v = concatFloat32(meta ? [...pooled, meta] : pooled);
       if (run.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d]; }
       r = run.model.predict(tf.tensor2d(v, [1, v.length])) as tf.Tensor | tf.Tensor[];
     } else {
       const xs = [
-        ...Object.values(images).map((x) => tf.tensor4d(x, [1, size, size, 3])),
+        ...Object.values(images).map((x) => tf.tensor4d(preprocess(x.data, run.preprocessing), [1, size, size, 3])),
         ...(meta ? [tf.tensor2d(meta, [1, meta.length])] : []),
       ];
       r = run.model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
@@ -193,6 +199,7 @@ export async function predictRelease(
         cacheDir: run.cacheDir,
         augmentation: cfg.training.augmentation,
         workers: options.workers,
+        engine: run.engine,
         quiet: options.quiet,
       })).features;
     }
@@ -245,6 +252,7 @@ export async function predictImages(
       cacheDir: run.cacheDir,
       augmentation: cfg.training.augmentation,
       workers: options.workers,
+      engine: run.engine,
       quiet: options.quiet,
     });
     const x = concatFloat32(paths.map((p) => {

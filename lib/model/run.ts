@@ -34,9 +34,10 @@ import { rocAucOvr } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig, validateRunConfig } from "./config.ts";
-import { extractFeatures, ExtractionStats, weightsFingerprint } from "./features.ts";
+import { extractFeatures, ExtractionStats } from "./features.ts";
+import type { EngineChoice } from "./engine.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
-import { BackboneInfo, buildFullModel, buildHeads } from "./network.ts";
+import { BackboneInfo, buildFullModel, buildHeads, preprocessingOf, weightsFingerprint } from "./network.ts";
 import { layerBlocks } from "./inception_v3.ts";
 import { HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
 import { saveWeights } from "./serialize.ts";
@@ -49,6 +50,8 @@ export interface TrainRunOptions {
   cacheDir: string;
   quiet?: boolean;
   workers?: number;
+  /** Engine of the frozen backbone's forward passes (default "auto": onnx where it loads, else tfjs). */
+  engine?: EngineChoice;
   /** Redo a completed run. */
   force?: boolean;
   /** Stop as if interrupted after this many training steps (tests of resuming). */
@@ -198,6 +201,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
         cacheDir: opts.cacheDir,
         augmentation: config.training.augmentation,
         workers: opts.workers,
+        engine: opts.engine,
         quiet: opts.quiet,
       });
       features = res.features;
@@ -368,7 +372,7 @@ async function describeBackbone(config: RunConfig, cacheDir: string): Promise<Ba
     description: descriptions[src],
     id: src,
     fingerprint,
-    preprocessing: src === "nsfwjs" ? "x/255" : "x/127.5-1",
+    preprocessing: preprocessingOf(config.model.backbone),
     random,
   };
 }

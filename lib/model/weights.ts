@@ -82,27 +82,9 @@ export function decodeTfjsWeights(manifest: tf.io.WeightsManifestConfig, data: A
  */
 // deno-lint-ignore require-await -- async like the other weight loaders (keras-h5, download)
 export async function nsfwjsInceptionV3(options: { cacheDir: string; projectRoot?: string }): Promise<WeightSet> {
-  const root = options.projectRoot ?? fileURLToPath(new URL("../../", import.meta.url));
-  const cache = join(options.cacheDir, "nsfwjs-inception_v3");
+  const cache = extractNsfwjs(options);
   const description =
     "Keras InceptionV3 from the npm package nsfwjs@4.4.0 (MIT): ImageNet-initialised, fine-tuned on a 5-class photo task (layers up to mixed5 kept ImageNet weights), uint8-quantised. Not the study's ImageNet backbone.";
-  if (!exists(join(cache, "weights.bin"))) {
-    const dir = join(root, NSFWJS_DIR);
-    if (!exists(join(dir, "model.min.js"))) {
-      throw new Error(
-        `Cannot load the offline InceptionV3: expected the nsfwjs package at ${dir}, found none (run "deno install")`,
-      );
-    }
-    const model = evaluateUmd(join(dir, "model.min.js")) as { weightsManifest: tf.io.WeightsManifestConfig };
-    const shards = model.weightsManifest.flatMap((g) => g.paths);
-    const parts = shards.map((p) => {
-      const b64 = String(evaluateUmd(join(dir, `${p}.min.js`)));
-      return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    });
-    const all = concatBytes(parts);
-    writeBytesAtomic(join(cache, "weights.bin"), all);
-    writeJsonAtomic(join(cache, "manifest.json"), { weightsManifest: model.weightsManifest, sha256: sha256Hex(all) });
-  }
   const m = JSON.parse(Deno.readTextFileSync(join(cache, "manifest.json")));
   const bytes = Deno.readFileSync(join(cache, "weights.bin"));
   const weights = decodeTfjsWeights(
@@ -110,6 +92,35 @@ export async function nsfwjsInceptionV3(options: { cacheDir: string; projectRoot
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   );
   return { id: "nsfwjs-inception_v3", description, fingerprint: m.sha256, preprocessing: "x/255", weights };
+}
+
+/** sha256 of the offline backbone's weights (extracting them once), without decoding them. */
+export function nsfwjsFingerprint(options: { cacheDir: string; projectRoot?: string }): string {
+  const cache = extractNsfwjs(options);
+  return JSON.parse(Deno.readTextFileSync(join(cache, "manifest.json"))).sha256;
+}
+
+/** Extracts the nsfwjs weights into `<cacheDir>/nsfwjs-inception_v3` once; returns that folder. */
+function extractNsfwjs(options: { cacheDir: string; projectRoot?: string }): string {
+  const root = options.projectRoot ?? fileURLToPath(new URL("../../", import.meta.url));
+  const cache = join(options.cacheDir, "nsfwjs-inception_v3");
+  if (exists(join(cache, "weights.bin")) && exists(join(cache, "manifest.json"))) return cache;
+  const dir = join(root, NSFWJS_DIR);
+  if (!exists(join(dir, "model.min.js"))) {
+    throw new Error(
+      `Cannot load the offline InceptionV3: expected the nsfwjs package at ${dir}, found none (run "deno install")`,
+    );
+  }
+  const model = evaluateUmd(join(dir, "model.min.js")) as { weightsManifest: tf.io.WeightsManifestConfig };
+  const shards = model.weightsManifest.flatMap((g) => g.paths);
+  const parts = shards.map((p) => {
+    const b64 = String(evaluateUmd(join(dir, `${p}.min.js`)));
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  });
+  const all = concatBytes(parts);
+  writeBytesAtomic(join(cache, "weights.bin"), all);
+  writeJsonAtomic(join(cache, "manifest.json"), { weightsManifest: model.weightsManifest, sha256: sha256Hex(all) });
+  return cache;
 }
 
 /** Weights of a tfjs LayersModel folder (model.json and its shards). */

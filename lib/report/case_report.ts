@@ -33,6 +33,7 @@ import { integratedGradients } from "../explain/attribution.ts";
 import {
   Explainable,
   explainable,
+  HeadInput,
   headInputOf,
   headProbabilities,
   IMAGE_INPUTS,
@@ -43,6 +44,7 @@ import { loadRun } from "../model/predict.ts";
 import { checkRunData, runProvenance } from "../model/run.ts";
 import type { PredictionsTable } from "../model/predictions.ts";
 import { BackendName } from "../model/backend.ts";
+import type { EngineChoice } from "../model/engine.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
 import { CompositeBlock, compositeFigure } from "../plots/composite.ts";
 import { Figure, figure } from "../plots/figure.ts";
@@ -166,7 +168,7 @@ export async function buildCaseReport(
     metadata: needs.includes("metadata") ? (input.metadata ? encodeMetadata(input.metadata) : undefined) : undefined,
   };
   // one backbone pass serves the probabilities and every head's Grad-CAM
-  const head = headInputOf(ex, caseInputs);
+  const head = await headInputOf(ex, caseInputs);
   try {
     return await reportFromHeadInput(ex, input, head, options);
   } finally {
@@ -177,7 +179,7 @@ export async function buildCaseReport(
 async function reportFromHeadInput(
   ex: Explainable,
   input: CaseInput,
-  head: ReturnType<typeof headInputOf>,
+  head: HeadInput,
   options: CaseReportOptions,
 ): Promise<CaseReport> {
   const needs = ex.blocks.map((b) => b.name);
@@ -569,10 +571,10 @@ export interface ExplainedRun {
  */
 export async function openExplainedRun(
   runDir: string,
-  options: { cacheDir: string; dataDir?: string; backend?: BackendName; quiet?: boolean },
+  options: { cacheDir: string; dataDir?: string; backend?: BackendName; engine?: EngineChoice; quiet?: boolean },
 ): Promise<ExplainedRun> {
-  const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend });
-  const ex = explainable(run);
+  const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend, engine: options.engine });
+  const ex = await explainable(run);
   const release = loadRelease(options.dataDir ?? run.config.data.dir, { quiet: true });
   const record = run.record;
   checkRunData(runDir, release, record);

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { loadAnswers, loadMclassList, mclassImagePaths } from "../mclass/data.ts";
 import { writeSyntheticMclass } from "../mclass/synthetic.ts";
 import { loadRun, predictImages } from "../model/predict.ts";
+import type { EngineChoice } from "../model/engine.ts";
 import { PROJECT_ROOT } from "../data/location.ts";
 import { exists } from "../util/fs.ts";
 import { Prng } from "../util/prng.ts";
@@ -228,6 +229,8 @@ export async function writeMclassReport(
     answers?: string;
     outDir: string;
     cacheDir: string;
+    /** Engine of the frozen backbone (default "auto"). */
+    engine?: EngineChoice;
     prov: Provenance;
     seed: number;
     synthetic: boolean;
@@ -238,7 +241,7 @@ export async function writeMclassReport(
   const list = loadMclassList(join(o.dataDir, "MClassD.csv"));
   const paths = mclassImagePaths(list, join(o.dataDir, "images"));
   const panel = loadAnswers(o.answers ?? answersFileOf(o.dataDir), list);
-  const run = await loadRun(o.runDir, { cacheDir: o.cacheDir });
+  const run = await loadRun(o.runDir, { cacheDir: o.cacheDir, engine: o.engine });
   for (const h of ["management", "diagnosis"] as const) {
     if (!run.heads.includes(h)) {
       throw new Error(

@@ -21,6 +21,7 @@ import { readPredictions } from "../model/predictions.ts";
 import { checkRunData, readRunConfig, readRunRecord, splitOf } from "../model/run.ts";
 import { loadRun } from "../model/predict.ts";
 import { BackendName } from "../model/backend.ts";
+import type { EngineChoice } from "../model/engine.ts";
 import { RunConfig } from "../model/config.ts";
 import type { BackboneInfo } from "../model/network.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
@@ -117,6 +118,8 @@ export interface ModelCardOptions {
   /** The run already opened for explaining (see case_report.ts openExplainedRun), to reuse. */
   explained?: { ex: Explainable; reference: TrainingReference };
   backend?: BackendName;
+  /** Engine of the frozen backbone (default "auto"). */
+  engine?: EngineChoice;
   workers?: number;
   quiet?: boolean;
 }
@@ -263,7 +266,9 @@ export async function buildModelCard(runDir: string, options: ModelCardOptions):
   if (options.robustness !== false) {
     let ex = options.explained?.ex, reference = options.explained?.reference;
     if (!ex || !reference) {
-      ex = explainable(await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend }));
+      ex = await explainable(
+        await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend, engine: options.engine }),
+      );
       reference = await trainingReference(ex, release, {
         cacheDir: options.cacheDir,
         workers: options.workers,

@@ -51,11 +51,11 @@ Deno.test({
         epochs: 30,
         hidden: 0,
       });
-      const ex = explainable(await loadRun(out, { cacheDir, backend: "wasm" }));
+      const ex = await explainable(await loadRun(out, { cacheDir, backend: "wasm" }));
       for (const [cx, cy] of [[16, 16], [46, 20], [30, 48]]) {
         const r = Math.round(SIZE / 8);
         const derm = lesionImage(SIZE, new Prng(`probe-${cx}-${cy}`), { cx, cy, radius: r });
-        const cam = gradCam(ex, { derm }, { head: "diagnosis", classIndex: MEL });
+        const cam = await gradCam(ex, { derm }, { head: "diagnosis", classIndex: MEL });
         const m = cam.maps.derm!;
         assert.equal(m.layer, "mixed1");
         const up = upsampleMap(m.values, m.height, m.width, SIZE, SIZE);
@@ -91,7 +91,8 @@ Deno.test({
         // negative control: for nevus the disc is evidence against (explained as a log-probability,
         // which counts evidence for melanoma against nevus): the map must rank it below the background
         const nev = upsampleMap(
-          gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" }).maps.derm!.signed,
+          (await gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" })).maps.derm!
+            .signed,
           m.height,
           m.width,
           SIZE,
@@ -106,7 +107,7 @@ Deno.test({
         let nevWins = 0;
         for (const a of nevIn) for (const b of nevOut) nevWins += a > b ? 1 : a === b ? 0.5 : 0;
         assert.ok(nevWins / (nevIn.length * nevOut.length) < 0.5, "the nevus map ranks the disc below the background");
-        const again = gradCam(ex, { derm }, { head: "diagnosis", classIndex: MEL });
+        const again = await gradCam(ex, { derm }, { head: "diagnosis", classIndex: MEL });
         assert.deepEqual(again.maps.derm!.values, m.values);
         assert.deepEqual(again.maps.derm!.signed, m.signed);
       }
@@ -116,12 +117,12 @@ Deno.test({
 
 async function assertDecompositionMatches(runDir: string, data: string) {
   const run = await loadRun(runDir, { cacheDir, backend: "wasm" });
-  const ex = explainable(run);
+  const ex = await explainable(run);
   const release = loadRelease(data, { quiet: true });
   for (const c of release.cases.slice(0, 4)) {
     const clinical = join(data, "images", c.clinic), derm = join(data, "images", c.derm);
     const direct = await predictCase(run, { clinical, derm, metadata: c.metadata });
-    const { vector, maps } = headInputOf(ex, {
+    const { vector, maps } = await headInputOf(ex, {
       clinical: await decodeImage(clinical, { size: SIZE }),
       derm: await decodeImage(derm, { size: SIZE }),
       metadata: encodeMetadata(c.metadata),
@@ -175,7 +176,7 @@ Deno.test({
       metadata: encodeMetadata(c.metadata),
     };
     for (const e of [ex, exp]) {
-      const { vector, maps } = headInputOf(e, input);
+      const { vector, maps } = await headInputOf(e, input);
       Object.values(maps).flat().forEach((t) => t.dispose());
       const ig = integratedGradients(e, vector, { head: "management", classIndex: 2, steps: 128 });
       // a Riemann sum over a piecewise-linear (ReLU) head: within 1% of the logit change
@@ -187,11 +188,11 @@ Deno.test({
       const sum = Object.values(ig.byInput).reduce((s, x) => s + x, 0);
       assert.ok(Math.abs(sum - ig.attributions.reduce((a, b) => a + b, 0)) < 1e-4);
     }
-    assert.throws(
+    await assert.rejects(
       () => gradCam(ex, input, { head: "diagnosis", classIndex: 7 }),
       /expected a class index in 0\.\.4, found 7/,
     );
-    assert.throws(
+    await assert.rejects(
       () => gradCam(ex, { derm: input.derm, metadata: input.metadata }, { head: "diagnosis" }),
       /need the clinical image, found none/,
     );

@@ -13,7 +13,15 @@ import {
 } from "../../report/case_report.ts";
 import { buildModelCard, writeModelCard } from "../../report/model_card.ts";
 import { readRunRecord, runProvenance } from "../../model/run.ts";
-import { choiceOption, Command, intOption, requireOption, UsageError } from "../command.ts";
+import {
+  choiceOption,
+  Command,
+  ENGINE_OPTION,
+  engineOption,
+  intOption,
+  requireOption,
+  UsageError,
+} from "../command.ts";
 
 export const caseCommand: Command = {
   name: "case",
@@ -35,6 +43,7 @@ export const caseCommand: Command = {
     out: { type: "string", arg: "DIR", help: "output folder (default <run>/cases)" },
     name: { type: "string", arg: "NAME", help: "file name stem (default case_<N> or new_case)" },
     backend: { type: "string", arg: "NAME", help: "tfjs backend (default: the run's)" },
+    engine: ENGINE_OPTION,
   },
   async run(values) {
     const dir = requireOption("case", values, "run", "DIR (a run folder)");
@@ -50,6 +59,7 @@ export const caseCommand: Command = {
       cacheDir: cacheDirectory(),
       dataDir: values.data as string | undefined,
       backend,
+      engine: engineOption("case", values),
       quiet: true,
     });
     const input = values.case !== undefined
@@ -96,6 +106,7 @@ export const cardCommand: Command = {
       help: "test cases for the robustness checks (0: skip)",
     },
     backend: { type: "string", arg: "NAME", help: "tfjs backend for the robustness checks (default: the run's)" },
+    engine: ENGINE_OPTION,
     workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers" },
   },
   async run(values) {
@@ -111,6 +122,7 @@ export const cardCommand: Command = {
       robustness: cases === 0 ? false : { cases },
       release: values.data ? loadRelease(String(values.data), { quiet: true }) : undefined,
       backend,
+      engine: engineOption("card", values),
       workers: intOption("card", values, "workers", 2, 1, 64),
     });
     const prov = runProvenance(`card:${dir}`, readRunRecord(dir), card.settings.seed);

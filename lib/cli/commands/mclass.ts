@@ -5,7 +5,7 @@ import { writeMclassReport } from "../../report/mclass.ts";
 import { exists } from "../../util/fs.ts";
 import { provenance } from "../../util/provenance.ts";
 import { sha256Hex } from "../../util/hash.ts";
-import { Command, intOption, requireOption } from "../command.ts";
+import { Command, ENGINE_OPTION, engineOption, intOption, requireOption } from "../command.ts";
 
 export const mclassCommand: Command = {
   name: "mclass",
@@ -29,6 +29,7 @@ export const mclassCommand: Command = {
     seed: { type: "string", arg: "S", default: "2019", help: "seed of the random draws and bootstrap" },
     draws: { type: "string", arg: "N", default: "1000", help: "random sets of 9 dermatologists + model" },
     bootstrap: { type: "string", arg: "B", default: "1000", help: "bootstrap resamples of the images (0: none)" },
+    engine: ENGINE_OPTION,
   },
   async run(values) {
     const runDir = requireOption("mclass", values, "run", "DIR");
@@ -46,6 +47,7 @@ export const mclassCommand: Command = {
       answers: values.answers as string | undefined,
       outDir,
       cacheDir: cacheDirectory(),
+      engine: engineOption("mclass", values),
       prov,
       seed: intOption("mclass", values, "seed", 2019),
       synthetic,

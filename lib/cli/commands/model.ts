@@ -14,7 +14,16 @@ import { BackendName, BACKENDS } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
 import { loadRun, predictCase, predictRelease } from "../../model/predict.ts";
 import { formatRecords } from "../../util/table_format.ts";
-import { choiceOption, Command, emit, intOption, requireOption, UsageError } from "../command.ts";
+import {
+  choiceOption,
+  Command,
+  emit,
+  ENGINE_OPTION,
+  engineOption,
+  intOption,
+  requireOption,
+  UsageError,
+} from "../command.ts";
 
 function numberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
@@ -57,7 +66,8 @@ export const trainCommand: Command = {
     lr: { type: "string", arg: "LR", help: "learning rate" },
     hidden: { type: "string", arg: "H", help: "hidden units of the heads (0 = linear)" },
     "max-steps": { type: "string", arg: "N", help: "cap steps per epoch (smoke runs, timing)" },
-    workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers" },
+    engine: ENGINE_OPTION,
+    workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers of the tfjs engine" },
     force: { type: "boolean", help: "redo a completed run in --out" },
     quiet: { type: "boolean", help: "print only the summary" },
   },
@@ -118,6 +128,7 @@ export const trainCommand: Command = {
       quiet: Boolean(values.quiet),
       force: Boolean(values.force),
       workers: intOption("train", values, "workers", 2, 1, 64),
+      engine: engineOption("train", values),
     });
     const rows = Object.entries(r.summary.test).map(([head, m]) => ({
       head,
@@ -159,6 +170,7 @@ export const predictCommand: Command = {
     },
     elevation: { type: "string", arg: "E", help: "flat|nodular|palpable" },
     backend: { type: "string", arg: "NAME", help: "tfjs backend (default: the run's)" },
+    engine: ENGINE_OPTION,
     format: { type: "string", arg: "table|json", default: "table", help: "output for one case" },
   },
   async run(values) {
@@ -166,7 +178,7 @@ export const predictCommand: Command = {
     const backend = values.backend
       ? choiceOption("predict", values, "backend", BACKENDS, "auto") as BackendName
       : undefined;
-    const run = await loadRun(dir, { cacheDir: cacheDirectory(), backend });
+    const run = await loadRun(dir, { cacheDir: cacheDirectory(), backend, engine: engineOption("predict", values) });
     if (values.data) {
       const out = (values.out as string) ?? join(dir, "predict");
       const rows = await predictRelease(run, String(values.data), out);
