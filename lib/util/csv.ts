@@ -29,8 +29,8 @@ export interface CsvTable {
 
 /**
  * Parses CSV text with a header row.
- * @throws {SyntaxError} on an unterminated quote or a record with the wrong number of fields,
- * naming the file and line.
+ * @throws {SyntaxError} on an unterminated quote, a column name used twice in the header, or a record
+ * with the wrong number of fields, naming the file and line.
  */
 export function parseCsv(text: string, options: { file?: string } = {}): CsvTable {
   const file = options.file ?? "<csv>";
@@ -38,6 +38,17 @@ export function parseCsv(text: string, options: { file?: string } = {}): CsvTabl
   if (records.length === 0) throw new SyntaxError(`Cannot read ${file}: expected a header line, found an empty file`);
   const [head, ...rows] = records;
   const header = head.values.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, "") : h).trim());
+  const first = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (h !== "" && first.has(h)) {
+      throw new SyntaxError(
+        `Cannot read ${file} line ${head.line}, column ${
+          i + 1
+        }: expected unique column names, found "${h}" again (first in column ${first.get(h)! + 1})`,
+      );
+    }
+    first.set(h, i);
+  });
   for (const r of rows) {
     if (r.values.length !== header.length) {
       throw new SyntaxError(

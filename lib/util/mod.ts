@@ -8,3 +8,7 @@ export * from "./table_format.ts";
 export * from "./provenance.ts";
 export * from "./arrays.ts";
 export * from "./escape.ts";
+export * from "./interrupt.ts";
+export * from "./lock.ts";
+export * from "./output_folder.ts";
+export * from "./worker_error.ts";
