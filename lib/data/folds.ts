@@ -131,6 +131,8 @@ export interface CrossValidationOptions {
  * A seeded k-fold partition of all cases of a release: fold i tests on part i and splits the other
  * parts into train and valid, each step by iterative stratification over all 9 heads.
  * Deterministic for a seed.
+ * @throws {RangeError} for k < 2, k larger than the number of cases, or a fold with an empty train,
+ * valid or test part.
  */
 export function crossValidationFolds(release: Release, options: CrossValidationOptions): CvFold[] {
   const k = options.k ?? 3;
@@ -139,6 +141,8 @@ export function crossValidationFolds(release: Release, options: CrossValidationO
   if (!(validFraction > 0 && validFraction < 1)) {
     throw new RangeError(`Cannot make folds: expected 0 < validFraction < 1, found ${validFraction}`);
   }
+  const n = release.cases.length;
+  if (k > n) throw new RangeError(`Cannot make folds: expected k (--k) <= the number of cases (${n}), found ${k}`);
   const prng = new Prng(options.seed).fork("cv-folds");
   const labels = release.cases.map(caseLabelIds);
   const part = iterativeStratification(labels, new Array(k).fill(1 / k), { prng });
@@ -155,6 +159,15 @@ export function crossValidationFolds(release: Release, options: CrossValidationO
       valid: rest.filter((_, j) => sub[j] === 1),
       test,
     });
+  }
+  for (const f of folds) {
+    for (const part of ["train", "valid", "test"] as const) {
+      if (!f[part].length) {
+        throw new RangeError(
+          `Cannot make ${k} folds of ${n} cases: expected every fold to have train, valid and test cases, found fold ${f.fold}'s ${part} part empty; use a smaller k (--k)`,
+        );
+      }
+    }
   }
   return folds;
 }

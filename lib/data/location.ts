@@ -13,7 +13,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { exists } from "../util/fs.ts";
+import { exists, readJsonFile } from "../util/fs.ts";
 import { SYNTHETIC_MARKER } from "./release.ts";
 import { writeSyntheticRelease } from "./synth/generate.ts";
 
@@ -58,7 +58,10 @@ export async function ensureSyntheticRelease(
 ): Promise<boolean> {
   const marker = join(dir, SYNTHETIC_MARKER);
   if (exists(marker) && exists(join(dir, "meta", "meta.csv"))) {
-    const m = JSON.parse(Deno.readTextFileSync(marker));
+    const m = readJsonFile<{ cases?: number; seed?: number; imageSize?: number }>(
+      marker,
+      "a synthetic release's marker",
+    );
     if (m.cases === settings.cases && m.seed === settings.seed && m.imageSize === settings.imageSize) return false;
   }
   await writeSyntheticRelease(dir, { ...settings, progress: options.progress });

@@ -17,10 +17,10 @@
  * release.splits.test.length; // 395
  * ```
  */
-import { join } from "node:path";
+import { join, sep as SEP } from "node:path";
 import { parseCsv } from "../util/csv.ts";
 import { sha256Parts } from "../util/hash.ts";
-import { exists, readTextFile } from "../util/fs.ts";
+import { exists, isDirectory, readTextFile } from "../util/fs.ts";
 import {
   DIFFICULTY_LEVELS,
   encodeMetadata,
@@ -113,6 +113,7 @@ export interface LoadReleaseOptions {
 export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Release {
   const metaFile = join(dir, "meta", "meta.csv");
   if (!exists(dir)) throw new Error(`Cannot load Derm7pt release: expected a folder at ${dir}, found none`);
+  if (!isDirectory(dir)) throw new Error(`Cannot load Derm7pt release: expected a folder at ${dir}, found a file`);
   const table = parseCsv(readTextFile(metaFile, "the release's meta.csv"), { file: metaFile });
   const col: Record<string, number> = {};
   for (const name of META_COLUMNS) {
@@ -170,6 +171,11 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
       if (!raw[c]) {
         throw new Error(`Cannot load ${where(c)}: expected an image path like "NEL/Nel026.jpg", found an empty field`);
       }
+      if (!isInsideImages(raw[c])) {
+        throw new Error(
+          `Cannot load ${where(c)}: expected an image path inside images/ (like "NEL/Nel026.jpg"), found "${raw[c]}"`,
+        );
+      }
     }
     return {
       index,
@@ -185,6 +191,7 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
       split: "train" as SplitName,
     };
   });
+  if (!cases.length) throw new Error(`Cannot load ${metaFile}: expected at least one case, found only the header`);
   const seenCaseNum = new Map<number, number>();
   for (const c of cases) {
     const prev = seenCaseNum.get(c.caseNum);
@@ -199,6 +206,11 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
   }
   const splits = readSplits(dir, cases.length);
   for (const s of SPLIT_NAMES) for (const i of splits[s]) cases[i].split = s;
+  for (const s of SPLIT_NAMES) {
+    if (!splits[s].length) {
+      warnings.push(`the ${s} split is empty (${join(dir, "meta", `${s}_indexes.csv`)} lists no case)`);
+    }
+  }
   const reused = cases.filter((c) => c.clinicIsDerm);
   if (reused.length) {
     warnings.push(
@@ -300,6 +312,7 @@ export class ImagePathResolver {
   readonly root: string;
   readonly warnings: string[] = [];
   #listing = new Map<string, Map<string, string>>();
+  #realRoot: string | null = null;
 
   constructor(root: string) {
     this.root = root;
@@ -310,8 +323,11 @@ export class ImagePathResolver {
    * @throws {Error} naming `where` and the path when no file matches, even case-insensitively.
    */
   resolve(relative: string, where = "image"): string {
+    if (!isInsideImages(relative)) {
+      throw new Error(`Cannot find the image of ${where}: expected a path inside ${this.root}, found "${relative}"`);
+    }
     const exact = join(this.root, relative);
-    if (exists(exact)) return exact;
+    if (exists(exact)) return this.#inside(exact, relative, where);
     const parts = relative.split("/");
     let dir = this.root;
     const actual: string[] = [];
@@ -327,7 +343,19 @@ export class ImagePathResolver {
       dir = join(dir, hit);
     }
     this.warnings.push(`image path "${relative}" resolved case-insensitively to "${actual.join("/")}" (${where})`);
-    return dir;
+    return this.#inside(dir, relative, where);
+  }
+
+  /** `path`, after checking that it does not lead out of the images folder through a link. */
+  #inside(path: string, relative: string, where: string): string {
+    this.#realRoot ??= Deno.realPathSync(this.root);
+    const real = Deno.realPathSync(path);
+    if (!real.startsWith(this.#realRoot + SEP)) {
+      throw new Error(
+        `Cannot use the image of ${where}: expected "${relative}" to stay inside ${this.root}, found a link to ${real}`,
+      );
+    }
+    return path;
   }
 
   #list(dir: string): Map<string, string> | undefined {
@@ -340,6 +368,21 @@ export class ImagePathResolver {
     }
     return m;
   }
+}
+
+/**
+ * True when a meta.csv image path stays inside images/: relative, and no ".." leads out of it
+ * (e.g. "../../other/images/x.jpg" or "/etc/passwd" do not). Backslashes count as separators.
+ */
+export function isInsideImages(relative: string): boolean {
+  if (relative.startsWith("/") || relative.includes("\0") || /^[A-Za-z]:/.test(relative)) return false;
+  let depth = 0;
+  for (const part of relative.split(/[\\/]+/)) {
+    if (part === "..") depth--;
+    else if (part !== "." && part !== "") depth++;
+    if (depth < 0) return false;
+  }
+  return depth > 0;
 }
 
 /** The one-hot metadata vector of a case (see `encodeMetadata`). */

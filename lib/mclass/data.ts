@@ -5,9 +5,10 @@
  * - the image list `image_name,target` (target 1 = melanoma, 0 = nevus), as MClassD.csv;
  * - the images folder (`<image_name>` files);
  * - the dermatologists' answers: the benchmark's spreadsheet (one row per dermatologist, columns
- *   `Answer 1` ... `Answer 100` in list order; an answer mentioning "biopsy" means excise (EXC), one
- *   mentioning "reassure" means do not (NOEXC)), or a plain CSV rater matrix (a `rater` column, then
- *   one column per image name, values 1/0 or EXC/NOEXC).
+ *   `Answer 1` ... `Answer 100` in list order), or a plain CSV rater matrix (a `rater` column, then
+ *   one column per image name). Answers are read by the vocabulary of answers.ts ("biopsy/further
+ *   treatment" = excise, "reassure the patient" = not, negations first, 1/0, EXC/NOEXC); anything it
+ *   does not decide is an error naming the cell.
  *
  * @example
  * ```ts ignore
@@ -20,6 +21,7 @@ import { join } from "node:path";
 import XLSX from "xlsx";
 import { parseCsv } from "../util/csv.ts";
 import { exists, readTextFile } from "../util/fs.ts";
+import { answerToExcision } from "./answers.ts";
 
 export interface MclassList {
   file: string;
@@ -79,20 +81,6 @@ export function mclassImagePaths(list: MclassList, imagesDir: string): string[] 
     }
     return hit;
   });
-}
-
-/** Maps one spreadsheet answer to 1 (excise) or 0 (reassure). @throws {Error} on anything else. */
-export function answerToExcision(answer: unknown, where: string): number {
-  const s = String(answer ?? "").trim().toLowerCase();
-  if (s === "1" || s === "exc" || s.includes("biopsy") || s.includes("excis") || s.includes("further treatment")) {
-    return 1;
-  }
-  if (s === "0" || s === "noexc" || s.includes("reassur") || s.includes("no further")) return 0;
-  throw new Error(
-    `Cannot read ${where}: expected an answer mentioning "biopsy" (excise) or "reassure" (do not), or 1/0, EXC/NOEXC, found "${
-      String(answer ?? "")
-    }"`,
-  );
 }
 
 export interface RaterPanel {

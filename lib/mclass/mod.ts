@@ -1,4 +1,5 @@
 /** MClass-D: loaders for a user's download, ISIC downloads, the synthetic benchmark, the agreement analysis. */
+export * from "./answers.ts";
 export * from "./data.ts";
 export * from "./isic.ts";
 export * from "./panel.ts";

@@ -30,6 +30,13 @@ export function comparePredictions(
   options: { labels?: string[] } = {},
 ): PredictionComparison {
   const k = Math.max(...truth, ...a, ...b) + 1;
+  if (!options.labels && k > truth.length) {
+    throw new RangeError(
+      `Cannot compare predictions: labels go up to ${
+        k - 1
+      }, more classes than the ${truth.length} cases; expected the label names (labels) to declare the classes`,
+    );
+  }
   const labels = options.labels ?? [...Array(k).keys()].map(String);
   if (labels.length < k) {
     throw new RangeError(
@@ -49,13 +56,26 @@ export function comparePredictions(
 
 /**
  * Reads a label file: one integer label per line (the format of the study's released predictions);
- * a first line that is not an integer is taken as a header; a CSV column can be picked by name.
- * @throws {Error} naming the file and line of a value that is not a non-negative integer.
+ * a first line that is not an integer is taken as a header; a CSV column can be picked by name (the
+ * file must then have a header). With `classes`, every label must be below `classes.count`.
+ * @throws {Error} naming the file and line of a value that is not a non-negative integer or not a
+ * known class, or the option of a column the file does not have.
  */
-export function readLabelFile(path: string, options: { column?: string } = {}): number[] {
+export function readLabelFile(
+  path: string,
+  options: { column?: string; classes?: { count: number; from: string } } = {},
+): number[] {
   const lines = readTextFile(path, "label file").split(/\r?\n/);
   let start = 0, col = 0;
-  if (lines.length && !/^\s*\d+\s*(,|$)/.test(lines[0])) {
+  const hasHeader = lines.length > 0 && !/^\s*\d+\s*(,|$)/.test(lines[0]);
+  if (options.column && !hasHeader) {
+    throw new Error(
+      `Cannot read ${path}: expected a header line with a column "${options.column}" (--column), found a file without a header (line 1 is "${
+        lines[0]?.slice(0, 40) ?? ""
+      }")`,
+    );
+  }
+  if (hasHeader) {
     const header = lines[0].split(",").map((h) => h.trim());
     start = 1;
     if (options.column) {
@@ -72,7 +92,15 @@ export function readLabelFile(path: string, options: { column?: string } = {}): 
     if (!/^\d+$/.test(v ?? "")) {
       throw new Error(`Cannot read ${path} line ${i + 1}: expected a non-negative integer label, found "${v}"`);
     }
-    out.push(Number(v));
+    const label = Number(v);
+    if (options.classes && label >= options.classes.count) {
+      throw new Error(
+        `Cannot read ${path} line ${i + 1}: expected a label in 0..${
+          options.classes.count - 1
+        } (${options.classes.from}), found ${label}`,
+      );
+    }
+    out.push(label);
   }
   if (!out.length) throw new Error(`Cannot read ${path}: expected at least one label, found none`);
   return out;

@@ -11,6 +11,6 @@ self.onmessage = async (e: MessageEvent<RenderJob>) => {
     await renderSyntheticImages(e.data, () => self.postMessage({ done: 1 }));
     self.postMessage({ finished: true });
   } catch (err) {
-    self.postMessage({ error: (err as Error).stack ?? String(err) });
+    self.postMessage({ error: (err as Error).message ?? String(err), stack: (err as Error).stack });
   }
 };

@@ -22,12 +22,17 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { Prng } from "../../util/prng.ts";
 import { toCsv } from "../../util/csv.ts";
-import { writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
+import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
 import { Progress } from "../../util/progress.ts";
+import { workerError } from "../../util/worker_error.ts";
+import { claimOutputFolder } from "../../util/output_folder.ts";
 import { META_COLUMNS, SYNTHETIC_MARKER } from "../release.ts";
 import { CRITERIA, DIAGNOSIS, groupLabel, HeadName, sevenPointScore } from "../vocabulary.ts";
 import { REAL_STATISTICS } from "./real_statistics.ts";
 import { renderCase } from "./lesion.ts";
+
+/** The generator named in a synthetic release's SYNTHETIC.json. */
+const GENERATOR = "lib/data/synth/generate.ts";
 
 /** One synthetic case's meta.csv fields (raw strings) before images are drawn. */
 export type SyntheticRow = Record<(typeof META_COLUMNS)[number], string>;
@@ -159,11 +164,25 @@ export async function renderSyntheticImages(job: RenderJob, onCase: () => void):
 }
 
 /**
- * Writes a complete synthetic release to `outDir` (created; existing files are replaced atomically).
+ * Writes a complete synthetic release to `outDir`: a new or empty folder, or an earlier synthetic
+ * release (with its SYNTHETIC.json), whose images, labels and marker are removed first so that no
+ * old image stays mixed in. Any other folder is refused.
  * Images are rendered by `workers` parallel workers (default 2; 0 renders on this thread); the result
  * does not depend on the number of workers. Returns the rows written.
  */
 export async function writeSyntheticRelease(outDir: string, options: SyntheticReleaseOptions): Promise<SyntheticRow[]> {
+  // only a new or empty folder, or an earlier synthetic release (whose images and labels are replaced whole)
+  if (claimOutputFolder(outDir, { owners: [SYNTHETIC_MARKER], action: "write a synthetic release to" }) === "own") {
+    const marker = readJsonFile<{ generator?: string }>(join(outDir, SYNTHETIC_MARKER), "a synthetic release's marker");
+    if (marker?.generator !== GENERATOR) {
+      throw new Error(
+        `Cannot write a synthetic release to ${outDir}: its ${SYNTHETIC_MARKER} was not written by ${GENERATOR}; choose another folder`,
+      );
+    }
+    for (const old of ["images", "meta", SYNTHETIC_MARKER]) {
+      if (exists(join(outDir, old))) Deno.removeSync(join(outDir, old), { recursive: true });
+    }
+  }
   const n = options.cases ?? 1011;
   const size = options.imageSize ?? 256;
   const prng = new Prng(options.seed);
@@ -201,7 +220,7 @@ export async function writeSyntheticRelease(outDir: string, options: SyntheticRe
   }
   writeJsonAtomic(join(outDir, SYNTHETIC_MARKER), {
     synthetic: true,
-    generator: "lib/data/synth/generate.ts",
+    generator: GENERATOR,
     seed: options.seed,
     cases: n,
     imageSize: size,
@@ -221,13 +240,13 @@ function runWorker(url: URL, job: RenderJob, onCase: () => void): Promise<void> 
         resolve();
       } else if (e.data.error) {
         w.terminate();
-        reject(new Error(`Cannot render synthetic images: a worker failed: ${e.data.error}`));
+        reject(workerError(`Cannot render synthetic images: ${e.data.error}`, e.data.stack));
       }
     };
     w.onerror = (e) => {
       e.preventDefault();
       w.terminate();
-      reject(new Error(`Cannot render synthetic images: a worker failed: ${e.message}`));
+      reject(workerError(`Cannot render synthetic images: ${e.message}`));
     };
     w.postMessage(job);
   });
