@@ -30,6 +30,6 @@ self.onmessage = async (e: MessageEvent<FeatureJob>) => {
     net.dispose();
     self.postMessage({ finished: true });
   } catch (err) {
-    self.postMessage({ error: (err as Error).stack ?? String(err) });
+    self.postMessage({ error: (err as Error).message ?? String(err), stack: (err as Error).stack });
   }
 };

@@ -38,12 +38,42 @@ interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
 }
 
+/**
+ * Whether to switch off Mesa's Vulkan device-select layer before probing WebGPU. The layer
+ * (`VK_LAYER_MESA_device_select`, an implicit layer that comes with Debian's mesa-vulkan-drivers)
+ * asks the Wayland compositor which GPU it uses whenever a Vulkan instance enables the Wayland
+ * surface extension, as wgpu (Deno's WebGPU) does; without a usable `XDG_RUNTIME_DIR`,
+ * libwayland-client then prints "error: XDG_RUNTIME_DIR is invalid or not set in the environment."
+ * (twice per probe), although nothing failed. With no runtime folder there is no compositor to ask,
+ * so the layer's own switch `NODEVICE_SELECT=1` loses nothing; it is left alone when the user set
+ * `NODEVICE_SELECT` or picked a device with `MESA_VK_DEVICE_SELECT`. Other output of the probe
+ * (real errors) is not hidden.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { needsDeviceSelectSwitch } from "./backend.ts";
+ * assert.equal(needsDeviceSelectSwitch({}), true);
+ * assert.equal(needsDeviceSelectSwitch({ XDG_RUNTIME_DIR: "/run/user/1000" }), false);
+ * assert.equal(needsDeviceSelectSwitch({ MESA_VK_DEVICE_SELECT: "10de:2335" }), false);
+ * ```
+ */
+export function needsDeviceSelectSwitch(env: Readonly<Record<string, string | undefined>>): boolean {
+  const runtime = env.XDG_RUNTIME_DIR ?? "";
+  const socketNeedsRuntime = !(env.WAYLAND_DISPLAY ?? "").startsWith("/");
+  return !runtime.startsWith("/") && socketNeedsRuntime && env.NODEVICE_SELECT === undefined &&
+    env.MESA_VK_DEVICE_SELECT === undefined;
+}
+
 /** The WebGPU adapter Deno offers, or null (with the reason). */
 export async function probeWebGpu(): Promise<
   { adapter: GpuAdapterLike | null; description: string; software: boolean }
 > {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
   if (!gpu) return { adapter: null, description: "navigator.gpu is not available", software: false };
+  try {
+    if (needsDeviceSelectSwitch(Deno.env.toObject())) Deno.env.set("NODEVICE_SELECT", "1");
+  } catch { /* no --allow-env: the probe may print the layer's harmless line */ }
   let adapter: GpuAdapterLike | null = null;
   try {
     adapter = await gpu.requestAdapter();

@@ -174,31 +174,73 @@ export function defaultRunConfig(
 }
 
 /**
- * Checks a config read from disk or built by hand.
+ * Checks a config read from disk or built by hand: every field the trainer reads has the right type
+ * (a number written as a string in config.json is an error here, not a tfjs error later) and range.
  * @throws {RangeError} naming the field and what was expected.
  */
 export function validateRunConfig(c: RunConfig): RunConfig {
   const bad = (field: string, expected: string, found: unknown) => {
     throw new RangeError(`Cannot use run config: expected ${field} to be ${expected}, found ${JSON.stringify(found)}`);
   };
+  const get = (path: string): unknown =>
+    path.split(".").reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+      c,
+    );
+  const integer = (path: string, min: number) => {
+    const v = get(path);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+      bad(path, min === -Infinity ? "an integer" : `an integer >= ${min}`, v);
+    }
+  };
+  const number = (path: string, min: number, strict: boolean) => {
+    const v = get(path);
+    if (typeof v !== "number" || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
+      bad(path, `a number ${strict ? ">" : ">="} ${min}`, v);
+    }
+  };
+  const boolean = (path: string) => {
+    if (typeof get(path) !== "boolean") bad(path, "true or false", get(path));
+  };
+  if (!c || typeof c !== "object") bad("the config", "an object", c);
   if (!MODEL_KINDS.includes(c.model?.kind)) bad("model.kind", MODEL_KINDS.join("|"), c.model?.kind);
   if (!INPUT_SETS.includes(c.model.inputs)) bad("model.inputs", INPUT_SETS.join("|"), c.model.inputs);
-  if (!["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"].includes(c.model.backbone.source)) {
-    bad("model.backbone.source", "nsfwjs|imagenet|keras-h5|tfjs|random|tiny", c.model.backbone.source);
+  if (!["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"].includes(c.model.backbone?.source)) {
+    bad("model.backbone.source", "nsfwjs|imagenet|keras-h5|tfjs|random|tiny", c.model.backbone?.source);
   }
   if ((c.model.backbone.source === "keras-h5" || c.model.backbone.source === "tfjs") && !c.model.backbone.path) {
     bad("model.backbone.path", "a file or folder", c.model.backbone.path);
   }
-  if (!(c.model.backbone.size >= 32)) bad("model.backbone.size", "an integer >= 32", c.model.backbone.size);
-  if (!c.model.backbone.featureLayers?.length) {
-    bad("model.backbone.featureLayers", "a non-empty list of layer names", c.model.backbone.featureLayers);
+  integer("model.backbone.size", 32);
+  const layers = c.model.backbone.featureLayers;
+  if (!Array.isArray(layers) || !layers.length || !layers.every((l) => typeof l === "string" && l)) {
+    bad("model.backbone.featureLayers", "a non-empty list of layer names", layers);
   }
-  if (!(c.training.k >= 1)) bad("training.k", "an integer >= 1", c.training.k);
-  if (!["features", "paper"].includes(c.training.preset)) bad("training.preset", "features|paper", c.training.preset);
-  if (!(c.training.optimizer.learningRate > 0)) {
-    bad("training.optimizer.learningRate", "a positive number", c.training.optimizer.learningRate);
+  integer("model.head.hidden", 0);
+  number("model.head.l2", 0, false);
+  boolean("model.head.standardize");
+  if (!["features", "paper"].includes(c.training?.preset)) bad("training.preset", "features|paper", c.training?.preset);
+  integer("training.k", 1);
+  integer("training.epochs", 0);
+  integer("training.views", 0);
+  integer("training.maxStepsPerEpoch", 0);
+  number("training.optimizer.learningRate", 0, true);
+  number("training.optimizer.momentum", 0, false);
+  number("training.optimizer.lrDecay", 0, false);
+  number("training.optimizer.weightDecay", 0, false);
+  boolean("training.classWeights");
+  if (!["loss", "auroc"].includes(c.training.selection)) bad("training.selection", "loss|auroc", c.training.selection);
+  if (!Array.isArray(c.training.schedule)) bad("training.schedule", "a list of stages", c.training.schedule);
+  c.training.schedule.forEach((_, i) => integer(`training.schedule.${i}.epochs`, 0));
+  integer("seed", -Infinity);
+  if (c.data && c.data.fold !== null) {
+    integer("data.fold", 0);
+    integer("data.k", 2);
+    integer("data.foldSeed", -Infinity);
+    if ((c.data.fold as number) >= (c.data.k as number)) {
+      bad("data.fold", `an integer < data.k (${c.data.k})`, c.data.fold);
+    }
   }
-  if (!(c.training.views >= 0)) bad("training.views", "an integer >= 0", c.training.views);
   return c;
 }
 

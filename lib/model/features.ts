@@ -36,6 +36,7 @@ import { Prng } from "../util/prng.ts";
 import { BackboneConfig } from "./config.ts";
 import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
+import { workerError } from "../util/worker_error.ts";
 
 export interface FeatureRequest {
   /** Absolute image path. */
@@ -396,13 +397,13 @@ function runFeatureWorker(job: FeatureJob, onDone: (n: number) => void): Promise
         resolve();
       } else if (e.data.error) {
         w.terminate();
-        reject(new Error(`Cannot compute features: a worker failed: ${e.data.error}`));
+        reject(workerError(e.data.error, e.data.stack));
       }
     };
     w.onerror = (e) => {
       e.preventDefault();
       w.terminate();
-      reject(new Error(`Cannot compute features: a worker failed: ${e.message}`));
+      reject(workerError(e.message));
     };
     w.postMessage(job);
   });

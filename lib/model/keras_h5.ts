@@ -35,17 +35,38 @@ function attrStrings(node: Any, name: string): string[] | null {
   );
 }
 
+/** The 8-byte signature that opens an HDF5 superblock (HDF5 spec, "Format Signature"). */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Reads a file that must be HDF5, checking its signature first (at byte 0, 512, 1024, 2048, ...,
+ * where the superblock may sit), so that a wrong file gets one line here instead of the HDF5
+ * library's diagnostics on stderr.
+ * @throws {Error} naming the file when it is missing, a folder, or not HDF5.
+ */
+export function readHdf5File(path: string, what: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch {
+    throw new Error(`Cannot read ${what}: expected an HDF5 (.h5) file at ${path}, found none`);
+  }
+  for (let at = 0; at + 8 <= bytes.length; at = at === 0 ? 512 : at * 2) {
+    if (HDF5_SIGNATURE.every((b, i) => bytes[at + i] === b)) return bytes;
+  }
+  throw new Error(
+    `Cannot read ${what}: expected an HDF5 (.h5) file at ${path}, found ${
+      bytes.length ? `${bytes.length} bytes without the HDF5 signature` : "an empty file"
+    }`,
+  );
+}
+
 /**
  * Reads every weight of a Keras .h5 file as "layer/weight" -> array.
  * @throws {Error} naming the file when it is missing or not a Keras weights file.
  */
 export async function readKerasH5(path: string): Promise<Map<string, WeightArray>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(path);
-  } catch {
-    throw new Error(`Cannot read Keras weights: expected an .h5 file at ${path}, found none`);
-  }
+  const bytes = readHdf5File(path, "Keras weights");
   const FS = await fs();
   const mem = `/read-${Deno.pid}-${counter++}.h5`;
   FS.writeFile(mem, bytes);

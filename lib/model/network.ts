@@ -36,6 +36,7 @@ import {
 import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 import { join } from "node:path";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";
+import { initializerSeed } from "./init_seed.ts";
 
 export interface BackboneInfo {
   /** Description of where the weights come from (printed and saved). */
@@ -192,7 +193,7 @@ function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed
       units: cfg.hidden,
       activation: "relu",
       name: "head_hidden",
-      kernelInitializer: tf.initializers.heNormal({ seed }),
+      kernelInitializer: tf.initializers.heNormal({ seed: initializerSeed(seed) }),
     }).apply(h) as tf.SymbolicTensor;
   }
   return headsOf(kind).map((head, i) =>

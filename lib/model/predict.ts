@@ -24,7 +24,8 @@ import { headsOf, RunConfig } from "./config.ts";
 import { buildFullModel, buildHeads, headInputSize, preprocess, preprocessingOf } from "./network.ts";
 import { EngineChoice, FrozenBackbone, openFrozenBackbone } from "./engine.ts";
 import { loadWeightsInto } from "./serialize.ts";
-import { readFeatureNorm, readRunConfig, readRunRecord, RunRecord } from "./run.ts";
+import { readFeatureNorm, readRunConfig, readVerifiedRunRecord, RunRecord } from "./run.ts";
+import { claimPredictionFolder, writePredictionRecord } from "./predict_output.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { extractFeatures } from "./features.ts";
 import { predictHeads } from "./train.ts";
@@ -53,10 +54,10 @@ export async function loadRun(
   dir: string,
   options: { cacheDir: string; backend?: BackendName; engine?: EngineChoice },
 ): Promise<LoadedRun> {
+  const record = readVerifiedRunRecord(dir); // every file it lists is intact
   const config = readRunConfig(dir);
   await startBackend(options.backend ?? (config.backend as BackendName), { quiet: true });
   const heads = headsOf(config.model.kind);
-  const record = readRunRecord(dir);
   const images = config.model.inputs.includes("C") || config.model.inputs.includes("D");
   let model: tf.LayersModel, backbone: FrozenBackbone | null = null;
   let preprocessing: LoadedRun["preprocessing"] = preprocessingOf(config.model.backbone);
@@ -174,6 +175,7 @@ export async function predictRelease(
   outDir: string,
   options: { workers?: number; quiet?: boolean } = {},
 ): Promise<PredictionRow[]> {
+  claimPredictionFolder(outDir, run.dir);
   const release = loadRelease(dataDir, { quiet: true });
   const cfg = run.config;
   const images = cfg.model.inputs.includes("C") || cfg.model.inputs.includes("D");
@@ -225,6 +227,7 @@ export async function predictRelease(
     return r;
   });
   writePredictions(outDir, rows, run.heads);
+  writePredictionRecord(outDir, { run: run.dir, runKey: run.record.key, data: dataDir, rows: rows.length });
   return rows;
 }
 

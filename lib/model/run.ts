@@ -27,7 +27,10 @@ import { crossValidationFolds } from "../data/folds.ts";
 import { Case, ImagePathResolver, loadRelease, Release, releaseFingerprint } from "../data/release.ts";
 import { HEADS } from "../data/vocabulary.ts";
 import { sha256Hex } from "../util/hash.ts";
-import { exists, readTextFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { exists, readJsonFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
+import { acquireLock } from "../util/lock.ts";
+import { claimOutputFolder } from "../util/output_folder.ts";
+import { InterruptedError } from "../util/interrupt.ts";
 import { toCsv } from "../util/csv.ts";
 import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvr } from "../stats/roc.ts";
@@ -43,6 +46,7 @@ import { HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
 import { saveWeights } from "./serialize.ts";
 import { ManagementPriors, priorsFromLabels } from "../analysis/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
+import { describeRunFiles, predictionsShape, RunIntegrity, verifyRunFiles } from "./run_files.ts";
 
 export interface TrainRunOptions {
   config: RunConfig;
@@ -79,8 +83,8 @@ export interface RunSummary {
   resumedFrom: number | null;
 }
 
-/** A run folder's run.json: provenance, priors and the summary. */
-export interface RunRecord {
+/** A run folder's run.json: provenance, priors, the summary and the checksums of its files. */
+export interface RunRecord extends RunIntegrity {
   /** configKey of the run's config. */
   key: string;
   created: string;
@@ -91,9 +95,28 @@ export interface RunRecord {
   summary: RunSummary;
 }
 
-/** Reads a run folder's run.json (errors name the file). */
+/**
+ * Reads a run folder's run.json (errors name the file).
+ * @throws {Error} when it is missing, not JSON, or not a run record written by `trainRun`.
+ */
 export function readRunRecord(dir: string): RunRecord {
-  return JSON.parse(readTextFile(join(dir, "run.json"), "a run's run.json"));
+  const file = join(dir, "run.json");
+  const r = readJsonFile<RunRecord>(file, "a run's run.json");
+  if (typeof r?.key !== "string" || typeof r.summary !== "object" || typeof r.data !== "object") {
+    throw new Error(
+      `Cannot read ${file}: expected a run record written by "train" (with key, data and summary), found ${
+        JSON.stringify(r).slice(0, 60)
+      }`,
+    );
+  }
+  return r;
+}
+
+/** Reads a run's run.json and verifies every file it lists (see run_files.ts). */
+export function readVerifiedRunRecord(dir: string): RunRecord {
+  const record = readRunRecord(dir);
+  verifyRunFiles(dir, record);
+  return record;
 }
 
 /** A provenance record for outputs made from a run (its data, backbone and backend; `seed` of the output). */
@@ -129,9 +152,21 @@ export function configKey(c: RunConfig): string {
   return sha256Hex(JSON.stringify(c)).slice(0, 16);
 }
 
-/** Official split or cross-validation fold of the config, as case-index lists. */
+/**
+ * Official split or cross-validation fold of the config, as case-index lists.
+ * @throws {Error} when a split of the official partition is empty, or the fold does not exist.
+ */
 export function splitOf(release: Release, c: RunConfig): { train: number[]; valid: number[]; test: number[] } {
   if (c.data.fold === null) {
+    for (const s of ["train", "valid", "test"] as const) {
+      if (!release.splits[s].length) {
+        throw new Error(
+          `Cannot train on ${release.dir}: expected cases in the ${s} split (${
+            s === "valid" ? "model selection" : s === "test" ? "the test metrics" : "training"
+          } needs them), found none in ${join(release.dir, "meta", `${s}_indexes.csv`)}`,
+        );
+      }
+    }
     return { train: release.splits.train, valid: release.splits.valid, test: release.splits.test };
   }
   const folds = crossValidationFolds(release, { k: c.data.k ?? 3, seed: c.data.foldSeed ?? 0 });
@@ -140,7 +175,12 @@ export function splitOf(release: Release, c: RunConfig): { train: number[]; vali
   return { train: f.train, valid: f.valid, test: f.test };
 }
 
-/** Trains (or reuses) one run and writes its folder. */
+/**
+ * Trains (or reuses) one run and writes its folder. It writes only into a new or empty folder or
+ * its own run (a folder with its run.json or checkpoint), holding the folder's lock file meanwhile.
+ * @throws {Error} for another folder, a completed run with another configuration or damaged files
+ * (without `force`), or a folder another process is training into; {InterruptedError} on SIGINT.
+ */
 export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const config = validateRunConfig(structuredClone(opts.config));
@@ -149,21 +189,47 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   config.data.synthetic = release.synthetic;
   const key = configKey(config);
   const out = opts.outDir;
-  if (!opts.force && exists(join(out, "run.json")) && exists(join(out, "predictions.csv"))) {
-    const prev = readRunRecord(out);
-    if (prev.key === key) {
+  claimOutputFolder(out, { owners: ["run.json", join("checkpoint", "checkpoint.json")], action: "train into" });
+  const unlock = acquireLock(out, "train into", { quiet: opts.quiet });
+  try {
+    const prev = completedRun(out, key, opts.force);
+    if (prev) {
       return {
         dir: out,
         config,
         reused: true,
-        history: JSON.parse(readTextFile(join(out, "history.json"), "history")),
+        history: readJsonFile(join(out, "history.json"), "a run's history.json"),
         summary: prev.summary,
       };
     }
+    return await trainInto(out, config, key, release, opts, t0);
+  } finally {
+    unlock();
+  }
+}
+
+/** The completed run in `out` to reuse (same key, every file intact), or null to train. */
+function completedRun(out: string, key: string, force?: boolean): RunRecord | null {
+  if (!exists(join(out, "run.json"))) return null;
+  const prev = readRunRecord(out);
+  if (force) return null;
+  if (prev.key !== key) {
     throw new Error(
       `Cannot train into ${out}: it holds a completed run with a different configuration (key ${prev.key}, this one ${key}); choose another --out or pass --force`,
     );
   }
+  verifyRunFiles(out, prev);
+  return prev;
+}
+
+async function trainInto(
+  out: string,
+  config: RunConfig,
+  key: string,
+  release: Release,
+  opts: TrainRunOptions,
+  t0: number,
+): Promise<RunResult> {
   const backend = await startBackend(config.backend as BackendName, { quiet: opts.quiet });
   const heads = headsOf(config.model.kind);
   const split = splitOf(release, config);
@@ -280,8 +346,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
     onEpoch: opts.onEpoch,
   });
   if (result.interrupted) {
-    throw new Error(
-      `Training interrupted; the checkpoint in ${join(out, "checkpoint")} resumes it (run the same command again)`,
+    throw new InterruptedError(
+      `Training interrupted: the checkpoint in ${
+        join(out, "checkpoint")
+      } keeps its progress; run the same command again to resume`,
     );
   }
   const trainingSeconds = (performance.now() - tTrain) / 1000;
@@ -328,6 +396,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   };
   await saveWeights(model, join(out, "weights"));
   if (featureNorm) writeFeatureNorm(join(out, "weights"), featureNorm);
+  else if (exists(join(out, "weights", "feature_norm.json"))) {
+    Deno.removeSync(join(out, "weights", "feature_norm.json"));
+  }
   writeJsonAtomic(join(out, "config.json"), config);
   writeJsonAtomic(join(out, "history.json"), result.history);
   writeTextAtomic(
@@ -347,6 +418,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
       split.train.map((i) => release.cases[i].labels.management),
     ),
     summary,
+    files: describeRunFiles(out),
+    predictions: predictionsShape(rows),
   };
   writeJsonAtomic(join(out, "run.json"), record);
   try {
@@ -382,15 +455,33 @@ export function writeFeatureNorm(dir: string, norm: { mean: Float32Array; sd: Fl
   writeJsonAtomic(join(dir, "feature_norm.json"), { mean: Array.from(norm.mean), sd: Array.from(norm.sd) });
 }
 
-/** Reads it back (null for runs without one). */
+/**
+ * Reads it back (null for runs without one).
+ * @throws {Error} naming the file when it is not JSON or its mean and sd are not equally long lists
+ * of finite numbers (sd > 0).
+ */
 export function readFeatureNorm(dir: string): { mean: Float32Array; sd: Float32Array } | null {
   const p = join(dir, "feature_norm.json");
   if (!exists(p)) return null;
-  const j = JSON.parse(readTextFile(p, "feature standardisation"));
-  return { mean: Float32Array.from(j.mean), sd: Float32Array.from(j.sd) };
+  const j = readJsonFile<{ mean?: unknown; sd?: unknown }>(p, "a run's feature standardisation");
+  const ok = (v: unknown, positive: boolean) =>
+    Array.isArray(v) && v.length > 0 &&
+    v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0));
+  if (!ok(j?.mean, false) || !ok(j?.sd, true) || (j.mean as number[]).length !== (j.sd as number[]).length) {
+    throw new Error(
+      `Cannot read ${p}: expected "mean" and "sd" as equally long lists of finite numbers (sd > 0), found other values`,
+    );
+  }
+  return { mean: Float32Array.from(j.mean as number[]), sd: Float32Array.from(j.sd as number[]) };
 }
 
-/** Reads a run folder's config (to rebuild its model). */
+/** Reads a run folder's config (to rebuild its model); errors name the file and the field. */
 export function readRunConfig(dir: string): RunConfig {
-  return validateRunConfig(JSON.parse(readTextFile(join(dir, "config.json"), "a run's config.json")));
+  const file = join(dir, "config.json");
+  try {
+    return validateRunConfig(readJsonFile(file, "a run's config.json"));
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`${e.message} in ${file}`);
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
+import { readJsonFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 
 /**
@@ -49,9 +49,26 @@ export async function saveWeights(model: tf.LayersModel, dir: string): Promise<v
  * @throws {Error} naming the first weight whose name or shape differs, or a count mismatch.
  */
 export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
-  const m = JSON.parse(readTextFile(join(dir, "model.json"), "saved weights"));
-  const specs = (m.weightsManifest as tf.io.WeightsManifestConfig).flatMap((g) => g.weights);
-  const bytes = Deno.readFileSync(join(dir, "weights.bin"));
+  const m = readJsonFile<{ weightsManifest?: tf.io.WeightsManifestConfig }>(join(dir, "model.json"), "saved weights");
+  if (!Array.isArray(m?.weightsManifest)) {
+    throw new Error(
+      `Cannot load weights from ${join(dir, "model.json")}: expected a "weightsManifest" list, found none`,
+    );
+  }
+  const specs = m.weightsManifest.flatMap((g) => g.weights);
+  const bin = join(dir, "weights.bin");
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(bin);
+  } catch {
+    throw new Error(`Cannot load weights: expected a file at ${bin}, found none`);
+  }
+  const expected = 4 * specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  if (bytes.length !== expected) {
+    throw new Error(
+      `Cannot load weights from ${bin}: expected ${expected} bytes (the shapes in model.json), found ${bytes.length}`,
+    );
+  }
   if (specs.length !== model.weights.length) {
     throw new Error(
       `Cannot load weights from ${dir}: expected ${model.weights.length} weights for ${model.name}, found ${specs.length}`,

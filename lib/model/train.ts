@@ -19,7 +19,9 @@ import { balancedClassWeights, labelBalancedBatches } from "../data/sampling.ts"
 import { HeadName } from "../data/vocabulary.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { Prng } from "../util/prng.ts";
-import { exists, readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
+import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
+import { sha256Hex } from "../util/hash.ts";
+import { Yielder } from "../util/interrupt.ts";
 import { formatSeconds } from "../util/progress.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { classesOf, OptimizerConfig } from "./config.ts";
@@ -97,6 +99,35 @@ interface Checkpoint {
   history: HistoryRow[];
   bestMetric: number;
   bestEpoch: number;
+  /** Size and sha256 of state.bin (checkpoints written before 2026-11-29 have none). */
+  state?: { bytes: number; sha256: string };
+}
+
+/**
+ * Reads a checkpoint's state.bin and checks it before any epoch is trained: its size must hold the
+ * weights, the momentum and (after a best epoch) the best weights, and match its recorded sha256.
+ * @throws {Error} naming the file, what was expected and how to start over.
+ */
+function checkpointState(dir: string, c: Checkpoint, model: tf.LayersModel): Uint8Array {
+  const file = join(dir, "state.bin");
+  let bin: Uint8Array;
+  try {
+    bin = Deno.readFileSync(file);
+  } catch {
+    bin = new Uint8Array(0);
+  }
+  const n = orderedWeights(model).reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+  const bytes = 4 * n * (c.bestEpoch >= 0 ? 3 : 2);
+  const fail = (found: string) => {
+    throw new Error(
+      `Cannot resume from ${dir}: expected ${file} to hold ${bytes} bytes${
+        c.state ? ` with sha256 ${c.state.sha256.slice(0, 12)}...` : ""
+      }, found ${found}; delete ${dir} to start the run over`,
+    );
+  };
+  if (bin.length !== bytes) fail(`${bin.length} bytes (damaged or truncated)`);
+  if (c.state && sha256Hex(bin) !== c.state.sha256) fail("another sha256 (damaged)");
+  return bin;
 }
 
 const log = (quiet: boolean | undefined, line: string) => {
@@ -172,13 +203,13 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
   // Resume
   const ck = spec.checkpoint;
   if (ck && exists(join(ck.dir, "checkpoint.json"))) {
-    const c = JSON.parse(readTextFile(join(ck.dir, "checkpoint.json"), "checkpoint")) as Checkpoint;
+    const c = readJsonFile<Checkpoint>(join(ck.dir, "checkpoint.json"), "a training checkpoint");
     if (c.key !== ck.key) {
       throw new Error(
         `Cannot resume from ${ck.dir}: it belongs to a different configuration (key ${c.key}, expected ${ck.key}); use a new output folder`,
       );
     }
-    const bin = Deno.readFileSync(join(ck.dir, "state.bin"));
+    const bin = checkpointState(ck.dir, c, model);
     const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
     let o = 0;
     const take = (n: number) => all.slice(o, o += n);
@@ -214,11 +245,20 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
       ),
     ];
     if (best) parts.push(...best);
-    const total = concatFloat32(parts);
-    writeBytesAtomic(join(ck.dir, "state.bin"), new Uint8Array(total.buffer));
+    const state = new Uint8Array(concatFloat32(parts).buffer);
+    writeBytesAtomic(join(ck.dir, "state.bin"), state);
     writeJsonAtomic(
       join(ck.dir, "checkpoint.json"),
-      { key: ck.key, epoch, step, globalStep, history, bestMetric, bestEpoch } satisfies Checkpoint,
+      {
+        key: ck.key,
+        epoch,
+        step,
+        globalStep,
+        history,
+        bestMetric,
+        bestEpoch,
+        state: { bytes: state.length, sha256: sha256Hex(state) },
+      } satisfies Checkpoint,
     );
   };
 
@@ -232,6 +272,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
   } catch { /* signals unavailable (e.g. in a worker) */ }
 
   const opt = spec.optimizer;
+  const yielder = new Yielder(100);
   const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
   let epoch = 0;
   try {
@@ -294,6 +335,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
           lossSum += (await value.data())[0];
           tf.dispose([value, ...Object.values(grads), ...xs]);
           globalStep++;
+          await yielder.maybeYield(); // lets the SIGINT listener run
           if (spec.stopAfterSteps !== undefined && globalStep >= spec.stopAfterSteps) interrupted = true;
           if (interrupted) {
             saveCheckpoint(e, s + 1);

@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/config.ts";
 import { configKey, readRunRecord, trainRun } from "../model/run.ts";
+import { verifyRunFiles } from "../model/run_files.ts";
 import { loadRelease, releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
 import type { NotebookContext } from "./context.ts";
@@ -77,17 +78,26 @@ export async function ensureRuns(
     const dir = join(runsDir(ctx), name);
     const config = studyRunConfig(ctx, name);
     // A run folder here belongs to the notebooks: when its config changed (new code defaults, another
-    // profile), it is retrained rather than refused.
+    // profile) or its files do not match its run.json, it is retrained rather than refused.
     let force = false;
     if (exists(join(dir, "run.json"))) {
-      const previous = readRunRecord(dir).key;
+      const previous = readRunRecord(dir);
       const release = loadRelease(config.data.dir, { quiet: true });
-      force = previous !==
+      force = previous.key !==
         configKey({
           ...config,
           data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
         });
       if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);
+      else {
+        // a run of an older format (no checksums) or with damaged files: retrained too
+        try {
+          verifyRunFiles(dir, previous);
+        } catch (e) {
+          force = true;
+          console.error(`${name}: ${(e as Error).message.replace(/; retrain it.*$/, "")}; retraining`);
+        }
+      }
     }
     const r = await trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet: options.quiet ?? true, force });
     if (!options.quiet) {

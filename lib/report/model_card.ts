@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { loadRelease, Release } from "../data/release.ts";
 import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { Perturbation } from "../data/perturb.ts";
-import { readPredictions } from "../model/predictions.ts";
+import { readRunPredictions } from "../model/run_files.ts";
 import { checkRunData, readRunConfig, readRunRecord, splitOf } from "../model/run.ts";
 import { loadRun } from "../model/predict.ts";
 import { BackendName } from "../model/backend.ts";
@@ -245,7 +245,8 @@ export async function buildModelCard(runDir: string, options: ModelCardOptions):
   const record = readRunRecord(runDir);
   const release = options.release ?? loadRelease(config.data.dir, { quiet: true });
   checkRunData(runDir, release, record);
-  const predictions = readPredictions(runDir);
+  // row count, cases and checksums as run.json records them; every case of the release once
+  const predictions = readRunPredictions(runDir, record, release, { fold: config.data.fold });
   const samples = options.bootstrap ?? 1000;
   const prng = new Prng(options.seed);
   const metrics = predictions.heads.map((h) =>

@@ -31,7 +31,9 @@ import {
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
 import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";
-import { headColumns, PredictionsTable, readPredictions } from "../model/predictions.ts";
+import { headColumns, PredictionsTable } from "../model/predictions.ts";
+import { readRunPredictions } from "../model/run_files.ts";
+import type { RunConfig } from "../model/config.ts";
 import { readRunRecord } from "../model/run.ts";
 import {
   argmax,
@@ -43,7 +45,7 @@ import {
   rocAuc,
   rocCurve,
 } from "../stats/mod.ts";
-import { exists, readTextFile } from "../util/fs.ts";
+import { exists, readJsonFile } from "../util/fs.ts";
 import { Prng } from "../util/prng.ts";
 import type { Provenance } from "../util/provenance.ts";
 import {
@@ -78,11 +80,11 @@ export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
     const dir = join(runsDir, e.name);
     if (!e.isDirectory || !exists(join(dir, "predictions.csv")) || !exists(join(dir, "run.json"))) continue;
     const run = readRunRecord(dir);
-    const cfg = JSON.parse(readTextFile(join(dir, "config.json"), "run config"));
+    const cfg = readJsonFile<RunConfig>(join(dir, "config.json"), "a run's config.json");
     out[e.name] = {
       name: e.name,
       dir,
-      table: readPredictions(dir),
+      table: readRunPredictions(dir, run), // rows and checksums as its run.json records
       priors: run.managementPriors,
       config: {
         backbone: cfg.model.backbone.source,

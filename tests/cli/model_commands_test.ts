@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writePredictions } from "../../lib/model/predictions.ts";
+import { describeRunFiles, predictionsShape } from "../../lib/model/run_files.ts";
 import { priorsFromLabels } from "../../lib/analysis/mod.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { runCli, tempDir, writeFixtureRelease } from "../_helpers.ts";
@@ -135,16 +136,20 @@ function fakeRun(
   });
   writePredictions(d, rows as never, heads);
   Deno.writeTextFileSync(
+    join(d, "config.json"),
+    JSON.stringify({ model: { backbone: { source: "nsfwjs", size: 160 } }, data: { synthetic: true }, seed: 1 }),
+  );
+  // a run record as train writes it: checksums of the files and the predictions' shape
+  Deno.writeTextFileSync(
     join(d, "run.json"),
     JSON.stringify({
       key: "x",
       data: { fingerprint: "fp" },
+      summary: {},
       managementPriors: priorsFromLabels(truthD.slice(0, 20), truthM.slice(0, 20), { smoothing: 1 }),
+      files: describeRunFiles(d),
+      predictions: predictionsShape(rows as never),
     }),
-  );
-  Deno.writeTextFileSync(
-    join(d, "config.json"),
-    JSON.stringify({ model: { backbone: { source: "nsfwjs", size: 160 } }, data: { synthetic: true }, seed: 1 }),
   );
 }
 

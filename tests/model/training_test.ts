@@ -91,7 +91,7 @@ Deno.test({
     await trainRun({ config: c, outDir: a, cacheDir, quiet: true });
     await assert.rejects(
       () => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: 7 }),
-      /Training interrupted; the checkpoint in .* resumes it/,
+      /Training interrupted: the checkpoint in .* keeps its progress; run the same command again to resume/,
     );
     assert.ok(Deno.statSync(join(b, "checkpoint", "checkpoint.json")).isFile);
     const resumed = await trainRun({ config: c, outDir: b, cacheDir, quiet: true });
