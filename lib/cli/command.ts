@@ -1,10 +1,12 @@
 /**
  * The shape of a CLI command and the shared option parsing (node:util parseArgs, strict), with
- * `--help` for every command and errors that name the option and what was expected.
+ * `--help` for every command and errors that name the option and what was expected (checks.ts: no
+ * positional arguments, folder/file options of the right kind, options that need another).
  */
 import { parseArgs } from "node:util";
 import { writeTextAtomic } from "../util/fs.ts";
 import { type EngineChoice, ENGINES } from "../model/engine.ts";
+import { parseErrorLine, pathOptionLine, positionalLine, requiresLine } from "./checks.ts";
 
 export type OptionSpec = {
   type: "string" | "boolean";
@@ -23,6 +25,8 @@ export interface Command {
   /** Extra text for --help (examples, notes). */
   description?: string;
   options: Record<string, OptionSpec>;
+  /** Options that apply only with another option (e.g. `{ k: "fold" }`): given alone, a usage error. */
+  requires?: Record<string, string>;
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<void> | void;
 }
 
@@ -64,16 +68,21 @@ export function parseCommandArgs(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    throw new UsageError(
-      `Cannot run "${cmd.name}": ${(e as Error).message.split("\n")[0]}. See "deno task cli ${cmd.name} --help".`,
-    );
+    throw new UsageError(parseErrorLine(cmd.name, e as Error, Object.keys(cmd.options)));
   }
   if (parsed.values.help) {
     console.log(helpText(cmd));
     return null;
   }
+  const given = new Set(parsed.tokens.flatMap((t) => (t.kind === "option" ? [t.name] : [])));
+  if (parsed.positionals.length) {
+    throw new UsageError(positionalLine(cmd.name, parsed.positionals, cmd.options, given));
+  }
+  const problem = requiresLine(cmd.name, given, cmd.requires ?? {}) ??
+    pathOptionLine(cmd.name, parsed.values, cmd.options);
+  if (problem) throw new UsageError(problem);
   return {
     values: parsed.values as Record<string, string | boolean | string[] | undefined>,
     positionals: parsed.positionals,
@@ -115,10 +124,18 @@ export function intOption(
 ): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
-  const v = Number(raw);
+  const v = /^\s*-?\d+\s*$/.test(String(raw)) ? Number(raw) : NaN;
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new UsageError(
-      `Cannot run "${cmd}": expected --${name} to be an integer in [${min}, ${max}], found "${raw}"`,
+      `Cannot run "${cmd}": expected --${name} to be an integer${
+        min === -Infinity && max === Infinity
+          ? ""
+          : max === Infinity
+          ? ` >= ${min}`
+          : min === -Infinity
+          ? ` <= ${max}`
+          : ` in [${min}, ${max}]`
+      }, found "${raw}"`,
     );
   }
   return v;

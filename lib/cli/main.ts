@@ -7,7 +7,8 @@
  * deno task cli synth --out /tmp/synth --cases 100 --seed 1
  * ```
  */
-import { Command, helpText, parseCommandArgs, UsageError } from "./command.ts";
+import { Command, parseCommandArgs, UsageError } from "./command.ts";
+import { INTERRUPTED_EXIT_CODE, InterruptedError } from "../util/interrupt.ts";
 import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { predictCommand, trainCommand } from "./commands/model.ts";
@@ -43,7 +44,21 @@ export function usage(): string {
   ].join("\n") + "\n";
 }
 
-/** Runs the CLI on `argv`; returns the exit status. */
+/** A message on one line (a library's multi-line message folded). */
+function oneLine(message: string): string {
+  return message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join("; ");
+}
+
+/** An argument as the shell needs it typed. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Runs the CLI on `argv`; returns the exit status: 0, 1 (an error: one line naming the file or
+ * option and what was expected; `DEBUG=1` adds the stack), 2 (a usage error) or 130 (interrupted,
+ * with the command that resumes).
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -63,12 +78,19 @@ export async function main(argv: string[]): Promise<number> {
     await cmd.run(parsed.values, parsed.positionals);
     return 0;
   } catch (e) {
+    const line = oneLine((e as Error)?.message ?? String(e));
     if (e instanceof UsageError) {
-      console.error(`${e.message}\n\n${helpText(cmd)}`);
+      console.error(`${line} (see "deno task cli ${cmd.name} --help")`);
       return 2;
     }
-    console.error(`error: ${(e as Error).message}`);
+    if (e instanceof InterruptedError) {
+      console.error(`interrupted: ${line}`);
+      console.error(`resume with: deno task cli ${argv.map(shellQuote).join(" ")}`);
+      return INTERRUPTED_EXIT_CODE;
+    }
+    console.error(`error: ${line}`);
     if (Deno.env.get("DEBUG")) console.error((e as Error).stack);
+    else if (!(e as Error).message?.startsWith("Cannot ")) console.error("(DEBUG=1 prints the details)");
     return 1;
   }
 }

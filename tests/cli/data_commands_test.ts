@@ -16,7 +16,10 @@ Deno.test("cli: every command has --help; an unknown command or option is a usag
   assert.match(bad.stderr, /Cannot run "nope": expected a command among table1, labels/);
   const opt = await runCli(["table1", "--frmat", "md"]);
   assert.equal(opt.code, 2);
-  assert.match(opt.stderr, /Cannot run "table1": Unknown option '--frmat'/);
+  assert.match(
+    opt.stderr,
+    /Cannot run "table1": expected one of its options, found unknown option "--frmat"; did you mean --format\?/,
+  );
   const fmt = await runCli(["table1", "--format", "xls"]);
   assert.equal(fmt.code, 2);
   assert.match(fmt.stderr, /expected --format to be one of csv\|md\|json\|tex, found "xls"/);

@@ -21,7 +21,26 @@ export const compareCommand: Command = {
   },
   run(values) {
     const files = ["truth", "a", "b"].map((k) => requireOption("compare", values, k, "FILE"));
-    const [truth, a, b] = files.map((f) => readLabelFile(f, { column: values.column as string | undefined }));
+    const column = values.column as string | undefined;
+    const declared = values.labels ? String(values.labels).split(",") : undefined;
+    // the classes: as declared by --labels, else the labels of --truth (0..max)
+    const truth = readLabelFile(
+      files[0],
+      { column, ...(declared ? { classes: { count: declared.length, from: `the ${declared.length} --labels` } } : {}) },
+    );
+    const count = declared?.length ?? Math.max(...truth) + 1;
+    if (!declared && count > truth.length) {
+      throw new UsageError(
+        `Cannot run "compare": the labels of --truth go up to ${
+          count - 1
+        }, more classes than its ${truth.length} cases; expected --labels to declare the classes`,
+      );
+    }
+    const classes = {
+      count,
+      from: declared ? `the ${count} --labels` : "the labels of --truth; --labels declares more",
+    };
+    const [a, b] = files.slice(1).map((f) => readLabelFile(f, { column, classes }));
     for (const [i, name] of [[1, "a"], [2, "b"]] as const) {
       if ([a, b][i - 1].length !== truth.length) {
         throw new UsageError(
@@ -32,8 +51,7 @@ export const compareCommand: Command = {
       }
     }
     const format = choiceOption("compare", values, "format", ["json", "table"] as const, "table");
-    const labels = values.labels ? String(values.labels).split(",") : undefined;
-    const r = comparePredictions(truth, a, b, { labels });
+    const r = comparePredictions(truth, a, b, { labels: declared ?? [...Array(count).keys()].map(String) });
     if (format === "json") {
       emit(JSON.stringify({ files: { truth: files[0], a: files[1], b: files[2] }, ...r }, null, 2) + "\n", values.out);
       return;

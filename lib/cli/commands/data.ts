@@ -11,6 +11,7 @@ import {
   writeSyntheticRelease,
 } from "../../data/mod.ts";
 import { formatRecords, TABLE_FORMATS } from "../../util/table_format.ts";
+import { claimOutputFolder } from "../../util/output_folder.ts";
 import { choiceOption, Command, emit, intOption, requireOption } from "../command.ts";
 
 const dataOption = {
@@ -101,7 +102,7 @@ export const synthCommand: Command = {
   description:
     "Labels follow the real release's aggregate statistics; images draw the labels. SYNTHETIC: not patients.",
   options: {
-    out: { type: "string", arg: "DIR", help: "output folder (required)" },
+    out: { type: "string", arg: "DIR", help: "output folder (required; new or empty)" },
     cases: { type: "string", arg: "N", default: "1011", help: "number of cases" },
     seed: { type: "string", arg: "S", default: "0", help: "seed" },
     size: { type: "string", arg: "PX", default: "256", help: "image side in pixels" },
@@ -113,6 +114,8 @@ export const synthCommand: Command = {
     const seed = intOption("synth", values, "seed", 0);
     const imageSize = intOption("synth", values, "size", 256, 16, 4096);
     const workers = intOption("synth", values, "workers", 2, 0, 64);
+    // a new or empty folder only: never replace labels or mix images into an existing folder
+    claimOutputFolder(out, { owners: [], action: "write a synthetic release to" });
     await writeSyntheticRelease(out, { cases, seed, imageSize, workers });
     console.error(`wrote a SYNTHETIC release of ${cases} cases to ${out}`);
   },

@@ -24,15 +24,32 @@ import {
   requireOption,
   UsageError,
 } from "../command.ts";
+import { exists } from "../../util/fs.ts";
+import { readHdf5File } from "../../model/keras_h5.ts";
 
-function numberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
+function positiveNumberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a non-negative number, found "${raw}"`);
+  if (String(raw).trim() === "" || !Number.isFinite(v) || v <= 0) {
+    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a positive number, found "${raw}"`);
   }
   return v;
+}
+
+/** Checks --weights before any work: an HDF5 file for keras-h5/imagenet, a folder with model.json for tfjs. */
+function checkWeightsOption(source: BackboneSource, path: string): void {
+  if (source === "tfjs") {
+    if (!exists(join(path, "model.json"))) {
+      throw new UsageError(
+        `Cannot run "train": expected --weights to name a tfjs model folder with model.json, found none at ${path}`,
+      );
+    }
+  } else if (source === "keras-h5" || source === "imagenet") {
+    readHdf5File(path, "--weights");
+  } else {
+    throw new UsageError(`Cannot run "train": expected --weights only with --backbone imagenet, keras-h5 or tfjs`);
+  }
 }
 
 export const trainCommand: Command = {
@@ -68,9 +85,10 @@ export const trainCommand: Command = {
     "max-steps": { type: "string", arg: "N", help: "cap steps per epoch (smoke runs, timing)" },
     engine: ENGINE_OPTION,
     workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers of the tfjs engine" },
-    force: { type: "boolean", help: "redo a completed run in --out" },
+    force: { type: "boolean", help: "redo a completed run in --out (its own run only; other folders are refused)" },
     quiet: { type: "boolean", help: "print only the summary" },
   },
+  requires: { k: "fold", "fold-seed": "fold" },
   async run(values) {
     const kind = choiceOption("train", values, "model", MODEL_KINDS, "multi") as ModelKind;
     const inputs = choiceOption("train", values, "inputs", INPUT_SETS, "CDM") as InputSet;
@@ -86,6 +104,7 @@ export const trainCommand: Command = {
     if ((source === "keras-h5" || source === "tfjs") && !values.weights) {
       throw new UsageError(`Cannot run "train": expected --weights PATH with --backbone ${source}, found none`);
     }
+    if (values.weights) checkWeightsOption(source, String(values.weights));
     const size = intOption("train", values, "size", 299, 32, 1024);
     const cfg = defaultRunConfig({
       kind,
@@ -108,7 +127,9 @@ export const trainCommand: Command = {
     }
     if (values.epochs !== undefined) cfg.training.epochs = intOption("train", values, "epochs", 60, 1, 100000);
     if (values.views !== undefined) cfg.training.views = intOption("train", values, "views", 4, 0, 100);
-    if (values.lr !== undefined) cfg.training.optimizer.learningRate = numberOption("train", values, "lr", 0.01);
+    if (values.lr !== undefined) {
+      cfg.training.optimizer.learningRate = positiveNumberOption("train", values, "lr", 0.01);
+    }
     if (values.hidden !== undefined) cfg.model.head.hidden = intOption("train", values, "hidden", 256, 0, 100000);
     if (values["max-steps"] !== undefined) {
       cfg.training.maxStepsPerEpoch = intOption("train", values, "max-steps", 0, 0, 1e9);
