@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Prng } from "../lib/util/prng.ts";
+import { sha256Hex } from "../lib/util/hash.ts";
 import { toCsv } from "../lib/util/csv.ts";
 import { META_COLUMNS } from "../lib/data/release.ts";
 import { sampleSyntheticRows, syntheticSplits } from "../lib/data/synth/generate.ts";
@@ -108,4 +109,50 @@ export async function runCli(
     stderr: "piped",
   }).output();
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/**
+ * Runs the CLI's `main` in this process (no start-up cost); returns the exit status and what it
+ * printed to stdout and stderr (console and Deno.stdout captured).
+ */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import("../lib/cli/main.ts");
+  const out: string[] = [], err: string[] = [];
+  const saved = { log: console.log, error: console.error, warn: console.warn, info: console.info };
+  const write = Deno.stdout.writeSync;
+  const text = (xs: unknown[]) => xs.map((x) => (typeof x === "string" ? x : Deno.inspect(x))).join(" ") + "\n";
+  console.log = (...xs: unknown[]) => out.push(text(xs));
+  console.info = console.log;
+  console.error = (...xs: unknown[]) => err.push(text(xs));
+  console.warn = console.error;
+  Deno.stdout.writeSync = (b: Uint8Array) => {
+    out.push(new TextDecoder().decode(b));
+    return b.length;
+  };
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    Object.assign(console, saved);
+    Deno.stdout.writeSync = write;
+  }
+}
+
+/** sha256 of every file under `dir` (relative path -> hash), to show that a refused command changed nothing. */
+export function treeHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const e of [...Deno.readDirSync(d)].sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name), r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) walk(p, r);
+      else out[r] = sha256Hex(Deno.readFileSync(p));
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+/** The error lines a command printed (stderr lines starting with "error:" or "Cannot"). */
+export function errorLines(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => /^(error: |Cannot |interrupted: )/.test(l));
 }
