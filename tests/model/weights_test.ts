@@ -141,7 +141,10 @@ Deno.test("a Keras-layout .h5 written here loads into the right layers; tf.keras
     async () => applyWeights(tinyInception(), await kerasH5Weights(join(dir, "partial.h5"))),
     /missing: conv2d_2\/kernel/,
   );
-  await assert.rejects(() => readKerasH5(join(dir, "nope.h5")), /expected an HDF5 \(\.h5\) file at .*nope\.h5, found none/);
+  await assert.rejects(
+    () => readKerasH5(join(dir, "nope.h5")),
+    /expected an HDF5 \(\.h5\) file at .*nope\.h5, found none/,
+  );
 });
 
 Deno.test("download once into a cache, verified by digest (local server standing in for the real address)", async () => {

@@ -64,7 +64,7 @@ Deno.test({
     const image = join(release, "images", "SYNNEV", derm);
     const good = Deno.readFileSync(image);
     let engine = "tfjs";
-    const train = (extra: string[] = []) =>
+    const train = (extra: string[] = [], env: Record<string, string> = {}) =>
       runCli(
         [
           "train",
@@ -93,7 +93,7 @@ Deno.test({
           engine,
           ...extra,
         ],
-        { DERM7PT_CACHE: cache },
+        { DERM7PT_CACHE: cache, ...env },
       );
     const oneLine = async (extra: string[], code: number, message: RegExp) => {
       const before = treeHashes(release);
@@ -142,24 +142,8 @@ Deno.test({
     }
     // DEBUG=1 adds the worker's stack (tfjs engine)
     Deno.writeFileSync(image, new Uint8Array(0));
-    const debug = await runCli(
-      ["train", "--data", release, "--inputs", "D", "--backbone", "tiny", "--size", "32", "--layers", "mixed1"].concat(
-        [
-          "--views",
-          "0",
-          "--epochs",
-          "1",
-          "--backend",
-          "cpu",
-          "--out",
-          join(tempDir(), "run"),
-          "--quiet",
-          "--engine",
-          "tfjs",
-        ],
-      ),
-      { DERM7PT_CACHE: cache, DEBUG: "1" },
-    );
+    engine = "tfjs";
+    const debug = await train([], { DEBUG: "1" });
     assert.equal(debug.code, 1);
     assert.match(debug.stderr, /\(worker stack\)\n.*\n\s+at /);
   },
