@@ -107,13 +107,7 @@ let gradients = 0;
 export function compositeFigure(options: CompositeOptions): Figure {
   const id = `heat-${++gradients}`;
   return makeFigure(
-    {
-      title: options.title,
-      subtitle: options.subtitle,
-      caption: options.caption,
-      legend: options.legend,
-      width: options.width,
-    },
+    options,
     (width, top): Block => {
       const parts: string[] = [];
       let y = top;

@@ -193,7 +193,7 @@ export function distanceViolinFigure(panels: readonly DistancePanel[], options: 
     title: options.title ?? "Distances between probabilistic predictions and one-hot targets",
     subtitle: [
       "Violin (density, cut at each distance's possible range), dots (cases), box (quartiles, whiskers 1.5 IQR),",
-      `◆ mean with its 95% CI bar. p: two-sided Wilcoxon signed-rank; ${cohensDSign(g0, g1)}.`,
+      `the mean (diamond) with its 95% CI bar. p: two-sided Wilcoxon signed-rank; ${cohensDSign(g0, g1)}.`,
       options.note ?? "",
     ].join(" ").trim(),
     caption: options.caption,

@@ -62,11 +62,17 @@ const LATEX_SYMBOLS: Record<string, string> = {
   "−": "$-$",
   "✓": "yes",
   "✗": "no",
+  "◆": "$\\blacklozenge$",
+  "<": "$<$",
+  ">": "$>$",
 };
 
-/** Caption text as LaTeX: special characters escaped, symbols outside pdflatex's UTF-8 set as math. */
+/**
+ * Caption text as LaTeX: special characters escaped; symbols outside pdflatex's default UTF-8 input,
+ * and < > (which the OT1 encoding prints as other glyphs), as math (◆ needs amssymb).
+ */
 export function latexCaptionText(text: string): string {
-  return latexEscape(text).replace(/[≥≤×·→↑≈−✓✗]/g, (c) => LATEX_SYMBOLS[c]);
+  return latexEscape(text).replace(/[≥≤×·→↑≈−✓✗◆<>]/g, (c) => LATEX_SYMBOLS[c]);
 }
 
 /**

@@ -116,11 +116,13 @@ export function wrapText(text: string, width: number, fontSize: number, bold = f
   return lines;
 }
 
-/** Wraps a Figure's render functions into the Figure interface (with Jupyter display). */
+/** Wraps a figure's frame (title, subtitle, caption, legend, width) and body into a Figure (with Jupyter display). */
 export function makeFigure(
-  options: FrameOptions & { width?: number },
+  frame: FrameOptions & { width?: number },
   body: (width: number, top: number) => Block,
 ): Figure {
+  const { title, subtitle, caption, legend, width } = frame;
+  const options = { title, subtitle, caption, legend, width };
   const fig: Figure & { [k: symbol]: unknown } = {
     options,
     svg(width = options.width ?? SCREEN_WIDTH, render: RenderOptions = {}) {

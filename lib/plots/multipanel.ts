@@ -91,14 +91,5 @@ export function multiPanelFigure(options: MultiPanelOptions): Figure {
     }
     return { parts, height: y - top - GAP_Y };
   };
-  return makeFigure(
-    {
-      title: options.title,
-      subtitle: options.subtitle,
-      caption: options.caption,
-      legend: options.legend,
-      width: options.width,
-    },
-    body,
-  );
+  return makeFigure(options, body);
 }

@@ -9,7 +9,14 @@ import * as P from "../../lib/plots/mod.ts";
 import { managementRows } from "../../lib/analysis/mod.ts";
 import type { InferVsPredict } from "../../lib/analysis/mod.ts";
 import { distanceComparison } from "../../lib/analysis/mod.ts";
-import { crossValidationFolds, DIAGNOSIS, HEADS, loadRelease, MANAGEMENT } from "../../lib/data/mod.ts";
+import {
+  crossValidationFolds,
+  DIAGNOSIS,
+  HEADS,
+  loadRelease,
+  MANAGEMENT,
+  SEVEN_POINT_WEIGHTS,
+} from "../../lib/data/mod.ts";
 import type { HeadName } from "../../lib/data/mod.ts";
 import type { PredictionsTable } from "../../lib/model/predictions.ts";
 import {
@@ -197,15 +204,7 @@ export async function fixtureCaseReport(): Promise<CaseReport> {
     values: new Float32Array([0, 1, 2, 3]),
     signed: new Float32Array([0, 1, 2, 3]),
   });
-  const criteria = [
-    "pigment_network",
-    "streaks",
-    "pigmentation",
-    "regression_structures",
-    "dots_and_globules",
-    "blue_whitish_veil",
-    "vascular_structures",
-  ];
+  const criteria = SEVEN_POINT_WEIGHTS.map((w) => w.column);
   return {
     id: "case 123",
     caseNum: 123,

@@ -130,6 +130,7 @@ Deno.test("PDF export: fonts embedded, renders with pdftoppm like the PNG (and u
       assert.ok(Math.abs(w - (tag === "1col" ? 252 : 504)) < 0.01, `page width ${w} pt`); // 3.5 in / 7 in
       run("pdftoppm", ["-r", "300", "-png", "-singlefile", pdf, join(out, `${name}.${tag}.pdfpage`)]);
       const d = await difference(join(out, `${name}.paper.${tag}.png`), join(out, `${name}.${tag}.pdfpage.png`));
+      console.log(`PDF vs PNG ${name} ${tag}: ${d.mean.toFixed(2)} grey levels on average`);
       assert.ok(d.mean < 8 && d.big < 0.01, `${name} ${tag}: PDF page differs from the PNG (${JSON.stringify(d)})`);
     }
   }
@@ -138,5 +139,32 @@ Deno.test("PDF export: fonts embedded, renders with pdftoppm like the PNG (and u
     join(out, "confusion_breakdown.paper.1col.png"),
     join(out, "distances.1col.pdfpage.png"),
   );
+  console.log(`PDF vs PNG: another figure differs by ${other.mean.toFixed(1)} grey levels on average`);
   assert.ok(other.mean > 15 || other.big > 0.05, JSON.stringify(other));
+});
+
+Deno.test("LaTeX captions: special characters escaped, symbols pdflatex lacks written as math", () => {
+  assert.equal(
+    P.latexCaptionText("p ≥ 0.5 & 95% CI; NONE < EXC; d_z ± 1"),
+    "p $\\geq$ 0.5 \\& 95\\% CI; NONE $<$ EXC; d\\_z ± 1",
+  );
+});
+
+Deno.test("the README's figure (docs/) is an exported figure of SYNTHETIC data at 300 dpi", () => {
+  const dir = new URL("../../docs/", import.meta.url);
+  const pngs = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".png"));
+  assert.ok(pngs.length >= 1);
+  for (const e of pngs) {
+    const png = Deno.readFileSync(new URL(e.name, dir));
+    assert.equal(P.pngDpi(png), 300, e.name);
+    assert.equal(
+      JSON.parse(P.pngTextChunks(png).Provenance).synthetic_data,
+      true,
+      `${e.name} must be of SYNTHETIC data`,
+    );
+  }
+  assert.match(
+    Deno.readTextFileSync(new URL("../../README.md", import.meta.url)),
+    /docs\/fig2_synthetic\.paper\.2col\.png/,
+  );
 });
