@@ -14,7 +14,7 @@
  *   { label: "infr", values: [0.2, 0.5, 0.4], mean: 0.37, ci: [0.2, 0.5] },
  *   { label: "pred", values: [0.1, 0.3, 0.2], mean: 0.2, ci: [0.1, 0.3] }], p: 0.01, d: 0.8 }]);
  * assert.ok(fig.svg().includes("Hellinger"));
- * assert.ok(fig.svg(1400).includes("d &gt; 0: infr farther from the truth"));
+ * assert.ok(fig.options.subtitle!.includes("d > 0: infr farther from the truth"));
  * ```
  */
 import * as Plot from "@observablehq/plot";
