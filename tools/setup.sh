@@ -2,6 +2,7 @@
 # Idempotent set-up of everything the toolkit needs, on Debian with Node.js + npm:
 #   - Deno (pinned, from npm) in .tools/deno
 #   - Jupyter's Python client (Debian packages: nbclient, nbconvert, jupyter-core/client)
+#   - poppler-utils (Debian: pdftoppm, pdffonts) to check the exported PDFs
 #   - the npm packages of deno.json (Deno-managed node_modules, pinned by deno.lock)
 #   - a project-local Jupyter kernelspec for Deno in .tools/jupyter
 # Source it (`. tools/setup.sh`) to get PATH and JUPYTER_PATH set; running it also works.
@@ -44,6 +45,19 @@ if ! /usr/bin/python3 -c "import nbclient, nbformat, jupyter_client" 2>/dev/null
     $SUDO apt-get $APT_OPTS update >>/tmp/derm7pt-apt.log 2>&1 || true
     $SUDO apt-get $APT_OPTS install -y --no-install-recommends $PKGS >>/tmp/derm7pt-apt.log 2>&1 ||
       { fail "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
+  fi
+fi
+
+# 2b. poppler-utils (Debian): pdftoppm and pdffonts, with which the tests render and inspect the exported PDFs.
+if ! command -v pdftoppm >/dev/null || ! command -v pdffonts >/dev/null; then
+  log "installing poppler-utils from Debian packages"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  APT_OPTS="-o DPkg::Lock::Timeout=300"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $SUDO apt-get $APT_OPTS install -y --no-install-recommends poppler-utils >>/tmp/derm7pt-apt.log 2>&1; then
+    $SUDO apt-get $APT_OPTS update >>/tmp/derm7pt-apt.log 2>&1 || true
+    $SUDO apt-get $APT_OPTS install -y --no-install-recommends poppler-utils >>/tmp/derm7pt-apt.log 2>&1 ||
+      { fail "Cannot set up poppler-utils: apt-get install poppler-utils failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
   fi
 fi
 

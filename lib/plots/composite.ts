@@ -13,9 +13,9 @@
  */
 import { Buffer } from "node:buffer";
 import { escapeXml as esc } from "../util/escape.ts";
-import { Figure, FrameOptions, frameSvg, wrapText } from "./figure.ts";
+import { Block, Figure, FrameOptions, makeFigure, wrapText } from "./figure.ts";
 import { heatStops } from "./overlay.ts";
-import { FONT_SIZES, SCREEN_WIDTH } from "./theme.ts";
+import { FONT_SIZES } from "./theme.ts";
 
 export interface ImageTile {
   png: Uint8Array;
@@ -24,11 +24,11 @@ export interface ImageTile {
 }
 
 export type CompositeBlock =
-  /** A row (or rows) of square tiles; `columns` per row (default: all in one row). */
-  | { kind: "images"; tiles: readonly ImageTile[]; columns?: number; heading?: string }
+  /** A row (or rows) of square tiles; `columns` per row, or a function of the width (default: all in one row). */
+  | { kind: "images"; tiles: readonly ImageTile[]; columns?: number | ((width: number) => number); heading?: string }
   /** A horizontal colour bar of the heat colour map with end labels. */
   | { kind: "colorbar"; low: string; high: string; label: string }
-  /** The chart of another figure (its own title and caption are drawn too, if any). */
+  /** The charts of another figure (its body: without its title, legend or caption). */
   | { kind: "figure"; figure: Figure };
 
 export interface CompositeOptions extends FrameOptions {
@@ -36,10 +36,11 @@ export interface CompositeOptions extends FrameOptions {
   width?: number;
 }
 
-function blockSvg(block: CompositeBlock, width: number, top: number, id: string): { parts: string[]; height: number } {
+function blockSvg(block: CompositeBlock, width: number, top: number, id: string): Block {
   const pad = 8;
   if (block.kind === "images") {
-    const cols = Math.max(1, Math.min(block.columns ?? block.tiles.length, block.tiles.length));
+    const wanted = typeof block.columns === "function" ? block.columns(width) : block.columns;
+    const cols = Math.max(1, Math.min(wanted ?? block.tiles.length, block.tiles.length));
     const gap = 8;
     const tile = Math.floor((width - 2 * pad - (cols - 1) * gap) / cols);
     const parts: string[] = [];
@@ -80,44 +81,42 @@ function blockSvg(block: CompositeBlock, width: number, top: number, id: string)
   if (block.kind === "colorbar") {
     const barW = Math.min(240, width - 2 * pad), barH = 10, fs = FONT_SIZES.caption;
     const stops = heatStops().map((s) => `<stop offset="${s.offset}" stop-color="${s.color}"/>`).join("");
-    const y = top + fs * 1.3;
+    const lines = wrapText(block.label, width - 2 * pad, fs);
+    const y = top + fs * 1.3 * lines.length;
     return {
       parts: [
         `<defs><linearGradient id="${id}" x1="0" x2="1" y1="0" y2="0">${stops}</linearGradient></defs>`,
-        `<text x="${pad}" y="${y}" font-size="${fs}" fill="#222">${esc(block.label)}</text>`,
+        ...lines.map((line, i) =>
+          `<text x="${pad}" y="${top + fs * 1.3 * (i + 1)}" font-size="${fs}" fill="#222">${esc(line)}</text>`
+        ),
         `<rect x="${pad}" y="${y + 4}" width="${barW}" height="${barH}" fill="url(#${id})"/>`,
         `<text x="${pad}" y="${y + 4 + barH + fs * 1.2}" font-size="${fs}" fill="#444">${esc(block.low)}</text>`,
         `<text x="${pad + barW}" y="${y + 4 + barH + fs * 1.2}" font-size="${fs}" fill="#444" text-anchor="end">${
           esc(block.high)
         }</text>`,
       ],
-      height: fs * 1.3 + 4 + barH + fs * 1.5,
+      height: fs * 1.3 * lines.length + 4 + barH + fs * 1.5,
     };
   }
-  const svg = block.figure.svg(width);
-  const h = Number(svg.match(/height="([\d.]+)"/)?.[1] ?? 0);
-  return { parts: [svg.replace(/^<svg/, `<svg x="0" y="${top}"`)], height: h };
+  return block.figure.body(width, top);
 }
+
+let gradients = 0;
 
 /** Builds a composite figure (see module doc). */
 export function compositeFigure(options: CompositeOptions): Figure {
-  const render = (width: number, metadata?: Record<string, unknown>) =>
-    frameSvg(options, width, (top) => {
+  const id = `heat-${++gradients}`;
+  return makeFigure(
+    options,
+    (width, top): Block => {
       const parts: string[] = [];
       let y = top;
       options.blocks.forEach((b, i) => {
-        const r = blockSvg(b, width, y, `heat-${i}`);
+        const r = blockSvg(b, width, y, `${id}-${i}`);
         parts.push(...r.parts);
         y += r.height + 6;
       });
-      return { parts, height: y - top };
-    }, metadata);
-  const fig: Figure & { [k: symbol]: unknown } = {
-    options: { title: options.title, subtitle: options.subtitle, caption: options.caption, width: options.width },
-    svg: (width = options.width ?? SCREEN_WIDTH, metadata?: Record<string, unknown>) => render(width, metadata),
-    [Symbol.for("Jupyter.display")]() {
-      return { "image/svg+xml": render(options.width ?? SCREEN_WIDTH) };
+      return { parts, height: y - top - 6 };
     },
-  };
-  return fig;
+  );
 }

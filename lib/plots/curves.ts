@@ -1,17 +1,21 @@
 /**
- * ROC and precision-recall curve figures: one line per curve (e.g. per class, or per approach),
- * with the area in the legend, chance/prevalence references, and equal axes.
+ * ROC and precision-recall curve figures: one line per curve (e.g. per class, or per approach)
+ * with the area in the legend, each line's dash style shown in the legend, the operating point of
+ * each curve at a decision threshold (default: P >= 0.5) as an open circle, optional reader points
+ * (e.g. every dermatologist), chance/prevalence references, and equal axes.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rocFigure } from "./curves.ts";
- * const fig = rocFigure([{ label: "EXC", fpr: [0, 0.5, 1], tpr: [0, 0.8, 1], area: 0.65 }]);
- * fig.svg().includes("EXC (AUROC 0.650)"); // true
+ * const fig = rocFigure([{ label: "EXC", fpr: [0, 0.5, 1], tpr: [0, 0.8, 1], area: 0.65, operatingPoint: { fpr: 0.5, tpr: 0.8 } }]);
+ * assert.ok(fig.svg().includes("EXC (AUROC 0.650)"));
+ * assert.ok(fig.svg().includes("operating point (P ≥ 0.5)"));
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { Figure, figure } from "./figure.ts";
-import { PALETTE } from "./theme.ts";
+import { Figure, figure, LegendItem } from "./figure.ts";
+import { PALETTE, READER_COLORS } from "./palette.ts";
 
 export interface RocSeries {
   label: string;
@@ -20,8 +24,10 @@ export interface RocSeries {
   /** AUROC shown in the legend. */
   area: number;
   color?: string;
-  /** Dashed line (e.g. a second approach). */
-  dashed?: boolean;
+  /** SVG dash pattern (e.g. "6,3" for a second approach); solid when absent. */
+  dash?: string;
+  /** The curve's point at the decision threshold, drawn as an open circle. */
+  operatingPoint?: { fpr: number; tpr: number };
 }
 
 export interface PrSeries {
@@ -33,13 +39,25 @@ export interface PrSeries {
   /** Share of positives (the chance level of precision), drawn as a dotted rule. */
   prevalence?: number;
   color?: string;
-  dashed?: boolean;
+  dash?: string;
+  operatingPoint?: { recall: number; precision: number };
+}
+
+/** Single readers (e.g. dermatologists) as points in ROC space. */
+export interface ReaderPoints {
+  label: string;
+  points: readonly { fpr: number; tpr: number }[];
+  color?: string;
 }
 
 export interface CurveFigureOptions {
   title?: string;
   subtitle?: string;
   caption?: string;
+  /** The threshold the operating points were taken at, for the legend (default 0.5). */
+  threshold?: number;
+  /** Readers as points (ROC only). */
+  readers?: readonly ReaderPoints[];
 }
 
 const colorOf = (s: { color?: string }, i: number) => s.color ?? PALETTE[i % PALETTE.length];
@@ -50,36 +68,95 @@ export function unitSquare(width: number, xLabel: string, yLabel: string, marks:
   return {
     width: side,
     height: side,
+    marginTop: 10,
     marginLeft: 46,
+    marginRight: 14,
     marginBottom: 38,
-    x: { domain: [0, 1], label: xLabel, grid: true },
-    y: { domain: [0, 1.02], label: yLabel, grid: true },
+    x: { domain: [0, 1], label: xLabel, grid: true, ticks: side < 260 ? 5 : 10, labelAnchor: "center" },
+    y: { domain: [0, 1.02], label: yLabel, grid: true, ticks: side < 260 ? 5 : 10, labelAnchor: "center" },
     marks: [...marks, Plot.frame({ stroke: "#ccc" })],
+  };
+}
+
+/** Axis labels that fit a unit square of side `side`. */
+function axisLabels(side: number, long: [string, string], short: [string, string]): [string, string] {
+  return side < 300 ? short : long;
+}
+
+/** The legend of curves: each line with its dash, then the operating point and the readers. */
+export function curveLegend(
+  series: readonly { label: string; color?: string; dash?: string; operatingPoint?: unknown }[],
+  labels: readonly string[],
+  options: { threshold?: number; readers?: readonly ReaderPoints[] } = {},
+): LegendItem[] {
+  return [
+    ...series.map((s, i) => ({ label: labels[i], color: colorOf(s, i), shape: "line" as const, dash: s.dash })),
+    ...(series.some((s) => s.operatingPoint)
+      ? [{ label: `operating point (P ≥ ${options.threshold ?? 0.5})`, color: "#222", shape: "ring" as const }]
+      : []),
+    ...(options.readers ?? []).map((r) => ({
+      label: r.label,
+      color: r.color ?? READER_COLORS.dermatologist,
+      shape: "dot" as const,
+    })),
+  ];
+}
+
+/** Marks of ROC curves in a unit square: chance diagonal, readers, curves, operating points. */
+export function rocMarks(series: readonly RocSeries[], readers: readonly ReaderPoints[] = []): Plot.Markish[] {
+  return [
+    Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "2,3" }),
+    ...readers.map((r) =>
+      Plot.dot(r.points.map((p) => ({ x: p.fpr, y: p.tpr })), {
+        x: "x",
+        y: "y",
+        r: 2.2,
+        fill: r.color ?? READER_COLORS.dermatologist,
+        fillOpacity: 0.55,
+      })
+    ),
+    ...series.map((s, i) =>
+      Plot.line(s.fpr.map((x, j) => ({ x, y: s.tpr[j] })), {
+        x: "x",
+        y: "y",
+        stroke: colorOf(s, i),
+        strokeWidth: 1.8,
+        strokeDasharray: s.dash,
+      })
+    ),
+    ...series.filter((s) => s.operatingPoint).map((s) =>
+      Plot.dot([s.operatingPoint!], {
+        x: "fpr",
+        y: "tpr",
+        r: 4,
+        stroke: colorOf(s, series.indexOf(s)),
+        strokeWidth: 1.6,
+        fill: "white",
+      })
+    ),
+  ];
+}
+
+/** The ROC chart of `series` at `width` (a unit square). */
+export function rocPlot(series: readonly RocSeries[], readers: readonly ReaderPoints[] = []) {
+  return (width: number): Plot.PlotOptions => {
+    const [xl, yl] = axisLabels(Math.min(width, 420), [
+      "False positive rate (1 - specificity)",
+      "True positive rate (sensitivity)",
+    ], ["1 - specificity", "sensitivity"]);
+    return unitSquare(width, xl, yl, rocMarks(series, readers));
   };
 }
 
 /** ROC curves (FPR vs TPR) with the diagonal of chance. */
 export function rocFigure(series: readonly RocSeries[], options: CurveFigureOptions = {}): Figure {
   const labels = series.map((s) => `${s.label} (AUROC ${s.area.toFixed(3)})`);
-  const points = series.flatMap((s, i) => s.fpr.map((x, j) => ({ series: labels[i], x, y: s.tpr[j] })));
   return figure({
     title: options.title ?? "ROC curves",
     subtitle: options.subtitle,
     caption: options.caption,
-    legend: series.map((s, i) => ({ label: labels[i], color: colorOf(s, i), shape: "line" as const })),
-    plot: (width) =>
-      unitSquare(width, "False positive rate (1 - specificity)", "True positive rate (sensitivity)", [
-        Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
-        ...series.map((s, i) =>
-          Plot.line(points.filter((p) => p.series === labels[i]), {
-            x: "x",
-            y: "y",
-            stroke: colorOf(s, i),
-            strokeWidth: 1.8,
-            strokeDasharray: s.dashed ? "5,3" : undefined,
-          })
-        ),
-      ]),
+    legend: curveLegend(series, labels, options),
+    plot: rocPlot(series, options.readers),
   });
 }
 
@@ -90,7 +167,7 @@ export function precisionRecallFigure(series: readonly PrSeries[], options: Curv
     title: options.title ?? "Precision-recall curves",
     subtitle: options.subtitle ?? "Dotted: the precision of a random ranking (the class's prevalence)",
     caption: options.caption,
-    legend: series.map((s, i) => ({ label: labels[i], color: colorOf(s, i), shape: "line" as const })),
+    legend: curveLegend(series, labels, options),
     plot: (width) =>
       unitSquare(
         width,
@@ -103,10 +180,22 @@ export function precisionRecallFigure(series: readonly PrSeries[], options: Curv
             stroke: colorOf(s, i),
             strokeWidth: 1.8,
             curve: "step-before",
-            strokeDasharray: s.dashed ? "5,3" : undefined,
+            strokeDasharray: s.dash,
           }),
           ...(s.prevalence !== undefined
             ? [Plot.ruleY([s.prevalence], { stroke: colorOf(s, i), strokeDasharray: "1,3", strokeWidth: 1.2 })]
+            : []),
+          ...(s.operatingPoint
+            ? [
+              Plot.dot([s.operatingPoint], {
+                x: "recall",
+                y: "precision",
+                r: 4,
+                stroke: colorOf(s, i),
+                strokeWidth: 1.6,
+                fill: "white",
+              }),
+            ]
             : []),
         ]),
       ),

@@ -13,10 +13,10 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure } from "./figure.ts";
-import { PALETTE } from "./theme.ts";
+import { CLASS_COLORS, classColor, classColors, isClass, PALETTE } from "./palette.ts";
 
-/** Management colours in NONE, CLNC, EXC order. */
-export const MANAGEMENT_COLORS: readonly string[] = ["#009E73", "#56B4E9", "#D55E00"];
+/** Management colours in NONE, CLNC, EXC order (from the one palette). */
+export const MANAGEMENT_COLORS: readonly string[] = [CLASS_COLORS.NONE, CLASS_COLORS.CLNC, CLASS_COLORS.EXC];
 
 export interface CountRecord {
   split: string;
@@ -42,25 +42,35 @@ export function managementByGroupFigure(
   return figure({
     title: options.title ?? "Management by diagnosis group and split",
     caption: options.caption,
-    legend: managements.map((m, i) => ({ label: m, color: MANAGEMENT_COLORS[i % MANAGEMENT_COLORS.length] })),
+    legend: managements.map((m) => ({ label: m, color: classColor(m) })),
     columns: (w) => (w < 560 ? 2 : 4),
     panels: splits.map((split) => ({
       title: split,
+      // horizontal bars: the group names sit on the y axis, where they never collide
       plot: (width: number) => ({
         width,
-        height: 170,
-        marginLeft: 40,
-        x: { domain: options.groups, label: null, tickRotate: width < 200 ? -35 : 0 },
-        y: { label: "cases", grid: true, domain: split === "all" ? undefined : [0, yMax] },
-        color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
+        height: 40 + 20 * (options.groups?.length ?? new Set(rows.map((r) => r.group)).size),
+        marginTop: 6,
+        marginLeft: 42,
+        marginRight: 12,
+        marginBottom: 32,
+        y: { domain: options.groups, label: null },
+        x: {
+          label: "cases",
+          grid: true,
+          domain: split === "all" ? undefined : [0, yMax],
+          ticks: width < 200 ? 3 : 5,
+          labelAnchor: "center",
+        },
+        color: { domain: managements, range: classColors(managements) },
         marks: [
-          Plot.barY(rows.filter((r) => r.split === split) as CountRecord[], {
-            x: "group",
-            y: "count",
+          Plot.barX(rows.filter((r) => r.split === split) as CountRecord[], {
+            y: "group",
+            x: "count",
             fill: "management",
             order: managements as string[],
           }),
-          Plot.ruleY([0]),
+          Plot.ruleX([0]),
         ],
       }),
     })),
@@ -89,7 +99,9 @@ export function labelDistributionFigure(
         title: head.replaceAll("_", " "),
         plot: (width: number) => ({
           width,
-          height: 30 + 18 * data.length,
+          height: 34 + 18 * data.length,
+          marginTop: 6,
+          marginBottom: 26,
           marginLeft: 44,
           marginRight: 30,
           x: { label: null, grid: true, domain: [0, xMax], ticks: 3 },
@@ -128,7 +140,7 @@ export function metadataFigure(
   return figure({
     title: "Patient metadata by management",
     caption: options.caption,
-    legend: managements.map((m, i) => ({ label: m, color: MANAGEMENT_COLORS[i] })),
+    legend: managements.map((m) => ({ label: m, color: classColor(m) })),
     columns: (w) => (w < 560 ? 1 : 3),
     panels: variables.map((variable) => {
       const data = rows.filter((r) => r.variable === variable);
@@ -142,7 +154,7 @@ export function metadataFigure(
           marginRight: 16,
           y: { label: null, domain: values },
           x: { label: "cases", grid: true, ticks: 4 },
-          color: { domain: managements, range: MANAGEMENT_COLORS as string[] },
+          color: { domain: managements, range: classColors(managements) },
           marks: [
             Plot.barX(data as MetadataRecord[], {
               y: "value",
@@ -170,17 +182,18 @@ export function sevenPointScoreFigure(
   options: { caption?: string; groups?: readonly string[] } = {},
 ): Figure {
   const groups = options.groups ?? [...new Set(rows.map((r) => r.group))];
+  const colors = groups.map((g, i) => (isClass(g) ? classColor(g) : PALETTE[i % PALETTE.length]));
   return figure({
     title: "Seven-point checklist score by diagnosis group",
     subtitle: "Score >= 3 suggests melanoma (Argenziano et al. 1998)",
     caption: options.caption,
-    legend: groups.map((g, i) => ({ label: g, color: PALETTE[i % PALETTE.length] })),
+    legend: groups.map((g, i) => ({ label: g, color: colors[i] })),
     plot: (width) => ({
       width,
       height: 230,
       x: { label: "seven-point score", type: "band" },
       y: { label: "cases", grid: true },
-      color: { domain: groups as string[], range: PALETTE as string[] },
+      color: { domain: groups as string[], range: colors },
       marks: [
         Plot.barY(rows as ScoreRecord[], { x: "score", y: "count", fill: "group", order: groups as string[] }),
         Plot.ruleY([0]),

@@ -12,8 +12,9 @@
  * ```
  */
 import * as Plot from "@observablehq/plot";
-import { Figure, figure } from "./figure.ts";
-import { FONT_SIZES, PALETTE } from "./theme.ts";
+import { Figure, figure, LegendItem } from "./figure.ts";
+import { FONT_SIZES } from "./theme.ts";
+import { classColor, isClass, PALETTE } from "./palette.ts";
 import { formatP } from "./distances.ts";
 
 const SHARE_BINS = [0.2, 0.4, 0.6, 0.8];
@@ -33,6 +34,26 @@ export interface ConfusionInput {
   yLabel?: string;
 }
 
+/** Colours of breakdown categories: the class colour when a label is a class of the study. */
+const breakdownColors = (labels: readonly string[]) =>
+  labels.map((l, i) => (isClass(l) ? classColor(l) : PALETTE[i % PALETTE.length]));
+
+/** Legend of a confusion matrix: the row-share greys, then the breakdown's categories. */
+export function confusionLegend(breakdownLabels?: readonly string[]): LegendItem[] {
+  const colors = breakdownColors(breakdownLabels ?? []);
+  return [
+    ...SHARE_COLORS.map((color, b) => ({
+      label: b === 0
+        ? `< ${SHARE_BINS[0] * 100}% of row`
+        : b === SHARE_COLORS.length - 1
+        ? `>= ${SHARE_BINS[b - 1] * 100}%`
+        : `${SHARE_BINS[b - 1] * 100}-${SHARE_BINS[b] * 100}%`,
+      color,
+    })),
+    ...(breakdownLabels ?? []).map((l, c) => ({ label: l, color: colors[c] })),
+  ];
+}
+
 export function confusionFigure(input: ConfusionInput): Figure {
   const k = input.labels.length;
   const cells: { i: number; j: number; n: number; share: number; bin: number }[] = [];
@@ -45,6 +66,7 @@ export function confusionFigure(input: ConfusionInput): Figure {
     }
   }
   const bLabels = input.breakdownLabels ?? [];
+  const bColors = breakdownColors(bLabels);
   const bars: { x1: number; x2: number; y1: number; y2: number; cat: number }[] = [];
   if (input.breakdown) {
     for (const c of cells) {
@@ -66,25 +88,16 @@ export function confusionFigure(input: ConfusionInput): Figure {
   return figure({
     title: input.title ?? "Confusion matrix",
     caption: input.caption,
-    legend: [
-      ...SHARE_COLORS.map((color, b) => ({
-        label: b === 0
-          ? `< ${SHARE_BINS[0] * 100}% of row`
-          : b === SHARE_COLORS.length - 1
-          ? `>= ${SHARE_BINS[b - 1] * 100}%`
-          : `${SHARE_BINS[b - 1] * 100}-${SHARE_BINS[b] * 100}%`,
-        color,
-      })),
-      ...(input.breakdown ? bLabels.map((l, c) => ({ label: l, color: PALETTE[c % PALETTE.length] })) : []),
-    ],
+    legend: confusionLegend(input.breakdown ? bLabels : undefined),
     plot: (width) => {
       const side = Math.min(width, 90 * k + 90);
       return {
         width: side,
-        height: side - 20,
+        height: side - 30,
+        marginTop: 8,
         marginLeft: 70,
-        marginBottom: 44,
-        ...gridAxes(input.labels, input.xLabel ?? "predicted", input.yLabel ?? "true"),
+        marginBottom: 40,
+        ...gridAxes(input.labels, input.xLabel ?? "predicted", input.yLabel ?? "true class"),
         marks: [
           Plot.rect(cells, {
             x1: (d) => d.j,
@@ -109,7 +122,7 @@ export function confusionFigure(input: ConfusionInput): Figure {
                 x2: "x2",
                 y1: "y1",
                 y2: "y2",
-                fill: (d) => PALETTE[d.cat % PALETTE.length],
+                fill: (d) => bColors[d.cat],
                 stroke: "white",
                 strokeWidth: 0.5,
               }),

@@ -1,9 +1,14 @@
-/** Figures: Observable Plot charts drawn headless, standalone SVG, PNG export with provenance. */
+/** Figures: Observable Plot charts drawn headless, standalone SVG, PNG and PDF export with provenance. */
 export * from "./theme.ts";
+export * from "./palette.ts";
+export * from "./fonts.ts";
 export * from "./document.ts";
 export * from "./figure.ts";
+export * from "./multipanel.ts";
 export * from "./png.ts";
+export * from "./pdf.ts";
 export * from "./export.ts";
+export * from "./text_boxes.ts";
 export * from "./dataset.ts";
 export * from "./montage.ts";
 export * from "./curves.ts";

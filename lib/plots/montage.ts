@@ -10,7 +10,7 @@
  */
 import sharp from "sharp";
 import { svgToPng } from "./png.ts";
-import { FONT_FAMILY } from "./theme.ts";
+import { FONT_FAMILY } from "./fonts.ts";
 import { escapeXml as esc } from "../util/escape.ts";
 
 export interface ImagePair {

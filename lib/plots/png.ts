@@ -1,46 +1,26 @@
 /**
- * SVG to PNG with text rendered (resvg with the bundled DejaVu fonts), at a chosen resolution, and
- * PNG text chunks (tEXt) for provenance.
+ * SVG to PNG with text rendered (resvg with the bundled DejaVu fonts), at a chosen resolution that
+ * the PNG states (a pHYs chunk: pixels per metre, so that 300 dpi reads as 300 dpi in a layout
+ * program), and PNG text chunks (tEXt) for provenance.
  *
  * @example
  * ```ts ignore
  * import { svgToPng, pngTextChunks } from "./png.ts";
- * const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', { widthPx: 20, text: { Source: "x" } });
+ * const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', { widthPx: 20, dpi: 300, text: { Source: "x" } });
  * pngTextChunks(png).Source; // "x"
+ * pngDpi(png); // 300 (11811 pixels per metre)
  * ```
  */
 import { Resvg } from "@resvg/resvg-js";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
-import { FONT_FAMILY } from "./theme.ts";
-
-let fontFiles: string[] | null = null;
-
-/** Paths of the bundled DejaVu TTF files (npm package dejavu-fonts-ttf). */
-export function bundledFontFiles(): string[] {
-  if (fontFiles) return fontFiles;
-  const root = fileURLToPath(new URL("../../", import.meta.url));
-  const dir = join(root, "node_modules", "dejavu-fonts-ttf", "ttf");
-  const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"].map((
-    f,
-  ) => join(dir, f));
-  const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) {
-    throw new Error(
-      `Cannot render text to PNG: expected the font files of npm:dejavu-fonts-ttf, found none at ${
-        missing[0]
-      } (run "deno install")`,
-    );
-  }
-  return (fontFiles = files);
-}
+import { bundledFontFiles, FONT_FAMILY } from "./fonts.ts";
 
 export interface PngOptions {
   /** Output width in pixels (height follows the aspect ratio). */
   widthPx: number;
   /** tEXt chunks to embed (keyword -> Latin-1 text). */
   text?: Record<string, string>;
+  /** Resolution stated in a pHYs chunk (dots per inch); none when absent. */
+  dpi?: number;
 }
 
 /** Renders standalone SVG text to PNG bytes. */
@@ -57,6 +37,7 @@ export function svgToPng(svg: string, options: PngOptions): Uint8Array {
   });
   let png: Uint8Array = new Uint8Array(r.render().asPng());
   for (const [k, v] of Object.entries(options.text ?? {})) png = addPngText(png, k, v);
+  if (options.dpi !== undefined) png = setPngDpi(png, options.dpi);
   return png;
 }
 
@@ -76,15 +57,89 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+function checkPng(png: Uint8Array, what: string): void {
+  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) {
+    throw new RangeError(`Cannot ${what}: expected PNG bytes, found something else`);
+  }
+}
+
+/** The chunks of a PNG: type, data, and the offset of the chunk. */
+function pngChunks(png: Uint8Array): { type: string; data: Uint8Array; offset: number }[] {
+  const out = [];
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let p = 8;
+  while (p + 12 <= png.length) {
+    const len = dv.getUint32(p);
+    out.push({
+      type: String.fromCharCode(...png.subarray(p + 4, p + 8)),
+      data: png.subarray(p + 8, p + 8 + len),
+      offset: p,
+    });
+    p += 12 + len;
+  }
+  return out;
+}
+
+/** A chunk's bytes (length, type, data, CRC). */
+function makeChunk(type: string, data: Uint8Array): Uint8Array {
+  const chunk = new Uint8Array(12 + data.length);
+  const dv = new DataView(chunk.buffer);
+  dv.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) chunk[4 + i] = type.charCodeAt(i);
+  chunk.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+  return chunk;
+}
+
+/** Inserts `chunk` right after IHDR, leaving out every existing chunk of type `replace`. */
+function insertAfterIhdr(png: Uint8Array, chunk: Uint8Array, replace?: string): Uint8Array {
+  const chunks = pngChunks(png);
+  const parts: Uint8Array[] = [png.subarray(0, 8)];
+  for (const c of chunks) {
+    if (c.type === replace) continue;
+    parts.push(png.subarray(c.offset, c.offset + 12 + c.data.length));
+    if (c.type === "IHDR") parts.push(chunk);
+  }
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
+/**
+ * States the resolution of a PNG: a pHYs chunk with `dpi` converted to pixels per metre (unit 1),
+ * replacing any earlier one.
+ * @throws {RangeError} when `png` is not a PNG or `dpi` is not positive.
+ */
+export function setPngDpi(png: Uint8Array, dpi: number): Uint8Array {
+  checkPng(png, "set the PNG resolution");
+  if (!(dpi > 0) || !Number.isFinite(dpi)) {
+    throw new RangeError(`Cannot set the PNG resolution: expected a positive dpi, found ${dpi}`);
+  }
+  const ppm = Math.round(dpi / 0.0254);
+  const data = new Uint8Array(9);
+  const dv = new DataView(data.buffer);
+  dv.setUint32(0, ppm);
+  dv.setUint32(4, ppm);
+  data[8] = 1; // unit: metre
+  return insertAfterIhdr(png, makeChunk("pHYs", data), "pHYs");
+}
+
+/** The resolution a PNG states in its pHYs chunk, in dots per inch (rounded); null when it states none. */
+export function pngDpi(png: Uint8Array): number | null {
+  const c = pngChunks(png).find((x) => x.type === "pHYs");
+  if (!c || c.data[8] !== 1) return null;
+  const dv = new DataView(c.data.buffer, c.data.byteOffset, 9);
+  return Math.round(dv.getUint32(0) * 0.0254);
+}
+
 /**
  * Inserts a tEXt chunk (keyword, Latin-1 text; other characters are written as \uXXXX) after IHDR.
  * @throws {RangeError} when `png` is not a PNG or the keyword is not 1-79 Latin-1 characters.
  */
 export function addPngText(png: Uint8Array, keyword: string, text: string): Uint8Array {
-  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) {
-    throw new RangeError("Cannot add PNG text: expected PNG bytes, found something else");
-  }
+  checkPng(png, "add PNG text");
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) {
     throw new RangeError(`Cannot add PNG text: expected a 1-79 character keyword, found "${keyword}"`);
   }
@@ -93,35 +148,20 @@ export function addPngText(png: Uint8Array, keyword: string, text: string): Uint
   const data = new Uint8Array(keyword.length + 1 + safe.length);
   for (let i = 0; i < keyword.length; i++) data[i] = keyword.charCodeAt(i);
   for (let i = 0; i < safe.length; i++) data[keyword.length + 1 + i] = safe.charCodeAt(i);
-  const chunk = new Uint8Array(12 + data.length);
-  const dv = new DataView(chunk.buffer);
-  dv.setUint32(0, data.length);
-  chunk.set([0x74, 0x45, 0x58, 0x74], 4); // "tEXt"
-  chunk.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
-  const ihdrEnd = 8 + 12 + new DataView(png.buffer, png.byteOffset).getUint32(8);
-  const out = new Uint8Array(png.length + chunk.length);
-  out.set(png.subarray(0, ihdrEnd));
-  out.set(chunk, ihdrEnd);
-  out.set(png.subarray(ihdrEnd), ihdrEnd + chunk.length);
-  return out;
+  return insertAfterIhdr(png, makeChunk("tEXt", data));
 }
 
 /** Reads all tEXt chunks of a PNG. */
 export function pngTextChunks(png: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
-  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  let p = 8;
-  while (p + 12 <= png.length) {
-    const len = dv.getUint32(p);
-    const type = String.fromCharCode(...png.subarray(p + 4, p + 8));
-    if (type === "tEXt") {
-      const data = png.subarray(p + 8, p + 8 + len);
-      const z = data.indexOf(0);
-      out[String.fromCharCode(...data.subarray(0, z))] = Array.from(data.subarray(z + 1), (b) => String.fromCharCode(b))
-        .join("");
-    }
-    p += 12 + len;
+  for (const c of pngChunks(png)) {
+    if (c.type !== "tEXt") continue;
+    const z = c.data.indexOf(0);
+    out[String.fromCharCode(...c.data.subarray(0, z))] = Array.from(
+      c.data.subarray(z + 1),
+      (b) => String.fromCharCode(b),
+    )
+      .join("");
   }
   return out;
 }

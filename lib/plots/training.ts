@@ -11,7 +11,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure } from "./figure.ts";
-import { PALETTE } from "./theme.ts";
+import { PALETTE } from "./palette.ts";
 
 export interface HistoryPoint {
   epoch: number;
@@ -37,11 +37,12 @@ export function trainingCurvesFigure(
       { label: "training loss", color: PALETTE[0], shape: "line" },
       { label: "validation loss", color: PALETTE[1], shape: "line" },
       { label: "validation AUROC (mean over heads)", color: PALETTE[2], shape: "line" },
+      { label: "selected epoch", color: "#999", shape: "line", dash: "3,3" },
     ],
     columns: (w) => (w < 560 ? 1 : 2),
     panels: [
       {
-        title: "loss (class-weighted cross-entropy, summed over heads)",
+        title: "Loss (class-weighted cross-entropy, summed over heads)",
         plot: (width) => ({
           width,
           height: 200,
@@ -55,7 +56,7 @@ export function trainingCurvesFigure(
         }),
       },
       {
-        title: "validation AUROC",
+        title: "Validation AUROC (mean over heads)",
         plot: (width) => ({
           width,
           height: 200,

@@ -47,11 +47,12 @@ import { BackendName } from "../model/backend.ts";
 import type { EngineChoice } from "../model/engine.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
 import { CompositeBlock, compositeFigure } from "../plots/composite.ts";
-import { Figure, figure } from "../plots/figure.ts";
+import { Figure, figure, textWidth } from "../plots/figure.ts";
 import { overlayMap, rgbToPng } from "../plots/overlay.ts";
-import { addPngText } from "../plots/png.ts";
-import { exportFigure } from "../plots/export.ts";
-import { PALETTE } from "../plots/theme.ts";
+import { svgToPng } from "../plots/png.ts";
+import { exportFigure, SYNTHETIC_MARK } from "../plots/export.ts";
+import { PALETTE } from "../plots/palette.ts";
+import { PAPER_WIDTHS, PX_PER_INCH } from "../plots/theme.ts";
 import { escapeXml as esc } from "../util/escape.ts";
 import { writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import type { Provenance } from "../util/provenance.ts";
@@ -332,8 +333,11 @@ export function probabilityFigure(r: CaseReport): Figure {
     title,
     plot: (width: number) => ({
       width,
-      height: 44 + 18 * rows.length,
-      marginLeft: 128,
+      height: 32 + 18 * rows.length,
+      marginTop: 6,
+      marginBottom: 24,
+      // room for the longest class label (tick labels at 10 px), then the bars
+      marginLeft: Math.ceil(Math.max(...rows.map((d) => textWidth(d.label, 10))) + 14),
       marginRight: 30,
       x: { domain: [0, 1], label: null, ticks: 3 },
       y: { label: null, domain: rows.map((d) => d.label) },
@@ -383,7 +387,33 @@ export function probabilityFigure(r: CaseReport): Figure {
       ),
     );
   }
-  return figure({ panels, columns: (w) => (w < 560 ? 1 : 2) });
+  return figure({ panels, columns: (w) => (w < 560 ? 1 : panels.length > 2 ? 3 : 2) });
+}
+
+/** The Grad-CAM colour bar's label: the layer, and that one scale serves both images of a head. */
+function colorbarLabel(r: CaseReport): string {
+  const e = r.explanations[0];
+  return `Grad-CAM at ${e.maps.clinical?.layer ?? e.maps.derm?.layer}: 0 to the head's largest value over both images`;
+}
+
+/**
+ * One Grad-CAM overlay as a figure of its own: a title naming the case, head, class (with its
+ * probability) and image, the overlay, the colour bar, and SYNTHETIC DATA where it applies.
+ */
+export function gradcamOverlayFigure(r: CaseReport, overlay: CaseReport["png"]["overlays"][number]): Figure {
+  const e = r.explanations.find((x) => x.head === overlay.head)!;
+  return compositeFigure({
+    title: `${r.id}: Grad-CAM for ${e.head} ${e.className} (p = ${e.probability.toFixed(2)}), ${
+      IMAGE_NAMES[overlay.image]
+    } image${r.run.synthetic ? " — SYNTHETIC DATA" : ""}`,
+    caption:
+      `Model ${r.run.kind}-${r.run.inputs} (${r.run.backbone}). Where the ${e.head} head's evidence for ${e.className} ` +
+      `lies in this image; a research second opinion, not a diagnostic device.`,
+    blocks: [
+      { kind: "images", tiles: [{ png: overlay.png }] },
+      { kind: "colorbar", label: colorbarLabel(r), low: "0", high: "max" },
+    ],
+  });
 }
 
 /** The whole report as one figure: images and maps, probabilities, position. */
@@ -399,17 +429,17 @@ export function caseReportFigure(r: CaseReport): Figure {
       }))
     ),
   ]);
-  if (tiles.length) blocks.push({ kind: "images", tiles, columns: 1 + r.explanations.length });
-  if (r.explanations.length) {
+  // both images and their maps in one row where they fit a page's width (at most 6 tiles)
+  const perImage = 1 + r.explanations.length;
+  const imagesShown = IMAGE_INPUTS.filter((k) => r.png.images[k]).length;
+  if (tiles.length) {
     blocks.push({
-      kind: "colorbar",
-      label: `Grad-CAM (${
-        r.explanations[0].maps.clinical?.layer ?? r.explanations[0].maps.derm?.layer
-      }), one scale per head across both images`,
-      low: "0",
-      high: "max",
+      kind: "images",
+      tiles,
+      columns: (width) => (width >= 560 && imagesShown * perImage <= 6 ? imagesShown * perImage : perImage),
     });
   }
+  if (r.explanations.length) blocks.push({ kind: "colorbar", label: colorbarLabel(r), low: "0", high: "max" });
   blocks.push({ kind: "figure", figure: probabilityFigure(r) });
   const pos = r.position;
   const where =
@@ -533,19 +563,27 @@ export function caseReportRecord(r: CaseReport) {
 }
 
 /**
- * Writes <name>.html, <name>.json, the figure (<name>.svg, .1col.png, .2col.png, .manifest.json)
- * and each overlay as a PNG with provenance, into `outDir`. Returns the files.
+ * Writes <name>.html, <name>.json, the figure (every variant of `exportFigure`: <name>.2col.pdf,
+ * <name>.paper.1col.png, ..., <name>.manifest.json) and each overlay as a 300-dpi PNG figure of
+ * its own (title, colour bar, SYNTHETIC mark; provenance in a text chunk), into `outDir`.
+ * Returns the files.
  */
 export function writeCaseReport(r: CaseReport, outDir: string, name: string, prov: Provenance): string[] {
   const meta = { ...prov, case: r.id, run: r.run.dir };
   const fig = caseReportFigure(r);
   const exported = exportFigure(fig, outDir, name, meta);
   const files = [...exported.files, exported.manifest];
+  const width = Math.round(PAPER_WIDTHS.oneColumn * PX_PER_INCH);
   for (const o of r.png.overlays) {
     const p = join(outDir, `${name}.gradcam_${o.head}_${o.image}.png`);
+    const svg = gradcamOverlayFigure(r, o).svg(width, { mark: meta.synthetic_data ? SYNTHETIC_MARK : undefined });
     writeBytesAtomic(
       p,
-      addPngText(o.png, "Provenance", JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" })),
+      svgToPng(svg, {
+        widthPx: Math.round(PAPER_WIDTHS.oneColumn * 300),
+        dpi: 300,
+        text: { Provenance: JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" }) },
+      }),
     );
     files.push(p);
   }

@@ -2,8 +2,9 @@
  * The MClass-D analysis of a model: its management decisions (MGMT_pred: P(EXC) from the management
  * head; MGMT_infr: p(BCC) + p(MEL) from the diagnosis head; each excises at >= 0.5) against the two
  * kinds of ground truth (MGMT_GT,agg: the dermatologists' majority; MGMT_GT,true: melanoma),
- * confusion matrices, ROC curves, the EXC-as-NOEXC counts, and the agreement analysis with the
- * dermatologists (agreement.ts) — as records and figures.
+ * confusion matrices, ROC curves with every dermatologist as a point on both (against melanoma,
+ * and against the majority of the other dermatologists), the EXC-as-NOEXC counts, and the
+ * agreement analysis with the dermatologists (agreement.ts) — as records and figures.
  *
  * @example
  * ```ts ignore
@@ -12,7 +13,6 @@
  * r.excAsNoexc.aggregate.pred;
  * ```
  */
-import * as Plot from "@observablehq/plot";
 import { join } from "node:path";
 import { loadAnswers, loadMclassList, mclassImagePaths } from "../mclass/data.ts";
 import { writeSyntheticMclass } from "../mclass/synthetic.ts";
@@ -29,11 +29,13 @@ import { agreementAnalysis, AgreementResult } from "../mclass/agreement.ts";
 import { confusionMatrix } from "../stats/confusion.ts";
 import { rocAuc, rocCurve } from "../stats/roc.ts";
 import { Figure, figure } from "../plots/figure.ts";
-import { APPROACH_COLORS, PALETTE } from "../plots/theme.ts";
+import { multiPanelFigure } from "../plots/multipanel.ts";
+import { APPROACH_COLORS, APPROACH_DASHES, READER_COLORS } from "../plots/palette.ts";
+import { curveLegend, ReaderPoints, rocPlot, RocSeries } from "../plots/curves.ts";
+import { OPERATING_THRESHOLD, operatingPoint } from "./study_figures.ts";
 import { PUBLISHED } from "../analysis/published.ts";
 import { excisionScoreFromDiagnosis } from "../analysis/management.ts";
 import { formatMeanSd } from "../analysis/metrics_tables.ts";
-import { unitSquare } from "../plots/curves.ts";
 
 export interface MclassInputs {
   truthMelanoma: readonly number[];
@@ -54,7 +56,24 @@ export interface MclassResult {
   confusion: Record<"pred" | "infr", Record<"aggregate" | "true", number[][]>>;
   auroc: Record<"pred" | "infr", Record<"aggregate" | "true", number>>;
   excAsNoexc: Record<"aggregate" | "true", { pred: number; infr: number }>;
+  /**
+   * Every dermatologist as a point in ROC space: against melanoma, and against the majority vote of
+   * the other dermatologists (leave-one-out; a tie counts as excise, as for the majority itself).
+   */
+  readers: Record<"aggregate" | "true", { fpr: number; tpr: number }[]>;
   agreement: AgreementResult;
+}
+
+/** Each rater's false positive and true positive rate against the majority of the other raters. */
+export function readersVsOthers(answers: readonly (readonly number[])[]): { fpr: number; tpr: number }[] {
+  const R = answers.length, N = answers[0]?.length ?? 0;
+  const ones = new Int32Array(N);
+  for (const row of answers) for (let i = 0; i < N; i++) ones[i] += row[i];
+  return answers.map((row) => {
+    const others = Array.from(ones, (o, i) => (2 * (o - row[i]) >= R - 1 ? 1 : 0));
+    const op = operatingPoint(others, row as number[]);
+    return { fpr: op.fpr, tpr: op.tpr };
+  });
 }
 
 export function mclassAnalysis(input: MclassInputs): MclassResult {
@@ -93,6 +112,10 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
     excAsNoexc: {
       aggregate: { pred: missed(decisions.pred, targets.aggregate), infr: missed(decisions.infr, targets.aggregate) },
       true: { pred: missed(decisions.pred, targets.true), infr: missed(decisions.infr, targets.true) },
+    },
+    readers: {
+      aggregate: readersVsOthers(input.answers),
+      true: agreement.raterPoints.map((p) => ({ fpr: 1 - p.specificity, tpr: p.sensitivity })),
     },
     agreement,
   };
@@ -164,43 +187,82 @@ export function agreementRecords(r: MclassResult, synthetic: boolean) {
   ];
 }
 
+const TARGET_NAMES = {
+  true: "melanoma (the diagnosis, MGMT_GT,true)",
+  aggregate: "the dermatologists' majority (MGMT_GT,agg)",
+} as const;
+
+/** The ROC series of MGMT_pred and MGMT_infr against one target, with their operating points at 0.5. */
+function mclassSeries(r: MclassResult, target: "aggregate" | "true"): RocSeries[] {
+  const t = r.targets[target];
+  return (["pred", "infr"] as const).flatMap((k) => {
+    if (!t.some(Boolean) || t.every(Boolean)) return [];
+    const c = rocCurve(t, r.scores[k]);
+    const op = operatingPoint(t, r.scores[k], OPERATING_THRESHOLD);
+    return [{
+      label: k === "pred" ? "management predicted" : "inferred from diagnosis",
+      fpr: c.fpr,
+      tpr: c.tpr,
+      area: r.auroc[k][target],
+      color: APPROACH_COLORS[k],
+      dash: APPROACH_DASHES[k],
+      operatingPoint: { fpr: op.fpr, tpr: op.tpr },
+    }];
+  });
+}
+
+function mclassReaders(r: MclassResult, target: "aggregate" | "true"): ReaderPoints {
+  return {
+    label: target === "true" ? "dermatologists" : "dermatologists vs the others' majority",
+    points: r.readers[target],
+    color: READER_COLORS.dermatologist,
+  };
+}
+
 /** Fig. 5-style ROC curves of MGMT_pred and MGMT_infr against one target, with every dermatologist as a point. */
 export function mclassRocFigure(r: MclassResult, target: "aggregate" | "true", caption: string): Figure {
-  const t = r.targets[target];
-  const lines = (["infr", "pred"] as const).map((k) => ({ k, c: rocCurve(t, r.scores[k]), auc: r.auroc[k][target] }));
-  const name = target === "aggregate" ? "the dermatologists' majority (MGMT_GT,agg)" : "melanoma (MGMT_GT,true)";
-  const points = target === "true"
-    ? r.agreement.raterPoints.map((p) => ({ x: 1 - p.specificity, y: p.sensitivity }))
-    : [];
+  const series = mclassSeries(r, target);
+  const readers = mclassReaders(r, target);
   return figure({
-    title: `MClass-D: the model against ${name}`,
+    title: `MClass-D: the model against ${TARGET_NAMES[target]}`,
     caption,
-    legend: [
-      {
-        label: `management predicted (AUROC ${r.auroc.pred[target].toFixed(3)})`,
-        color: APPROACH_COLORS.pred,
-        shape: "line",
-      },
-      {
-        label: `inferred from diagnosis (AUROC ${r.auroc.infr[target].toFixed(3)})`,
-        color: APPROACH_COLORS.infr,
-        shape: "line",
-      },
-      ...(points.length ? [{ label: "dermatologists", color: PALETTE[3], shape: "dot" as const }] : []),
-    ],
-    plot: (width) =>
-      unitSquare(width, "1 - specificity", "sensitivity", [
-        Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "3,3" }),
-        ...(points.length ? [Plot.dot(points, { x: "x", y: "y", r: 2, fill: PALETTE[3], fillOpacity: 0.5 })] : []),
-        ...lines.map((l) =>
-          Plot.line(l.c.fpr.map((x, i) => ({ x, y: l.c.tpr[i] })), {
-            x: "x",
-            y: "y",
-            stroke: l.k === "pred" ? APPROACH_COLORS.pred : APPROACH_COLORS.infr,
-            strokeWidth: 1.8,
-          })
-        ),
-      ]),
+    legend: curveLegend(series, series.map((s) => `${s.label} (AUROC ${s.area.toFixed(3)})`), {
+      readers: [readers],
+    }),
+    plot: rocPlot(series, [readers]),
+  });
+}
+
+/**
+ * Fig. 5 as one paper figure: (a) against melanoma, every dermatologist as a point; (b) against the
+ * dermatologists' majority, every dermatologist against the majority of the others. One legend.
+ */
+export function mclassFig5(r: MclassResult, caption: string): Figure {
+  const panel = (target: "aggregate" | "true") => {
+    const series = mclassSeries(r, target);
+    return figure({
+      title: `Against ${TARGET_NAMES[target]}: AUROC ${
+        series.map((s) => `${s.label.startsWith("inferred") ? "inferred" : "predicted"} ${s.area.toFixed(3)}`).join(
+          ", ",
+        )
+      }`,
+      plot: rocPlot(series, [mclassReaders(r, target)]),
+    });
+  };
+  const series = mclassSeries(r, "true");
+  return multiPanelFigure({
+    title: "Fig. 5: MClass-D, the model's excision decisions against melanoma and against the dermatologists",
+    subtitle:
+      `Circles: excising at P(EXC) ≥ ${OPERATING_THRESHOLD}. Dots: each of the ${r.agreement.raters} dermatologists, ` +
+      `(a) against melanoma, (b) against the majority of the other dermatologists.`,
+    caption,
+    legend: curveLegend(series, series.map((s) => s.label), {
+      readers: [{ label: "dermatologists", points: [], color: READER_COLORS.dermatologist }],
+    }),
+    rows: (width) =>
+      width < 560
+        ? [[{ figure: panel("true") }], [{ figure: panel("aggregate") }]]
+        : [[{ figure: panel("true") }, { figure: panel("aggregate") }]],
   });
 }
 
@@ -305,13 +367,15 @@ export async function writeMclassReport(
       digits: 4,
     }),
   );
-  for (const t of ["aggregate", "true"] as const) {
-    const e = exportFigure(
-      mclassRocFigure(result, t, `${synthNote}Model: ${o.runDir.split("/").pop()}, decisions at 0.5.`),
-      o.outDir,
-      `fig5_roc_${t}`,
-      prov,
-    );
+  const caption = `${synthNote}Model: ${o.runDir.split("/").pop()}, decisions at ${OPERATING_THRESHOLD}.`;
+  for (
+    const [fig, name] of [
+      [mclassFig5(result, caption), "fig5_roc"],
+      [mclassRocFigure(result, "true", caption), "fig5a_roc_melanoma"],
+      [mclassRocFigure(result, "aggregate", caption), "fig5b_roc_majority"],
+    ] as const
+  ) {
+    const e = exportFigure(fig, o.outDir, name, prov);
     files.push(...e.files, e.manifest);
   }
   for (const k of ["pred", "infr"] as const) {
@@ -321,7 +385,10 @@ export async function writeMclassReport(
         truth: result.targets.aggregate,
         pred: result.decisions[k],
         title: `MClass-D: ${k === "pred" ? "predicted" : "inferred"} management vs the dermatologists' majority`,
-        caption: `${synthNote}Threshold 0.5.`,
+        caption:
+          `${synthNote}Threshold ${OPERATING_THRESHOLD}; rows: the dermatologists' majority (a tie counts as excise).`,
+        yLabel: "dermatologists' majority",
+        xLabel: "model",
       }),
       o.outDir,
       `fig5_confusion_${k}_aggregate`,

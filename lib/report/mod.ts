@@ -6,6 +6,7 @@ export * from "./display.ts";
 export * from "./compare_predictions.ts";
 export * from "./experiments.ts";
 export * from "./study.ts";
+export * from "./study_figures.ts";
 export * from "./mclass.ts";
 export * from "./case_report.ts";
 export * from "./model_card.ts";

@@ -466,7 +466,10 @@ export function modelCardMarkdown(card: ModelCard): string {
     out.push(`## ${s.title}`, "", ...s.paragraphs.flatMap((p) => [p, ""]));
     if (s.table?.length) out.push(formatRecords(s.table, "md"), "");
   }
-  out.push("Figures: `reliability.svg` (and 300-dpi PNGs) beside this file.", "");
+  out.push(
+    "Figures: `reliability.2col.svg` (also 300-dpi PNGs, and `reliability.paper.*.pdf` for papers) beside this file.",
+    "",
+  );
   return out.join("\n");
 }
 

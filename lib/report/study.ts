@@ -30,37 +30,26 @@ import {
   PUBLISHED_SOURCE,
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
-import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";
+import { DIAGNOSIS, MANAGEMENT } from "../data/vocabulary.ts";
 import { headColumns, PredictionsTable } from "../model/predictions.ts";
 import { readRunPredictions } from "../model/run_files.ts";
 import type { RunConfig } from "../model/config.ts";
 import { readRunRecord } from "../model/run.ts";
-import {
-  argmax,
-  averagePrecision,
-  expectedCalibrationError,
-  netBenefit,
-  precisionRecallCurve,
-  reliabilityCurve,
-  rocAuc,
-  rocCurve,
-} from "../stats/mod.ts";
+import { argmax } from "../stats/mod.ts";
 import { exists, readJsonFile } from "../util/fs.ts";
 import { Prng } from "../util/prng.ts";
 import type { Provenance } from "../util/provenance.ts";
+import { exportFigure, Figure, pValueMatrixFigure, reliabilityFigure } from "../plots/mod.ts";
 import {
-  APPROACH_COLORS,
-  confusionFigure,
-  decisionCurveFigure,
-  distanceViolinFigure,
-  exportFigure,
-  Figure,
-  PALETTE,
-  precisionRecallFigure,
-  pValueMatrixFigure,
-  reliabilityFigure,
-  rocFigure,
-} from "../plots/mod.ts";
+  curveFigures,
+  decisionCurve,
+  distanceFigure,
+  fig2Figure,
+  fig3Figure,
+  managementConfusionFigure,
+  multitaskConfusionFigures,
+  reliabilityPanels,
+} from "./study_figures.ts";
 import { exportTable } from "./export_table.ts";
 import { ABLATION_INPUTS, FOLDS } from "./experiments.ts";
 
@@ -364,87 +353,6 @@ export function studyVsRunRecords(
   return rows;
 }
 
-/** ROC and PR figures of infr (dashed) vs pred (solid) per management class. */
-export function curveFigures(r: InferVsPredict, note: string): { roc: Figure; pr: Figure } {
-  const series = (approach: "infr" | "pred", probs: number[][]) =>
-    MANAGEMENT.codes.map((code, c) => {
-      const y = r.truth.map((t) => (t === c ? 1 : 0)), s = probs.map((p) => p[c]);
-      const roc = rocCurve(y, s), pr = precisionRecallCurve(y, s);
-      return { code, c, y, roc, pr, auc: rocAuc(y, s), ap: averagePrecision(y, s), approach };
-    });
-  const all = [...series("infr", r.infrProbs), ...series("pred", r.predProbs)];
-  return {
-    roc: rocFigure(
-      all.map((x) => ({
-        label: `${x.code} ${x.approach}`,
-        fpr: x.roc.fpr,
-        tpr: x.roc.tpr,
-        area: x.auc,
-        color: PALETTE[x.c],
-        dashed: x.approach === "infr",
-      })),
-      {
-        title: "Management ROC curves: inferred (dashed) vs predicted (solid)",
-        caption: `Test split, one-vs-rest per class. ${note}`,
-      },
-    ),
-    pr: precisionRecallFigure(
-      all.map((x) => ({
-        label: `${x.code} ${x.approach}`,
-        recall: x.pr.recall,
-        precision: x.pr.precision,
-        area: x.ap,
-        prevalence: x.approach === "pred" ? x.y.filter(Boolean).length / x.y.length : undefined,
-        color: PALETTE[x.c],
-        dashed: x.approach === "infr",
-      })),
-      {
-        title: "Management precision-recall curves: inferred (dashed) vs predicted (solid)",
-        caption: `Test split. ${note}`,
-      },
-    ),
-  };
-}
-
-/** Reliability panels (top-label ECE) of every head of a run's test predictions. */
-export function reliabilityPanels(run: StudyRun) {
-  return run.table.heads.map((h: HeadName) => {
-    const probs = run.table.probs(h, "test"), truth = run.table.truth(h, "test");
-    const pred = argmax(probs);
-    const correct = pred.map((p, i) => (p === truth[i] ? 1 : 0));
-    const conf = probs.map((p, i) => p[pred[i]]);
-    return {
-      head: h,
-      ece: expectedCalibrationError(truth, probs, { bins: 10 }),
-      bins: reliabilityCurve(correct, conf, { bins: 10 }),
-    };
-  });
-}
-
-/** Net benefit of excision (P(EXC)) for infr and pred, with excise-all. */
-export function decisionCurve(r: InferVsPredict, note: string): Figure {
-  const y = r.truth.map((t) => (t === 2 ? 1 : 0));
-  const thresholds = Array.from({ length: 49 }, (_, i) => 0.02 * (i + 1));
-  const nb = (probs: number[][]) => netBenefit(y, probs.map((p) => p[2]), thresholds);
-  const a = nb(r.infrProbs), b = nb(r.predProbs);
-  return decisionCurveFigure(
-    [
-      {
-        label: "inferred from diagnosis",
-        points: a.map((p) => ({ threshold: p.threshold, netBenefit: p.model })),
-        color: APPROACH_COLORS.infr,
-      },
-      {
-        label: "predicted directly",
-        points: b.map((p) => ({ threshold: p.threshold, netBenefit: p.model })),
-        color: APPROACH_COLORS.pred,
-      },
-    ],
-    a.map((p) => ({ threshold: p.threshold, netBenefit: p.treatAll })),
-    { caption: `Test split; excision (EXC) vs no excision. ${note}` },
-  );
-}
-
 /** Notes for captions: data kind and backbone. */
 export function runNote(runs: Record<string, StudyRun>): string {
   const r = Object.values(runs)[0];
@@ -549,43 +457,13 @@ export function writeStudyReport(
     const e = exportFigure(fig, outDir, name, p);
     files.push(...e.files, e.manifest);
   };
-  exportFig(
-    distanceViolinFigure(
-      distances.map((d) => ({
-        name: d.name,
-        p: d.wilcoxonP,
-        d: d.dPooled,
-        groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, {
-          label: "predicted",
-          values: d.pred.values,
-          mean: d.pred.mean,
-          ci: d.pred.ci,
-        }],
-      })),
-      {
-        caption:
-          `Test split; CIs from 1000 subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d (pooled SD). ${note}`,
-      },
-    ),
-    "fig2a_distances",
-  );
+  exportFig(fig2Figure(r, distances, note, { samples: options.samples }), "fig2");
+  exportFig(distanceFigure(r, distances, note, { samples: options.samples }), "fig2a_distances");
   const curves = curveFigures(r, note);
   exportFig(curves.roc, "roc_infr_vs_pred");
   exportFig(curves.pr, "pr_infr_vs_pred");
-  for (const [approach, t] of [["inferred", r.infr], ["predicted", r.pred]] as const) {
-    exportFig(
-      confusionFigure({
-        labels: MANAGEMENT.codes,
-        truth: r.truth,
-        pred: t.predicted,
-        breakdown: r.diagnosisTruth,
-        breakdownLabels: DIAGNOSIS.codes,
-        title: `Management ${approach}: confusion matrix with the diagnoses of each cell`,
-        caption: `Test split; bars: the true diagnosis groups of each cell's cases. ${note}`,
-      }),
-      `fig2_confusion_${approach}`,
-    );
-  }
+  exportFig(managementConfusionFigure(r, "infr", note), "fig2d_confusion_inferred");
+  exportFig(managementConfusionFigure(r, "pred", note), "fig2e_confusion_predicted");
   exportFig(decisionCurve(r, note), "decision_curve_excision");
   if (runs["multi-CDM"]) {
     const multi = runs["multi-CDM"];
@@ -603,30 +481,10 @@ export function writeStudyReport(
         }),
       );
     }
-    const dTruth = multi.table.truth("diagnosis", "test"), dPred = argmax(multi.table.probs("diagnosis", "test"));
-    const mTruth = multi.table.truth("management", "test");
-    exportFig(
-      confusionFigure({
-        labels: MANAGEMENT.codes,
-        truth: mTruth,
-        pred: t.predicted,
-        breakdown: dTruth,
-        breakdownLabels: DIAGNOSIS.codes,
-        title: "Multi-task management: confusion matrix with diagnoses",
-        caption: `Test split. ${note}`,
-      }),
-      "fig3c_confusion_multitask_management",
-    );
-    exportFig(
-      confusionFigure({
-        labels: DIAGNOSIS.codes,
-        truth: dTruth,
-        pred: dPred,
-        title: "Multi-task diagnosis: confusion matrix",
-        caption: `Test split. ${note}`,
-      }),
-      "fig3d_confusion_diagnosis",
-    );
+    const m3 = multitaskConfusionFigures(multi.table, note);
+    exportFig(fig3Figure(multi.table, note), "fig3");
+    exportFig(m3.management, "fig3c_confusion_multitask_management");
+    exportFig(m3.diagnosis, "fig3d_confusion_diagnosis");
     exportFig(
       reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }),
       "reliability_multitask",

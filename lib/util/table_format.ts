@@ -28,7 +28,8 @@ function cell(v: unknown, digits?: number): string {
   return v === null || v === undefined ? "" : String(v);
 }
 
-function latexEscape(s: string): string {
+/** Escapes the characters LaTeX treats specially (\\ & % $ # _ { } ~ ^). */
+export function latexEscape(s: string): string {
   return s.replace(
     /[\\&%$#_{}~^]/g,
     (

@@ -206,7 +206,8 @@ displayTable(
 // ## What was written
 //
 // Every table above is in `outputs/.../01_dataset/` as `.csv`, `.md`, `.tex` and `.json` with a
-// `.manifest.json` (git commit, data fingerprint, seed); every figure as `.svg` and as 300-dpi PNGs at one-
-// and two-column widths (`.1col.png`, `.2col.png`).
+// `.manifest.json` (git commit, data fingerprint, seed); every figure at one- and two-column widths as SVG and
+// 300-dpi PNG (`.1col.svg`, `.2col.png`, ...), and without its title and caption for a paper (`.paper.2col.pdf`,
+// ...) with the caption as LaTeX (`.caption.tex`).
 // %% code [expect-output]
 [...Deno.readDirSync(ctx.outDir)].map((e) => e.name).sort();

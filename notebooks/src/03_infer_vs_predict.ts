@@ -12,12 +12,15 @@ import {
   cvRecords,
   decisionCurve,
   displayTable,
+  distanceFigure,
   distanceRecords,
   ensureRuns,
   exportTable,
+  fig2Figure,
   foldTables,
   infrVsPred,
   loadStudyRuns,
+  managementConfusionFigure,
   metricRecords,
   notebookContext,
   priorsRecords,
@@ -26,8 +29,7 @@ import {
   studyRunNames,
 } from "../lib/report/mod.ts";
 import { binaryBaseline, DEFAULT_PENALTY, distanceComparison, overExcision, PUBLISHED } from "../lib/analysis/mod.ts";
-import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
-import { confusionFigure, distanceViolinFigure, exportFigure } from "../lib/plots/mod.ts";
+import { exportFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("03_infer_vs_predict");
@@ -132,23 +134,7 @@ const distRows = distanceRecords(distances);
 exportTable(ctx.outDir, "distances", distRows, prov, { caption: "Distances to one-hot targets", digits: 4 });
 displayTable(distRows, { caption: "Distances (lower is better), this run beside the study", digits: 4 });
 // %% code [expect-figure]
-const violin = distanceViolinFigure(
-  distances.map((d) => ({
-    name: d.name,
-    p: d.wilcoxonP,
-    d: d.dPooled,
-    groups: [{ label: "inferred", values: d.infr.values, mean: d.infr.mean, ci: d.infr.ci }, {
-      label: "predicted",
-      values: d.pred.values,
-      mean: d.pred.mean,
-      ci: d.pred.ci,
-    }],
-  })),
-  {
-    caption:
-      `Test split (${r.truth.length} cases). CIs: ${ctx.settings.training.bootstrap} subsamples of N/2; p: two-sided Wilcoxon signed-rank; d: Cohen's d with the pooled SD. ${note}`,
-  },
-);
+const violin = distanceFigure(r, distances, note, { samples: ctx.settings.training.bootstrap });
 exportFigure(violin, ctx.outDir, "fig2a_distances", prov);
 violin;
 // %% [markdown]
@@ -167,28 +153,14 @@ curves.pr;
 // groups those cases have. The inferred approach cannot separate a nevus that needs follow-up from one that
 // needs excision: all nevi get the same management probabilities up to their diagnosis probabilities.
 // %% code [expect-figure]
-const confInfr = confusionFigure({
-  labels: MANAGEMENT.codes,
-  truth: r.truth,
-  pred: r.infr.predicted,
-  breakdown: r.diagnosisTruth,
-  breakdownLabels: DIAGNOSIS.codes,
-  title: "Inferred management: confusion matrix with diagnoses",
-  caption: `Test split. ${note}`,
-});
+const confInfr = managementConfusionFigure(r, "infr", note);
 exportFigure(confInfr, ctx.outDir, "fig2d_confusion_inferred", prov);
 confInfr;
 // %% code [expect-figure]
-const confPred = confusionFigure({
-  labels: MANAGEMENT.codes,
-  truth: r.truth,
-  pred: r.pred.predicted,
-  breakdown: r.diagnosisTruth,
-  breakdownLabels: DIAGNOSIS.codes,
-  title: "Predicted management: confusion matrix with diagnoses",
-  caption: `Test split. ${note}`,
-});
+const confPred = managementConfusionFigure(r, "pred", note);
 exportFigure(confPred, ctx.outDir, "fig2e_confusion_predicted", prov);
+// Fig. 2 (a-e) as one paper figure, beside the single panels
+exportFigure(fig2Figure(r, distances, note, { samples: ctx.settings.training.bootstrap }), ctx.outDir, "fig2", prov);
 confPred;
 // %% [markdown]
 // ## Beyond the study: is either approach worth acting on? (decision curve)

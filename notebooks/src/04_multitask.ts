@@ -13,10 +13,12 @@ import {
   displayTable,
   ensureRuns,
   exportTable,
+  fig3Figure,
   foldTables,
   loadStudyRuns,
   managementTableOf,
   metricRecords,
+  multitaskConfusionFigures,
   notebookContext,
   reliabilityPanels,
   runNote,
@@ -24,9 +26,8 @@ import {
   studyRunNames,
 } from "../lib/report/mod.ts";
 import { PUBLISHED } from "../lib/analysis/mod.ts";
-import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { argmax, rocAucOvr } from "../lib/stats/mod.ts";
-import { confusionFigure, exportFigure, reliabilityFigure } from "../lib/plots/mod.ts";
+import { exportFigure, reliabilityFigure } from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("04_multitask");
 await ensureRuns(ctx, [...studyRunNames.main, ...studyRunNames.cv]);
@@ -84,27 +85,15 @@ displayTable(heads, { digits: 3 });
 // %% [markdown]
 // ## Confusion matrices (Fig. 3c-d)
 // %% code [expect-figure]
-const dTruth = multi.table.truth("diagnosis", "test");
-const c3 = confusionFigure({
-  labels: MANAGEMENT.codes,
-  truth: multi.table.truth("management", "test"),
-  pred: t3.predicted,
-  breakdown: dTruth,
-  breakdownLabels: DIAGNOSIS.codes,
-  title: "Multi-task management: confusion matrix with diagnoses",
-  caption: `Test split. ${note}`,
-});
+const confusion3 = multitaskConfusionFigures(multi.table, note);
+const c3 = confusion3.management;
 exportFigure(c3, ctx.outDir, "fig3c_confusion_multitask_management", prov);
 c3;
 // %% code [expect-figure]
-const c4 = confusionFigure({
-  labels: DIAGNOSIS.codes,
-  truth: dTruth,
-  pred: argmax(multi.table.probs("diagnosis", "test")),
-  title: "Multi-task diagnosis: confusion matrix",
-  caption: `Test split. ${note}`,
-});
+const c4 = confusion3.diagnosis;
 exportFigure(c4, ctx.outDir, "fig3d_confusion_diagnosis", prov);
+// Fig. 3 (c-d) as one paper figure (the study's panels a-b are not reproduced)
+exportFigure(fig3Figure(multi.table, note), ctx.outDir, "fig3", prov);
 c4;
 // %% [markdown]
 // ## Beyond the study: are the probabilities calibrated?

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writePredictions } from "../../lib/model/predictions.ts";
 import { describeRunFiles, predictionsShape } from "../../lib/model/run_files.ts";
+import { textProblems } from "../../lib/plots/text_boxes.ts";
 import { priorsFromLabels } from "../../lib/analysis/mod.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { runCli, tempDir, writeFixtureRelease } from "../_helpers.ts";
@@ -171,22 +172,30 @@ Deno.test("cli report: every table and figure from run folders (prediction table
       "binary_baseline.md",
       "over_excision.tex",
       "distances.json",
-      "fig2a_distances.svg",
+      "fig2.paper.2col.pdf",
+      "fig2.caption.tex",
+      "fig2a_distances.2col.svg",
       "fig2a_distances.1col.png",
+      "fig2d_confusion_inferred.paper.1col.pdf",
       "roc_infr_vs_pred.2col.png",
       "table3_multitask.csv",
-      "fig3d_confusion_diagnosis.svg",
+      "fig3.paper.2col.pdf",
+      "fig3d_confusion_diagnosis.2col.svg",
       "table4_ablation.csv",
-      "fig4_mcnemar.svg",
+      "fig4_mcnemar.2col.svg",
       "study_vs_run.csv",
-      "reliability_multitask.svg",
-      "decision_curve_excision.svg",
+      "reliability_multitask.2col.svg",
+      "decision_curve_excision.2col.svg",
     ]
   ) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
   const manifest = JSON.parse(Deno.readTextFileSync(join(out, "fig4_mcnemar.manifest.json")));
   assert.equal(manifest.synthetic_data, true);
+  // every exported SVG reads cleanly: no text overlaps, leaves the canvas or is clipped
+  const svgs = files.filter((f) => f.endsWith(".svg"));
+  assert.ok(svgs.length >= 40, `${svgs.length} SVGs`);
+  for (const f of svgs) assert.deepEqual(textProblems(Deno.readTextFileSync(join(out, f))), [], f);
   assert.match(Deno.readTextFileSync(join(out, "study_vs_run.md")), /SYNTHETIC data/);
   const missing = await runCli(["report", "--runs", tempDir(), "--out", out]);
   assert.equal(missing.code, 1);

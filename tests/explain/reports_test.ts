@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { loadRun, predictCase } from "../../lib/model/predict.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
-import { pngTextChunks } from "../../lib/plots/png.ts";
+import { pngDpi, pngTextChunks } from "../../lib/plots/png.ts";
+import { textProblems } from "../../lib/plots/text_boxes.ts";
 import {
   buildCaseReport,
   buildModelCard,
@@ -82,9 +83,10 @@ Deno.test({
     for (
       const suffix of [
         ".html",
-        ".svg",
+        ".2col.svg",
         ".1col.png",
-        ".2col.png",
+        ".paper.2col.pdf",
+        ".caption.tex",
         ".json",
         ".manifest.json",
         ".gradcam_diagnosis_derm.png",
@@ -94,13 +96,15 @@ Deno.test({
       assert.ok(files.includes(join(dir, `case_x${suffix}`)), suffix);
     }
     assert.match(
-      Deno.readTextFileSync(join(dir, "case_x.svg")),
+      Deno.readTextFileSync(join(dir, "case_x.2col.svg")),
       new RegExp(`<metadata id="provenance">[^<]*&quot;case&quot;:&quot;case ${c.caseNum}&quot;`),
     );
-    assert.match(
-      pngTextChunks(Deno.readFileSync(join(dir, "case_x.gradcam_diagnosis_derm.png"))).Provenance,
-      /"method":"Grad-CAM"/,
-    );
+    const overlay = Deno.readFileSync(join(dir, "case_x.gradcam_diagnosis_derm.png"));
+    assert.match(pngTextChunks(overlay).Provenance, /"method":"Grad-CAM"/);
+    assert.equal(pngDpi(overlay), 300);
+    for (const f of files.filter((x) => x.endsWith(".svg"))) {
+      assert.deepEqual(textProblems(Deno.readTextFileSync(f)), [], f);
+    }
     const html = Deno.readTextFileSync(join(dir, "case_x.html"));
     assert.match(html, /not a diagnostic device/);
     assert.match(html, /Seven-point checklist/);
@@ -173,7 +177,7 @@ Deno.test({
       created: "now",
       tool: "test",
     });
-    for (const f of ["card.md", "card.html", "card.json", "reliability.svg", "reliability.2col.png"]) {
+    for (const f of ["card.md", "card.html", "card.json", "reliability.2col.svg", "reliability.2col.png"]) {
       assert.ok(cardFiles.includes(join(cardDir, f)), f);
     }
 

@@ -1,14 +1,15 @@
 /**
- * Golden tests of every figure on fixed inputs: the standalone SVG, normalised (Plot's random class
- * names removed, numbers rounded to 2 decimals), must equal tests/plots/__snapshots__/<name>.svg.
- * Regenerate after an intended change with UPDATE_SNAPSHOTS=1. Each figure's 300-dpi PNG must have
- * rendered text in its title band (dark pixels where the title is).
+ * Golden tests of every figure of lib/plots on fixed inputs: the standalone SVG, normalised (Plot's
+ * random class names removed, numbers rounded to 2 decimals), must equal
+ * tests/plots/__snapshots__/<name>.svg. Regenerate after an intended change with UPDATE_SNAPSHOTS=1
+ * and review the PNGs by eye. Each figure's 300-dpi PNG must have rendered text in its title band.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import * as P from "../../lib/plots/mod.ts";
 import { PROJECT_ROOT } from "../_helpers.ts";
+import { PLOT_FIGURES } from "./_catalogue.ts";
 
 const dir = join(PROJECT_ROOT, "tests", "plots", "__snapshots__");
 const update = Deno.env.get("UPDATE_SNAPSHOTS") === "1";
@@ -20,90 +21,7 @@ function normalise(svg: string): string {
     .replace(/></g, ">\n<");
 }
 
-const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
-const wave = (i: number) => (Math.sin(i * 1.7) + 1) / 2;
-
-const FIGURES: Record<string, () => P.Figure> = {
-  management_by_group: () =>
-    P.managementByGroupFigure([{ split: "train", group: "MEL", management: "excision", count: 10 }, {
-      split: "train",
-      group: "NEV",
-      management: "clinical follow up",
-      count: 7,
-    }, { split: "test", group: "NEV", management: "no further examination", count: 3 }], {
-      groups: ["BCC", "NEV", "MEL", "MISC", "SK"],
-      caption: "fixture",
-    }),
-  label_distribution: () =>
-    P.labelDistributionFigure([
-      { head: "streaks", label: "ABS", count: 9 },
-      { head: "streaks", label: "REG", count: 2 },
-      { head: "management", label: "EXC", count: 5 },
-    ]),
-  seven_point: () =>
-    P.sevenPointScoreFigure([{ score: 0, group: "NEV", count: 4 }, { score: 3, group: "MEL", count: 5 }], {
-      groups: ["NEV", "MEL"],
-    }),
-  roc: () =>
-    P.rocFigure([{ label: "EXC", fpr: [0, 0.2, 1], tpr: [0, 0.7, 1], area: 0.75 }, {
-      label: "NONE",
-      fpr: [0, 0.5, 1],
-      tpr: [0, 0.5, 1],
-      area: 0.5,
-      dashed: true,
-    }]),
-  pr: () =>
-    P.precisionRecallFigure([{
-      label: "EXC",
-      recall: [1, 0.5, 0],
-      precision: [0.6, 0.8, 1],
-      area: 0.7,
-      prevalence: 0.6,
-    }]),
-  training_curves: () =>
-    P.trainingCurvesFigure(
-      seq(10, (i) => i).map((i) => ({
-        epoch: i + 1,
-        trainLoss: 2 / (i + 1),
-        validLoss: 1.5 / (i + 1) + 0.1,
-        validAuroc: 0.5 + 0.03 * i,
-        best: i === 7,
-      })),
-    ),
-  distances: () =>
-    P.distanceViolinFigure(["1 - cosine similarity", "Hellinger"].map((name, k) => ({
-      name,
-      p: 0.0123,
-      d: 0.45 + k,
-      groups: [
-        { label: "inferred", values: seq(40, (i) => 0.3 + 0.4 * wave(i + k)), mean: 0.5, ci: [0.45, 0.55] },
-        { label: "predicted", values: seq(40, (i) => 0.1 + 0.4 * wave(2 * i + k)), mean: 0.3, ci: [0.25, 0.35] },
-      ],
-    }))),
-  confusion_breakdown: () =>
-    P.confusionFigure({
-      labels: ["NONE", "CLNC", "EXC"],
-      truth: seq(30, (i) => i % 3),
-      pred: seq(30, (i) => (i * 7) % 3),
-      breakdown: seq(30, (i) => (i * 5) % 5),
-      breakdownLabels: ["BCC", "NEV", "MEL", "MISC", "SK"],
-      title: "Fixture confusion",
-    }),
-  pvalues: () => P.pValueMatrixFigure(["C", "CM", "D"], [[NaN, 0.02, 0.0004], [0.02, NaN, 0.3], [0.0004, 0.3, NaN]]),
-  reliability: () =>
-    P.reliabilityFigure([{
-      head: "management",
-      ece: 0.08,
-      bins: [{ meanScore: 0.35, fractionPositive: 0.3, count: 4 }, { meanScore: 0.8, fractionPositive: 0.7, count: 9 }],
-    }]),
-  decision_curve: () =>
-    P.decisionCurveFigure([{
-      label: "model",
-      points: seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.5 - 0.05 * i })),
-    }], seq(9, (i) => i).map((i) => ({ threshold: 0.1 * (i + 1), netBenefit: 0.6 - 0.1 * i }))),
-};
-
-for (const [name, build] of Object.entries(FIGURES)) {
+for (const [name, build] of Object.entries(PLOT_FIGURES)) {
   Deno.test(`figure ${name}: normalised SVG equals its golden snapshot`, () => {
     const svg = normalise(build().svg(672));
     const file = join(dir, `${name}.svg`);
@@ -122,7 +40,7 @@ for (const [name, build] of Object.entries(FIGURES)) {
 }
 
 Deno.test("figure PNGs at 300 dpi have rendered text in the title band", async () => {
-  for (const [name, build] of Object.entries(FIGURES)) {
+  for (const [name, build] of Object.entries(PLOT_FIGURES)) {
     const fig = build();
     const png = P.svgToPng(fig.svg(336), { widthPx: 1050 });
     const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -134,27 +52,55 @@ Deno.test("figure PNGs at 300 dpi have rendered text in the title band", async (
   }
 });
 
-Deno.test("exported figure: SVG names its font and carries provenance; PNGs carry it in a text chunk", () => {
-  const out = Deno.makeTempDirSync();
-  const prov = {
-    run_id: "t",
-    git_commit: "x",
-    data_fingerprint: "fp",
-    synthetic_data: true,
-    seed: 1,
-    backbone: "nsfwjs",
-    backend: "wasm",
-    created: "now",
-    tool: "test",
-  };
-  const e = P.exportFigure(FIGURES.roc(), out, "roc", prov);
-  assert.deepEqual(e.files.map((f) => f.slice(out.length + 1)), ["roc.svg", "roc.1col.png", "roc.2col.png"]);
-  const svg = Deno.readTextFileSync(join(out, "roc.svg"));
-  assert.match(svg, /font-family="DejaVu Sans/);
-  assert.match(svg, /<metadata id="provenance">.*data_fingerprint.*fp/);
-  const chunks = P.pngTextChunks(Deno.readFileSync(join(out, "roc.1col.png")));
-  assert.equal(JSON.parse(chunks.Provenance).data_fingerprint, "fp");
-  const manifest = JSON.parse(Deno.readTextFileSync(e.manifest));
-  assert.equal(manifest.png_dpi, 300);
-  assert.equal(manifest.synthetic_data, true);
+Deno.test("one colour per class: the palette gives each class one colour, by code or long name", () => {
+  const codes = Object.keys(P.CLASS_COLORS);
+  assert.equal(new Set(Object.values(P.CLASS_COLORS)).size, codes.length);
+  assert.equal(P.classColor("excision"), P.classColor("EXC"));
+  assert.equal(P.classColor("nevus"), P.classColor("NEV"));
+  // the approaches never share a class's colour
+  for (const c of Object.values(P.APPROACH_COLORS)) assert.ok(!Object.values(P.CLASS_COLORS).includes(c as never));
+  assert.throws(() => P.classColor("excise"), /expected one of NONE/);
+  // the management figure and the confusion breakdown draw EXC and MEL in their class colours
+  assert.ok(PLOT_FIGURES.management_by_group().svg().includes(`fill="${P.CLASS_COLORS.EXC}"`));
+  assert.ok(PLOT_FIGURES.confusion_breakdown().svg().includes(`fill="${P.CLASS_COLORS.MEL}"`));
+});
+
+Deno.test("legends show each line's dash style, and ROC curves their operating point", () => {
+  const svg = PLOT_FIGURES.roc().svg(672);
+  assert.match(svg, /<line [^>]*stroke="#009E73"[^>]*stroke-dasharray="6,3"\/>/); // NONE's legend line is dashed
+  assert.match(svg, /operating point \(P ≥ 0.5\)/);
+  assert.match(svg, />readers<\/text>/);
+});
+
+Deno.test("violins are cut at the distance's possible range", () => {
+  const fig = P.distanceViolinFigure([{
+    name: "Hellinger",
+    p: 0.5,
+    d: 0.1,
+    range: [0, 1],
+    groups: [
+      { label: "a", values: [0, 0, 0.01, 0.02, 0.5, 1, 1], mean: 0.36, ci: [0.1, 0.6] },
+      { label: "b", values: [0, 0.1, 0.2, 0.9, 1, 1], mean: 0.5, ci: [0.2, 0.8] },
+    ],
+  }]);
+  const box = P.svgTextBoxes(fig.svg(336));
+  assert.match(box.boxes.map((b) => b.text).join(" "), /d > 0: a farther from the truth/);
+  // the y axis (and the density drawn on it) stops at the range: no tick beyond [0, 1]
+  const ticks = box.boxes.map((b) => Number(b.text)).filter((v) => Number.isFinite(v));
+  assert.ok(ticks.length >= 3 && ticks.every((v) => v >= 0 && v <= 1), `${ticks}`);
+});
+
+Deno.test("reliability bins: Wilson intervals drawn, small bins left out and counted", () => {
+  const svg = PLOT_FIGURES.reliability().svg(672);
+  assert.match(svg, /management: ECE 0.080, 4 cases in small bins/);
+  assert.throws(() => P.wilsonInterval(3, 2), /expected 0 <= k <= n/);
+});
+
+Deno.test("paper variant: no title or caption, legend kept, mark inside the image", () => {
+  const fig = PLOT_FIGURES.roc();
+  const paper = fig.svg(336, { variant: "paper", mark: P.SYNTHETIC_MARK });
+  assert.ok(!paper.includes(">ROC curves</text>"));
+  assert.ok(paper.includes("EXC (AUROC 0.750)"));
+  const mark = P.svgTextBoxes(paper).boxes.find((b) => b.text === "SYNTHETIC DATA");
+  assert.ok(mark && mark.x1 <= 336 && mark.y1 <= Number(paper.match(/height="(\d+)"/)![1]));
 });

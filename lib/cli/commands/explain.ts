@@ -29,7 +29,8 @@ export const caseCommand: Command = {
     "Report one case: both images with Grad-CAM maps, every head, the seven-point score, management predicted and inferred, position against the training data.",
   description:
     "A case of the run's release: --case N (its case_num). A new case: --clinical A.jpg --derm B.jpg --sex S --location L --elevation E\n" +
-    "(as the run's inputs need). Writes <out>/<name>.html, .svg, .1col.png, .2col.png, .json and one PNG per Grad-CAM overlay.\n" +
+    "(as the run's inputs need). Writes <out>/<name>.html, .json, the figure as .{1col,2col}.{svg,png} and .paper.{1col,2col}.{svg,png,pdf}\n" +
+    "with a LaTeX caption, and one 300-dpi PNG per Grad-CAM overlay.\n" +
     "A research second opinion, not a diagnostic device.",
   options: {
     run: { type: "string", arg: "DIR", help: "a run folder written by train" },
