@@ -4,8 +4,11 @@
  *
  *   deno run -A tools/build_notebooks.ts [--check]
  * With --check nothing is written; it fails when a committed .ipynb differs from its source.
+ * Both fail when a notebook is not well formed (tools/notebook_structure.ts: prose markers that
+ * yield no markdown cell, no opening title, no closing "what it shows and what it does not").
  */
 import { join } from "node:path";
+import { structureProblems } from "./notebook_structure.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const check = Deno.args.includes("--check");
@@ -22,6 +25,9 @@ for (
     .output();
   if (!out.success) throw new Error(`Cannot build ${dst}: ${new TextDecoder().decode(out.stderr)}`);
   const fresh = Deno.readTextFileSync(tmp);
+  const problems = structureProblems(e.name, Deno.readTextFileSync(src), JSON.parse(fresh));
+  for (const p of problems) console.log(`MALFORMED ${p}`);
+  if (problems.length) stale++;
   let old = "";
   try {
     old = Deno.readTextFileSync(dst);
@@ -32,6 +38,8 @@ for (
       console.log(`STALE ${dst}: rebuild with "deno task notebooks:build"`);
       stale++;
     }
+  } else if (problems.length) {
+    Deno.removeSync(tmp);
   } else {
     Deno.renameSync(tmp, dst);
     console.log(`built ${dst}`);

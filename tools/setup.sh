@@ -9,6 +9,8 @@
 # Fast when already set up (a few version checks).
 # When sourced, the caller's shell options are restored at the end (no errexit leaks into it).
 __derm7pt_saved_opts="$(set +o)"
+# $(set +o) runs in a subshell, where bash resets errexit: record the caller's from $- instead
+case $- in *e*) __derm7pt_saved_opts="$__derm7pt_saved_opts"$'\n'"set -o errexit" ;; esac
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DENO_VERSION="2.9.6"

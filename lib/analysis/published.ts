@@ -49,6 +49,8 @@ export const PUBLISHED = Object.freeze({
       },
     },
   },
+  /** Test-split management counts (Table 1). */
+  testManagement: { NONE: 40, CLNC: 112, EXC: 243 },
   binary: { infr: { correct: 218, accuracy: 0.5519 }, pred: { correct: 289, accuracy: 0.7316 } },
   /** Distances: mean [95% CI] (1000 subsamples of N/2) and Cohen's d, infr vs pred. */
   distances: {
@@ -100,3 +102,32 @@ export const PUBLISHED = Object.freeze({
 });
 
 export const PUBLISHED_SOURCE = "Abhishek, Kawahara & Hamarneh, Sci Rep 11:7769 (2021), Tables 2-4, text and abstract";
+
+/**
+ * The study's wrongly excised test cases of MGMT_infr,all and MGMT_pred,all, recovered from its Table 2:
+ * a wrongly excised case is a non-EXC case predicted EXC, i.e. the false positives of class EXC,
+ * (1 - EXC specificity) x (NONE + CLNC test cases). They give the abstract's "24.56% fewer cases
+ * wrongly predicted to be excised" as a share of all test cases: (138 - 41) / 395.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishedWronglyExcised } from "./published.ts";
+ * const w = publishedWronglyExcised();
+ * assert.deepEqual([w.infr, w.pred, w.n], [138, 41, 395]);
+ * assert.equal(w.percentOfCases.toFixed(2), "24.56");
+ * ```
+ */
+export function publishedWronglyExcised(): {
+  infr: number;
+  pred: number;
+  nonExc: number;
+  n: number;
+  percentOfCases: number;
+} {
+  const t = PUBLISHED.testManagement;
+  const nonExc = t.NONE + t.CLNC, n = nonExc + t.EXC;
+  const fp = (specificity: number) => Math.round((1 - specificity) * nonExc);
+  const infr = fp(PUBLISHED.table2.infr.EXC.specificity), pred = fp(PUBLISHED.table2.pred.EXC.specificity);
+  return { infr, pred, nonExc, n, percentOfCases: (100 * (infr - pred)) / n };
+}

@@ -22,7 +22,7 @@ import { Prng } from "../util/prng.ts";
 import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { Yielder } from "../util/interrupt.ts";
-import { formatSeconds } from "../util/progress.ts";
+import { formatSeconds, notebookStatusLine } from "../util/progress.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { classesOf, OptimizerConfig } from "./config.ts";
 import { orderedWeights, restoreWeights, snapshotWeights } from "./serialize.ts";
@@ -274,6 +274,8 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
   const opt = spec.optimizer;
   const yielder = new Yielder(100);
   const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
+  // in a notebook (or inside a step's status line) epoch lines update one line instead of printing
+  const status = spec.quiet ? null : notebookStatusLine();
   let epoch = 0;
   try {
     for (const stage of spec.stages) {
@@ -367,19 +369,19 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         };
         history.push(row);
         spec.onEpoch?.(row);
-        log(
-          spec.quiet,
-          `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${
-            row.validLoss.toFixed(4)
-          } AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${
-            formatSeconds(row.seconds * (totalEpochs - e - 1))
-          })`,
-        );
+        const line = `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${
+          row.validLoss.toFixed(4)
+        } AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${
+          formatSeconds(row.seconds * (totalEpochs - e - 1))
+        })`;
+        if (status) status.update(line);
+        else log(spec.quiet, line);
         saveCheckpoint(e + 1, 0);
       }
       epoch = stageStart + stage.epochs;
     }
   } finally {
+    status?.done();
     try {
       Deno.removeSignalListener("SIGINT", onSigint);
     } catch { /* not registered */ }

@@ -3,7 +3,8 @@
  * it is synthetic, the run profile (full or quick), the output folder, and a provenance record.
  *
  * Environment: `DERM7PT_DIR` (a real release; default: the synthetic one in data/synthetic),
- * `DERM7PT_PAPER_DIR` (the study's released predictions; default ../shared/data/paper if present),
+ * `DERM7PT_PAPER_DIR` (another copy of the study's released predictions; default: the shipped one,
+ * see released_predictions.ts),
  * `DERM7PT_PROFILE` = `full` (default) or `quick` (small settings for tests),
  * `DERM7PT_OUTPUTS` (default: outputs/).
  *
@@ -73,24 +74,6 @@ export interface NotebookContext {
   dataNote: string;
   /** Cache folder for decoded images and features (.cache/ at the project root, or DERM7PT_CACHE). */
   cacheDir: string;
-  /**
-   * The study's released material (released_predictions/, TABLES.md) if present: DERM7PT_PAPER_DIR,
-   * else ../shared/data/paper next to the project; null when absent.
-   */
-  paperDir: string | null;
-}
-
-/** Where the study's released predictions are (see NotebookContext.paperDir). */
-export function paperDirectory(): string | null {
-  const candidates = [Deno.env.get("DERM7PT_PAPER_DIR"), join(PROJECT_ROOT, "..", "shared", "data", "paper")].filter((
-    x,
-  ): x is string => !!x);
-  for (const c of candidates) {
-    try {
-      if (Deno.statSync(join(c, "released_predictions")).isDirectory) return c;
-    } catch { /* not there */ }
-  }
-  return null;
 }
 
 /** The active profile from DERM7PT_PROFILE (default "full"). */
@@ -136,7 +119,6 @@ export async function notebookContext(
       provenance: provenance({ run_id: name, data_fingerprint: "none", synthetic_data: false, profile }),
       dataNote: "This notebook reads no Derm7pt data.",
       cacheDir,
-      paperDir: paperDirectory(),
     };
   }
   let location = releaseLocation();
@@ -171,6 +153,5 @@ export async function notebookContext(
     provenance: prov,
     dataNote,
     cacheDir,
-    paperDir: paperDirectory(),
   };
 }

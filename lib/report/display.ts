@@ -9,7 +9,7 @@
  * t.html.includes("0.123"); // true
  * ```
  */
-import { formatRecords } from "../util/table_format.ts";
+import { formatCell, formatRecords, recordColumns, tableFootnote } from "../util/table_format.ts";
 import { escapeXml as esc } from "../util/escape.ts";
 
 export interface DisplayTableOptions {
@@ -18,41 +18,48 @@ export interface DisplayTableOptions {
   columns?: readonly string[];
   /** Show at most this many rows (default 60); the rest are counted. */
   maxRows?: number;
+  /** Columns holding p-values (2 significant digits, "< 0.0001" below). */
+  pValueColumns?: readonly string[];
+  /** Why values are "n/a" (the footnote shown when the table has any). */
+  naNote?: string;
 }
 
 /** A table that displays as HTML in Jupyter. */
 export function displayTable<T extends object>(records: readonly T[], options: DisplayTableOptions = {}) {
-  const columns = options.columns ?? (records.length ? Object.keys(records[0]) : []);
+  const columns = options.columns ?? recordColumns(records);
   const maxRows = options.maxRows ?? 60;
   const shown = records.slice(0, maxRows);
-  const fmt = (v: unknown) =>
-    typeof v === "number"
-      ? (Number.isNaN(v)
-        ? "NaN"
-        : options.digits !== undefined && !Number.isInteger(v)
-        ? v.toFixed(options.digits)
-        : String(v))
-      : v == null
-      ? ""
-      : String(v);
+  const pColumns = new Set(options.pValueColumns ?? []);
+  const fmt = (v: unknown, c: string) => formatCell(v, { digits: options.digits, pValue: pColumns.has(c) });
+  const caption = options.caption;
+  const footnote = tableFootnote(
+    shown.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])),
+    options.naNote,
+  );
   const more = records.length > maxRows
     ? `<tr><td colspan="${columns.length}">… ${records.length - maxRows} more rows</td></tr>`
     : "";
   const html =
-    `<table>${
-      options.caption ? `<caption style="text-align:left;font-weight:bold">${esc(options.caption)}</caption>` : ""
-    }` +
+    `<table>${caption ? `<caption style="text-align:left;font-weight:bold">${esc(caption)}</caption>` : ""}` +
     `<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>` +
     shown.map((r) => {
       const rec = r as Record<string, unknown>;
       return `<tr>${
         columns.map((c) =>
-          `<td style="text-align:${typeof rec[c] === "number" ? "right" : "left"}">${esc(fmt(rec[c]))}</td>`
+          `<td style="text-align:${typeof rec[c] === "number" ? "right" : "left"}">${esc(fmt(rec[c], c))}</td>`
         ).join("")
       }</tr>`;
     }).join("") +
-    `${more}</tbody></table>`;
-  const markdown = formatRecords(shown, "md", { columns, digits: options.digits, caption: options.caption });
+    `${more}</tbody>${
+      footnote ? `<tfoot><tr><td colspan="${columns.length}"><em>${esc(footnote)}</em></td></tr></tfoot>` : ""
+    }</table>`;
+  const markdown = formatRecords(shown, "md", {
+    columns,
+    digits: options.digits,
+    caption: options.caption,
+    pValueColumns: options.pValueColumns,
+    naNote: options.naNote,
+  });
   return {
     html,
     markdown,

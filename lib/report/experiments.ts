@@ -20,6 +20,7 @@ import { configKey, readRunRecord, trainRun } from "../model/run.ts";
 import { verifyRunFiles } from "../model/run_files.ts";
 import { loadRelease, releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
+import { formatSeconds, statusLine, withStatusLine } from "../util/progress.ts";
 import type { NotebookContext } from "./context.ts";
 
 export const ABLATION_INPUTS: readonly InputSet[] = ["C", "CM", "D", "DM", "CD", "CDM", "M"];
@@ -27,10 +28,18 @@ export const FOLDS = 3;
 /** Seed of the cross-validation partition (the same as notebook 01's). */
 export const FOLD_SEED = 0;
 
+const MAIN_RUNS = ["diag-CDM", "mgmt-CDM", "multi-CDM"];
+const ABLATION_RUNS = ABLATION_INPUTS.map((i) => `multi-${i}`);
+const CV_RUNS = (["diag", "mgmt", "multi"] as const).flatMap((k) =>
+  [...Array(FOLDS).keys()].map((f) => `${k}-CDM-fold${f}`)
+);
+
+/** Run names by purpose; `all` lists every run once (multi-CDM is both a main and an ablation run). */
 export const studyRunNames = Object.freeze({
-  main: ["diag-CDM", "mgmt-CDM", "multi-CDM"],
-  ablation: ABLATION_INPUTS.map((i) => `multi-${i}`),
-  cv: (["diag", "mgmt", "multi"] as const).flatMap((k) => [...Array(FOLDS).keys()].map((f) => `${k}-CDM-fold${f}`)),
+  main: MAIN_RUNS,
+  ablation: ABLATION_RUNS,
+  cv: CV_RUNS,
+  all: [...new Set([...MAIN_RUNS, ...ABLATION_RUNS, ...CV_RUNS])],
 });
 
 /** The config of a named run for a context. */
@@ -67,16 +76,26 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
   return join(ctx.outDir, "..", "runs");
 }
 
-/** Trains (or reuses) the named runs; returns name -> run folder. */
+/**
+ * Trains (or reuses) the named runs (each once, in order); returns name -> run folder. Unless quiet,
+ * the whole step reports on one status line (in a notebook: one updating display) that each run's
+ * feature extraction and training update in turn, ending with how many runs were trained or reused.
+ */
 export async function ensureRuns(
   ctx: NotebookContext,
   names: readonly string[],
   options: { quiet?: boolean } = {},
 ): Promise<Record<string, string>> {
+  const unique = [...new Set(names)];
+  const quiet = options.quiet ?? false;
+  const step = quiet ? null : statusLine();
   const out: Record<string, string> = {};
-  for (const name of names) {
+  const t0 = performance.now();
+  let trained = 0;
+  for (const [k, name] of unique.entries()) {
     const dir = join(runsDir(ctx), name);
     const config = studyRunConfig(ctx, name);
+    const label = `run ${k + 1}/${unique.length} ${name}`;
     // A run folder here belongs to the notebooks: when its config changed (new code defaults, another
     // profile) or its files do not match its run.json, it is retrained rather than refused.
     let force = false;
@@ -88,26 +107,31 @@ export async function ensureRuns(
           ...config,
           data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
         });
-      if (force) console.error(`${name}: the configuration changed since ${dir} was trained; retraining`);
+      if (force) step?.update(`${label}: the configuration changed since it was trained; retraining`);
       else {
         // a run of an older format (no checksums) or with damaged files: retrained too
         try {
           verifyRunFiles(dir, previous);
         } catch (e) {
           force = true;
-          console.error(`${name}: ${(e as Error).message.replace(/; retrain it.*$/, "")}; retraining`);
+          step?.update(`${label}: ${(e as Error).message.replace(/; retrain it.*$/, "")}; retraining`);
         }
       }
     }
-    const r = await trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet: options.quiet ?? true, force });
-    if (!options.quiet) {
-      console.error(
-        r.reused
-          ? `reused ${name} (trained earlier in ${r.summary.seconds.total.toFixed(1)} s)`
-          : `trained ${name} (${r.summary.seconds.total.toFixed(1)} s)`,
-      );
-    }
+    const train = () => trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet, force });
+    const r = step ? await withStatusLine(step.prefixed(`${label} · `), train) : await train();
+    if (!r.reused) trained++;
+    step?.update(
+      `${label}: ${r.reused ? "reused" : "trained"} (${r.reused ? "trained earlier in " : ""}${
+        formatSeconds(r.summary.seconds.total)
+      })`,
+    );
     out[name] = dir;
   }
+  step?.done(
+    `${unique.length} run${unique.length === 1 ? "" : "s"} ready: ${trained} trained, ${
+      unique.length - trained
+    } reused (${formatSeconds((performance.now() - t0) / 1000)})`,
+  );
   return out;
 }

@@ -18,6 +18,10 @@ export interface ExportTableOptions {
   caption?: string;
   /** Decimal digits in Markdown/LaTeX (CSV/JSON keep full precision). */
   digits?: number;
+  /** Columns holding p-values (Markdown/LaTeX: 2 significant digits, "< 0.0001" below). */
+  pValueColumns?: readonly string[];
+  /** Why values are "n/a" (Markdown/LaTeX footnote when the table shows any). */
+  naNote?: string;
 }
 
 /** Writes `records` as name.{csv,md,tex,json} and name.manifest.json into `dir`; returns the paths. */
@@ -43,6 +47,8 @@ export function exportTable<T extends object>(
         columns: options.columns,
         caption: format === "md" || format === "tex" ? caption : undefined,
         digits: precise ? undefined : options.digits,
+        pValueColumns: precise ? undefined : options.pValueColumns,
+        naNote: options.naNote,
       }),
     );
     return p;

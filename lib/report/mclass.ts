@@ -123,66 +123,57 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
 
 const ci = (c?: [number, number]) => (c ? `[${c[0].toFixed(4)}, ${c[1].toFixed(4)}]` : "");
 
-/** The agreement table with the study's numbers beside. */
-export function agreementRecords(r: MclassResult, synthetic: boolean) {
+/** The agreement table with the study's numbers beside (say in its caption whether the benchmark is synthetic). */
+export function agreementRecords(r: MclassResult) {
   const a = r.agreement, P = PUBLISHED.mclass;
-  const note = synthetic ? "SYNTHETIC benchmark" : "";
   return [
     {
       quantity: "Cohen's kappa, model vs dermatologists' majority",
       this_run: a.kappaModelVsAggregate.toFixed(4),
       "95% CI (bootstrap over images)": ci(a.ci?.kappaModelVsAggregate),
       study: P.kappaModelVsAggregate,
-      note,
     },
     {
       quantity: "Cohen's kappa, all pairs of dermatologists (mean ± SD)",
       this_run: formatMeanSd(a.kappaPairs),
       "95% CI (bootstrap over images)": ci(a.ci?.kappaPairsMean),
       study: `${P.kappaPairs.mean} ± ${P.kappaPairs.sd}`,
-      note,
     },
     {
       quantity: "Cohen's kappa, each dermatologist vs the others' majority",
       this_run: formatMeanSd(a.kappaEachVsOthers),
       "95% CI (bootstrap over images)": ci(a.ci?.kappaEachVsOthersMean),
       study: `${P.kappaEachVsOthers.mean} ± ${P.kappaEachVsOthers.sd}`,
-      note,
     },
     {
       quantity: `Fleiss' kappa, all ${a.raters} dermatologists`,
       this_run: a.fleissAll.toFixed(4),
       "95% CI (bootstrap over images)": ci(a.ci?.fleissAll),
       study: P.fleissAll,
-      note,
     },
     {
       quantity: "Fleiss' kappa, model replacing each dermatologist (mean ± SD)",
       this_run: formatMeanSd(a.fleissModelReplacing),
       "95% CI (bootstrap over images)": "",
       study: `${P.fleissModelReplacing.mean} ± ${P.fleissModelReplacing.sd}`,
-      note,
     },
     {
       quantity: `Fleiss' kappa, ${a.settings.drawSize} random dermatologists + model (${a.settings.draws} draws)`,
       this_run: formatMeanSd(a.fleissDrawsWithModel),
       "95% CI (bootstrap over images)": "",
       study: `${P.fleissNinePlusModel.mean} ± ${P.fleissNinePlusModel.sd}`,
-      note,
     },
     {
       quantity: "EXC misclassified as NOEXC vs majority (pred / infr)",
       this_run: `${r.excAsNoexc.aggregate.pred} / ${r.excAsNoexc.aggregate.infr}`,
       "95% CI (bootstrap over images)": "",
       study: `${P.excAsNoexc.aggregate.pred} / ${P.excAsNoexc.aggregate.infr}`,
-      note,
     },
     {
       quantity: "EXC misclassified as NOEXC vs diagnosis (pred / infr)",
       this_run: `${r.excAsNoexc.true.pred} / ${r.excAsNoexc.true.infr}`,
       "95% CI (bootstrap over images)": "",
       study: `${P.excAsNoexc.diagnosis.pred} / ${P.excAsNoexc.diagnosis.infr}`,
-      note,
     },
   ];
 }
@@ -327,8 +318,8 @@ export async function writeMclassReport(
   const files: string[] = [];
   const synthNote = o.synthetic ? "SYNTHETIC benchmark (drawn lesions, simulated dermatologists). " : "";
   files.push(
-    ...exportTable(o.outDir, "mclass_agreement", agreementRecords(result, o.synthetic), prov, {
-      caption: "MClass-D: agreement of the model with the dermatologists",
+    ...exportTable(o.outDir, "mclass_agreement", agreementRecords(result), prov, {
+      caption: `${synthNote}MClass-D: agreement of the model with the dermatologists`,
     }),
   );
   files.push(...exportTable(

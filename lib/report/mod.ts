@@ -4,6 +4,7 @@ export * from "./export_table.ts";
 export * from "./dataset.ts";
 export * from "./display.ts";
 export * from "./compare_predictions.ts";
+export * from "./released_predictions.ts";
 export * from "./experiments.ts";
 export * from "./study.ts";
 export * from "./study_figures.ts";

@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import {
   binaryBaseline,
+  DEFAULT_PENALTY,
   distanceComparison,
   DistanceComparisonRow,
   foldSummary,
@@ -28,6 +29,7 @@ import {
   overExcision,
   PUBLISHED,
   PUBLISHED_SOURCE,
+  publishedWronglyExcised,
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
 import { DIAGNOSIS, MANAGEMENT } from "../data/vocabulary.ts";
@@ -260,6 +262,95 @@ export function ablationMcnemar(runs: Record<string, StudyRun>) {
   return mcnemarMatrix(truth, preds);
 }
 
+/** Why the binary baseline table shows n/a. */
+export const BINARY_NA_NOTE =
+  "n/a: the binary rules never choose between follow-up and no further examination, so the severity-weighted error does not apply to them.";
+
+/** Why the over-excision table shows n/a. */
+export const OVER_EXCISION_NA_NOTE = "n/a: the study reports no severity-weighted error.";
+
+/**
+ * The binary baseline beside the 3-class models: each row scores one approach on its own decision
+ * (EXC vs NOEXC for the binary rules; NONE / CLNC / EXC for MGMT_infr,all and MGMT_pred,all), with
+ * the non-EXC cases it sends to excision and, for the 3-class models, the severity-weighted error
+ * (NaN for the binary rules, which have no NONE/CLNC decision to weigh).
+ */
+export function binaryBaselineRecords(r: InferVsPredict, penalty: readonly (readonly number[])[] = DEFAULT_PENALTY) {
+  const b = binaryBaseline(r);
+  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, penalty);
+  const study = publishedWronglyExcised();
+  const correct = (t: MetricTable) => t.predicted.filter((p, i) => p === r.truth[i]).length;
+  const binaryRow = (approach: string, s: typeof b.infr, pub: { correct: number; accuracy: number }) => ({
+    approach,
+    decision: "EXC vs NOEXC",
+    correct: s.correct,
+    n: b.n,
+    accuracy: s.accuracy,
+    "mean class sensitivity": s.sensitivityAverage,
+    "wrongly excised": s.wronglyExcised,
+    "severity-weighted error": NaN,
+    study: `${pub.correct} correct (${pub.accuracy})`,
+  });
+  const allRow = (approach: string, t: MetricTable, wrong: number, severity: number, pub: number, spec: number) => ({
+    approach,
+    decision: "NONE / CLNC / EXC",
+    correct: correct(t),
+    n: r.truth.length,
+    accuracy: t.accuracy,
+    "mean class sensitivity": t.average.sensitivity,
+    "wrongly excised": wrong,
+    "severity-weighted error": severity,
+    study: `${pub} wrongly excised (Table 2: EXC specificity ${spec} of ${study.nonExc})`,
+  });
+  return [
+    binaryRow("MGMT_infr,binary", b.infr, PUBLISHED.binary.infr),
+    binaryRow("MGMT_pred,binary", b.pred, PUBLISHED.binary.pred),
+    allRow("MGMT_infr,all", r.infr, oe.infr, oe.severity.infr, study.infr, PUBLISHED.table2.infr.EXC.specificity),
+    allRow("MGMT_pred,all", r.pred, oe.pred, oe.severity.pred, study.pred, PUBLISHED.table2.pred.EXC.specificity),
+  ];
+}
+
+/** Over-excision of MGMT_infr,all vs MGMT_pred,all as quantities, beside the study's. */
+export function overExcisionRecords(r: InferVsPredict, penalty: readonly (readonly number[])[] = DEFAULT_PENALTY) {
+  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, penalty);
+  const study = publishedWronglyExcised();
+  return [
+    { quantity: "test cases", value: oe.n, study: study.n },
+    { quantity: "non-EXC test cases", value: oe.nonExc, study: study.nonExc },
+    { quantity: "wrongly excised, inferred (MGMT_infr,all)", value: oe.infr, study: study.infr },
+    { quantity: "wrongly excised, predicted (MGMT_pred,all)", value: oe.pred, study: study.pred },
+    {
+      quantity: "fewer wrongly excised, predicted vs inferred (% of test cases; the study's reading)",
+      value: oe.percentOfCases,
+      study: PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent,
+    },
+    {
+      quantity: "fewer wrongly excised, predicted vs inferred (% of inferred's)",
+      value: oe.percentFewer,
+      study: (100 * (study.infr - study.pred)) / study.infr,
+    },
+    { quantity: "severity-weighted error, inferred", value: oe.severity.infr, study: NaN },
+    { quantity: "severity-weighted error, predicted", value: oe.severity.pred, study: NaN },
+  ];
+}
+
+/** One row per pair of the McNemar matrix: discordant counts, mid-p raw and Holm-adjusted. */
+export function mcnemarPairRecords(mm: ReturnType<typeof ablationMcnemar>) {
+  return mm.names.flatMap((a, i) =>
+    mm.names.slice(i + 1).map((b, k) => {
+      const j = i + 1 + k;
+      return {
+        a,
+        b,
+        "b (a right, b wrong)": mm.discordant[i][j][0],
+        "c (a wrong, b right)": mm.discordant[i][j][1],
+        "mid-p": mm.p[i][j],
+        "Holm-adjusted": mm.holm[i][j],
+      };
+    })
+  );
+}
+
 /** Distances with the study's subsampling CIs, Wilcoxon and Cohen's d. */
 export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
   return rows.map((r) => {
@@ -278,20 +369,24 @@ export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
   });
 }
 
-/** Every number of the study this set of runs can produce, side by side. */
+/** What the runs of a study-vs-run table are (data and backbone), for its caption. */
+export function studyVsRunNote(runs: Record<string, StudyRun>): string {
+  const anyRun = Object.values(runs)[0];
+  return `This run: ${
+    anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"
+  }, backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned).`;
+}
+
+/** Every number of the study this set of runs can produce, side by side (see `studyVsRunNote`). */
 export function studyVsRunRecords(
   runs: Record<string, StudyRun>,
   r: InferVsPredict,
   folds: ReturnType<typeof foldTables>,
   distances: readonly DistanceComparisonRow[],
 ) {
-  const anyRun = Object.values(runs)[0];
-  const flag = `${
-    anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"
-  }; backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned)`;
-  const rows: { quantity: string; study: number | string; this_run: number | string; note: string }[] = [];
+  const rows: { quantity: string; study: number | string; this_run: number | string }[] = [];
   const add = (quantity: string, study: number | string, mine: number | string) =>
-    rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine, note: flag });
+    rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine });
   for (const [approach, t] of [["infr", r.infr], ["pred", r.pred]] as const) {
     const p = PUBLISHED.table2[approach];
     for (const row of [...t.perClass, t.average]) {
@@ -345,10 +440,13 @@ export function studyVsRunRecords(
     add(`Table 4 ${inputs} accuracy`, s[4], t.accuracy);
   }
   const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
+  const wrong = publishedWronglyExcised();
+  add("wrongly excised, infr (3 classes)", wrong.infr, oe.infr);
+  add("wrongly excised, pred (3 classes)", wrong.pred, oe.pred);
   add(
-    "fewer wrongly excised cases, pred vs infr (%)",
+    "fewer wrongly excised cases, pred vs infr (% of test cases)",
     PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent,
-    oe.percentFewer,
+    oe.percentOfCases,
   );
   return rows;
 }
@@ -399,50 +497,22 @@ export function writeStudyReport(
       }),
     );
   }
-  const b = binaryBaseline(r);
-  files.push(...exportTable(
-    outDir,
-    "binary_baseline",
-    [
-      {
-        approach: "MGMT_infr,binary",
-        correct: b.infr.correct,
-        n: b.n,
-        accuracy: b.infr.accuracy,
-        "mean class sensitivity": b.infr.sensitivityAverage,
-        study: `${PUBLISHED.binary.infr.correct} (${PUBLISHED.binary.infr.accuracy})`,
-      },
-      {
-        approach: "MGMT_pred,binary",
-        correct: b.pred.correct,
-        n: b.n,
-        accuracy: b.pred.accuracy,
-        "mean class sensitivity": b.pred.sensitivityAverage,
-        study: `${PUBLISHED.binary.pred.correct} (${PUBLISHED.binary.pred.accuracy})`,
-      },
-    ],
-    p,
-    { caption: "Binary baseline (EXC vs NOEXC)", digits: 4 },
-  ));
-  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
-  files.push(...exportTable(
-    outDir,
-    "over_excision",
-    [
-      { quantity: "non-EXC test cases", value: oe.nonExc },
-      { quantity: "wrongly excised, inferred", value: oe.infr },
-      { quantity: "wrongly excised, predicted", value: oe.pred },
-      { quantity: "fewer wrongly excised, predicted vs inferred (%)", value: oe.percentFewer },
-      { quantity: "severity-weighted error, inferred", value: oe.severity.infr },
-      { quantity: "severity-weighted error, predicted", value: oe.severity.pred },
-      {
-        quantity: "penalty matrix (rows truth NONE/CLNC/EXC, columns prediction)",
-        value: JSON.stringify(oe.severity.penalty),
-      },
-    ],
-    p,
-    { caption: "Over-excision and severity-weighted error", digits: 4 },
-  ));
+  files.push(
+    ...exportTable(outDir, "binary_baseline", binaryBaselineRecords(r), p, {
+      caption: "Binary baseline (EXC vs NOEXC) beside the 3-class models: correct, wrongly excised, severity",
+      digits: 4,
+      naNote: BINARY_NA_NOTE,
+    }),
+  );
+  files.push(
+    ...exportTable(outDir, "over_excision", overExcisionRecords(r), p, {
+      caption:
+        `Over-excision of MGMT_infr,all vs MGMT_pred,all; penalty (rows truth NONE/CLNC/EXC, columns prediction) ${
+          JSON.stringify(DEFAULT_PENALTY)
+        }`,
+      digits: 4,
+    }),
+  );
   const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
     prng: new Prng(options.seed).fork("distances"),
     samples: options.samples,
@@ -451,6 +521,7 @@ export function writeStudyReport(
     ...exportTable(outDir, "distances", distanceRecords(distances), p, {
       caption: "Distances to one-hot targets: mean [95% CI] (1000 subsamples of N/2), Wilcoxon, Cohen's d",
       digits: 4,
+      pValueColumns: ["Wilcoxon p"],
     }),
   );
   const exportFig = (fig: Figure, name: string) => {
@@ -499,22 +570,12 @@ export function writeStudyReport(
       }),
     );
     const mm = ablationMcnemar(runs);
-    const rows = mm.names.flatMap((a, i) =>
-      mm.names.map((b, j) => ({ a, b, i, j })).filter(({ i: ii, j: jj }) => ii < jj).map((
-        { a: aa, b: bb, i: ii, j: jj },
-      ) => ({
-        a: aa,
-        b: bb,
-        "b (a right, b wrong)": mm.discordant[ii][jj][0],
-        "c (a wrong, b right)": mm.discordant[ii][jj][1],
-        "mid-p": mm.p[ii][jj],
-        "Holm-adjusted": mm.holm[ii][jj],
-      }))
-    );
+    const rows = mcnemarPairRecords(mm);
     files.push(
       ...exportTable(outDir, "table4_mcnemar", rows, p, {
         caption: "Mid-p McNemar tests between the ablation models (raw and Holm-adjusted)",
         digits: 5,
+        pValueColumns: ["mid-p", "Holm-adjusted"],
       }),
     );
     exportFig(
@@ -545,7 +606,7 @@ export function writeStudyReport(
   }
   files.push(
     ...exportTable(outDir, "study_vs_run", studyVsRunRecords(runs, r, folds, distances), p, {
-      caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE})`,
+      caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE}). ${studyVsRunNote(runs)}`,
     }),
   );
   return files;

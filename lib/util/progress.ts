@@ -1,16 +1,142 @@
 /**
- * A progress reporter for long work: count, rate and ETA, written to stderr at most every
- * `intervalMs` (and at the end). On a terminal it redraws one line; elsewhere (CI logs, Jupyter) it
- * prints a line per update, so that notebooks show progress too.
+ * Progress for long work: a reporter with count, rate and ETA (`Progress`), and the status line it
+ * writes to. A status line updates in place wherever it is shown:
+ *
+ * - inside a Jupyter notebook (the Deno kernel): one display per step, updated with Jupyter's
+ *   `update_display_data` (never stderr, which notebooks show as red error boxes);
+ * - on a terminal: one line redrawn with a carriage return;
+ * - elsewhere (CI logs, a piped stderr): one line per update, at most every `intervalMs`.
+ *
+ * A long step that runs several jobs (e.g. training many runs) opens one status line and runs the
+ * jobs inside `withStatusLine`, so that their own progress lands in that one line, prefixed.
+ * Displays carry a `display_id` starting with `derm7pt-progress-`, which tools/nbrun.py relays to
+ * the terminal of the main job.
  *
  * @example
  * ```ts
- * import { Progress } from "./progress.ts";
- * const bar = new Progress("features", 100, { quiet: true });
- * for (let i = 0; i < 100; i++) bar.tick();
- * bar.done(); // "features 100/100 ..."
+ * import assert from "node:assert/strict";
+ * import { Progress, statusLine, withStatusLine } from "./progress.ts";
+ * const seen: string[] = [];
+ * const step = statusLine({ write: (text) => seen.push(text) });
+ * await withStatusLine(step.prefixed("run 1/2 · "), () => {
+ *   const bar = new Progress("features", 10, { intervalMs: 0 });
+ *   for (let i = 0; i < 10; i++) bar.tick();
+ *   bar.done();
+ *   return Promise.resolve();
+ * });
+ * assert.match(seen[seen.length - 1], /^run 1\/2 · features 10\/10 \(100%\)/);
  * ```
  */
+
+/** Prefix of the Jupyter display ids of status lines. */
+export const PROGRESS_DISPLAY_PREFIX = "derm7pt-progress-";
+
+/** A line of status that is replaced by each update. */
+export interface StatusLine {
+  /** Shows `text` in place of the previous update. */
+  update(text: string): void;
+  /** Shows `text` (if given) as the final state. */
+  done(text?: string): void;
+  /** A view of this line whose updates start with `prefix`. */
+  prefixed(prefix: string): StatusLine;
+}
+
+export interface StatusLineOptions {
+  /** Where updates go instead of the default (Jupyter display, terminal or stderr lines). */
+  write?: (text: string, final: boolean) => void;
+  /** Outside Jupyter and a terminal, print at most one update per this many ms (default 0: every update). */
+  intervalMs?: number;
+}
+
+/** True inside the Deno Jupyter kernel (where `Deno.jupyter` exists). */
+export function inJupyterKernel(): boolean {
+  try {
+    return typeof (Deno as unknown as { jupyter?: { broadcast?: unknown } }).jupyter?.broadcast === "function";
+  } catch {
+    return false; // Deno.jupyter throws outside `deno jupyter`
+  }
+}
+
+type Broadcast = (type: string, content: Record<string, unknown>) => Promise<void> | void;
+
+let displays = 0;
+
+function jupyterWriter(): (text: string, final: boolean) => void {
+  const broadcast = (Deno as unknown as { jupyter: { broadcast: Broadcast } }).jupyter.broadcast;
+  const id = `${PROGRESS_DISPLAY_PREFIX}${Date.now().toString(36)}-${++displays}`;
+  let shown = false;
+  return (text) => {
+    const type = shown ? "update_display_data" : "display_data";
+    shown = true;
+    const sent = broadcast(type, { data: { "text/plain": text }, metadata: {}, transient: { display_id: id } });
+    Promise.resolve(sent).catch(() => {}); // a lost progress update is not worth failing the cell
+  };
+}
+
+function streamWriter(intervalMs: number): (text: string, final: boolean) => void {
+  const tty = Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  let last = -Infinity;
+  return (text, final) => {
+    const now = performance.now();
+    if (!final && now - last < intervalMs) return;
+    last = now;
+    Deno.stderr.writeSync(encoder.encode(tty ? `\r${text}\x1b[K${final ? "\n" : ""}` : `${text}\n`));
+  };
+}
+
+function makeLine(write: (text: string, final: boolean) => void, prefix = ""): StatusLine {
+  let latest = "";
+  return {
+    update(text) {
+      latest = text;
+      write(prefix + text, false);
+    },
+    done(text) {
+      write(prefix + (text ?? latest), true);
+    },
+    prefixed(more) {
+      return makeLine(write, prefix + more);
+    },
+  };
+}
+
+/**
+ * A new status line: a Jupyter display inside a notebook, else a redrawn terminal line, else lines
+ * on stderr (unless `write` is given).
+ */
+export function statusLine(options: StatusLineOptions = {}): StatusLine {
+  const write = options.write ??
+    (inJupyterKernel() ? jupyterWriter() : streamWriter(options.intervalMs ?? 0));
+  return makeLine(write);
+}
+
+let active: StatusLine | null = null;
+
+/** The status line of the step running now (see `withStatusLine`), or null. */
+export function activeStatusLine(): StatusLine | null {
+  return active;
+}
+
+/** Runs `fn` with `line` as the active status line: progress inside it updates that line. */
+export async function withStatusLine<T>(line: StatusLine, fn: () => Promise<T>): Promise<T> {
+  const previous = active;
+  active = line;
+  try {
+    return await fn();
+  } finally {
+    active = previous;
+  }
+}
+
+/**
+ * Where a reporter's updates go: the active status line, else (inside a notebook) a display of its
+ * own; null when neither, so that the caller keeps its plain output.
+ */
+export function notebookStatusLine(): StatusLine | null {
+  return active ?? (inJupyterKernel() ? statusLine() : null);
+}
+
 export interface ProgressOptions {
   /** Minimum time between printed updates, in ms (default 2000). */
   intervalMs?: number;
@@ -18,29 +144,34 @@ export interface ProgressOptions {
   unit?: string;
   /** Print nothing (the summary is still returned by done()). */
   quiet?: boolean;
-  /** Where lines go (default: stderr). */
+  /** Where lines go (default: the active status line, a notebook display, or stderr). */
   write?: (line: string) => void;
 }
 
+/** Counts finished items and reports count, rate and ETA. */
 export class Progress {
   readonly label: string;
   readonly total: number;
   #count = 0;
   #start = performance.now();
-  #last = 0;
-  #opts: Required<Omit<ProgressOptions, "write">> & { write: (line: string) => void };
-  #tty: boolean;
+  #last = -Infinity;
+  #opts: { intervalMs: number; unit: string; quiet: boolean };
+  #line: StatusLine | null;
 
   constructor(label: string, total: number, options: ProgressOptions = {}) {
     this.label = label;
     this.total = total;
-    this.#tty = !options.write && Deno.stderr.isTerminal();
     this.#opts = {
       intervalMs: options.intervalMs ?? 2000,
       unit: options.unit ?? "it",
       quiet: options.quiet ?? false,
-      write: options.write ?? ((line) => Deno.stderr.writeSync(new TextEncoder().encode(line))),
     };
+    const write = options.write;
+    this.#line = this.#opts.quiet
+      ? null
+      : write
+      ? statusLine({ write: (text) => write(text + "\n") })
+      : notebookStatusLine() ?? statusLine();
   }
 
   /** Seconds since the reporter was created. */
@@ -54,7 +185,7 @@ export class Progress {
     const now = performance.now();
     if (now - this.#last >= this.#opts.intervalMs) {
       this.#last = now;
-      this.#print(false);
+      this.#line?.update(this.line());
     }
   }
 
@@ -71,15 +202,8 @@ export class Progress {
   /** Prints the final line and returns it. */
   done(): string {
     const l = this.line();
-    if (!this.#opts.quiet) this.#print(true);
+    this.#line?.done(l);
     return l;
-  }
-
-  #print(final: boolean): void {
-    if (this.#opts.quiet) return;
-    const l = this.line();
-    if (this.#tty) this.#opts.write(`\r${l}\x1b[K${final ? "\n" : ""}`);
-    else this.#opts.write(l + "\n");
   }
 }
 

@@ -17,9 +17,11 @@ import {
   exportTable,
   notebookContext,
   readLabelFile,
+  releasedPredictions,
 } from "../lib/report/mod.ts";
 import { exportFigure, precisionRecallFigure, rocFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
+import { formatPValue } from "../lib/util/table_format.ts";
 
 const ctx = await notebookContext("00_statistics_primer", { data: false });
 const SEED = 2021; // every random draw below comes from this seed
@@ -161,7 +163,7 @@ const w = S.wilcoxon(a, b);
 displayTable([
   { quantity: "mean [95% CI] of A", value: `${ciA.mean.toFixed(4)} [${ciA.ci[0].toFixed(4)}-${ciA.ci[1].toFixed(4)}]` },
   { quantity: "mean [95% CI] of B", value: `${ciB.mean.toFixed(4)} [${ciB.ci[0].toFixed(4)}-${ciB.ci[1].toFixed(4)}]` },
-  { quantity: `Wilcoxon (${w.method}) statistic, p`, value: `${w.statistic}, ${w.pValue.toExponential(3)}` },
+  { quantity: `Wilcoxon (${w.method}) statistic, p`, value: `${w.statistic}, p ${formatPValue(w.pValue)}` },
   { quantity: "Cohen's d (paired, d_z)", value: S.cohensD(a, b, { variant: "paired" }).toFixed(4) },
   { quantity: "Cohen's d (pooled SD)", value: S.cohensD(a, b).toFixed(4) },
 ], { caption: "Simulated paired distances (60 cases). The report always says which d it uses." });
@@ -182,7 +184,7 @@ const rows = [[[30, 4], [12, 10]], [[300, 4], [12, 100]]].map((t) => ({
 }));
 displayTable(rows, {
   caption: "Ten times more concordant cases, same b = 4 and c = 12: the same p-values.",
-  digits: 5,
+  pValueColumns: ["exact p", "mid-p", "chi-square (corrected) p"],
 });
 // %% [markdown]
 // ## 6. Agreement beyond chance: Cohen's and Fleiss' kappa
@@ -203,44 +205,54 @@ displayTable([
     "p (H0: chance)": ck.pValue,
   },
   { measure: "Fleiss' kappa (5 raters x 5 cases)", value: fk.kappa, "95% CI": "", "p (H0: chance)": fk.pValue },
-], { digits: 4 });
+], { digits: 4, pValueColumns: ["p (H0: chance)"] });
 // %% [markdown]
 // ## 7. Audit: the study's released predictions
 //
 // The first author released the test-set management predictions of the multi-task model with inputs C
-// (clinical image only) and CM (clinical + metadata). From them, rows C and CM of Table 4 and the McNemar test
-// between the two models must come out exactly as published: C 0.5997 / 0.7911 / 0.5466 / accuracy 0.6051, CM
-// 0.6050 / 0.7983 / 0.5684 / 0.6405; exact p 0.02430651, mid-p 0.01667385. (AUROC needs probabilities, which
-// were not released.)
-// %% code [expect-output]
-const audit = ctx.paperDir
-  ? comparePredictions(
-    readLabelFile(`${ctx.paperDir}/released_predictions/ground_truth_labels.csv`),
-    readLabelFile(`${ctx.paperDir}/released_predictions/model_C_predictions.csv`),
-    readLabelFile(`${ctx.paperDir}/released_predictions/model_CM_predictions.csv`),
-    { labels: names },
-  )
-  : null;
-if (audit) {
-  exportTable(ctx.outDir, "audit_table4_rows_C_CM", comparisonRows(audit, ["C", "CM"]), ctx.provenance, {
-    caption: "Table 4 rows C and CM recomputed from the released predictions",
-    digits: 4,
-  });
-}
-audit
-  ? displayTable([
-    ...comparisonRows(audit, ["C", "CM"]).map((r) => ({
-      ...r,
-      published: r.predictions === "C"
-        ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051"
-        : "0.6050 / 0.7983 / 0.5684 / acc 0.6405",
-    })),
-  ], {
+// (clinical image only) and CM (clinical + metadata) in the repository `kakumarabhishek/McNemar-mid-p` (MIT);
+// a copy ships with this project in `third_party/McNemar-mid-p/` with its licence and source. From them, rows
+// C and CM of Table 4 and the McNemar test between the two models must come out exactly as published: C
+// 0.5997 / 0.7911 / 0.5466 / accuracy 0.6051, CM 0.6050 / 0.7983 / 0.5684 / 0.6405; exact p 0.02430651, mid-p
+// 0.01667385. (AUROC needs probabilities, which were not released.)
+// %% code [expect-table]
+const released = releasedPredictions();
+const audit = comparePredictions(
+  readLabelFile(released.truth),
+  readLabelFile(released.C),
+  readLabelFile(released.CM),
+  { labels: names },
+);
+const auditRows = comparisonRows(audit, ["C", "CM"]);
+exportTable(ctx.outDir, "audit_table4_rows_C_CM", auditRows, ctx.provenance, {
+  caption: "Table 4 rows C and CM recomputed from the released predictions",
+  digits: 4,
+});
+displayTable(
+  auditRows.map((r) => ({
+    ...r,
+    published: r.predictions === "C"
+      ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051"
+      : "0.6050 / 0.7983 / 0.5684 / acc 0.6405",
+  })),
+  {
     caption:
-      `Recomputed from ${ctx.paperDir}/released_predictions; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
+      `Recomputed from ${released.source}; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
         audit.mcnemar.exact.pValue.toFixed(8)
       }, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`,
     digits: 4,
-  })
-  : Deno.jupyter
-    .md`The released predictions were not found. Get \`sample_predictions/\` from the first author's repository \`kakumarabhishek/McNemar-mid-p\` (MIT) and set \`DERM7PT_PAPER_DIR\` to a folder holding it as \`released_predictions/\`.`;
+  },
+);
+// %% [markdown]
+// ## What this notebook shows, and what it does not
+//
+// It shows how each measure the study relies on is defined and computed — class-wise metrics, ROC and PR
+// curves, the four distances and their two ambiguous readings, Wilcoxon, the subsampling intervals, Cohen's
+// d, McNemar's test, Cohen's and Fleiss' kappa — on small examples, with the library the other notebooks use.
+// And it shows that rows C and CM of Table 4 and the McNemar test between them follow exactly from the
+// predictions the first author released.
+//
+// It does not show how well any model predicts management: sections 1-6 use simulated or textbook numbers.
+// The audit cannot check AUROC or the other rows of Table 4, because only the labels of two models were
+// released, and agreeing numbers show that the published table follows from those predictions, not that the
+// models behind them can be trained again to the same result.

@@ -211,3 +211,15 @@ displayTable(
 // ...) with the caption as LaTeX (`.caption.tex`).
 // %% code [expect-output]
 [...Deno.readDirSync(ctx.outDir)].map((e) => e.name).sort();
+// %% [markdown]
+// ## What this notebook shows, and what it does not
+//
+// It shows what the data are and how they are organised: what one case holds, the study's Table 1 per split
+// (20 raw diagnoses and 5 groups), the grouping of every label string, the seven-point score recomputed and
+// checked against the file, the label and metadata distributions, example image pairs, and the seeded
+// 3-fold partition with its class shares.
+//
+// It does not show anything about models. It takes the release's labels as given: a mislabelled lesion or a
+// questionable management decision in the atlas is not detected here. On the default synthetic release the
+// counts follow the real release's aggregate statistics but the cases are drawn, so they are not the study's
+// Table 1; with `DERM7PT_DIR` pointing at the real release they are.

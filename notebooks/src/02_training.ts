@@ -50,7 +50,7 @@ displayTable(blocks, {
 // %% [markdown]
 // The image features are the global average of a block's output. The study uses the top (`mixed10`, 2048
 // values per image); with a frozen backbone, the CPU preset defaults to `mixed5` (768 values), which transfers
-// better from the offline backbone (see MODEL_NOTES and the README).
+// better from the offline backbone (see the README's section on the model).
 //
 // ## Where the weights come from
 //
@@ -113,28 +113,30 @@ const [batch] = labelBalancedBatches(labels, {
   batches: 1,
   prng: new Prng(ctx.settings.training.seed),
 });
-displayTable(
-  heads.map((h) => ({
+const batchTable = heads.flatMap((h) => {
+  const weights = balancedClassWeights(labels[h], classesOf(h));
+  return HEADS[h].codes.map((code, k) => ({
     head: h,
-    ...Object.fromEntries(
-      HEADS[h].codes.map((code, k) => [code, batch.filter((i) => train[i].labels[h] === k).length]),
-    ),
-    "class weights": balancedClassWeights(labels[h], classesOf(h)).map((w) => w.toFixed(2)).join(" / "),
-  })),
-  {
-    caption:
-      `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; cases count for every head)`,
-    maxRows: 20,
-  },
-);
+    label: code,
+    "cases in the batch": batch.filter((i) => train[i].labels[h] === k).length,
+    "class weight": weights[k],
+  }));
+});
+displayTable(batchTable, {
+  caption:
+    `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; every case counts for every head), and each label's weight in its head's loss`,
+  digits: 2,
+  maxRows: 40,
+});
 // %% [markdown]
 // ## Training one model
 //
 // The multi-task model with all inputs. Features of every image (and of its augmented views) are computed once by
 // two parallel workers and cached under `.cache/features`, keyed by the image's content, the backbone weights,
-// the input size and the augmentation, so later runs start in seconds. Progress lines show images/s and the ETA.
+// the input size and the augmentation, so later runs start in seconds. One progress line below shows images/s
+// and the ETA while features are computed, then the epochs as they are trained.
 // %% code [expect-figure]
-const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"], { quiet: false });
+const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"]);
 const history = JSON.parse(Deno.readTextFileSync(`${multiDir}/history.json`));
 const curves = trainingCurvesFigure(history, {
   title: "Multi-task model (C+D+M): training curves",
@@ -180,10 +182,10 @@ displayTable(
 //
 // Notebook 03 compares the diagnosis and management models, 04 the multi-task model, 05 the input ablation; the
 // 3-fold cross-validation rows of the study's tables need each model trained on each fold. Completed runs are
-// reused, so this cell is fast the second time.
+// reused, so this cell is fast the second time; its progress line says which run it is on.
 // %% code [expect-table]
-const names = [...studyRunNames.main, ...studyRunNames.ablation, ...studyRunNames.cv];
-const dirs = await ensureRuns(ctx, names, { quiet: false });
+const names = studyRunNames.all;
+const dirs = await ensureRuns(ctx, names);
 const rows = names.map((n) => {
   const run = JSON.parse(Deno.readTextFileSync(`${dirs[n]}/run.json`));
   const m = run.summary.test.management;
@@ -196,11 +198,17 @@ const rows = names.map((n) => {
     seconds: run.summary.seconds.total,
   };
 });
-exportTable(ctx.outDir, "runs_overview", rows, ctx.provenance, { caption: "Runs trained for the analyses", digits: 4 });
+const runsNote = "n/a: the run has no such head (diag runs predict no management, mgmt runs no diagnosis).";
+exportTable(ctx.outDir, "runs_overview", rows, ctx.provenance, {
+  caption: "Runs trained for the analyses",
+  digits: 4,
+  naNote: runsNote,
+});
 displayTable(rows, {
-  caption: "Runs for notebooks 03-05 (test split of the official split, or of the fold)" +
+  caption: "Runs for notebooks 03-07 (test split of the official split, or of the fold)" +
     (ctx.synthetic ? " - SYNTHETIC data" : ""),
   digits: 3,
+  naNote: runsNote,
 });
 // %% [markdown]
 // ## The study's full schedule (`--preset paper`)
@@ -210,4 +218,15 @@ displayTable(rows, {
 // without augmentation; SGD with momentum 0.9 and Keras' `decay` 1e-6; model selection on the validation split.
 // On this 2-core CPU a training step of the whole network runs at about 0.3 images/s (wasm, batch 2; PyTorch:
 // 2.8 images/s at batch 8), so the 300 epochs would take weeks: it is meant for a GPU. The features preset
-// above is the CPU-practical stand-in; MODEL_NOTES and the README say what that costs in accuracy.
+// above is the CPU-practical stand-in; the README's section on the model says what it gives up.
+// %% [markdown]
+// ## What this notebook shows, and what it does not
+//
+// It shows the network block by block, where its weights come from, how mini-batches are drawn and the loss
+// weighted, one training run with its curves and the artefacts it leaves, and it trains (or reuses) every run
+// notebooks 03-07 read, with their test accuracy and AUROC.
+//
+// It does not reproduce the study's training. The runs use the features preset: a frozen backbone that is not
+// the study's ImageNet network, with only the heads trained, so their numbers are those of a stand-in, not of
+// the study's fine-tuned InceptionV3; the paper preset implements the study's schedule but needs a GPU. On the
+// default synthetic data the curves and accuracies describe drawn lesions, not patients.

@@ -16,10 +16,12 @@ import {
   foldTables,
   infrVsPred,
   loadStudyRuns,
+  mcnemarPairRecords,
   notebookContext,
   runNote,
   runsDir,
   studyRunNames,
+  studyVsRunNote,
   studyVsRunRecords,
 } from "../lib/report/mod.ts";
 import { distanceComparison, PUBLISHED_SOURCE } from "../lib/analysis/mod.ts";
@@ -27,7 +29,7 @@ import { exportFigure, pValueMatrixFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("05_ablation");
-await ensureRuns(ctx, [...studyRunNames.main, ...studyRunNames.ablation, ...studyRunNames.cv]);
+await ensureRuns(ctx, studyRunNames.all);
 const runs = loadStudyRuns(runsDir(ctx));
 const note = runNote(runs);
 const prov = { ...ctx.provenance, seed: ctx.settings.training.seed, backbone: runs["multi-CDM"].config.backbone };
@@ -55,24 +57,13 @@ displayTable(t4, {
 // why only these count). The p-values are shown raw, as in the study, and Holm-adjusted for the 21 pairs.
 // %% code [expect-table]
 const mm = ablationMcnemar(runs);
-const pairs = mm.names.flatMap((a, i) =>
-  mm.names.slice(i + 1).map((b, k) => {
-    const j = i + 1 + k;
-    return {
-      a,
-      b,
-      "a right, b wrong": mm.discordant[i][j][0],
-      "a wrong, b right": mm.discordant[i][j][1],
-      "mid-p": mm.p[i][j],
-      "Holm-adjusted": mm.holm[i][j],
-    };
-  })
-);
+const pairs = mcnemarPairRecords(mm);
 exportTable(ctx.outDir, "table4_mcnemar", pairs, prov, {
   caption: "Mid-p McNemar tests between input sets (raw and Holm-adjusted)",
   digits: 5,
+  pValueColumns: ["mid-p", "Holm-adjusted"],
 });
-displayTable(pairs, { digits: 4, maxRows: 30 });
+displayTable(pairs, { maxRows: 30, pValueColumns: ["mid-p", "Holm-adjusted"] });
 // %% code [expect-figure]
 const fig4 = pValueMatrixFigure(mm.names, mm.p, {
   title: "Fig. 4: mid-p McNemar tests between input sets",
@@ -91,8 +82,8 @@ fig4h;
 // ## The study vs this run
 //
 // Every number of the study's Derm7pt results that these runs can produce. They are not expected to match when
-// the data are synthetic or the backbone differs (see the note column): the table is there so that a run on the
-// real release with the study's backbone can be checked line by line.
+// the data are synthetic or the backbone differs (the caption says which): the table is there so that a run on
+// the real release with the study's backbone can be checked line by line.
 // %% code [expect-table]
 const r = infrVsPred(runs);
 const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
@@ -100,8 +91,21 @@ const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
   samples: ctx.settings.training.bootstrap,
 });
 const svr = studyVsRunRecords(runs, r, foldTables(runs), distances);
-exportTable(ctx.outDir, "study_vs_run", svr, prov, { caption: `The study (${PUBLISHED_SOURCE}) vs this run` });
-displayTable(svr, { caption: `${svr.length} quantities`, maxRows: 200 });
+exportTable(ctx.outDir, "study_vs_run", svr, prov, {
+  caption: `The study (${PUBLISHED_SOURCE}) vs this run. ${studyVsRunNote(runs)}`,
+});
+displayTable(svr, { caption: `${svr.length} quantities. ${studyVsRunNote(runs)}`, maxRows: 200 });
 // %% [markdown]
+// ## What this notebook shows, and what it does not
+//
+// It shows Table 4 (the multi-task model on every subset of its inputs, with M alone added), the mid-p McNemar
+// tests between every pair of input sets, raw as in the study and Holm-adjusted for the 21 pairs (Fig. 4), and
+// every number of the study these runs can produce beside this run's.
 // `deno task cli report --runs <runs folder> --out <folder>` regenerates every table and figure of notebooks
 // 03-05 from run folders, e.g. after training on the real release.
+//
+// It does not show which input matters for real lesions unless the runs were trained on the real release
+// with the study's backbone: with the frozen stand-in backbone and synthetic data, the ranking of input sets is
+// this pipeline's, not the study's. McNemar's test compares right and wrong answers only; it says nothing about
+// the probabilities or about how severe the errors are. And 21 raw p-values invite false discoveries: read
+// the Holm-adjusted ones.

@@ -56,12 +56,13 @@ const { result } = await writeMclassReport({
   synthetic: bench.synthetic,
   bootstrap: ctx.profile === "quick" ? 200 : 1000,
 });
-const agreement = agreementRecords(result, bench.synthetic);
+const agreement = agreementRecords(result);
 displayTable(agreement, {
-  caption:
-    `Agreement (${result.agreement.raters} raters x ${result.agreement.images} images; prediction, analysis and export in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s; seed ${SEED})`,
+  caption: `${
+    bench.synthetic ? "SYNTHETIC benchmark. " : ""
+  }Agreement (${result.agreement.raters} raters x ${result.agreement.images} images; prediction, analysis and export in ${
+    ((performance.now() - t0) / 1000).toFixed(1)
+  } s; seed ${SEED})`,
 });
 // %% [markdown]
 // ## The model against each ground truth (Fig. 5)
@@ -90,10 +91,17 @@ const conf = (["pred", "infr"] as const).flatMap((k) =>
 );
 displayTable(conf, { caption: "Confusion counts at 0.5 (EXC = positive)", digits: 3 });
 // %% [markdown]
-// ## What this does and does not show
+// ## What this notebook shows, and what it does not
 //
-// Kappa measures agreement, not correctness: a model can agree with the dermatologists' majority and share its
-// mistakes. MGMT_GT,true is the diagnosis, which for a nevus says nothing about whether a biopsy was a reasonable
-// choice for that image. Fleiss' kappa with the model replacing one dermatologist barely moves because one rater
-// in 157 barely can; the 10-rater draws are more sensitive. And the model never saw a clinical image or metadata
-// here, unlike in Derm7pt.
+// It shows the study's external check run end to end on this project's multi-task model with input D: the
+// model's management against the dermatologists' majority and against the diagnosis, every agreement statistic
+// of the study (Cohen's kappa with the majority, between dermatologists and of each with the others; Fleiss'
+// kappa with and without the model) with bootstrap intervals, and the ROC curves with every dermatologist as a
+// point (Fig. 5).
+//
+// It does not show that the model is as good as the dermatologists. Kappa measures agreement, not correctness:
+// a model can agree with the dermatologists' majority and share its mistakes. MGMT_GT,true is the diagnosis,
+// which for a nevus says nothing about whether a biopsy was a reasonable choice for that image. Fleiss' kappa
+// with the model replacing one dermatologist barely moves because one rater in 157 barely can; the 10-rater
+// draws are more sensitive. The model never saw a clinical image or metadata here, unlike in Derm7pt. And
+// without `MCLASS_DIR` the benchmark and its dermatologists are simulated.

@@ -157,7 +157,14 @@ displayTable(tables.robustness, {
   caption: `Robustness on ${card.robustness!.settings.cases} test cases (stratified by diagnosis)`,
 });
 // %% [markdown]
-// ## Reading this honestly
+// ## What this notebook shows, and what it does not
+//
+// It shows what a reviewer can inspect for a single case — both images with Grad-CAM maps for the predicted
+// diagnosis and management, every head's probabilities, the contribution of each input, and where the case sits
+// against the training data — for a correct and two instructive wrong cases, and the model card with
+// bootstrap intervals, calibration, failure modes and robustness checks.
+//
+// It does not show that the model is right for the right reasons, and it is not a diagnostic device:
 //
 // - Grad-CAM shows where the evidence the heads used sits *at the resolution of the explained layer* (a few
 //   cells across the image), not which pixels matter; it can highlight a ruler or a hair as readily as a lesion.

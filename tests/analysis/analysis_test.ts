@@ -19,6 +19,7 @@ import {
   mcnemarMatrix,
   overExcision,
   priorsFromLabels,
+  publishedWronglyExcised,
 } from "../../lib/analysis/mod.ts";
 import { readPredictions, writePredictions } from "../../lib/model/predictions.ts";
 import { Prng } from "../../lib/util/prng.ts";
@@ -173,4 +174,75 @@ Deno.test("inferVsPredict on prediction tables written to disk: aligned by case,
   assert.equal(d.length, 4);
   assert.ok(d.every((x) => x.infr.values.length === 2));
   assert.throws(() => inferVsPredict(mgmt, mgmt, priors), /expected a diagnosis head/);
+});
+
+Deno.test("binary baseline table: each row's wrongly excised count is recomputed from that row's own decision", async () => {
+  const { binaryBaselineRecords, overExcisionRecords } = await import("../../lib/report/study.ts");
+  const prng = new Prng(12);
+  for (let trial = 0; trial < 5; trial++) {
+    const n = 120;
+    const diagnosisTruth = Array.from({ length: n }, () => prng.int(5));
+    // management follows the diagnosis loosely; nevi are often excised, so the priors send nevi towards EXC
+    const truth = diagnosisTruth.map((
+      d,
+    ) => (d === 0 || d === 2 ? 2 : d === 1 ? prng.categorical([1, 2, 3]) : prng.int(2)));
+    const priors = priorsFromLabels(diagnosisTruth, truth);
+    const soft = (k: number, hot: number) => {
+      const raw = Array.from({ length: k }, (_, c) => Math.exp((c === hot ? 1.5 : 0) + prng.normal(0, 1)));
+      const s = raw.reduce((a, b) => a + b, 0);
+      return raw.map((v) => v / s);
+    };
+    const diagnosisProbs = diagnosisTruth.map((d) => soft(5, d));
+    const predProbs = truth.map((m) => soft(3, m));
+    const infrProbs = inferManagement(diagnosisProbs, priors);
+    const r = {
+      caseNums: truth.map((_, i) => i),
+      truth,
+      diagnosisTruth,
+      diagnosisProbs,
+      infrProbs,
+      predProbs,
+      infr: managementRows(truth, infrProbs),
+      pred: managementRows(truth, predProbs),
+    };
+    const rows = binaryBaselineRecords(r);
+    const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+    // definitions: a non-EXC case (truth NONE or CLNC) that the approach sends to excision
+    const binaryInfr = truth.filter((t, i) => t !== 2 && [0, 2].includes(argmax(diagnosisProbs[i]))).length;
+    const binaryPred = truth.filter((t, i) => t !== 2 && argmax(predProbs[i]) === 2).length;
+    const allInfr = truth.filter((t, i) => t !== 2 && argmax(infrProbs[i]) === 2).length;
+    assert.deepEqual(rows.map((x) => x.approach), [
+      "MGMT_infr,binary",
+      "MGMT_pred,binary",
+      "MGMT_infr,all",
+      "MGMT_pred,all",
+    ]);
+    assert.deepEqual(rows.map((x) => x["wrongly excised"]), [binaryInfr, binaryPred, allInfr, binaryPred]);
+    const correctInfr = truth.filter((t, i) =>
+      (t === 2 ? 1 : 0) === ([0, 2].includes(argmax(diagnosisProbs[i])) ? 1 : 0)
+    )
+      .length;
+    assert.equal(rows[0].correct, correctInfr);
+    assert.ok(Number.isNaN(rows[0]["severity-weighted error"]) && Number.isNaN(rows[1]["severity-weighted error"]));
+    if (trial === 0) {
+      assert.notEqual(
+        binaryInfr,
+        allInfr,
+        "the data should tell the binary rule from the 3-class model",
+      );
+    }
+    const oe = overExcisionRecords(r);
+    assert.equal(oe[2].value, allInfr);
+    assert.equal(oe[4].value, (100 * (allInfr - binaryPred)) / n);
+  }
+});
+
+Deno.test("the study's 24.56% fewer wrongly excised cases: (138 - 41) / 395 from its Table 2 EXC specificities", () => {
+  // Sci Rep 11:7769 Table 2: EXC specificity 0.0921 (infr), 0.7303 (pred); test split 40 NONE + 112 CLNC + 243 EXC
+  const w = publishedWronglyExcised();
+  assert.deepEqual([w.infr, w.pred, w.nonExc, w.n], [138, 41, 152, 395]);
+  assert.equal(w.percentOfCases.toFixed(2), "24.56");
+  assert.equal(Number(((1 - 0.0921) * 152).toFixed(1)), 138); // the specificity is 14/152 to 4 digits
+  const o = overExcision([0, 0, 1, 2], [2, 2, 2, 2], [2, 0, 1, 2]);
+  assert.equal(o.percentOfCases, 50); // 3 wrongly excised by infr, 1 by pred: 2 fewer, of 4 test cases
 });

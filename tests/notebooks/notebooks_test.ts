@@ -1,13 +1,17 @@
 /**
  * The notebooks: committed without outputs and in sync with their sources, type-checked, and
  * executed headless through Jupyter with the Deno kernel (tools/nbrun.py) in the quick profile;
- * a failing cell or a missing expected output (cells tagged expect-figure / expect-table /
- * expect-output) fails the test.
+ * a failing cell, a missing expected output (cells tagged expect-figure / expect-table /
+ * expect-output) or any output on stderr (Jupyter's red boxes: progress must use updating displays)
+ * fails the test. The binary baseline that notebook 03 exports is recomputed from the runs' own
+ * predictions, and tools/run_notebooks.sh is checked to keep real and synthetic runs apart.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkNotebook } from "../../tools/check_notebooks.ts";
-import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
+import { readPredictions } from "../../lib/model/predictions.ts";
+import { parseCsv } from "../../lib/util/csv.ts";
+import { PROJECT_ROOT, tempDir, writeFixtureRelease } from "../_helpers.ts";
 
 const notebooks = [...Deno.readDirSync(join(PROJECT_ROOT, "notebooks"))]
   .filter((e) => e.name.endsWith(".ipynb"))
@@ -65,9 +69,68 @@ for (const name of notebooks) {
       assert.ok(out.success, log);
       const executed = JSON.parse(Deno.readTextFileSync(join(outputs, "notebooks", name)));
       const code = executed.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
-      assert.ok(
-        code.every((c: { outputs: { output_type: string }[] }) => c.outputs.every((o) => o.output_type !== "error")),
-      );
+      const outs = code.flatMap((c: { outputs: Output[] }) => c.outputs) as Output[];
+      assert.ok(outs.every((o) => o.output_type !== "error"));
+      const stderr = outs.filter((o) => o.output_type === "stream" && o.name === "stderr");
+      assert.deepEqual(stderr.map((o) => [o.text].flat().join("").slice(0, 200)), [], `${name}: output on stderr`);
+      if (name.startsWith("03_")) checkBinaryBaseline(outputs);
     },
   });
 }
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+}
+
+/** Notebook 03's exported binary baseline, recomputed from the quick runs' predictions by its definition. */
+function checkBinaryBaseline(outputs: string) {
+  const csv = parseCsv(
+    Deno.readTextFileSync(join(outputs, "quick-synthetic", "03_infer_vs_predict", "binary_baseline.csv")),
+  );
+  const row = (approach: string) => {
+    const r = csv.rows.find((x) => x.values[0] === approach)!.values;
+    return Object.fromEntries(csv.header.map((h, i) => [h, r[i]]));
+  };
+  const runs = join(outputs, "quick-synthetic", "runs");
+  const diag = readPredictions(join(runs, "diag-CDM")).rows.filter((r) => r.split === "test");
+  const mgmt = new Map(
+    readPredictions(join(runs, "mgmt-CDM")).rows.filter((r) => r.split === "test").map((r) => [r.case_num, r]),
+  );
+  const argmax = (r: Record<string, unknown>, cols: string[]) => {
+    const v = cols.map((c) => r[c] as number);
+    return v.indexOf(Math.max(...v));
+  };
+  // MGMT_infr,binary excises the arg-max diagnosis BCC or MEL; wrongly when the true management is not EXC
+  const dcols = ["BCC", "NEV", "MEL", "MISC", "SK"].map((c) => `diagnosis_${c}`);
+  const infr = diag.filter((r) => mgmt.get(r.case_num)!.management_true !== 2 && [0, 2].includes(argmax(r, dcols)));
+  const mcols = ["NONE", "CLNC", "EXC"].map((c) => `management_${c}`);
+  const pred = [...mgmt.values()].filter((r) => r.management_true !== 2 && argmax(r, mcols) === 2);
+  assert.equal(Number(row("MGMT_infr,binary")["wrongly excised"]), infr.length);
+  assert.equal(Number(row("MGMT_pred,binary")["wrongly excised"]), pred.length);
+  assert.equal(Number(row("MGMT_pred,all")["wrongly excised"]), pred.length);
+}
+
+Deno.test({
+  name:
+    "run_notebooks.sh: executed notebooks go to outputs/<real|synthetic>/notebooks, real ones with a do-not-share README",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const out = tempDir("derm7pt-nbout-");
+    const real = writeFixtureRelease(join(out, "fake-real")).dir; // no SYNTHETIC.json: read as a real release
+    const r = await new Deno.Command("bash", {
+      args: [join(PROJECT_ROOT, "tools", "run_notebooks.sh"), "notebooks/00_statistics_primer.ipynb"],
+      cwd: PROJECT_ROOT,
+      env: { DERM7PT_PROFILE: "quick", DERM7PT_OUTPUTS: out, DERM7PT_DIR: real, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(r.success, new TextDecoder().decode(r.stderr));
+    const dir = join(out, "quick-real", "notebooks");
+    assert.ok(Deno.statSync(join(dir, "00_statistics_primer.ipynb")).isFile);
+    assert.match(Deno.readTextFileSync(join(dir, "README.md")), /REAL Derm7pt data: do not share[\s\S]*licensed/);
+    assert.match(new TextDecoder().decode(r.stderr), /\[00_statistics_primer · cell \d+\/\d+ · \d+s\]/);
+  },
+});

@@ -1,26 +1,43 @@
 /**
- * The study's own released test-set predictions (../shared/data/paper/released_predictions, from
- * the first author's McNemar-mid-p repository): rows C and CM of Table 4 and the McNemar p-values
- * must come out exactly as published (../shared/data/paper/TABLES.md).
+ * The study's own released test-set predictions, shipped in third_party/McNemar-mid-p (MIT, from the
+ * first author's repository): rows C and CM of Table 4 and the McNemar p-values must come out exactly
+ * as published (Sci Rep 11:7769, Table 4 and text; ../shared/data/paper/TABLES.md). The shipped files
+ * must match the sha256 sums of their SOURCE.md and, where the shared copy exists, that copy byte for byte.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { comparePredictions, readLabelFile } from "../../lib/report/compare_predictions.ts";
+import { releasedPredictions, SHIPPED_PREDICTIONS_DIR } from "../../lib/report/released_predictions.ts";
 import { runCli, sharedDataDir, skipNote } from "../_helpers.ts";
 
-const shared = sharedDataDir();
-const dir = shared ? join(shared, "paper", "released_predictions") : null;
-const ignore = dir === null;
-if (ignore) skipNote("the study's released predictions not found under ../shared/data/paper");
+const shipped = releasedPredictions({ paperDir: null });
 const r4 = (x: number) => Number(x.toFixed(4));
+const sha256 = (path: string) => createHash("sha256").update(Deno.readFileSync(path)).digest("hex");
 
-Deno.test({
-  name: "study: Table 4 rows C and CM (sensitivity, specificity, precision, accuracy) from the released predictions",
-  ignore,
-}, () => {
-  const truth = readLabelFile(join(dir!, "ground_truth_labels.csv"));
-  const c = readLabelFile(join(dir!, "model_C_predictions.csv"));
-  const cm = readLabelFile(join(dir!, "model_CM_predictions.csv"));
+Deno.test("study: the shipped released predictions carry their licence, source and checksums", () => {
+  const source = Deno.readTextFileSync(join(SHIPPED_PREDICTIONS_DIR, "SOURCE.md"));
+  assert.match(
+    Deno.readTextFileSync(join(SHIPPED_PREDICTIONS_DIR, "LICENSE")),
+    /^MIT License\n\nCopyright \(c\) 2023 Kumar Abhishek/,
+  );
+  assert.match(source, /kakumarabhishek\/McNemar-mid-p/);
+  for (const f of [shipped.truth, shipped.C, shipped.CM]) {
+    const name = f.slice(SHIPPED_PREDICTIONS_DIR.length + 1);
+    assert.match(source, new RegExp(`\`${name}\` \\| \`${sha256(f)}\``), `${name}: sha256 differs from SOURCE.md`);
+  }
+  const shared = sharedDataDir();
+  if (!shared) return skipNote("../shared/data not found: the shipped copy is not compared with it");
+  const dir = join(shared, "paper", "released_predictions");
+  assert.equal(sha256(shipped.truth), sha256(join(dir, "ground_truth_labels.csv")));
+  assert.equal(sha256(shipped.C), sha256(join(dir, "model_C_predictions.csv")));
+  assert.equal(sha256(shipped.CM), sha256(join(dir, "model_CM_predictions.csv")));
+});
+
+Deno.test("study: Table 4 rows C and CM (sensitivity, specificity, precision, accuracy) from the released predictions", () => {
+  const truth = readLabelFile(shipped.truth);
+  const c = readLabelFile(shipped.C);
+  const cm = readLabelFile(shipped.CM);
   assert.equal(truth.length, 395);
   const r = comparePredictions(truth, c, cm, { labels: ["NONE", "CLNC", "EXC"] });
   // TABLES.md Table 4: C 0.5997 / 0.7911 / 0.5466 / AUROC 0.7781 / 0.6051; CM 0.6050 / 0.7983 / 0.5684 / 0.7852 / 0.6405
@@ -47,15 +64,15 @@ Deno.test({
   assert.equal(Number(r.mcnemar.midp.pValue.toFixed(8)), 0.01667385);
 });
 
-Deno.test({ name: "cli compare: JSON and table output on the released predictions", ignore }, async () => {
+Deno.test("cli compare: JSON and table output on the released predictions", async () => {
   const args = [
     "compare",
     "--truth",
-    join(dir!, "ground_truth_labels.csv"),
+    shipped.truth,
     "--a",
-    join(dir!, "model_C_predictions.csv"),
+    shipped.C,
     "--b",
-    join(dir!, "model_CM_predictions.csv"),
+    shipped.CM,
     "--labels",
     "NONE,CLNC,EXC",
   ];

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseCsv, toCsv } from "../../lib/util/csv.ts";
 import { Prng } from "../../lib/util/prng.ts";
-import { formatTable } from "../../lib/util/table_format.ts";
+import { formatPValue, formatRecords, formatTable } from "../../lib/util/table_format.ts";
+import { Progress, statusLine, withStatusLine } from "../../lib/util/progress.ts";
 import { writeTextAtomic } from "../../lib/util/fs.ts";
 import { addPngText, pngTextChunks, svgToPng } from "../../lib/plots/png.ts";
 import { tempDir } from "../_helpers.ts";
@@ -42,6 +43,48 @@ Deno.test("table formats: markdown, latex (escaped), csv, json", () => {
   assert.match(formatTable(["a_b"], [["50%"]], "tex"), /a\\_b \\\\\n\\midrule\n50\\% \\\\/);
   assert.deepEqual(JSON.parse(formatTable(["a"], [[0.5]], "json")), [{ a: 0.5 }]);
   assert.throws(() => formatTable(["a"], [[1, 2]], "csv"), /expected 1 values in row 0, found 2/);
+});
+
+Deno.test("tables for readers: columns from every record, n/a with its footnote, p-values to 2 significant digits", () => {
+  // a later record may add columns (notebook 02's batch table lost them when only the first row counted)
+  const md = formatRecords([{ a: 1 }, { a: 2, b: 0.5 }], "md");
+  assert.equal(md, "| a | b |\n|---|---|\n| 1 |  |\n| 2 | 0.5 |\n");
+  const na = formatTable(["x", "p"], [[NaN, 0.00002], [0.25, 0.01667385]], "md", {
+    digits: 2,
+    pValueColumns: ["p"],
+    naNote: "n/a: no such head.",
+  });
+  assert.equal(na, "| x | p |\n|---|---|\n| n/a | < 0.0001 |\n| 0.25 | 0.017 |\n\n_n/a: no such head._\n");
+  assert.match(
+    formatTable(["x"], [[NaN]], "tex"),
+    /\\end\{tabular\}\n\\par\\smallskip\{\\footnotesize n\/a: does not apply here\.\}/,
+  );
+  assert.equal(formatTable(["x"], [[NaN]], "csv"), "x\nNaN\n"); // CSV keeps the value as computed
+  assert.deepEqual([0.5, 0.0449, 0.00012, 1, 0.000099].map(formatPValue), ["0.5", "0.045", "0.00012", "1", "< 0.0001"]);
+  assert.equal(formatPValue(NaN), "n/a");
+  assert.throws(() => formatPValue(1.2), /expected a number in \[0, 1\], found 1\.2/);
+});
+
+Deno.test("progress: inside a step's status line, nested reporters update that one line with its prefix", async () => {
+  const seen: [string, boolean][] = [];
+  const step = statusLine({ write: (text, final) => seen.push([text, final]) });
+  for (const run of ["a", "b"]) {
+    await withStatusLine(step.prefixed(`run ${run} · `), () => {
+      const bar = new Progress("features", 4, { intervalMs: 0, unit: "img" });
+      for (let i = 0; i < 4; i++) bar.tick();
+      bar.done();
+      return Promise.resolve();
+    });
+    step.update(`run ${run}: trained`);
+  }
+  step.done("2 runs ready");
+  assert.equal(seen.length, 2 * (4 + 1 + 1) + 1);
+  assert.match(seen[3][0], /^run a · features 4\/4 \(100%\) [\d.]+ img\/s/);
+  assert.deepEqual(seen[seen.length - 1], ["2 runs ready", true]);
+  // outside a step, and outside a notebook, a quiet reporter writes nothing
+  const quiet: string[] = [];
+  new Progress("x", 1, { quiet: true, write: (l) => quiet.push(l) }).done();
+  assert.deepEqual(quiet, []);
 });
 
 Deno.test("atomic writes: the target is replaced whole; no temporary file is left", () => {
