@@ -3,8 +3,11 @@
  * executed headless through Jupyter with the Deno kernel (tools/nbrun.py) in the quick profile;
  * a failing cell, a missing expected output (cells tagged expect-figure / expect-table /
  * expect-output) or any output on stderr (Jupyter's red boxes: progress must use updating displays)
- * fails the test. The binary baseline that notebook 03 exports is recomputed from the runs' own
- * predictions, and tools/run_notebooks.sh is checked to keep real and synthetic runs apart.
+ * fails the test. Every table a notebook exports (CSV) must equal its snapshot in
+ * tests/notebooks/__snapshots__/tables/<notebook>/ (numbers to 1e-9 relative; timing columns
+ * skipped); DERM7PT_UPDATE_SNAPSHOTS=1 rewrites them after a change meant to alter results. The
+ * binary baseline that notebook 03 exports is recomputed from the runs' own predictions, and
+ * tools/run_notebooks.sh is checked to keep real and synthetic runs apart.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -74,8 +77,60 @@ for (const name of notebooks) {
       const stderr = outs.filter((o) => o.output_type === "stream" && o.name === "stderr");
       assert.deepEqual(stderr.map((o) => [o.text].flat().join("").slice(0, 200)), [], `${name}: output on stderr`);
       if (name.startsWith("03_")) checkBinaryBaseline(outputs);
+      compareTableSnapshots(outputs, name.replace(/\.ipynb$/, ""));
     },
   });
+}
+
+const SNAPSHOTS = join(PROJECT_ROOT, "tests", "notebooks", "__snapshots__", "tables");
+/** Columns that time the machine rather than report a result. */
+const VOLATILE_COLUMNS: Record<string, readonly string[]> = { "runs_overview.csv": ["seconds"] };
+
+function csvFiles(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".csv")).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+function sameCell(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = Number(a), y = Number(b);
+  return a !== "" && b !== "" && Number.isFinite(x) && Number.isFinite(y) &&
+    Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+}
+
+/** The CSV tables a notebook exported (quick profile) against the committed snapshots. */
+function compareTableSnapshots(outputs: string, notebook: string) {
+  const dir = [join(outputs, "quick-synthetic", notebook), join(outputs, notebook)].find((d) => csvFiles(d).length);
+  const produced = dir ? csvFiles(dir) : [];
+  const snapDir = join(SNAPSHOTS, notebook);
+  if (Deno.env.get("DERM7PT_UPDATE_SNAPSHOTS") === "1") {
+    try {
+      Deno.removeSync(snapDir, { recursive: true });
+    } catch { /* none yet */ }
+    if (produced.length) Deno.mkdirSync(snapDir, { recursive: true });
+    for (const f of produced) Deno.copyFileSync(join(dir!, f), join(snapDir, f));
+    return;
+  }
+  const expected = csvFiles(snapDir);
+  assert.deepEqual(produced, expected, `${notebook}: exported tables differ from the snapshots' list`);
+  for (const f of produced) {
+    const got = parseCsv(Deno.readTextFileSync(join(dir!, f)), { file: f });
+    const want = parseCsv(Deno.readTextFileSync(join(snapDir, f)), { file: `snapshot ${f}` });
+    assert.deepEqual(got.header, want.header, `${notebook}/${f}: columns`);
+    assert.equal(got.rows.length, want.rows.length, `${notebook}/${f}: rows`);
+    const skip = new Set(VOLATILE_COLUMNS[f] ?? []);
+    got.rows.forEach((row, i) =>
+      row.values.forEach((v, j) => {
+        const w = want.rows[i].values[j];
+        if (!skip.has(got.header[j])) {
+          assert.ok(sameCell(v, w), `${notebook}/${f} row ${i + 1} column ${got.header[j]}: ${v} (snapshot ${w})`);
+        }
+      })
+    );
+  }
 }
 
 interface Output {
