@@ -13,8 +13,10 @@ progress displays (display ids starting `derm7pt-progress-`: images/s, ETA), red
 terminal and printed at most every --progress-interval seconds otherwise (--no-progress: silent).
 
 It stops at the first failing cell, prints that cell's error, and still writes the partly executed
-notebook. Cells tagged `expect-figure` must produce an image (SVG/PNG) output, `expect-table` an HTML
-or Markdown output, `expect-output` any output; a missing one fails the run.
+notebook. Cells tagged `expect-figure` must produce an image (SVG/PNG) output, `expect-table` a DataFrame
+as the Deno kernel displays it (`application/vnd.dataresource+json`), `expect-output` any output; a missing
+one fails the run, and so does an HTML table that does not come with the DataFrame display (every table a
+notebook shows is a nodejs-polars DataFrame).
 
 Usage: nbrun.py NOTEBOOK.ipynb [--out EXECUTED.ipynb] [--timeout SECONDS] [--grace SECONDS] [--no-progress]
 Exit status: 0 ok, 1 a cell failed or an expected output is missing, 2 bad usage.
@@ -33,7 +35,7 @@ from nbclient.exceptions import CellExecutionComplete, CellExecutionError
 from nbclient.util import ensure_async
 
 FIGURE_TYPES = ("image/svg+xml", "image/png")
-TABLE_TYPES = ("text/html", "text/markdown")
+DATAFRAME_TYPE = "application/vnd.dataresource+json"
 PROGRESS_PREFIX = "derm7pt-progress-"
 
 
@@ -130,8 +132,14 @@ def check_expectations(nb):
         has_any = bool(cell.get("outputs"))
         if "expect-figure" in tags and not data_types.intersection(FIGURE_TYPES):
             problems.append(f"cell {i} is tagged expect-figure but produced no SVG/PNG output (got {sorted(data_types) or 'nothing'})")
-        if "expect-table" in tags and not data_types.intersection(TABLE_TYPES):
-            problems.append(f"cell {i} is tagged expect-table but produced no HTML/Markdown output (got {sorted(data_types) or 'nothing'})")
+        if "expect-table" in tags and DATAFRAME_TYPE not in data_types:
+            problems.append(f"cell {i} is tagged expect-table but produced no DataFrame display ({DATAFRAME_TYPE}; got {sorted(data_types) or 'nothing'})")
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if "<table" in html and DATAFRAME_TYPE not in data:
+                problems.append(f"cell {i} shows an HTML table that is not a DataFrame display")
         if "expect-output" in tags and not has_any:
             problems.append(f"cell {i} is tagged expect-output but produced no output")
     return problems

@@ -9,6 +9,7 @@
  * ```
  */
 import * as aq from "arquero";
+import pl from "nodejs-polars";
 import {
   casesOf,
   CvFold,
@@ -23,24 +24,36 @@ import {
   table1,
   TABLE1_SPLITS,
 } from "../data/mod.ts";
+import { DataFrame, frameOf } from "./frames.ts";
+import { casesFrame } from "./run_frames.ts";
 
-/** Table 1 laid out wide: one row per split x group (or raw diagnosis), columns NONE/CLNC/EXC/total. */
-export function table1Wide(release: Release, level: "group" | "raw"): Record<string, string | number>[] {
-  const long = table1(release).filter((r) => (level === "group" ? r.diagnosis === "all" : r.diagnosis !== "all"));
-  const out: Record<string, string | number>[] = [];
-  for (let i = 0; i < long.length; i += 3) {
-    const [none, clnc, exc] = long.slice(i, i + 3);
-    out.push({
-      split: none.split,
-      group: none.diagnosis_group,
-      ...(level === "raw" ? { diagnosis: none.diagnosis } : {}),
-      NONE: none.count,
-      CLNC: clnc.count,
-      EXC: exc.count,
-      total: none.count + clnc.count + exc.count,
-    });
-  }
-  return out;
+/**
+ * Table 1 laid out wide, grouped with polars from the cases frame: one row per split (train, valid,
+ * test, all) x diagnosis group (or raw diagnosis, within its group), the number of cases of each
+ * management (NONE, CLNC, EXC) and the total; combinations without a case are listed with zeros.
+ */
+export function table1Frame(release: Release, level: "group" | "raw"): DataFrame {
+  const cases = casesFrame(release).rename({ diagnosis_group: "group" });
+  const all = pl.concat([cases, cases.withColumns(pl.lit("all").alias("split"))]);
+  const keys = level === "group" ? ["split", "group"] : ["split", "group", "diagnosis"];
+  const counts = all.groupBy(keys).agg(
+    ...MANAGEMENT.codes.map((m) => pl.col("management").eq(pl.lit(m)).sum().cast(pl.Float64).alias(m)),
+  );
+  const raws = Object.keys(DIAGNOSIS.groups);
+  const grid = frameOf(
+    TABLE1_SPLITS.flatMap((split) =>
+      DIAGNOSIS.codes.flatMap((group, g) =>
+        level === "group"
+          ? [{ split, group }]
+          : raws.filter((r) => DIAGNOSIS.groups[r] === g).map((diagnosis) => ({ split, group, diagnosis }))
+      )
+    ),
+  );
+  return grid.join(counts, { on: keys, how: "left" }).select(
+    ...keys.map((k) => pl.col(k)),
+    ...MANAGEMENT.codes.map((m) => pl.col(m).fillNull(0)),
+    pl.sumHorizontal(MANAGEMENT.codes.map((m) => pl.col(m).fillNull(0))).alias("total"),
+  );
 }
 
 /** The grouping tables: every raw string of every head and its group. */

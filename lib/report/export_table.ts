@@ -1,17 +1,19 @@
 /**
- * Exporting a table for papers: CSV, Markdown, LaTeX and JSON side by side, with a manifest that
- * records provenance; every file written atomically.
+ * Exporting a table for papers: CSV, Markdown, LaTeX, JSON and Parquet side by side, all from one
+ * DataFrame (the one a notebook shows), with a manifest that records provenance; every file written
+ * atomically. CSV, JSON and Parquet keep full precision; Markdown and LaTeX round to `digits`.
  *
  * @example
  * ```ts ignore
  * import { exportTable } from "./export_table.ts";
- * exportTable("outputs/01_dataset", "table1", rows, prov, { caption: "Table 1" });
+ * exportTable("outputs/01_dataset", "table1", table1Frame, prov, { caption: "Table 1" });
  * ```
  */
 import { join } from "node:path";
 import { writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import type { Provenance } from "../util/provenance.ts";
 import { formatRecords, TABLE_FORMATS } from "../util/table_format.ts";
+import { DataFrame, frameOf, recordsOf } from "./frames.ts";
 
 export interface ExportTableOptions {
   columns?: readonly string[];
@@ -24,11 +26,15 @@ export interface ExportTableOptions {
   naNote?: string;
 }
 
-/** Writes `records` as name.{csv,md,tex,json} and name.manifest.json into `dir`; returns the paths. */
+/**
+ * Writes a table (a DataFrame, or records made into one) as name.{csv,md,tex,json,parquet} and
+ * name.manifest.json into `dir`; returns the paths.
+ * @throws {RangeError} on a name that is not a plain file name.
+ */
 export function exportTable<T extends object>(
   dir: string,
   name: string,
-  records: readonly T[],
+  table: DataFrame | readonly T[],
   prov: Provenance,
   options: ExportTableOptions = {},
 ): string[] {
@@ -37,6 +43,10 @@ export function exportTable<T extends object>(
       `Cannot export table: expected a file name of letters, digits, '.', '_' or '-', found "${name}"`,
     );
   }
+  const frame = isFrame(table)
+    ? (options.columns ? table.select(...options.columns) : table)
+    : frameOf(table, { columns: options.columns });
+  const records = recordsOf(frame);
   const caption = options.caption && prov.synthetic_data ? `${options.caption} (SYNTHETIC data)` : options.caption;
   const files = TABLE_FORMATS.map((format) => {
     const p = join(dir, `${name}.${format}`);
@@ -53,6 +63,11 @@ export function exportTable<T extends object>(
     );
     return p;
   });
+  const parquet = join(dir, `${name}.parquet`);
+  const tmp = `${parquet}.tmp-${Deno.pid}`;
+  frame.writeParquet(tmp);
+  Deno.renameSync(tmp, parquet);
+  files.push(parquet);
   const manifest = join(dir, `${name}.manifest.json`);
   writeJsonAtomic(manifest, {
     ...prov,
@@ -61,4 +76,8 @@ export function exportTable<T extends object>(
     files: files.map((f) => f.slice(dir.length + 1)),
   });
   return [...files, manifest];
+}
+
+function isFrame<T>(t: DataFrame | readonly T[]): t is DataFrame {
+  return !Array.isArray(t);
 }

@@ -36,6 +36,8 @@ import { OPERATING_THRESHOLD, operatingPoint } from "./study_figures.ts";
 import { PUBLISHED } from "../analysis/published.ts";
 import { excisionScoreFromDiagnosis } from "../analysis/management.ts";
 import { formatMeanSd } from "../analysis/metrics_tables.ts";
+import pl from "nodejs-polars";
+import { DataFrame, frameOf } from "./frames.ts";
 
 export interface MclassInputs {
   truthMelanoma: readonly number[];
@@ -210,6 +212,49 @@ function mclassReaders(r: MclassResult, target: "aggregate" | "true"): ReaderPoi
   };
 }
 
+/**
+ * One row per dermatologist: `rater` (1-based), images sent to biopsy (`excised`), sensitivity and
+ * specificity for melanoma (biopsy = positive), and Cohen's kappa with the majority of the others.
+ */
+export function ratersFrame(r: MclassResult, answers: readonly (readonly number[])[]): DataFrame {
+  return frameOf(answers.map((row, i) => ({
+    rater: i + 1,
+    excised: row.reduce((s, v) => s + v, 0),
+    sensitivity: r.agreement.raterPoints[i].sensitivity,
+    specificity: r.agreement.raterPoints[i].specificity,
+    "kappa vs the others' majority": r.agreement.kappaEachVsOthers.values[i],
+  })));
+}
+
+/**
+ * The dermatologists summarised with polars (mean, SD, min, median, max of each column of
+ * `ratersFrame`) beside the model's own value (MGMT_pred at 0.5; its kappa is with the majority of all).
+ */
+export function raterSummaryFrame(raters: DataFrame, r: MclassResult): DataFrame {
+  const truth = r.targets.true, d = r.decisions.pred;
+  const rate = (want: number) =>
+    truth.filter((t, i) => t === want && d[i] === want).length / truth.filter((t) => t === want).length;
+  const model: Record<string, number> = {
+    excised: d.reduce((s, v) => s + v, 0),
+    sensitivity: rate(1),
+    specificity: rate(0),
+    "kappa vs the others' majority": r.agreement.kappaModelVsAggregate,
+  };
+  return pl.concat(
+    Object.keys(model).map((m) =>
+      raters.select(
+        pl.lit(m).alias("measure"),
+        pl.col(m).mean().alias("mean"),
+        pl.col(m).std().alias("sd"),
+        pl.col(m).min().alias("min"),
+        pl.col(m).median().alias("median"),
+        pl.col(m).max().alias("max"),
+        pl.lit(model[m]).alias("model"),
+      )
+    ),
+  );
+}
+
 /** Fig. 5-style ROC curves of MGMT_pred and MGMT_infr against one target, with every dermatologist as a point. */
 export function mclassRocFigure(r: MclassResult, target: "aggregate" | "true", caption: string): Figure {
   const series = mclassSeries(r, target);
@@ -290,7 +335,7 @@ export async function writeMclassReport(
     draws?: number;
     bootstrap?: number;
   },
-): Promise<{ result: MclassResult; files: string[] }> {
+): Promise<{ result: MclassResult; files: string[]; answers: number[][] }> {
   const list = loadMclassList(join(o.dataDir, "MClassD.csv"));
   const paths = mclassImagePaths(list, join(o.dataDir, "images"));
   const panel = loadAnswers(o.answers ?? answersFileOf(o.dataDir), list);
@@ -387,5 +432,5 @@ export async function writeMclassReport(
     );
     files.push(...e.files, e.manifest);
   }
-  return { result, files };
+  return { result, files, answers: panel.answers.map((row) => [...row]) };
 }

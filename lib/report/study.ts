@@ -1,8 +1,8 @@
 /**
- * The study's Derm7pt results from run folders: loading the runs, computing every table of the
- * study (Tables 2-4, the binary baseline, over-excision, distances, McNemar matrix, cross-validation,
- * the abstract's comparisons, study vs this run) as plain records, building the figures, and
- * exporting everything with provenance. Notebooks 03-05 and `cli report` use it.
+ * The study's Derm7pt results from run folders: loading the runs, the study's tables (the binary
+ * baseline, over-excision, distances, McNemar pairs, the abstract's comparisons, Table 4) as plain
+ * records and the figures. The DataFrames of Tables 2-3, the cross-validation and the study vs this run
+ * are in study_frames.ts; `writeStudyReport` (study_report.ts) exports everything for `cli report`.
  *
  * @example
  * ```ts ignore
@@ -15,10 +15,7 @@ import { join } from "node:path";
 import {
   binaryBaseline,
   DEFAULT_PENALTY,
-  distanceComparison,
   DistanceComparisonRow,
-  foldSummary,
-  formatMeanSd,
   InferVsPredict,
   inferVsPredict,
   ManagementPriors,
@@ -28,7 +25,6 @@ import {
   MetricTable,
   overExcision,
   PUBLISHED,
-  PUBLISHED_SOURCE,
   publishedWronglyExcised,
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
@@ -39,20 +35,6 @@ import type { RunConfig } from "../model/config.ts";
 import { readRunRecord } from "../model/run.ts";
 import { argmax } from "../stats/mod.ts";
 import { exists, readJsonFile } from "../util/fs.ts";
-import { Prng } from "../util/prng.ts";
-import type { Provenance } from "../util/provenance.ts";
-import { exportFigure, Figure, pValueMatrixFigure, reliabilityFigure } from "../plots/mod.ts";
-import {
-  curveFigures,
-  decisionCurve,
-  distanceFigure,
-  fig2Figure,
-  fig3Figure,
-  managementConfusionFigure,
-  multitaskConfusionFigures,
-  reliabilityPanels,
-} from "./study_figures.ts";
-import { exportTable } from "./export_table.ts";
 import { ABLATION_INPUTS, FOLDS } from "./experiments.ts";
 
 export interface StudyRun {
@@ -125,46 +107,6 @@ export function priorsRecords(priors: ManagementPriors) {
       ? "has zero priors"
       : "",
   }));
-}
-
-/** Table 2/3 layout: rows per class and average for each approach, plus accuracy. */
-export function metricRecords(tables: Readonly<Record<string, MetricTable>>) {
-  return Object.entries(tables).flatMap(([approach, t]) => [
-    ...t.perClass.map((r) => ({
-      approach,
-      label: r.label,
-      sensitivity: r.sensitivity,
-      specificity: r.specificity,
-      precision: r.precision,
-      auroc: r.auroc,
-      accuracy: null as number | null,
-    })),
-    {
-      approach,
-      label: "average",
-      sensitivity: t.average.sensitivity,
-      specificity: t.average.specificity,
-      precision: t.average.precision,
-      auroc: t.average.auroc,
-      accuracy: t.accuracy,
-    },
-  ]);
-}
-
-/** Cross-validation rows: mean +- SD over folds of each approach's averages and accuracy. */
-export function cvRecords(foldTables: Readonly<Record<string, MetricTable[]>>) {
-  return Object.entries(foldTables).map(([approach, tables]) => {
-    const s = foldSummary(tables);
-    return {
-      approach,
-      folds: tables.length,
-      sensitivity: formatMeanSd(s.sensitivity),
-      specificity: formatMeanSd(s.specificity),
-      precision: formatMeanSd(s.precision),
-      auroc: formatMeanSd(s.auroc),
-      accuracy: formatMeanSd(s.accuracy),
-    };
-  });
 }
 
 /** Fold tables of infr, pred and multi for the folds that exist. */
@@ -369,86 +311,12 @@ export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
   });
 }
 
-/** What the runs of a study-vs-run table are (data and backbone), for its caption. */
+/** What the runs of a study-vs-run table are (data and backbone), for its caption (study_frames.ts). */
 export function studyVsRunNote(runs: Record<string, StudyRun>): string {
   const anyRun = Object.values(runs)[0];
   return `This run: ${
     anyRun?.config.synthetic ? "SYNTHETIC data" : "real data"
   }, backbone ${anyRun?.config.backbone} (the study: ImageNet InceptionV3, fine-tuned).`;
-}
-
-/** Every number of the study this set of runs can produce, side by side (see `studyVsRunNote`). */
-export function studyVsRunRecords(
-  runs: Record<string, StudyRun>,
-  r: InferVsPredict,
-  folds: ReturnType<typeof foldTables>,
-  distances: readonly DistanceComparisonRow[],
-) {
-  const rows: { quantity: string; study: number | string; this_run: number | string }[] = [];
-  const add = (quantity: string, study: number | string, mine: number | string) =>
-    rows.push({ quantity, study, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine });
-  for (const [approach, t] of [["infr", r.infr], ["pred", r.pred]] as const) {
-    const p = PUBLISHED.table2[approach];
-    for (const row of [...t.perClass, t.average]) {
-      const pub = p[row.label as "NONE" | "CLNC" | "EXC" | "average"];
-      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) {
-        add(`Table 2 ${approach} ${row.label} ${k}`, pub[k], row[k]);
-      }
-    }
-    add(`Table 2 ${approach} accuracy`, p.accuracy, t.accuracy);
-    const cv = folds[approach];
-    if (cv.length) {
-      const s = foldSummary(cv);
-      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) {
-        add(`Table 2 ${approach} 3-fold CV ${k}`, formatMeanSd(p.cv[k]), formatMeanSd(s[k]));
-      }
-    }
-  }
-  const b = binaryBaseline(r);
-  add("binary infr correct", PUBLISHED.binary.infr.correct, b.infr.correct);
-  add("binary infr accuracy", PUBLISHED.binary.infr.accuracy, b.infr.accuracy);
-  add("binary pred correct", PUBLISHED.binary.pred.correct, b.pred.correct);
-  add("binary pred accuracy", PUBLISHED.binary.pred.accuracy, b.pred.accuracy);
-  for (const d of distances) {
-    const s = PUBLISHED.distances[d.distance];
-    add(`distance ${d.name} infr mean`, s.infr[0], d.infr.mean);
-    add(`distance ${d.name} pred mean`, s.pred[0], d.pred.mean);
-    add(`distance ${d.name} Cohen's d (pooled)`, s.d, d.dPooled);
-  }
-  if (runs["multi-CDM"]) {
-    const t = managementTableOf(runs["multi-CDM"]);
-    for (const row of [...t.perClass, t.average]) {
-      const pub = PUBLISHED.table3[row.label as "NONE" | "CLNC" | "EXC" | "average"];
-      for (const k of ["sensitivity", "specificity", "precision", "auroc"] as const) {
-        add(`Table 3 ${row.label} ${k}`, pub[k], row[k]);
-      }
-    }
-    add("Table 3 accuracy", PUBLISHED.table3.accuracy, t.accuracy);
-    if (folds.multi.length) {
-      const s = foldSummary(folds.multi);
-      for (const k of ["sensitivity", "specificity", "precision", "auroc", "accuracy"] as const) {
-        add(`Table 3 3-fold CV ${k}`, formatMeanSd(PUBLISHED.table3.cv[k]), formatMeanSd(s[k]));
-      }
-    }
-  }
-  for (const [inputs, t] of Object.entries(ablationTables(runs))) {
-    const s = PUBLISHED.table4[inputs];
-    if (!s) continue;
-    ["sensitivity", "specificity", "precision", "auroc"].forEach((k, i) =>
-      add(`Table 4 ${inputs} ${k}`, s[i], t.average[k as "sensitivity"])
-    );
-    add(`Table 4 ${inputs} accuracy`, s[4], t.accuracy);
-  }
-  const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted);
-  const wrong = publishedWronglyExcised();
-  add("wrongly excised, infr (3 classes)", wrong.infr, oe.infr);
-  add("wrongly excised, pred (3 classes)", wrong.pred, oe.pred);
-  add(
-    "fewer wrongly excised cases, pred vs infr (% of test cases)",
-    PUBLISHED.abstract.directVsInferred.fewerWronglyExcisedPercent,
-    oe.percentOfCases,
-  );
-  return rows;
 }
 
 /** Notes for captions: data kind and backbone. */
@@ -458,156 +326,4 @@ export function runNote(runs: Record<string, StudyRun>): string {
   return `${
     r.config.synthetic ? "SYNTHETIC data. " : ""
   }Frozen ${r.config.backbone} InceptionV3 features (${r.config.size} px), not the study's fine-tuned ImageNet network.`;
-}
-
-export interface StudyReportOptions {
-  seed: number;
-  /** Subsamples for the distance CIs (default 1000, the study's). */
-  samples?: number;
-}
-
-/** Computes and exports every table and figure of notebooks 03-05 into `outDir`; returns the file list. */
-export function writeStudyReport(
-  runs: Record<string, StudyRun>,
-  outDir: string,
-  prov: Provenance,
-  options: StudyReportOptions,
-): string[] {
-  const files: string[] = [];
-  const note = runNote(runs);
-  const p = { ...prov, seed: options.seed, backbone: Object.values(runs)[0]?.config.backbone ?? null };
-  const r = infrVsPred(runs);
-  const folds = foldTables(runs);
-  files.push(
-    ...exportTable(outDir, "priors_mgmt_given_diagnosis", priorsRecords(need(runs, "diag-CDM").priors), p, {
-      caption: "p(MGMT | DIAG) from the training split",
-      digits: 4,
-    }),
-  );
-  files.push(
-    ...exportTable(outDir, "table2_infr_vs_pred", metricRecords({ infr: r.infr, pred: r.pred }), p, {
-      caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)",
-      digits: 4,
-    }),
-  );
-  if (folds.infr.length) {
-    files.push(
-      ...exportTable(outDir, "table2_cv", cvRecords({ infr: folds.infr, pred: folds.pred }), p, {
-        caption: "Table 2: 3-fold cross-validation (mean ± SD)",
-      }),
-    );
-  }
-  files.push(
-    ...exportTable(outDir, "binary_baseline", binaryBaselineRecords(r), p, {
-      caption: "Binary baseline (EXC vs NOEXC) beside the 3-class models: correct, wrongly excised, severity",
-      digits: 4,
-      naNote: BINARY_NA_NOTE,
-    }),
-  );
-  files.push(
-    ...exportTable(outDir, "over_excision", overExcisionRecords(r), p, {
-      caption:
-        `Over-excision of MGMT_infr,all vs MGMT_pred,all; penalty (rows truth NONE/CLNC/EXC, columns prediction) ${
-          JSON.stringify(DEFAULT_PENALTY)
-        }`,
-      digits: 4,
-    }),
-  );
-  const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
-    prng: new Prng(options.seed).fork("distances"),
-    samples: options.samples,
-  });
-  files.push(
-    ...exportTable(outDir, "distances", distanceRecords(distances), p, {
-      caption: "Distances to one-hot targets: mean [95% CI] (1000 subsamples of N/2), Wilcoxon, Cohen's d",
-      digits: 4,
-      pValueColumns: ["Wilcoxon p"],
-    }),
-  );
-  const exportFig = (fig: Figure, name: string) => {
-    const e = exportFigure(fig, outDir, name, p);
-    files.push(...e.files, e.manifest);
-  };
-  exportFig(fig2Figure(r, distances, note, { samples: options.samples }), "fig2");
-  exportFig(distanceFigure(r, distances, note, { samples: options.samples }), "fig2a_distances");
-  const curves = curveFigures(r, note);
-  exportFig(curves.roc, "roc_infr_vs_pred");
-  exportFig(curves.pr, "pr_infr_vs_pred");
-  exportFig(managementConfusionFigure(r, "infr", note), "fig2d_confusion_inferred");
-  exportFig(managementConfusionFigure(r, "pred", note), "fig2e_confusion_predicted");
-  exportFig(decisionCurve(r, note), "decision_curve_excision");
-  if (runs["multi-CDM"]) {
-    const multi = runs["multi-CDM"];
-    const t = managementTableOf(multi);
-    files.push(
-      ...exportTable(outDir, "table3_multitask", metricRecords({ multi: t }), p, {
-        caption: "Table 3: the multi-task model's management (test split)",
-        digits: 4,
-      }),
-    );
-    if (folds.multi.length) {
-      files.push(
-        ...exportTable(outDir, "table3_cv", cvRecords({ multi: folds.multi }), p, {
-          caption: "Table 3: 3-fold cross-validation (mean ± SD)",
-        }),
-      );
-    }
-    const m3 = multitaskConfusionFigures(multi.table, note);
-    exportFig(fig3Figure(multi.table, note), "fig3");
-    exportFig(m3.management, "fig3c_confusion_multitask_management");
-    exportFig(m3.diagnosis, "fig3d_confusion_diagnosis");
-    exportFig(
-      reliabilityFigure(reliabilityPanels(multi), { caption: `Multi-task model, test split, 10 bins. ${note}` }),
-      "reliability_multitask",
-    );
-  }
-  const abl = ablationTables(runs);
-  if (Object.keys(abl).length >= 2) {
-    files.push(
-      ...exportTable(outDir, "table4_ablation", ablationRecords(abl), p, {
-        caption: "Table 4: input ablation of the multi-task model (averages; test split)",
-        digits: 4,
-      }),
-    );
-    const mm = ablationMcnemar(runs);
-    const rows = mcnemarPairRecords(mm);
-    files.push(
-      ...exportTable(outDir, "table4_mcnemar", rows, p, {
-        caption: "Mid-p McNemar tests between the ablation models (raw and Holm-adjusted)",
-        digits: 5,
-        pValueColumns: ["mid-p", "Holm-adjusted"],
-      }),
-    );
-    exportFig(
-      pValueMatrixFigure(mm.names, mm.p, {
-        title: "Fig. 4: mid-p McNemar tests between input sets",
-        caption:
-          `Multi-task model's management on the test split; raw p-values (Holm-adjusted in table4_mcnemar). ${note}`,
-      }),
-      "fig4_mcnemar",
-    );
-    exportFig(
-      pValueMatrixFigure(mm.names, mm.holm, {
-        title: "Mid-p McNemar tests, Holm-adjusted",
-        caption: `As Fig. 4 with Holm's adjustment over the ${
-          (mm.names.length * (mm.names.length - 1)) / 2
-        } pairs. ${note}`,
-      }),
-      "fig4_mcnemar_holm",
-    );
-  }
-  const abs = abstractRecords(folds);
-  if (abs.length) {
-    files.push(
-      ...exportTable(outDir, "abstract_comparisons", abs, p, {
-        caption: "The abstract's comparisons over the 3 folds",
-      }),
-    );
-  }
-  files.push(
-    ...exportTable(outDir, "study_vs_run", studyVsRunRecords(runs, r, folds, distances), p, {
-      caption: `Every number of the study this run can produce (${PUBLISHED_SOURCE}). ${studyVsRunNote(runs)}`,
-    }),
-  );
-  return files;
 }

@@ -13,11 +13,12 @@ import * as S from "../lib/stats/mod.ts";
 import {
   comparePredictions,
   comparisonRows,
-  displayTable,
   exportTable,
+  frameOf,
   notebookContext,
   readLabelFile,
   releasedPredictions,
+  show,
 } from "../lib/report/mod.ts";
 import { exportFigure, precisionRecallFigure, rocFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
@@ -39,7 +40,7 @@ const truth = [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2];
 const guess = [0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 2, 0];
 const m = S.classwiseMetrics(truth, guess);
 const names = ["NONE", "CLNC", "EXC"];
-displayTable(
+const classMetrics = frameOf(
   names.map((label, c) => ({
     class: label,
     TP: m.tp[c],
@@ -50,13 +51,13 @@ displayTable(
     specificity: m.specificity[c],
     precision: m.precision[c],
   })),
-  {
-    caption: `Confusion matrix ${JSON.stringify(m.confusionMatrix)}; accuracy ${
-      m.accuracy.toFixed(3)
-    }; macro sensitivity ${m.macro.sensitivity.toFixed(3)}`,
-    digits: 3,
-  },
 );
+await show(classMetrics, {
+  caption: `Confusion matrix ${JSON.stringify(m.confusionMatrix)}; accuracy ${
+    m.accuracy.toFixed(3)
+  }; macro sensitivity ${m.macro.sensitivity.toFixed(3)}`,
+  digits: 3,
+});
 // %% [markdown]
 // ## 2. ROC and precision-recall curves
 //
@@ -129,7 +130,7 @@ const dB = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e
   wasserstein: "samples",
   jensenShannon: "divergence",
 });
-displayTable(
+const distanceExamples = frameOf(
   examples.map((e, i) => ({
     case: e.case,
     p: e.p.join(" / "),
@@ -140,11 +141,11 @@ displayTable(
     "Wasserstein (B: values as samples)": dB.wasserstein[i],
     Hellinger: dA.hellinger[i],
   })),
-  {
-    caption: "Distances to the one-hot target EXC. Only reading A tells the adjacent mistake from the far one.",
-    digits: 3,
-  },
 );
+await show(distanceExamples, {
+  caption: "Distances to the one-hot target EXC. Only reading A tells the adjacent mistake from the far one.",
+  digits: 3,
+});
 // %% [markdown]
 // ## 4. Comparing two sets of distances: Wilcoxon, bootstrap CIs, Cohen's d
 //
@@ -160,13 +161,16 @@ const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const ciA = S.bootstrap(a, mean, { ...S.studySubsampling(a.length), prng: prng.fork("a") });
 const ciB = S.bootstrap(b, mean, { ...S.studySubsampling(b.length), prng: prng.fork("b") });
 const w = S.wilcoxon(a, b);
-displayTable([
+const pairedComparison = frameOf([
   { quantity: "mean [95% CI] of A", value: `${ciA.mean.toFixed(4)} [${ciA.ci[0].toFixed(4)}-${ciA.ci[1].toFixed(4)}]` },
   { quantity: "mean [95% CI] of B", value: `${ciB.mean.toFixed(4)} [${ciB.ci[0].toFixed(4)}-${ciB.ci[1].toFixed(4)}]` },
   { quantity: `Wilcoxon (${w.method}) statistic, p`, value: `${w.statistic}, p ${formatPValue(w.pValue)}` },
   { quantity: "Cohen's d (paired, d_z)", value: S.cohensD(a, b, { variant: "paired" }).toFixed(4) },
   { quantity: "Cohen's d (pooled SD)", value: S.cohensD(a, b).toFixed(4) },
-], { caption: "Simulated paired distances (60 cases). The report always says which d it uses." });
+]);
+await show(pairedComparison, {
+  caption: "Simulated paired distances (60 cases). The report always says which d it uses.",
+});
 // %% [markdown]
 // ## 5. McNemar's test looks only at the discordant pairs
 //
@@ -176,13 +180,13 @@ displayTable([
 // Binomial(b + c, 1/2). The **mid-p** version (Fagerland et al. 2013, the study's choice) subtracts half the
 // probability of the observed table, which keeps the exact test's validity without most of its conservatism.
 // %% code [expect-table]
-const rows = [[[30, 4], [12, 10]], [[300, 4], [12, 100]]].map((t) => ({
+const mcnemarExamples = frameOf([[[30, 4], [12, 10]], [[300, 4], [12, 100]]].map((t) => ({
   table: JSON.stringify(t),
   "exact p": S.mcnemar(t, { method: "exact" }).pValue,
   "mid-p": S.mcnemar(t, { method: "midp" }).pValue,
   "chi-square (corrected) p": S.mcnemar(t, { method: "asymptotic" }).pValue,
-}));
-displayTable(rows, {
+})));
+await show(mcnemarExamples, {
   caption: "Ten times more concordant cases, same b = 4 and c = 12: the same p-values.",
   pValueColumns: ["exact p", "mid-p", "chi-square (corrected) p"],
 });
@@ -197,7 +201,7 @@ const table = [[20, 5], [10, 15]]; // Wikipedia's worked example: 50 grant propo
 const ck = S.cohenKappaFromTable(table);
 const panel = [[0, 0, 0, 0, 1], [1, 1, 1, 0, 1], [0, 0, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0]];
 const fk = S.fleissKappa(S.countsFromRatings(panel, 2));
-displayTable([
+const kappas = frameOf([
   {
     measure: "Cohen's kappa (p_o 0.70, p_e 0.50)",
     value: ck.kappa,
@@ -205,7 +209,8 @@ displayTable([
     "p (H0: chance)": ck.pValue,
   },
   { measure: "Fleiss' kappa (5 raters x 5 cases)", value: fk.kappa, "95% CI": "", "p (H0: chance)": fk.pValue },
-], { digits: 4, pValueColumns: ["p (H0: chance)"] });
+]);
+await show(kappas, { digits: 4, pValueColumns: ["p (H0: chance)"] });
 // %% [markdown]
 // ## 7. Audit: the study's released predictions
 //
@@ -223,26 +228,25 @@ const audit = comparePredictions(
   readLabelFile(released.CM),
   { labels: names },
 );
-const auditRows = comparisonRows(audit, ["C", "CM"]);
-exportTable(ctx.outDir, "audit_table4_rows_C_CM", auditRows, ctx.provenance, {
-  caption: "Table 4 rows C and CM recomputed from the released predictions",
-  digits: 4,
-});
-displayTable(
-  auditRows.map((r) => ({
+const auditTable = frameOf(
+  comparisonRows(audit, ["C", "CM"]).map((r) => ({
     ...r,
     published: r.predictions === "C"
       ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051"
       : "0.6050 / 0.7983 / 0.5684 / acc 0.6405",
   })),
-  {
-    caption:
-      `Recomputed from ${released.source}; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
-        audit.mcnemar.exact.pValue.toFixed(8)
-      }, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`,
-    digits: 4,
-  },
 );
+exportTable(ctx.outDir, "audit_table4_rows_C_CM", auditTable.drop("published"), ctx.provenance, {
+  caption: "Table 4 rows C and CM recomputed from the released predictions",
+  digits: 4,
+});
+await show(auditTable, {
+  caption:
+    `Recomputed from ${released.source}; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
+      audit.mcnemar.exact.pValue.toFixed(8)
+    }, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`,
+  digits: 4,
+});
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //

@@ -9,13 +9,16 @@
 // All logic lives in `lib/`; this notebook only calls it and shows the results. Outputs (tables as
 // CSV/Markdown/LaTeX/JSON, figures as SVG and 300-dpi PNG) are written under `outputs/`.
 // %% code
+import pl from "nodejs-polars";
 import {
+  casesFrame,
   datasetRecords,
-  displayTable,
   exportTable,
+  frameOf,
   groupingTable,
   notebookContext,
-  table1Wide,
+  show,
+  table1Frame,
 } from "../lib/report/mod.ts";
 import {
   casesOf,
@@ -55,40 +58,58 @@ Outputs of this notebook go to \`${ctx.outDir}\`.`;
 // further examination). Here is the first case, raw and grouped:
 // %% code [expect-table]
 const first = release.cases[0];
-displayTable(
+const firstCase = frameOf(
   Object.entries(first.raw).map(([column, raw]) => ({
     column,
     raw,
     grouped: column in first.labels ? first.labels[column as keyof typeof first.labels] : "",
   })),
-  { caption: `case_num ${first.caseNum} (${first.split} split)` },
 );
+await show(firstCase, { caption: `case_num ${first.caseNum} (${first.split} split)` });
+// %% [markdown]
+// ## Every case as a DataFrame
+//
+// The whole release as one nodejs-polars DataFrame, one row per case: its official split, raw diagnosis and
+// group, management, seven-point score, the grouped criteria and the metadata. It stays in the variable `cases`
+// for any question the tables below do not answer; the next cell asks one: how is management distributed over
+// lesion locations?
+// %% code [expect-table]
+const cases = casesFrame(release);
+await show(cases, { head: 8, caption: `${cases.height} cases, ${cases.width} columns${note}` });
+// %% code [expect-table]
+const byLocation = cases.groupBy(["location", "management"]).agg(pl.len().alias("cases")).sort([
+  "location",
+  "management",
+]);
+await show(byLocation, { caption: "Cases per location and management (a group-by on `cases`)" + note });
 // %% [markdown]
 // ## Table 1: splits and management
 //
 // The official split has 413 training, 203 validation and 395 test cases. The study's Table 1 counts the
 // management decisions in each split, broken down by diagnosis.
 // %% code [expect-table]
-const summary = splitSummary(release);
+const summary = frameOf(splitSummary(release));
 exportTable(ctx.outDir, "table1_split_summary", summary, ctx.provenance, {
   caption: "Split sizes and management counts",
 });
-displayTable(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split" + note });
+await show(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split" + note });
 // %% code [expect-table]
-const table1Groups = table1Wide(release, "group");
+const table1Groups = table1Frame(release, "group");
 exportTable(ctx.outDir, "table1_groups", table1Groups, ctx.provenance, {
   caption: "Table 1: management by diagnosis group and split",
 });
-displayTable(table1Groups, {
+await show(table1Groups, {
   caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)" +
     note,
 });
 // %% code [expect-table]
-const table1Raw = table1Wide(release, "raw").filter((r) => r.split === "all");
-exportTable(ctx.outDir, "table1_raw", table1Wide(release, "raw"), ctx.provenance, {
+const table1Raw = table1Frame(release, "raw");
+exportTable(ctx.outDir, "table1_raw", table1Raw, ctx.provenance, {
   caption: "Table 1: management by raw diagnosis and split",
 });
-displayTable(table1Raw, { caption: "The 20 raw diagnoses over all splits" + note });
+await show(table1Raw.filter(pl.col("split").eq(pl.lit("all"))), {
+  caption: "The 20 raw diagnoses over all splits" + note,
+});
 // %% code [expect-figure]
 const records = datasetRecords(release, crossValidationFolds(release, { k: 3, seed: SEED }));
 const fig1 = managementByGroupFigure(records.managementByGroup, {
@@ -105,9 +126,9 @@ fig1;
 // has 3 classes (0 = no further examination, 1 = clinical follow up, 2 = excision). Any other string in
 // `meta.csv` is rejected with the file, line and column.
 // %% code [expect-table]
-const grouping = groupingTable();
+const grouping = frameOf(groupingTable());
 exportTable(ctx.outDir, "label_grouping", grouping, ctx.provenance, { caption: "Raw label strings and their groups" });
-displayTable(grouping, { caption: "Every accepted raw string and its group", maxRows: 80 });
+await show(grouping, { caption: "Every accepted raw string and its group" });
 // %% [markdown]
 // ## The seven-point checklist score
 //
@@ -117,7 +138,8 @@ displayTable(grouping, { caption: "Every accepted raw string and its group", max
 // disagrees; the check below counts disagreements again, explicitly.
 // %% code [expect-table]
 const mismatches = release.cases.filter((c) => sevenPointScore(c.labels) !== Number(c.raw.seven_point_score)).length;
-displayTable(SEVEN_POINT_WEIGHTS.map((w) => ({ criterion: w.name, weight: w.weight })), {
+const weights = frameOf(SEVEN_POINT_WEIGHTS.map((w) => ({ criterion: w.name, weight: w.weight })));
+await show(weights, {
   caption: `Weights. Recomputed score differs from the file's in ${mismatches} of ${release.cases.length} cases.`,
 });
 // %% code [expect-figure]
@@ -180,13 +202,12 @@ montage
 // %% code [expect-figure]
 const folds = crossValidationFolds(release, { k: 3, seed: SEED });
 const deviation = maxProportionDeviation(release, folds);
-exportTable(
-  ctx.outDir,
-  "cv_folds_sizes",
+const foldSizes = frameOf(
   folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })),
-  { ...ctx.provenance, seed: SEED },
-  { caption: "3-fold cross-validation sizes" },
 );
+exportTable(ctx.outDir, "cv_folds_sizes", foldSizes, { ...ctx.provenance, seed: SEED }, {
+  caption: "3-fold cross-validation sizes",
+});
 const fig5 = foldProportionsFigure(records.foldShares, {
   caption:
     `Seed ${SEED}. Largest deviation of any class share in a test fold from the whole release: ${
@@ -196,19 +217,14 @@ const fig5 = foldProportionsFigure(records.foldShares, {
 exportFigure(fig5, ctx.outDir, "cv_fold_proportions", { ...ctx.provenance, seed: SEED });
 fig5;
 // %% code [expect-table]
-displayTable(
-  folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })),
-  {
-    caption: "Cases per part of each fold",
-  },
-);
+await show(foldSizes, { caption: "Cases per part of each fold" });
 // %% [markdown]
 // ## What was written
 //
-// Every table above is in `outputs/.../01_dataset/` as `.csv`, `.md`, `.tex` and `.json` with a
-// `.manifest.json` (git commit, data fingerprint, seed); every figure at one- and two-column widths as SVG and
-// 300-dpi PNG (`.1col.svg`, `.2col.png`, ...), and without its title and caption for a paper (`.paper.2col.pdf`,
-// ...) with the caption as LaTeX (`.caption.tex`).
+// Every exported table above is in `outputs/.../01_dataset/` as `.csv`, `.md`, `.tex`, `.json` and `.parquet`
+// (all from the DataFrame shown) with a `.manifest.json` (git commit, data fingerprint, seed); every figure at
+// one- and two-column widths as SVG and 300-dpi PNG (`.1col.svg`, `.2col.png`, ...), and without its title and
+// caption for a paper (`.paper.2col.pdf`, ...) with the caption as LaTeX (`.caption.tex`).
 // %% code [expect-output]
 [...Deno.readDirSync(ctx.outDir)].map((e) => e.name).sort();
 // %% [markdown]

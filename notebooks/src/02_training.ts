@@ -9,12 +9,16 @@
 // This notebook shows the architecture, where the weights come from, how mini-batches are sampled and weighted,
 // trains one model, and then trains (or reuses) every run the analysis notebooks 03-05 read.
 // %% code
+import pl from "nodejs-polars";
 import {
-  displayTable,
   ensureRuns,
   exportTable,
+  frameOf,
+  historyFrame,
   notebookContext,
+  predictionsFrame,
   runsDir,
+  show,
   studyRunConfig,
   studyRunNames,
 } from "../lib/report/mod.ts";
@@ -23,7 +27,6 @@ import { BLOCK_CHANNELS, inceptionV3 } from "../lib/model/inception_v3.ts";
 import { blockSummary } from "../lib/model/summary.ts";
 import { startBackend } from "../lib/model/backend.ts";
 import { classesOf, headsOf } from "../lib/model/config.ts";
-import { readPredictions } from "../lib/model/predictions.ts";
 import { exportFigure, trainingCurvesFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 
@@ -40,9 +43,9 @@ Backend: ${backend.detail}. Runs are written to \`${runsDir(ctx)}\`.`;
 // blocks as in Keras. A test checks every layer's name, class and inputs against a Keras model.
 // %% code [expect-table]
 const backbone = inceptionV3({ size: 299 });
-const blocks = blockSummary(backbone);
+const blocks = frameOf(blockSummary(backbone));
 exportTable(ctx.outDir, "inception_v3_blocks", blocks, ctx.provenance, { caption: "InceptionV3 (no top) by block" });
-displayTable(blocks, {
+await show(blocks, {
   caption: `InceptionV3 without top: ${
     backbone.countParams().toLocaleString("en")
   } parameters (with the fixed BatchNormalization gammas tfjs needs)`,
@@ -62,7 +65,7 @@ displayTable(blocks, {
 // - **Random initialisation** (`--backbone random`), labelled as such wherever it is used.
 // %% code [expect-table]
 const cfg0 = studyRunConfig(ctx, "multi-CDM");
-displayTable([
+const settings = frameOf([
   {
     setting: "backbone",
     value: `${cfg0.model.backbone.source} (offline nsfwjs InceptionV3; not the study's ImageNet weights)`,
@@ -96,7 +99,8 @@ displayTable([
     value:
       `${cfg0.training.preset}: frozen backbone, features cached on disk with ${cfg0.training.views} augmented view(s) per training image; heads trained for ${cfg0.training.epochs} epochs`,
   },
-], { caption: "The configuration of the runs below (saved as config.json in each run folder)" });
+]);
+await show(settings, { caption: "The configuration of the runs below (saved as config.json in each run folder)" });
 // %% [markdown]
 // ## Mini-batches and class weights
 //
@@ -113,7 +117,7 @@ const [batch] = labelBalancedBatches(labels, {
   batches: 1,
   prng: new Prng(ctx.settings.training.seed),
 });
-const batchTable = heads.flatMap((h) => {
+const batchTable = frameOf(heads.flatMap((h) => {
   const weights = balancedClassWeights(labels[h], classesOf(h));
   return HEADS[h].codes.map((code, k) => ({
     head: h,
@@ -121,12 +125,11 @@ const batchTable = heads.flatMap((h) => {
     "cases in the batch": batch.filter((i) => train[i].labels[h] === k).length,
     "class weight": weights[k],
   }));
-});
-displayTable(batchTable, {
+}));
+await show(batchTable, {
   caption:
     `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; every case counts for every head), and each label's weight in its head's loss`,
   digits: 2,
-  maxRows: 40,
 });
 // %% [markdown]
 // ## Training one model
@@ -159,24 +162,32 @@ curves;
 // `predictions.csv`/`.parquet` (every case's probabilities for every head — the only thing the later notebooks
 // read) and `run.json` (git commit, backend, backbone and its weights' fingerprint, timings, training priors).
 // %% code [expect-table]
-const preds = readPredictions(multiDir);
-displayTable(
-  preds.rows.filter((r) => r.split === "test").slice(0, 5).map((r) => ({
-    case_num: r.case_num,
-    split: r.split,
-    management_NONE: r.management_NONE,
-    management_CLNC: r.management_CLNC,
-    management_EXC: r.management_EXC,
-    management_true: r.management_true,
-    diagnosis_MEL: r.diagnosis_MEL,
-  })),
+const predictions = predictionsFrame(multiDir);
+await show(
+  predictions.filter(pl.col("split").eq(pl.lit("test"))).select(
+    "case_num",
+    "diagnosis_group",
+    "management",
+    "management_NONE",
+    "management_CLNC",
+    "management_EXC",
+    "management_pred",
+    "diagnosis_MEL",
+  ),
   {
+    head: 5,
     caption: `${
       [...Deno.readDirSync(multiDir)].map((e) => e.name).sort().join(", ")
-    } — first test rows of predictions.csv`,
+    } — test rows of predictions.csv as a DataFrame (\`predictionsFrame\`, joined with the case's labels)`,
     digits: 3,
   },
 );
+// %% [markdown]
+// The same folder's training history, one row per epoch (`historyFrame`); the epoch selected on the validation
+// split is marked `best`.
+// %% code [expect-table]
+const trainingHistory = historyFrame(multiDir);
+await show(trainingHistory.filter(pl.col("best")), { caption: "The selected epoch of multi-CDM", digits: 4 });
 // %% [markdown]
 // ## Every run the analyses need
 //
@@ -186,7 +197,7 @@ displayTable(
 // %% code [expect-table]
 const names = studyRunNames.all;
 const dirs = await ensureRuns(ctx, names);
-const rows = names.map((n) => {
+const runsOverview = frameOf(names.map((n) => {
   const run = JSON.parse(Deno.readTextFileSync(`${dirs[n]}/run.json`));
   const m = run.summary.test.management;
   return {
@@ -197,14 +208,14 @@ const rows = names.map((n) => {
     "best epoch": run.summary.bestEpoch,
     seconds: run.summary.seconds.total,
   };
-});
+}));
 const runsNote = "n/a: the run has no such head (diag runs predict no management, mgmt runs no diagnosis).";
-exportTable(ctx.outDir, "runs_overview", rows, ctx.provenance, {
+exportTable(ctx.outDir, "runs_overview", runsOverview, ctx.provenance, {
   caption: "Runs trained for the analyses",
   digits: 4,
   naNote: runsNote,
 });
-displayTable(rows, {
+await show(runsOverview, {
   caption: "Runs for notebooks 03-07 (test split of the official split, or of the fold)" +
     (ctx.synthetic ? " - SYNTHETIC data" : ""),
   digits: 3,

@@ -10,31 +10,36 @@
 import {
   BINARY_NA_NOTE,
   binaryBaselineRecords,
+  confusionBreakdownFrame,
   curveFigures,
-  cvRecords,
+  cvFrame,
   decisionCurve,
-  displayTable,
   distanceFigure,
   distanceRecords,
   ensureRuns,
   exportTable,
   fig2Figure,
-  foldTables,
+  frameOf,
+  inferVsPredictFrame,
   infrVsPred,
   loadStudyRuns,
   managementConfusionFigure,
-  metricRecords,
+  metricsFrame,
   notebookContext,
   OVER_EXCISION_NA_NOTE,
   overExcisionRecords,
   priorsRecords,
   runNote,
   runsDir,
+  show,
   studyRunNames,
+  studyTableFrame,
 } from "../lib/report/mod.ts";
 import { DEFAULT_PENALTY, distanceComparison, overExcision, PUBLISHED } from "../lib/analysis/mod.ts";
+import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { exportFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
+import pl from "nodejs-polars";
 
 const ctx = await notebookContext("03_infer_vs_predict");
 const SEED = ctx.settings.training.seed;
@@ -53,31 +58,35 @@ ${note} Seed ${SEED}. Outputs: \`${ctx.outDir}\`.`;
 // is sent to excision with probability 1. (A diagnosis group with no training case at all would fall back to the
 // overall management distribution; the table flags it.)
 // %% code [expect-table]
-const priors = priorsRecords(runs["diag-CDM"].priors);
+const priors = frameOf(priorsRecords(runs["diag-CDM"].priors));
 exportTable(ctx.outDir, "priors_mgmt_given_diagnosis", priors, prov, {
   caption: "p(MGMT | DIAG) from the training split",
   digits: 4,
 });
-displayTable(priors, { caption: "p(management | diagnosis group), training split", digits: 3 });
+await show(priors, { caption: "p(management | diagnosis group), training split", digits: 3 });
 // %% [markdown]
 // ## Table 2: inferred vs predicted management (test split)
+//
+// `metrics` holds the management metric table of every run in one DataFrame (a `run` column; `approach` "infr"
+// for a diagnosis run through its priors, "pred" for a management head); Table 2 and its cross-validation rows
+// are selections and a group-by of it.
 // %% code [expect-table]
 const r = infrVsPred(runs);
-const table2 = metricRecords({ infr: r.infr, pred: r.pred });
+const metrics = metricsFrame(runs);
+const table2 = studyTableFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" });
 exportTable(ctx.outDir, "table2_infr_vs_pred", table2, prov, {
   caption: "Table 2: MGMT_infr,all vs MGMT_pred,all (test split)",
   digits: 4,
 });
-displayTable(table2, {
+await show(table2, {
   caption:
     `Per class (one-vs-rest) and average; accuracy on the average rows. Study: infr average ${PUBLISHED.table2.infr.average.auroc} AUROC, accuracy ${PUBLISHED.table2.infr.accuracy}; pred ${PUBLISHED.table2.pred.average.auroc}, ${PUBLISHED.table2.pred.accuracy}.`,
   digits: 4,
 });
 // %% code [expect-table]
-const folds = foldTables(runs);
-const cv = cvRecords({ infr: folds.infr, pred: folds.pred });
+const cv = cvFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" });
 exportTable(ctx.outDir, "table2_cv", cv, prov, { caption: "Table 2: 3-fold cross-validation (mean ± SD)" });
-displayTable(cv, { caption: "3-fold cross-validation: mean ± SD over folds of the average rows and accuracy" });
+await show(cv, { caption: "3-fold cross-validation: mean ± SD over folds of the average rows and accuracy" });
 // %% [markdown]
 // ## The binary baseline and over-excision
 //
@@ -94,19 +103,20 @@ displayTable(cv, { caption: "3-fold cross-validation: mean ± SD over folds of t
 // follow-up and no further examination.
 // %% code [expect-table]
 const binaryRows = binaryBaselineRecords(r, DEFAULT_PENALTY);
+const binary = frameOf(binaryRows);
 const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, DEFAULT_PENALTY);
-exportTable(ctx.outDir, "binary_baseline", binaryRows, prov, {
+exportTable(ctx.outDir, "binary_baseline", binary, prov, {
   caption: "Binary baseline (EXC vs NOEXC) beside the 3-class models: correct, wrongly excised, severity",
   digits: 4,
   naNote: BINARY_NA_NOTE,
 });
-exportTable(ctx.outDir, "over_excision", overExcisionRecords(r, DEFAULT_PENALTY), prov, {
+exportTable(ctx.outDir, "over_excision", frameOf(overExcisionRecords(r, DEFAULT_PENALTY)), prov, {
   caption: "Over-excision of MGMT_infr,all vs MGMT_pred,all",
   digits: 4,
   naNote: OVER_EXCISION_NA_NOTE,
 });
 const fewer = oe.infr - oe.pred;
-displayTable(binaryRows, {
+await show(binary, {
   caption: `${r.truth.length} test cases, ${oe.nonExc} not excised in truth. MGMT_pred,all sends ${Math.abs(fewer)} ${
     fewer >= 0 ? "fewer" : "more"
   } of them to excision than MGMT_infr,all: ${
@@ -132,13 +142,13 @@ const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
   prng: new Prng(SEED).fork("distances"),
   samples: ctx.settings.training.bootstrap,
 });
-const distRows = distanceRecords(distances);
+const distRows = frameOf(distanceRecords(distances));
 exportTable(ctx.outDir, "distances", distRows, prov, {
   caption: "Distances to one-hot targets",
   digits: 4,
   pValueColumns: ["Wilcoxon p"],
 });
-displayTable(distRows, {
+await show(distRows, {
   caption: "Distances (lower is better), this run beside the study",
   digits: 4,
   pValueColumns: ["Wilcoxon p"],
@@ -173,6 +183,25 @@ exportFigure(confPred, ctx.outDir, "fig2e_confusion_predicted", prov);
 exportFigure(fig2Figure(r, distances, note, { samples: ctx.settings.training.bootstrap }), ctx.outDir, "fig2", prov);
 confPred;
 // %% [markdown]
+// The same cells as a table, grouped with polars: for each (true, predicted) management, how many test cases
+// and which diagnosis groups they have.
+// %% code [expect-table]
+const cells = pl.concat(
+  ([["inferred", r.infr.predicted], ["predicted", r.pred.predicted]] as const).map(([approach, predicted]) =>
+    confusionBreakdownFrame({
+      labels: MANAGEMENT.codes,
+      truth: r.truth,
+      predicted,
+      breakdown: r.diagnosisTruth,
+      breakdownLabels: DIAGNOSIS.codes,
+    }).select(pl.lit(approach).alias("approach"), pl.all())
+  ),
+);
+exportTable(ctx.outDir, "confusion_cells_by_diagnosis", cells, prov, {
+  caption: "Management confusion cells (test split) and the true diagnosis groups of their cases",
+});
+await show(cells, { caption: `Test split: cases per (truth, prediction) cell and their diagnosis groups. ${note}` });
+// %% [markdown]
 // ## Beyond the study: is either approach worth acting on? (decision curve)
 //
 // Net benefit of excising a lesion when P(EXC) reaches a threshold (Vickers & Elkin 2006), against excising
@@ -181,6 +210,18 @@ confPred;
 const dc = decisionCurve(r, note);
 exportFigure(dc, ctx.outDir, "decision_curve_excision", prov);
 dc;
+// %% [markdown]
+// ## Try it: where do the two approaches disagree?
+//
+// Every test case with both approaches' probabilities and decisions is one DataFrame (`inferVsPredictFrame`);
+// a question is two lines of polars. Here: the cases on which inferred and direct management disagree, grouped
+// by diagnosis, with their mean probability of excision under each approach. Change the filter or the grouping
+// to ask the next question.
+// %% code [expect-table]
+const perCase = inferVsPredictFrame(r);
+perCase.filter(pl.col("infr").neq(pl.col("pred"))).groupBy("diagnosis_group")
+  .agg(pl.len().alias("cases"), pl.col("infr_EXC").mean().round(3), pl.col("pred_EXC").mean().round(3))
+  .sort("cases", true);
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //

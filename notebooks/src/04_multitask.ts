@@ -7,23 +7,27 @@
 // multi-task confusion matrices (Fig. 3c-d), compares multi-task with single-task over the folds, and checks how
 // well calibrated each head's probabilities are.
 // %% code
+import pl from "nodejs-polars";
 import {
   abstractRecords,
-  cvRecords,
-  displayTable,
+  cvFrame,
   ensureRuns,
   exportTable,
   fig3Figure,
   foldTables,
+  frameOf,
   loadStudyRuns,
   managementTableOf,
-  metricRecords,
+  metricsFrame,
   multitaskConfusionFigures,
   notebookContext,
+  predictionsFrame,
   reliabilityPanels,
   runNote,
   runsDir,
+  show,
   studyRunNames,
+  studyTableFrame,
 } from "../lib/report/mod.ts";
 import { PUBLISHED } from "../lib/analysis/mod.ts";
 import { argmax, rocAucOvr } from "../lib/stats/mod.ts";
@@ -42,33 +46,33 @@ ${note}`;
 // ## Table 3: the multi-task model's management (test split)
 // %% code [expect-table]
 const t3 = managementTableOf(multi);
-const table3 = metricRecords({ "multi-task": t3, "management only": managementTableOf(runs["mgmt-CDM"]) });
+const metrics = metricsFrame(runs);
+const table3 = studyTableFrame(metrics, { "multi-task": "multi-CDM", "management only": "mgmt-CDM" });
 exportTable(ctx.outDir, "table3_multitask", table3, prov, {
   caption: "Table 3: multi-task vs management-only model (test split)",
   digits: 4,
 });
-displayTable(table3, {
+await show(table3, {
   caption:
     `Study, multi-task: average ${PUBLISHED.table3.average.sensitivity} / ${PUBLISHED.table3.average.specificity} / ${PUBLISHED.table3.average.precision} / ${PUBLISHED.table3.average.auroc}, accuracy ${PUBLISHED.table3.accuracy}`,
   digits: 4,
 });
 // %% code [expect-table]
-const folds = foldTables(runs);
-const cv = cvRecords({ "multi-task": folds.multi, "management only": folds.pred, "inferred": folds.infr });
+const cv = cvFrame(metrics, { "multi-task": "multi-CDM", "management only": "mgmt-CDM", "inferred": "diag-CDM" });
 exportTable(ctx.outDir, "table3_cv", cv, prov, { caption: "3-fold cross-validation (mean ± SD)" });
-displayTable(cv, { caption: "3-fold cross-validation" });
+await show(cv, { caption: "3-fold cross-validation (a group-by of `metrics` over the folds)" });
 // %% [markdown]
 // ## The abstract's comparisons over the folds
 // %% code [expect-table]
-const abs = abstractRecords(folds);
+const abs = frameOf(abstractRecords(foldTables(runs)));
 exportTable(ctx.outDir, "abstract_comparisons", abs, prov, {
   caption: "The abstract's comparisons (percentage points, mean ± SD over 3 folds)",
 });
-displayTable(abs);
+await show(abs);
 // %% [markdown]
 // ## Every head of the multi-task model
 // %% code [expect-table]
-const heads = multi.table.heads.map((h) => {
+const heads = frameOf(multi.table.heads.map((h) => {
   const truth = multi.table.truth(h, "test"), probs = multi.table.probs(h, "test");
   const pred = argmax(probs);
   let auroc = NaN;
@@ -76,14 +80,14 @@ const heads = multi.table.heads.map((h) => {
     auroc = rocAucOvr(truth, probs);
   } catch { /* a class missing from the test split */ }
   return { head: h, accuracy: pred.filter((p, i) => p === truth[i]).length / truth.length, "macro AUROC": auroc };
-});
+}));
 const headsNote = "n/a: a class of this head has no test case, so its one-vs-rest AUROC is undefined.";
 exportTable(ctx.outDir, "multitask_heads", heads, prov, {
   caption: "Test accuracy and macro AUROC of every head",
   digits: 4,
   naNote: headsNote,
 });
-displayTable(heads, { digits: 3, naNote: headsNote });
+await show(heads, { digits: 3, naNote: headsNote });
 // %% [markdown]
 // ## Confusion matrices (Fig. 3c-d)
 // %% code [expect-figure]
@@ -109,6 +113,20 @@ const rel = reliabilityFigure(reliabilityPanels(multi), {
 });
 exportFigure(rel, ctx.outDir, "reliability_multitask", prov);
 rel;
+// %% [markdown]
+// ## Try it: where does multi-task learning help?
+//
+// The predictions of several runs are one DataFrame (`predictionsFrame`, a `run` column, each case's labels
+// joined). Here: the management accuracy of the multi-task and the management-only model for each diagnosis
+// group of the test split. Swap `diagnosis_group` for `location` or `difficulty`, or add a run.
+// %% code [expect-table]
+const both = predictionsFrame([multi.dir, runs["mgmt-CDM"].dir]).filter(pl.col("split").eq(pl.lit("test")));
+both.groupBy(["diagnosis_group", "run"])
+  .agg(
+    pl.len().alias("cases"),
+    pl.col("management_pred").eq(pl.col("management_true")).mean().round(3).alias("accuracy"),
+  )
+  .sort(["diagnosis_group", "run"]);
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //

@@ -10,19 +10,20 @@ import {
   ablationMcnemar,
   ablationRecords,
   ablationTables,
-  displayTable,
   ensureRuns,
   exportTable,
-  foldTables,
+  frameOf,
   infrVsPred,
   loadStudyRuns,
   mcnemarPairRecords,
+  metricsFrame,
   notebookContext,
   runNote,
   runsDir,
+  show,
   studyRunNames,
+  studyVsRunFrame,
   studyVsRunNote,
-  studyVsRunRecords,
 } from "../lib/report/mod.ts";
 import { distanceComparison, PUBLISHED_SOURCE } from "../lib/analysis/mod.ts";
 import { exportFigure, pValueMatrixFigure } from "../lib/plots/mod.ts";
@@ -40,12 +41,12 @@ ${note}`;
 // ## Table 4: the input ablation (test split)
 // %% code [expect-table]
 const tables = ablationTables(runs);
-const t4 = ablationRecords(tables);
+const t4 = frameOf(ablationRecords(tables));
 exportTable(ctx.outDir, "table4_ablation", t4, prov, {
   caption: "Table 4: input ablation of the multi-task model (management averages; test split)",
   digits: 4,
 });
-displayTable(t4, {
+await show(t4, {
   caption:
     "Average sensitivity / specificity / precision / AUROC and accuracy of the management head; the study's row on the right",
   digits: 4,
@@ -57,13 +58,13 @@ displayTable(t4, {
 // why only these count). The p-values are shown raw, as in the study, and Holm-adjusted for the 21 pairs.
 // %% code [expect-table]
 const mm = ablationMcnemar(runs);
-const pairs = mcnemarPairRecords(mm);
+const pairs = frameOf(mcnemarPairRecords(mm));
 exportTable(ctx.outDir, "table4_mcnemar", pairs, prov, {
   caption: "Mid-p McNemar tests between input sets (raw and Holm-adjusted)",
   digits: 5,
   pValueColumns: ["mid-p", "Holm-adjusted"],
 });
-displayTable(pairs, { maxRows: 30, pValueColumns: ["mid-p", "Holm-adjusted"] });
+await show(pairs, { pValueColumns: ["mid-p", "Holm-adjusted"] });
 // %% code [expect-figure]
 const fig4 = pValueMatrixFigure(mm.names, mm.p, {
   title: "Fig. 4: mid-p McNemar tests between input sets",
@@ -74,7 +75,7 @@ fig4;
 // %% code [expect-figure]
 const fig4h = pValueMatrixFigure(mm.names, mm.holm, {
   title: "The same tests, Holm-adjusted",
-  caption: `Holm's step-down adjustment over the ${pairs.length} pairs. ${note}`,
+  caption: `Holm's step-down adjustment over the ${pairs.height} pairs. ${note}`,
 });
 exportFigure(fig4h, ctx.outDir, "fig4_mcnemar_holm", prov);
 fig4h;
@@ -90,11 +91,13 @@ const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
   prng: new Prng(ctx.settings.training.seed).fork("distances"),
   samples: ctx.settings.training.bootstrap,
 });
-const svr = studyVsRunRecords(runs, r, foldTables(runs), distances);
+const svr = studyVsRunFrame(runs, r, metricsFrame(runs), distances);
 exportTable(ctx.outDir, "study_vs_run", svr, prov, {
   caption: `The study (${PUBLISHED_SOURCE}) vs this run. ${studyVsRunNote(runs)}`,
 });
-displayTable(svr, { caption: `${svr.length} quantities. ${studyVsRunNote(runs)}`, maxRows: 200 });
+await show(svr, {
+  caption: `${svr.height} quantities (a join of the study's numbers with this run's). ${studyVsRunNote(runs)}`,
+});
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //

@@ -12,11 +12,14 @@
 // %% code
 import {
   agreementRecords,
-  displayTable,
   ensureRuns,
+  frameOf,
   mclassLocation,
   mclassRocFigure,
   notebookContext,
+  ratersFrame,
+  raterSummaryFrame,
+  show,
   writeMclassReport,
 } from "../lib/report/mod.ts";
 import { loadMclassList } from "../lib/mclass/mod.ts";
@@ -46,7 +49,7 @@ Model: \`${runDir}\` (${
 // dermatologists plus the model. Beyond the study: 95% bootstrap intervals over the images.
 // %% code [expect-table]
 const t0 = performance.now();
-const { result } = await writeMclassReport({
+const { result, answers } = await writeMclassReport({
   runDir,
   dataDir: bench.dir,
   outDir: ctx.outDir,
@@ -56,8 +59,8 @@ const { result } = await writeMclassReport({
   synthetic: bench.synthetic,
   bootstrap: ctx.profile === "quick" ? 200 : 1000,
 });
-const agreement = agreementRecords(result);
-displayTable(agreement, {
+const agreement = frameOf(agreementRecords(result));
+await show(agreement, {
   caption: `${
     bench.synthetic ? "SYNTHETIC benchmark. " : ""
   }Agreement (${result.agreement.raters} raters x ${result.agreement.images} images; prediction, analysis and export in ${
@@ -75,7 +78,7 @@ mclassRocFigure(result, "true", note);
 // %% code [expect-figure]
 mclassRocFigure(result, "aggregate", note);
 // %% code [expect-table]
-const conf = (["pred", "infr"] as const).flatMap((k) =>
+const conf = frameOf((["pred", "infr"] as const).flatMap((k) =>
   (["aggregate", "true"] as const).map((t) => {
     const m = result.confusion[k][t];
     return {
@@ -88,8 +91,25 @@ const conf = (["pred", "infr"] as const).flatMap((k) =>
       AUROC: result.auroc[k][t],
     };
   })
-);
-displayTable(conf, { caption: "Confusion counts at 0.5 (EXC = positive)", digits: 3 });
+));
+await show(conf, { caption: "Confusion counts at 0.5 (EXC = positive)", digits: 3 });
+// %% [markdown]
+// ## The dermatologists one by one
+//
+// One row per dermatologist (`raters`): how many of the 100 images they would biopsy, their sensitivity and
+// specificity for melanoma, and their agreement with the majority of the others. The summary below it is a
+// polars aggregation over those rows, with the model's own value beside.
+// %% code [expect-table]
+const raters = ratersFrame(result, answers);
+await show(raters, { head: 5, digits: 3, caption: `${raters.height} dermatologists` });
+// %% code [expect-table]
+const raterSummary = raterSummaryFrame(raters, result);
+await show(raterSummary, {
+  digits: 3,
+  caption: `${
+    bench.synthetic ? "SYNTHETIC benchmark. " : ""
+  }The dermatologists summarised, and the model (MGMT_pred at 0.5; its kappa is with the majority of all dermatologists)`,
+});
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //

@@ -21,13 +21,14 @@ import {
   caseFromRelease,
   caseReportFigure,
   caseSummaryLines,
-  displayTable,
   ensureRuns,
   exportTable,
+  frameOf,
   illustrativeCases,
   modelCardTables,
   notebookContext,
   openExplainedRun,
+  show,
   writeCaseReport,
   writeModelCard,
 } from "../lib/report/mod.ts";
@@ -43,9 +44,8 @@ Deno.jupyter.md`${ctx.dataNote}
 
 Model: \`${runDir}\` — Grad-CAM on layer \`${opened.ex.camLayer}\`; training reference: ${opened.reference.vectors.length} training cases.`;
 // %% code [expect-table]
-displayTable(chosen.map((c) => ({ case_num: c.caseNum, "why this case": c.why })), {
-  caption: "The cases walked through below (test split)",
-});
+const chosenCases = frameOf(chosen.map((c) => ({ case_num: c.caseNum, "why this case": c.why })));
+await show(chosenCases, { caption: "The cases walked through below (test split)" });
 // %% [markdown]
 // ## The cases
 //
@@ -80,7 +80,7 @@ caseReportFigure(reports[Math.min(1, reports.length - 1)].report);
 // correct case above. A case far from the training data (a high percentile) or a map that lights up the
 // background rather than the lesion are reasons to distrust the model on that case — neither proves it wrong.
 // %% code [expect-table]
-const drivers = reports.flatMap((r) =>
+const drivers = frameOf(reports.flatMap((r) =>
   r.report.attributions.map((a) => ({
     case: r.report.id,
     head: a.head,
@@ -88,14 +88,14 @@ const drivers = reports.flatMap((r) =>
     ...a.byInput,
     "completeness error": a.completenessError,
   }))
-);
-displayTable(drivers, {
+));
+await show(drivers, {
   caption:
     "Integrated gradients at the head input: each input's contribution to the class logit, from the training mean",
   digits: 3,
 });
 // %% code [expect-table]
-displayTable(
+const positions = frameOf(
   reports.map((r) => ({
     case: r.report.id,
     "distance": r.report.position.distance,
@@ -105,11 +105,11 @@ displayTable(
       `${n.caseNum} ${n.diagnosis}/${n.management}`
     ).join(", "),
   })),
-  {
-    caption: "Position against the training cases (percentiles of the training cases' own leave-one-out distances)",
-    digits: 2,
-  },
 );
+await show(positions, {
+  caption: "Position against the training cases (percentiles of the training cases' own leave-one-out distances)",
+  digits: 2,
+});
 // %% [markdown]
 // ## The model card
 //
@@ -131,29 +131,31 @@ const card = await buildModelCard(runDir, {
 });
 const cardFiles = writeModelCard(card, `${ctx.outDir}/card`, prov);
 const tables = modelCardTables(card);
+const cardMetrics = frameOf(tables.heads), cardClasses = frameOf(tables.classes);
+const cardFailures = frameOf(tables.failures), cardRobustness = frameOf(tables.robustness);
 Deno.jupyter.md`Card written to \`${ctx.outDir}/card\` (${cardFiles.length} files, ${
   ((performance.now() - t1) / 1000).toFixed(1)
 } s).`;
 // %% code [expect-table]
-exportTable(ctx.outDir, "card_metrics", tables.heads, prov, { caption: "Test metrics with 95% bootstrap intervals" });
-displayTable(tables.heads, {
+exportTable(ctx.outDir, "card_metrics", cardMetrics, prov, { caption: "Test metrics with 95% bootstrap intervals" });
+await show(cardMetrics, {
   caption: `Test metrics per head (${
     card.metrics[0].n
   } cases; 95% bootstrap intervals, ${card.settings.bootstrap} resamples)`,
 });
 // %% code [expect-table]
-displayTable(tables.classes, { caption: "Per class (diagnosis and management)" });
+await show(cardClasses, { caption: "Per class (diagnosis and management)" });
 // %% code [expect-figure]
 reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
   caption: `${ctx.synthetic ? "SYNTHETIC DATA. " : ""}Test split; point area = cases per bin.`,
 });
 // %% code [expect-table]
-displayTable(tables.failures, { caption: "Known failure modes: the largest confusions (share of the true class)" });
+await show(cardFailures, { caption: "Known failure modes: the largest confusions (share of the true class)" });
 // %% code [expect-table]
-exportTable(ctx.outDir, "card_robustness", tables.robustness, prov, {
+exportTable(ctx.outDir, "card_robustness", cardRobustness, prov, {
   caption: "Robustness: accuracy under perturbations and without each input",
 });
-displayTable(tables.robustness, {
+await show(cardRobustness, {
   caption: `Robustness on ${card.robustness!.settings.cases} test cases (stratified by diagnosis)`,
 });
 // %% [markdown]

@@ -2,8 +2,9 @@
  * The notebooks: committed without outputs and in sync with their sources, type-checked, and
  * executed headless through Jupyter with the Deno kernel (tools/nbrun.py) in the quick profile;
  * a failing cell, a missing expected output (cells tagged expect-figure / expect-table /
- * expect-output) or any output on stderr (Jupyter's red boxes: progress must use updating displays)
- * fails the test. Every table a notebook exports (CSV) must equal its snapshot in
+ * expect-output), a table that is not a nodejs-polars DataFrame as the kernel displays it
+ * (`application/vnd.dataresource+json`), or any output on stderr (Jupyter's red boxes: progress must
+ * use updating displays) fails the test. Every table a notebook exports (CSV) must equal its snapshot in
  * tests/notebooks/__snapshots__/tables/<notebook>/ (numbers to 1e-9 relative; timing columns
  * skipped); DERM7PT_UPDATE_SNAPSHOTS=1 rewrites them after a change meant to alter results. The
  * binary baseline that notebook 03 exports is recomputed from the runs' own predictions, and
@@ -74,6 +75,19 @@ for (const name of notebooks) {
       const code = executed.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
       const outs = code.flatMap((c: { outputs: Output[] }) => c.outputs) as Output[];
       assert.ok(outs.every((o) => o.output_type !== "error"));
+      // every table is a DataFrame as the kernel displays it (HTML + application/vnd.dataresource+json)
+      for (const c of code as { metadata: { tags?: string[] }; outputs: Output[] }[]) {
+        const frames = c.outputs.filter((o) => o.data?.["application/vnd.dataresource+json"]);
+        if (c.metadata.tags?.includes("expect-table")) {
+          assert.ok(frames.length, `${name}: a table cell without a DataFrame`);
+        }
+        for (const o of c.outputs) {
+          const html = [o.data?.["text/html"] ?? ""].flat().join("");
+          if (html.includes("<table")) {
+            assert.ok(o.data?.["application/vnd.dataresource+json"], `${name}: an HTML table`);
+          }
+        }
+      }
       const stderr = outs.filter((o) => o.output_type === "stream" && o.name === "stderr");
       assert.deepEqual(stderr.map((o) => [o.text].flat().join("").slice(0, 200)), [], `${name}: output on stderr`);
       if (name.startsWith("03_")) checkBinaryBaseline(outputs);
@@ -137,6 +151,7 @@ interface Output {
   output_type: string;
   name?: string;
   text?: string | string[];
+  data?: Record<string, unknown>;
 }
 
 /** Notebook 03's exported binary baseline, recomputed from the quick runs' predictions by its definition. */

@@ -1,5 +1,6 @@
 /** `report`: every table and figure of the study's Derm7pt analyses, from run folders. */
-import { loadStudyRuns, StudyRun, writeStudyReport } from "../../report/study.ts";
+import { loadStudyRuns, StudyRun } from "../../report/study.ts";
+import { writeStudyReport } from "../../report/study_report.ts";
 import { provenance } from "../../util/provenance.ts";
 import { readRunRecord } from "../../model/run.ts";
 import { Command, intOption, UsageError } from "../command.ts";
