@@ -3,6 +3,7 @@
 #   - Deno (pinned, from npm) in .tools/deno
 #   - Jupyter's Python client (Debian packages: nbclient, nbconvert, jupyter-core/client)
 #   - poppler-utils (Debian: pdftoppm, pdffonts) to check the exported PDFs
+#   - (functions for the others: derm7pt_apt_install PKG..., derm7pt_setup_browser_test)
 #   - the npm packages of deno.json (Deno-managed node_modules, pinned by deno.lock)
 #   - a project-local Jupyter kernelspec for Deno in .tools/jupyter
 # Source it (`. tools/setup.sh`) to get PATH and JUPYTER_PATH set; running it also works.
@@ -36,31 +37,41 @@ if ! [ -x "$DENO_BIN" ] || [ "$("$DENO_BIN" --version 2>/dev/null | head -1 | aw
 fi
 export PATH="$TOOLS/deno/node_modules/.bin:$PATH"
 
+# Debian packages, installed with apt-get (waiting for the apt lock; one `apt-get update` on failure).
+# Usage: derm7pt_apt_install PKG... (log: /tmp/derm7pt-apt.log). Also used by tools/notebook.sh and test.sh.
+derm7pt_apt_install() {
+  local sudo="" opts="-o DPkg::Lock::Timeout=300"
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "apt-get needs root and there is no sudo" >>/tmp/derm7pt-apt.log; return 1; }
+    sudo="sudo"
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get $opts install -y --no-install-recommends "$@" >>/tmp/derm7pt-apt.log 2>&1 && return 0
+  $sudo apt-get $opts update >>/tmp/derm7pt-apt.log 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get $opts install -y --no-install-recommends "$@" >>/tmp/derm7pt-apt.log 2>&1
+}
+
+# What the browser test needs (Debian's chromium and Jupyter Notebook server); tools/test.sh calls this.
+# Without them the browser test is skipped with a message, so a failure here is reported, not fatal.
+derm7pt_setup_browser_test() {
+  if command -v chromium >/dev/null && /usr/bin/python3 -c "import notebook" 2>/dev/null; then return 0; fi
+  echo "[setup] installing chromium and jupyter-notebook (Debian) for the browser test" >&2
+  derm7pt_apt_install chromium jupyter-notebook ||
+    echo "[setup] could not install chromium and jupyter-notebook (log: /tmp/derm7pt-apt.log); the browser test will be skipped" >&2
+}
+
 # 2. Jupyter (Debian packages; PyPI is not reachable). Always /usr/bin/python3.
 if ! /usr/bin/python3 -c "import nbclient, nbformat, jupyter_client" 2>/dev/null; then
   log "installing Jupyter's client from Debian packages"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   PKGS="jupyter-nbconvert python3-nbclient jupyter-core jupyter-client"
-  APT_OPTS="-o DPkg::Lock::Timeout=300"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! $SUDO apt-get $APT_OPTS install -y --no-install-recommends $PKGS >/tmp/derm7pt-apt.log 2>&1; then
-    $SUDO apt-get $APT_OPTS update >>/tmp/derm7pt-apt.log 2>&1 || true
-    $SUDO apt-get $APT_OPTS install -y --no-install-recommends $PKGS >>/tmp/derm7pt-apt.log 2>&1 ||
-      { fail "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
-  fi
+  derm7pt_apt_install $PKGS ||
+    { fail "Cannot set up Jupyter: apt-get install $PKGS failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
 fi
 
 # 2b. poppler-utils (Debian): pdftoppm and pdffonts, with which the tests render and inspect the exported PDFs.
 if ! command -v pdftoppm >/dev/null || ! command -v pdffonts >/dev/null; then
   log "installing poppler-utils from Debian packages"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  APT_OPTS="-o DPkg::Lock::Timeout=300"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! $SUDO apt-get $APT_OPTS install -y --no-install-recommends poppler-utils >>/tmp/derm7pt-apt.log 2>&1; then
-    $SUDO apt-get $APT_OPTS update >>/tmp/derm7pt-apt.log 2>&1 || true
-    $SUDO apt-get $APT_OPTS install -y --no-install-recommends poppler-utils >>/tmp/derm7pt-apt.log 2>&1 ||
-      { fail "Cannot set up poppler-utils: apt-get install poppler-utils failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
-  fi
+  derm7pt_apt_install poppler-utils ||
+    { fail "Cannot set up poppler-utils: apt-get install poppler-utils failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
 fi
 
 # 3. npm packages, pinned by deno.lock.

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The test command: sets the machine up (tools/setup.sh), type-checks the notebooks, then runs every
-# test (unit, property, real-data when ../shared/data or $DERM7PT_DIR is there, CLI, and the notebooks
-# executed headless through Jupyter) and the doc-comment examples of lib/.
+# The test command: sets the machine up (tools/setup.sh, plus chromium and jupyter-notebook from Debian
+# for the browser test), then runs every test (unit, property, real-data when ../shared/data or
+# $DERM7PT_DIR is there, CLI, the notebooks type-checked and executed headless through Jupyter, and
+# notebooks 00-01 run through the Jupyter Notebook UI in headless Chromium) and the doc-comment
+# examples of lib/.
 # Ends with a line "N passed, N failed".
 # Usage: tools/test.sh [extra deno test arguments, e.g. --filter wilcoxon]
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/tools/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
+# the browser test drives Debian's chromium through Debian's jupyter-notebook server (installed here when
+# missing; the test says it is skipped, and why, where they cannot be installed)
+derm7pt_setup_browser_test
 cd "$ROOT"
 LOG="$(mktemp)"
 set +e

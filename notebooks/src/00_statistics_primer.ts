@@ -27,7 +27,7 @@ import { formatPValue } from "../lib/util/table_format.ts";
 const ctx = await notebookContext("00_statistics_primer", { data: false });
 const SEED = 2021; // every random draw below comes from this seed
 const prng = new Prng(SEED);
-Deno.jupyter.md`Outputs go to \`${ctx.outDir}\`. Seed: ${SEED}.`;
+Deno.jupyter.md`${ctx.dataNote} Outputs go to \`${ctx.outDir}\`. Seed: ${SEED}.`;
 // %% [markdown]
 // ## 1. The confusion matrix and class-wise metrics
 //

@@ -75,13 +75,13 @@ await show(firstCase, { caption: `case_num ${first.caseNum} (${first.split} spli
 // lesion locations?
 // %% code [expect-table]
 const cases = casesFrame(release);
-await show(cases, { head: 8, caption: `${cases.height} cases, ${cases.width} columns${note}` });
+await show(cases, { head: 8, caption: `${cases.height} cases, ${cases.width} columns.${note}` });
 // %% code [expect-table]
 const byLocation = cases.groupBy(["location", "management"]).agg(pl.len().alias("cases")).sort([
   "location",
   "management",
 ]);
-await show(byLocation, { caption: "Cases per location and management (a group-by on `cases`)" + note });
+await show(byLocation, { caption: "Cases per location and management (a group-by on `cases`)." + note });
 // %% [markdown]
 // ## Table 1: splits and management
 //
@@ -92,14 +92,14 @@ const summary = frameOf(splitSummary(release));
 exportTable(ctx.outDir, "table1_split_summary", summary, ctx.provenance, {
   caption: "Split sizes and management counts",
 });
-await show(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split" + note });
+await show(summary, { caption: "Cases and management (EXC / CLNC / NONE) per split." + note });
 // %% code [expect-table]
 const table1Groups = table1Frame(release, "group");
 exportTable(ctx.outDir, "table1_groups", table1Groups, ctx.provenance, {
   caption: "Table 1: management by diagnosis group and split",
 });
 await show(table1Groups, {
-  caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)" +
+  caption: "Table 1, grouped diagnoses (NONE = no further examination, CLNC = clinical follow up, EXC = excision)." +
     note,
 });
 // %% code [expect-table]
@@ -108,7 +108,7 @@ exportTable(ctx.outDir, "table1_raw", table1Raw, ctx.provenance, {
   caption: "Table 1: management by raw diagnosis and split",
 });
 await show(table1Raw.filter(pl.col("split").eq(pl.lit("all"))), {
-  caption: "The 20 raw diagnoses over all splits" + note,
+  caption: "The 20 raw diagnoses over all splits." + note,
 });
 // %% code [expect-figure]
 const records = datasetRecords(release, crossValidationFolds(release, { k: 3, seed: SEED }));
