@@ -17,7 +17,6 @@ import {
   foldTables,
   frameOf,
   loadStudyRuns,
-  managementTableOf,
   metricsFrame,
   multitaskConfusionFigures,
   notebookContext,
@@ -45,7 +44,6 @@ ${note}`;
 // %% [markdown]
 // ## Table 3: the multi-task model's management (test split)
 // %% code [expect-table]
-const t3 = managementTableOf(multi);
 const metrics = metricsFrame(runs);
 const table3 = studyTableFrame(metrics, { "multi-task": "multi-CDM", "management only": "mgmt-CDM" });
 exportTable(ctx.outDir, "table3_multitask", table3, prov, {

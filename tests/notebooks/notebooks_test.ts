@@ -115,36 +115,48 @@ function sameCell(a: string, b: string): boolean {
     Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
-/** The CSV tables a notebook exported (quick profile) against the committed snapshots. */
+/** Problems of a produced CSV table against its snapshot (empty when equal; timing columns skipped). */
+function tableDifferences(notebook: string, f: string, produced: string, snapshot: string): string[] {
+  const got = parseCsv(Deno.readTextFileSync(produced), { file: f });
+  const want = parseCsv(Deno.readTextFileSync(snapshot), { file: `snapshot ${f}` });
+  if (got.header.join("\u0000") !== want.header.join("\u0000")) return [`${notebook}/${f}: columns differ`];
+  if (got.rows.length !== want.rows.length) {
+    return [`${notebook}/${f}: ${got.rows.length} rows (snapshot ${want.rows.length})`];
+  }
+  const skip = new Set(VOLATILE_COLUMNS[f] ?? []);
+  return got.rows.flatMap((row, i) =>
+    row.values.flatMap((v, j) => {
+      const w = want.rows[i].values[j];
+      return skip.has(got.header[j]) || sameCell(v, w)
+        ? []
+        : [`${notebook}/${f} row ${i + 1} column ${got.header[j]}: ${v} (snapshot ${w})`];
+    })
+  );
+}
+
+/**
+ * The CSV tables a notebook exported (quick profile) against the committed snapshots; with
+ * DERM7PT_UPDATE_SNAPSHOTS=1 the snapshots that differ (or are new) are rewritten and stale ones removed.
+ */
 function compareTableSnapshots(outputs: string, notebook: string) {
   const dir = [join(outputs, "quick-synthetic", notebook), join(outputs, notebook)].find((d) => csvFiles(d).length);
   const produced = dir ? csvFiles(dir) : [];
   const snapDir = join(SNAPSHOTS, notebook);
+  const expected = csvFiles(snapDir);
   if (Deno.env.get("DERM7PT_UPDATE_SNAPSHOTS") === "1") {
-    try {
-      Deno.removeSync(snapDir, { recursive: true });
-    } catch { /* none yet */ }
-    if (produced.length) Deno.mkdirSync(snapDir, { recursive: true });
-    for (const f of produced) Deno.copyFileSync(join(dir!, f), join(snapDir, f));
+    for (const f of expected.filter((f) => !produced.includes(f))) Deno.removeSync(join(snapDir, f));
+    for (const f of produced) {
+      const fresh = !expected.includes(f);
+      if (fresh || tableDifferences(notebook, f, join(dir!, f), join(snapDir, f)).length) {
+        Deno.mkdirSync(snapDir, { recursive: true });
+        Deno.copyFileSync(join(dir!, f), join(snapDir, f));
+      }
+    }
     return;
   }
-  const expected = csvFiles(snapDir);
   assert.deepEqual(produced, expected, `${notebook}: exported tables differ from the snapshots' list`);
-  for (const f of produced) {
-    const got = parseCsv(Deno.readTextFileSync(join(dir!, f)), { file: f });
-    const want = parseCsv(Deno.readTextFileSync(join(snapDir, f)), { file: `snapshot ${f}` });
-    assert.deepEqual(got.header, want.header, `${notebook}/${f}: columns`);
-    assert.equal(got.rows.length, want.rows.length, `${notebook}/${f}: rows`);
-    const skip = new Set(VOLATILE_COLUMNS[f] ?? []);
-    got.rows.forEach((row, i) =>
-      row.values.forEach((v, j) => {
-        const w = want.rows[i].values[j];
-        if (!skip.has(got.header[j])) {
-          assert.ok(sameCell(v, w), `${notebook}/${f} row ${i + 1} column ${got.header[j]}: ${v} (snapshot ${w})`);
-        }
-      })
-    );
-  }
+  const problems = produced.flatMap((f) => tableDifferences(notebook, f, join(dir!, f), join(snapDir, f)));
+  assert.deepEqual(problems.slice(0, 10), [], `${problems.length} differences from the snapshots`);
 }
 
 interface Output {

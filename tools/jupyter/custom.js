@@ -10,13 +10,13 @@
 // when the previous cell has finished and the kernel has been given GRACE_MS more to flush late outputs.
 // Queued cells show "In [*]" as usual. An error stops the queue (as "stop on error" does), and so does an
 // interrupt, a restart or a dead kernel.
-define(["base/js/namespace", "base/js/events", "notebook/js/codecell"], function (Jupyter, events, codecell) {
+define(["base/js/events", "notebook/js/codecell"], function (events, codecell) {
   "use strict";
-  var GRACE_MS = 300;
-  var CodeCell = codecell.CodeCell;
-  var original = CodeCell.prototype.execute;
-  var queue = [];
-  var running = false;
+  const GRACE_MS = 300;
+  const CodeCell = codecell.CodeCell;
+  const original = CodeCell.prototype.execute;
+  const queue = [];
+  let running = false;
 
   function reset(cell) {
     cell.set_input_prompt(null);
@@ -38,16 +38,16 @@ define(["base/js/namespace", "base/js/events", "notebook/js/codecell"], function
 
   function next() {
     if (running || queue.length === 0) return;
-    var job = queue.shift();
+    const job = queue.shift();
     running = true;
     original.call(job.cell, job.stopOnError);
-    var msgId = job.cell.last_msg_id;
+    const msgId = job.cell.last_msg_id;
     if (!msgId) { // an empty cell: nothing was sent
       running = false;
       next();
       return;
     }
-    function finished(evt, data) {
+    function finished(_evt, data) {
       if (data.msg_id !== msgId) return;
       events.off("finished_iopub.Kernel", finished);
       setTimeout(function () {
