@@ -87,19 +87,29 @@ export function inferVsPredict(
   }
   const { caseNums, ia, ib } = alignCases(diag, mgmt, split);
   const diagnosisProbs = headProbs(diag, "diagnosis", ia);
-  const infrProbs = inferManagement(diagnosisProbs, priors);
-  const predProbs = headProbs(mgmt, "management", ib);
-  const truth = ib.map((i) => mgmt.rows[i].management_true as number);
-  const diagnosisTruth = ia.map((i) => diag.rows[i].diagnosis_true as number);
-  return {
+  return inferVsPredictCases({
     caseNums,
-    truth,
-    diagnosisTruth,
+    truth: ib.map((i) => mgmt.rows[i].management_true as number),
+    diagnosisTruth: ia.map((i) => diag.rows[i].diagnosis_true as number),
     diagnosisProbs,
+    predProbs: headProbs(mgmt, "management", ib),
+  }, priors);
+}
+
+/**
+ * MGMT_infr vs MGMT_pred from one entry per case (already aligned): the diagnosis probabilities are
+ * marginalised through `priors`, and both approaches are scored against the true management.
+ */
+export function inferVsPredictCases(
+  cases: Pick<InferVsPredict, "caseNums" | "truth" | "diagnosisTruth" | "diagnosisProbs" | "predProbs">,
+  priors: ManagementPriors,
+): InferVsPredict {
+  const infrProbs = inferManagement(cases.diagnosisProbs, priors);
+  return {
+    ...cases,
     infrProbs,
-    predProbs,
-    infr: managementRows(truth, infrProbs),
-    pred: managementRows(truth, predProbs),
+    infr: managementRows(cases.truth, infrProbs),
+    pred: managementRows(cases.truth, cases.predProbs),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   foldSummary,
   inferManagement,
   inferVsPredict,
+  inferVsPredictCases,
   managementRows,
   managementToBinary,
   mcnemarMatrix,
@@ -194,17 +195,14 @@ Deno.test("binary baseline table: each row's wrongly excised count is recomputed
     };
     const diagnosisProbs = diagnosisTruth.map((d) => soft(5, d));
     const predProbs = truth.map((m) => soft(3, m));
-    const infrProbs = inferManagement(diagnosisProbs, priors);
-    const r = {
+    const r = inferVsPredictCases({
       caseNums: truth.map((_, i) => i),
       truth,
       diagnosisTruth,
       diagnosisProbs,
-      infrProbs,
       predProbs,
-      infr: managementRows(truth, infrProbs),
-      pred: managementRows(truth, predProbs),
-    };
+    }, priors);
+    const infrProbs = r.infrProbs;
     const rows = binaryBaselineRecords(r);
     const argmax = (p: number[]) => p.indexOf(Math.max(...p));
     // definitions: a non-EXC case (truth NONE or CLNC) that the approach sends to excision
