@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
+import { addPngText, pngTextChunks } from "../../lib/plots/png.ts";
 import { PROJECT_ROOT, skipNote, tempDir } from "../_helpers.ts";
 
 function which(cmd: string): string | null {
@@ -105,6 +106,22 @@ async function stopServer(s: Awaited<ReturnType<typeof startServer>>) {
   await s.child.status;
   clearTimeout(timer);
   await s.drained;
+}
+
+/**
+ * A screenshot of the page, stamped like the exported figures (a Provenance text chunk): the notebook, the
+ * quick profile and SYNTHETIC data, so that the one the README shows can be checked to be synthetic.
+ */
+async function screenshot(page: { screenshot(o: { type: "png" }): Promise<Uint8Array> }, path: string, nb: string) {
+  const png = await page.screenshot({ type: "png" });
+  const provenance = {
+    synthetic_data: true,
+    profile: "quick",
+    notebook: nb,
+    tool: "tests/notebooks/browser_test.ts (Jupyter Notebook in headless Chromium)",
+    created: new Date().toISOString(),
+  };
+  Deno.writeFileSync(path, addPngText(new Uint8Array(png), "Provenance", JSON.stringify(provenance)));
 }
 
 interface Rendered {
@@ -214,14 +231,14 @@ Deno.test({
           nb.scroll_to_top();
         });
         await new Promise((r) => setTimeout(r, 500));
-        await page.screenshot({ path: join(shots, name.replace(".ipynb", ".png")) });
+        await screenshot(page, join(shots, name.replace(".ipynb", ".png")), name);
         // and the first rendered figure with the table above it
         await page.evaluate(() => {
           const figure = document.querySelector(".output_area svg, .output_area img")?.closest(".cell");
           (figure?.previousElementSibling ?? figure)?.scrollIntoView({ block: "start" });
         });
         await new Promise((r) => setTimeout(r, 500));
-        await page.screenshot({ path: join(shots, name.replace(".ipynb", ".figure.png")) });
+        await screenshot(page, join(shots, name.replace(".ipynb", ".figure.png")), name);
         const source = JSON.parse(before[name]);
         const heading = [source.cells[0].source].flat().join("").split("\n")[0].replace(/^# /, "");
         assert.ok(seen.title.startsWith(heading), `${name}: title "${seen.title}", expected "${heading}"`);
@@ -273,4 +290,16 @@ Deno.test("notebook.sh: a bad option or port is refused with one line naming it,
     assert.equal(r.code, 2);
     assert.match(new TextDecoder().decode(r.stderr), message);
   }
+});
+
+Deno.test("the README's screenshot (docs/screenshots/) is of a notebook run on SYNTHETIC data", () => {
+  const dir = join(PROJECT_ROOT, "docs", "screenshots");
+  const pngs = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".png")).map((e) => e.name);
+  assert.ok(pngs.length >= 1);
+  for (const name of pngs) {
+    const chunks = pngTextChunks(Deno.readFileSync(join(dir, name)));
+    assert.ok(chunks.Provenance, `${name}: no Provenance text chunk (take it from outputs/browser-test/)`);
+    assert.equal(JSON.parse(chunks.Provenance).synthetic_data, true, `${name} must be of SYNTHETIC data`);
+  }
+  assert.match(Deno.readTextFileSync(join(PROJECT_ROOT, "README.md")), /docs\/screenshots\/[\w-]+\.png/);
 });
