@@ -181,7 +181,7 @@ if (!skipTrain) {
     "mgmt",
     "D",
     { source: "random", size: 299, featureLayers: ["mixed10"], shared: true },
-    { hidden: 0, l2: 0, standardize: false },
+    { hidden: 0, l2: 0, standardize: false, transform: "none" },
     { seed: 0, cacheDir: projectCache },
   );
   const xs = tf.randomUniform([2, 299, 299, 3]);

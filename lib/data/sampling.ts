@@ -93,6 +93,32 @@ export function labelBalancedBatches(
 }
 
 /**
+ * One epoch of plain mini-batches: a seeded permutation of positions 0..n-1 cut into batches of
+ * `batchSize` (the last one shorter), so every case is seen once per epoch.
+ * @throws {RangeError} when n < 0 or batchSize < 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shuffledBatches } from "./sampling.ts";
+ * import { Prng } from "../util/prng.ts";
+ * const batches = shuffledBatches(5, 2, new Prng(1));
+ * assert.deepEqual(batches.map((b) => b.length), [2, 2, 1]);
+ * assert.deepEqual(batches.flat().sort(), [0, 1, 2, 3, 4]);
+ * ```
+ */
+export function shuffledBatches(n: number, batchSize: number, prng: Prng): number[][] {
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`Cannot make batches: expected n >= 0, found ${n}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new RangeError(`Cannot make batches: expected an integer batch size >= 1, found ${batchSize}`);
+  }
+  const order = prng.shuffle([...Array(n).keys()]);
+  const out: number[][] = [];
+  for (let i = 0; i < n; i += batchSize) out.push(order.slice(i, i + batchSize));
+  return out;
+}
+
+/**
  * Per-class loss weights inversely proportional to class frequency, n / (K * n_c) (scikit-learn's
  * "balanced"; a class with no cases gets weight 0 so that it cannot produce a loss).
  * @throws {RangeError} when a label is outside 0..nClasses-1.

@@ -24,6 +24,7 @@ import { buildHeads, preprocess } from "../model/network.ts";
 import { INCEPTION_BLOCKS } from "../model/inception_v3.ts";
 import type { LoadedRun } from "../model/predict.ts";
 import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
+import { transformFeatures } from "../model/feeds.ts";
 import type { Preprocessing } from "../model/weights.ts";
 
 export type ImageInput = "clinical" | "derm";
@@ -228,8 +229,11 @@ export function standardizeInput(ex: Pick<Explainable, "norm">, v: Float32Array)
 
 /** A case's head input and the activation maps it came from. */
 export interface HeadInput {
+  /** The head input: pooled features (transformed as the run does), metadata, standardised. */
   vector: Float32Array;
   maps: Partial<Record<ImageInput, tf.Tensor4D[]>>;
+  /** Each image's pooled features before the run's transform (for the transform's derivative). */
+  pooled: Partial<Record<ImageInput, Float32Array>>;
 }
 
 /**
@@ -242,6 +246,7 @@ export async function headInputOf(
 ): Promise<HeadInput> {
   const parts: Float32Array[] = [];
   const maps: Partial<Record<ImageInput, tf.Tensor4D[]>> = {};
+  const pooled: Partial<Record<ImageInput, Float32Array>> = {};
   for (const block of ex.blocks) {
     if (block.name === "metadata") {
       if (!input.metadata) {
@@ -256,9 +261,10 @@ export async function headInputOf(
     }
     const m = await activationMaps(ex, block.name, image);
     maps[block.name] = m.maps;
-    parts.push(m.pooled);
+    pooled[block.name] = m.pooled;
+    parts.push(transformFeatures(m.pooled, ex.run.config.model.head.transform));
   }
-  return { vector: standardizeInput(ex, concatFloat32(parts)), maps };
+  return { vector: standardizeInput(ex, concatFloat32(parts)), maps, pooled };
 }
 
 /** Every head's probabilities for head-input vectors (one row per vector). */

@@ -3,10 +3,11 @@
  *
  * For a class score y (the head's logit), Grad-CAM weighs the K activation maps A of a convolutional
  * layer by the spatial mean of dy/dA and keeps the positive part: M = ReLU(sum_k alpha_k A_k),
- * alpha_k = mean_ij dy/dA_ijk. The explained layer is the run's deepest feature layer (mixed5 in the
- * features preset, mixed10 in the study's): its only path to the heads is its global average pool,
- * so dy/dA_ijk = (dy/dv_k) / (sd_k h w) exactly, where v is the (standardised) head input and sd its
- * standardisation. The gradient dy/dv is taken by automatic differentiation through the heads on
+ * alpha_k = mean_ij dy/dA_ijk. The explained layer is the run's deepest feature layer (mixed10 in both
+ * presets): its only path to the heads is its global average pool p_k = mean_ij A_ijk, so
+ * dy/dA_ijk = (dy/dv_k) t'(p_k) / (sd_k h w) exactly, where v is the (standardised) head input, sd its
+ * standardisation and t the run's feature transform (t(p) = sqrt(p), t'(p) = 1 / (2 sqrt(p)), or the
+ * identity). The gradient dy/dv is taken by automatic differentiation through the heads on
  * the current backend, and A by the run's own backbone, so the map is the exact Grad-CAM of the
  * multi-input model (here Grad-CAM and CAM, Zhou et al. 2016, coincide, the heads being nonlinear
  * only through their hidden layer). Deterministic: no sampling.
@@ -105,7 +106,8 @@ export function gradCamAt(
   if (!codes || !ex.headNames.includes(options.head)) {
     throw new Error(`Cannot explain head "${options.head}": the run's heads are ${ex.headNames.join(", ")}`);
   }
-  const { vector, maps } = head;
+  const { vector, maps, pooled } = head;
+  const transform = ex.run.config.model.head.transform;
   let classIndex = options.classIndex;
   if (classIndex === undefined) {
     const p = tf.tidy(() =>
@@ -127,7 +129,13 @@ export function gradCamAt(
     const a = maps[block.name]![layerIndex];
     const [, h, w, k] = a.shape;
     const alpha = new Float32Array(k);
-    for (let c = 0; c < k; c++) alpha[c] = g.gradient[offset + c] / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
+    const pools = pooled[block.name]!.subarray(offset - block.start, offset - block.start + k);
+    for (let c = 0; c < k; c++) {
+      // chain rule through the run's feature transform: d sqrt(p)/dp = 1 / (2 sqrt(p)); a channel whose pool
+      // is 0 is 0 everywhere (ReLU maps), so its weight does not matter
+      const dTransform = transform === "sqrt" ? (pools[c] > 0 ? 0.5 / Math.sqrt(pools[c]) : 0) : 1;
+      alpha[c] = (g.gradient[offset + c] * dTransform) / ((ex.norm ? ex.norm.sd[offset + c] : 1) * h * w);
+    }
     const signed = tf.tidy(() =>
       tf.matMul(a.reshape([h * w, k]), tf.tensor2d(alpha, [k, 1])).dataSync() as Float32Array
     );

@@ -54,7 +54,18 @@ export interface HeadConfig {
   standardize: boolean;
   /** L2 penalty on the head kernels. */
   l2: number;
+  /**
+   * Transform of the pooled image features before standardisation (features preset): "sqrt" takes the
+   * square root of each (non-negative, ReLU) pool, which evens out their heavy right tails; "none".
+   */
+  transform: FeatureTransform;
 }
+
+export type FeatureTransform = "none" | "sqrt";
+export const FEATURE_TRANSFORMS: readonly FeatureTransform[] = ["none", "sqrt"];
+
+export type Sampling = "label-balanced" | "shuffled";
+export const SAMPLINGS: readonly Sampling[] = ["label-balanced", "shuffled"];
 
 export type Preset = "features" | "paper";
 
@@ -78,8 +89,15 @@ export interface ScheduleStage {
 
 export interface TrainingConfig {
   preset: Preset;
+  /**
+   * Mini-batches: "label-balanced" (k cases for each label of every head, the study's sampling after
+   * Kawahara et al.) or "shuffled" (every training case once per epoch, in batches of `batchSize`).
+   */
+  sampling: Sampling;
   /** Cases per label per batch (label-balanced sampling; batch = k x number of labels). */
   k: number;
+  /** Cases per batch (shuffled sampling). */
+  batchSize: number;
   /** Epochs (features preset) — the paper preset uses `schedule`. */
   epochs: number;
   schedule: ScheduleStage[];
@@ -91,6 +109,18 @@ export interface TrainingConfig {
   selection: "loss" | "auroc";
   /** Class-weighted cross-entropy (weights n / (K n_c) from the training split). */
   classWeights: boolean;
+  /**
+   * After training, add each head's log training-class frequencies to its output bias, so that a model
+   * trained class-balanced predicts with the training split's class priors (a Bayes prior correction:
+   * p(c | x) proportional to p_balanced(c | x) p(c)). It changes the decision rule (accuracy), barely the
+   * ranking (AUROC).
+   */
+  priorCorrection: boolean;
+  /**
+   * Test-time augmentation (features preset): predictions average the probabilities of the image and its
+   * first `ttaViews` cached augmented views (0: the image alone).
+   */
+  ttaViews: number;
   /** Stop a stage after this many steps (0 = no limit): for smoke runs and timing on CPUs. */
   maxStepsPerEpoch: number;
 }
@@ -131,6 +161,30 @@ export function paperSchedule(): ScheduleStage[] {
   return stages;
 }
 
+/**
+ * The features preset's defaults, chosen on the real release's validation split (README "Choosing the
+ * preset", notebook 02; `deno task cli tune` reruns the comparison): frozen pooled mixed5 + mixed7 +
+ * mixed10, square-rooted and standardised; linear softmax heads (multinomial logistic regression) with an
+ * L2 penalty, trained with plain (unweighted) cross-entropy by SGD on shuffled batches of the image and its
+ * 5 augmented views; model selection on the validation loss; predictions averaged over the image and its
+ * 5 views (test-time augmentation).
+ */
+export const FEATURES_PRESET = Object.freeze({
+  featureLayers: Object.freeze(["mixed5", "mixed7", "mixed10"]),
+  transform: "sqrt" as FeatureTransform,
+  hidden: 0,
+  l2: 0.03,
+  sampling: "shuffled" as Sampling,
+  batchSize: 32,
+  epochs: 60,
+  learningRate: 0.001,
+  lrDecay: 1e-3,
+  views: 5,
+  ttaViews: 5,
+  classWeights: false,
+  priorCorrection: false,
+});
+
 /** Defaults for a run; `overrides` may set the model kind, inputs, preset and any nested field. */
 export function defaultRunConfig(
   o: { kind: ModelKind; inputs: InputSet; preset: Preset; backbone?: Partial<BackboneConfig>; seed?: number },
@@ -144,27 +198,37 @@ export function defaultRunConfig(
       backbone: {
         source: "nsfwjs",
         size: 299,
-        featureLayers: paper ? ["mixed10"] : ["mixed5"],
+        featureLayers: paper ? ["mixed10"] : [...FEATURES_PRESET.featureLayers],
         shared: true,
         ...o.backbone,
       },
-      // features preset: standardised features, a small shared hidden layer and a strong L2 penalty
-      // (chosen on the synthetic release: AUROC ~0.73-0.78 where unstandardised wide heads overfit)
-      head: { hidden: paper ? 0 : 64, l2: paper ? 0 : 0.03, standardize: !paper },
+      head: paper ? { hidden: 0, l2: 0, standardize: false, transform: "none" } : {
+        hidden: FEATURES_PRESET.hidden,
+        l2: FEATURES_PRESET.l2,
+        standardize: true,
+        transform: FEATURES_PRESET.transform,
+      },
     },
     training: {
       preset: o.preset,
+      sampling: paper ? "label-balanced" : FEATURES_PRESET.sampling,
       // about 32 (features) or 16 (paper) cases per batch: k per label of every head
       k: Math.max(1, Math.round((paper ? 16 : 32) / headsOf(o.kind).reduce((s, h) => s + classesOf(h), 0))),
-      epochs: paper ? 0 : 40,
+      batchSize: FEATURES_PRESET.batchSize,
+      epochs: paper ? 0 : FEATURES_PRESET.epochs,
       schedule: paper ? paperSchedule() : [],
-      optimizer: paper
-        ? { learningRate: 1e-3, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 }
-        : { learningRate: 0.01, momentum: 0.9, lrDecay: 1e-4, weightDecay: 0 },
+      optimizer: paper ? { learningRate: 1e-3, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 } : {
+        learningRate: FEATURES_PRESET.learningRate,
+        momentum: 0.9,
+        lrDecay: FEATURES_PRESET.lrDecay,
+        weightDecay: 0,
+      },
       augmentation: { ...DEFAULT_AUGMENTATION },
-      views: paper ? 0 : 4,
+      views: paper ? 0 : FEATURES_PRESET.views,
       selection: "loss",
-      classWeights: true,
+      classWeights: paper ? true : FEATURES_PRESET.classWeights,
+      priorCorrection: !paper && FEATURES_PRESET.priorCorrection,
+      ttaViews: paper ? 0 : FEATURES_PRESET.ttaViews,
       maxStepsPerEpoch: 0,
     },
     seed: o.seed ?? 0,
@@ -241,7 +305,33 @@ export function validateRunConfig(c: RunConfig): RunConfig {
       bad("data.fold", `an integer < data.k (${c.data.k})`, c.data.fold);
     }
   }
+  if (!FEATURE_TRANSFORMS.includes(c.model.head.transform)) {
+    bad("model.head.transform", FEATURE_TRANSFORMS.join("|"), c.model.head.transform);
+  }
+  if (!SAMPLINGS.includes(c.training.sampling)) bad("training.sampling", SAMPLINGS.join("|"), c.training.sampling);
+  integer("training.batchSize", 1);
+  integer("training.ttaViews", 0);
+  boolean("training.priorCorrection");
   return c;
+}
+
+/**
+ * A config written before the preset options existed, read with the behaviour it was trained with:
+ * no feature transform, label-balanced batches, no prior correction, no test-time augmentation.
+ */
+export function withLegacyDefaults(c: RunConfig): RunConfig {
+  if (!c?.model?.head || !c.training) return c;
+  return {
+    ...c,
+    model: { ...c.model, head: { ...c.model.head, transform: c.model.head.transform ?? "none" } },
+    training: {
+      ...c.training,
+      sampling: c.training.sampling ?? "label-balanced",
+      batchSize: c.training.batchSize ?? 32,
+      priorCorrection: c.training.priorCorrection ?? false,
+      ttaViews: c.training.ttaViews ?? 0,
+    },
+  };
 }
 
 /** Number of metadata features in the one-hot vector. */

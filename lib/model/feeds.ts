@@ -19,8 +19,8 @@ import { encodeMetadata } from "../data/vocabulary.ts";
 import { AugmentationSpec, augmentImage } from "../data/augment.ts";
 import { decodeImage, RgbImage } from "../data/images.ts";
 import { Prng } from "../util/prng.ts";
-import { Feed } from "./train.ts";
-import { InputSet } from "./config.ts";
+import { Feed, FeedMode } from "./train.ts";
+import { FeatureTransform, InputSet } from "./config.ts";
 import { Preprocessing } from "./weights.ts";
 import { preprocess } from "./network.ts";
 
@@ -32,6 +32,15 @@ export function casePaths(c: Case, resolver: ImagePathResolver): { clinic: strin
   };
 }
 
+/**
+ * Applies a feature transform to pooled image features (a new array): "sqrt" = square root of the
+ * non-negative part (pools of ReLU maps are >= 0), "none" = a copy.
+ */
+export function transformFeatures(v: Float32Array, transform: FeatureTransform): Float32Array {
+  if (transform === "none") return Float32Array.from(v);
+  return v.map((x) => Math.sqrt(Math.max(x, 0)));
+}
+
 export class FeatureFeed implements Feed {
   readonly size: number;
   #rows: { clinic: Float32Array[]; derm: Float32Array[]; meta: Float32Array }[];
@@ -40,16 +49,27 @@ export class FeatureFeed implements Feed {
   #norm: { mean: Float32Array; sd: Float32Array } | null = null;
 
   constructor(
-    cases: readonly Case[],
+    cases: readonly Pick<Case, "metadata">[],
     features: Map<string, Float32Array[]>,
     paths: readonly { clinic: string; derm: string }[],
     inputs: InputSet,
+    transform: FeatureTransform = "none",
   ) {
     this.#inputs = inputs;
+    // the transformed views of each image, computed once per image (the map is shared, never mutated)
+    const transformed = new Map<string, Float32Array[]>();
+    const views = (path: string) => {
+      let t = transformed.get(path);
+      if (!t) {
+        t = features.get(path)!.map((v) => transformFeatures(v, transform));
+        transformed.set(path, t);
+      }
+      return t;
+    };
     this.#rows = cases.map((c, i) => ({
-      clinic: inputs.includes("C") ? features.get(paths[i].clinic)! : [],
-      derm: inputs.includes("D") ? features.get(paths[i].derm)! : [],
-      meta: encodeMetadata(c.metadata),
+      clinic: inputs.includes("C") ? views(paths[i].clinic) : [],
+      derm: inputs.includes("D") ? views(paths[i].derm) : [],
+      meta: inputs.includes("M") ? encodeMetadata(c.metadata) : new Float32Array(0),
     }));
     const r = this.#rows[0];
     this.size = (r.clinic[0]?.length ?? 0) + (r.derm[0]?.length ?? 0) + (inputs.includes("M") ? r.meta.length : 0);
@@ -81,20 +101,28 @@ export class FeatureFeed implements Feed {
     this.#norm = norm;
   }
 
-  /** The feature vector of one case (view choice as in training or not), standardised if set. */
-  vector(i: number, augment: boolean, prng: Prng): Float32Array {
-    const v = this.#raw(i, augment, prng);
+  /**
+   * The feature vector of one case, standardised if set: in training with augmentation each image
+   * contributes a random one of its views, else view `view` (0 = the image itself).
+   */
+  vector(i: number, augment: boolean, prng: Prng, view = 0): Float32Array {
+    const v = this.#raw(i, augment, prng, view);
     if (this.#norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - this.#norm.mean[d]) / this.#norm.sd[d]; }
     return v;
   }
 
-  #raw(i: number, augment: boolean, prng: Prng): Float32Array {
+  #raw(i: number, augment: boolean, prng: Prng, view: number): Float32Array {
     const r = this.#rows[i];
     const out = new Float32Array(this.size);
     let o = 0;
     for (const views of [r.clinic, r.derm]) {
       if (!views.length) continue;
-      const v = augment ? views[prng.int(views.length)] : views[0];
+      if (!augment && view >= views.length) {
+        throw new RangeError(
+          `Cannot feed case ${i}: expected a view ${view} of its features, found ${views.length} views`,
+        );
+      }
+      const v = augment ? views[prng.int(views.length)] : views[view];
       out.set(v, o);
       o += v.length;
     }
@@ -102,9 +130,11 @@ export class FeatureFeed implements Feed {
     return out;
   }
 
-  inputs(indices: readonly number[], mode: { train: boolean; augment: boolean; prng: Prng }): tf.Tensor[] {
+  inputs(indices: readonly number[], mode: FeedMode): tf.Tensor[] {
     const x = new Float32Array(indices.length * this.size);
-    indices.forEach((ci, j) => x.set(this.vector(ci, mode.train && mode.augment, mode.prng), j * this.size));
+    indices.forEach((ci, j) =>
+      x.set(this.vector(ci, mode.train && mode.augment, mode.prng, mode.view ?? 0), j * this.size)
+    );
     return [tf.tensor2d(x, [indices.length, this.size])];
   }
 }
@@ -142,7 +172,7 @@ export class ImageFeed implements Feed {
 
   async inputs(
     indices: readonly number[],
-    mode: { train: boolean; augment: boolean; prng: Prng },
+    mode: FeedMode,
   ): Promise<tf.Tensor[]> {
     const out: tf.Tensor[] = [];
     const s = this.#size;

@@ -173,12 +173,6 @@ export function featureSizeOf(model: tf.LayersModel): number {
   return model.outputs[0].shape[1] as number;
 }
 
-/** Length of the concatenated head input for an input set. */
-export function headInputSize(inputs: InputSet, imageFeatures: number): number {
-  return (inputs.includes("C") ? imageFeatures : 0) + (inputs.includes("D") ? imageFeatures : 0) +
-    (inputs.includes("M") ? METADATA_SIZE : 0);
-}
-
 /** The task heads on a feature vector: optional shared hidden layer, then one dense softmax per task. */
 export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [inputSize], name: "head_input" });

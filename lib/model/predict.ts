@@ -17,13 +17,12 @@ import { join } from "node:path";
 import { decodeImage, RgbImage } from "../data/images.ts";
 import { encodeMetadata, HeadName, HEADS, MetadataVariable } from "../data/vocabulary.ts";
 import { ImagePathResolver, loadRelease } from "../data/release.ts";
-import { concatFloat32 } from "../util/arrays.ts";
 import { inferManagement, ManagementPriors } from "../analysis/management.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig } from "./config.ts";
-import { buildFullModel, buildHeads, headInputSize, preprocess, preprocessingOf } from "./network.ts";
-import { EngineChoice, FrozenBackbone, openFrozenBackbone } from "./engine.ts";
-import { loadWeightsInto } from "./serialize.ts";
+import { buildFullModel, buildHeads, preprocess, preprocessingOf } from "./network.ts";
+import type { EngineChoice } from "./engine.ts";
+import { loadWeightsInto, savedHeadInputSize } from "./serialize.ts";
 import { readFeatureNorm, readRunConfig, readVerifiedRunRecord, RunRecord } from "./run.ts";
 import { claimPredictionFolder, writePredictionRecord } from "./predict_output.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
@@ -37,8 +36,6 @@ export interface LoadedRun {
   heads: HeadName[];
   /** Heads model (features preset) or the end-to-end model (paper preset). */
   model: tf.LayersModel;
-  /** The frozen feature extractor of a features-preset run with image inputs (pooled feature layers). */
-  backbone: FrozenBackbone | null;
   /** The engine the run's frozen forward passes use (features preset). */
   engine: EngineChoice;
   preprocessing: "x/255" | "x/127.5-1";
@@ -58,21 +55,13 @@ export async function loadRun(
   const config = readRunConfig(dir);
   await startBackend(options.backend ?? (config.backend as BackendName), { quiet: true });
   const heads = headsOf(config.model.kind);
-  const images = config.model.inputs.includes("C") || config.model.inputs.includes("D");
-  let model: tf.LayersModel, backbone: FrozenBackbone | null = null;
+  let model: tf.LayersModel;
   let preprocessing: LoadedRun["preprocessing"] = preprocessingOf(config.model.backbone);
   const engine = options.engine ?? "auto";
   if (config.training.preset === "features") {
-    if (images) {
-      backbone = await openFrozenBackbone(
-        config.model.backbone,
-        config.model.backbone.featureLayers.map((layer) => ({ layer, kind: "pooled" })),
-        { seed: config.seed, cacheDir: options.cacheDir, engine, quiet: true },
-      );
-    }
-    const featureSize = backbone ? backbone.shapes.reduce((s, shape) => s + shape[0], 0) : 0;
+    const inputSize = savedHeadInputSize(join(dir, "weights"));
     model = buildHeads(
-      headInputSize(config.model.inputs, featureSize),
+      inputSize,
       config.model.kind,
       config.model.head,
       config.seed,
@@ -94,7 +83,6 @@ export async function loadRun(
     config,
     heads,
     model,
-    backbone,
     engine,
     preprocessing,
     norm: readFeatureNorm(join(dir, "weights")),
@@ -117,6 +105,48 @@ export interface CasePrediction {
   managementInferred: number[] | null;
 }
 
+/** A case as the prediction paths take it: image paths (resolved; "" when not an input) and metadata. */
+interface CaseSource {
+  clinic: string;
+  derm: string;
+  metadata: Readonly<Record<MetadataVariable, string>> | null;
+}
+
+/**
+ * Every head's probabilities for cases of a features-preset run: the frozen backbone's features of each
+ * image and of the views the run averages (read from the cache or computed by the run's engine), then
+ * the run's transform, standardisation and heads. The one path of new cases, releases and MClass-D.
+ */
+async function predictFromFeatures(
+  run: LoadedRun,
+  cases: readonly CaseSource[],
+  options: { workers?: number; quiet?: boolean } = {},
+): Promise<Record<string, number[][]>> {
+  const cfg = run.config;
+  const views = 1 + cfg.training.ttaViews;
+  const paths = [...new Set(cases.flatMap((c) => [c.clinic, c.derm]).filter(Boolean))];
+  const features = paths.length
+    ? (await extractFeatures(paths.map((path) => ({ path, views })), {
+      backbone: cfg.model.backbone,
+      seed: cfg.seed,
+      cacheDir: run.cacheDir,
+      augmentation: cfg.training.augmentation,
+      workers: options.workers,
+      engine: run.engine,
+      quiet: options.quiet ?? true,
+    })).features
+    : new Map<string, Float32Array[]>();
+  const feed = new FeatureFeed(
+    cases.map((c) => ({ metadata: (c.metadata ?? {}) as Record<MetadataVariable, string> })),
+    features,
+    cases,
+    cfg.model.inputs,
+    cfg.model.head.transform,
+  );
+  feed.setStandardization(run.norm);
+  return await predictHeads(run.model, feed, cases.map((_, i) => i), run.heads, { views });
+}
+
 /**
  * Every head's probabilities for one new case.
  * @throws {Error} when an input the run needs (an image or a metadata field) is missing.
@@ -135,33 +165,32 @@ export async function predictCase(run: LoadedRun, input: NewCase): Promise<CaseP
     input.metadata?.sex && input.metadata?.location && input.metadata?.elevation,
     "--sex, --location and --elevation",
   );
-  const size = run.config.model.backbone.size;
-  const images: Record<string, RgbImage> = {};
-  for (const [flag, key, path] of [["C", "clinical", input.clinical], ["D", "derm", input.derm]] as const) {
-    if (inputs.includes(flag)) images[key] = await decodeImage(path!, { size });
-  }
-  const meta = inputs.includes("M") ? encodeMetadata(input.metadata as Record<MetadataVariable, string>) : null;
-  const pooled: Float32Array[] = [];
+  const metadata = inputs.includes("M") ? input.metadata as Record<MetadataVariable, string> : null;
+  let outs: number[][];
   if (run.config.training.preset === "features") {
-    for (const key of ["clinical", "derm"]) {
-      if (images[key]) pooled.push(...await run.backbone!.run(images[key].data, 1));
+    const source = {
+      clinic: inputs.includes("C") ? input.clinical! : "",
+      derm: inputs.includes("D") ? input.derm! : "",
+      metadata,
+    };
+    const probs = await predictFromFeatures(run, [source]);
+    outs = run.heads.map((h) => probs[h][0]);
+  } else {
+    const size = run.config.model.backbone.size;
+    const images: RgbImage[] = [];
+    for (const [flag, path] of [["C", input.clinical], ["D", input.derm]] as const) {
+      if (inputs.includes(flag)) images.push(await decodeImage(path!, { size }));
     }
-  }
-  const outs = tf.tidy(() => {
-    let r: tf.Tensor | tf.Tensor[];
-    if (run.config.training.preset === "features") {
-      const v = concatFloat32(meta ? [...pooled, meta] : pooled);
-      if (run.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d]; }
-      r = run.model.predict(tf.tensor2d(v, [1, v.length])) as tf.Tensor | tf.Tensor[];
-    } else {
+    const meta = metadata ? encodeMetadata(metadata) : null;
+    outs = tf.tidy(() => {
       const xs = [
-        ...Object.values(images).map((x) => tf.tensor4d(preprocess(x.data, run.preprocessing), [1, size, size, 3])),
+        ...images.map((x) => tf.tensor4d(preprocess(x.data, run.preprocessing), [1, size, size, 3])),
         ...(meta ? [tf.tensor2d(meta, [1, meta.length])] : []),
       ];
-      r = run.model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
-    }
-    return (Array.isArray(r) ? r : [r]).map((t) => Array.from(t.dataSync()));
-  });
+      const r = run.model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(r) ? r : [r]).map((t) => Array.from(t.dataSync()));
+    });
+  }
   const heads: CasePrediction["heads"] = {};
   run.heads.forEach((h, i) => (heads[h] = outs[i]));
   const managementInferred = heads.diagnosis && run.priors ? inferManagement([heads.diagnosis], run.priors)[0] : null;
@@ -178,46 +207,30 @@ export async function predictRelease(
   claimPredictionFolder(outDir, run.dir);
   const release = loadRelease(dataDir, { quiet: true });
   const cfg = run.config;
-  const images = cfg.model.inputs.includes("C") || cfg.model.inputs.includes("D");
+  const inputs = cfg.model.inputs;
+  const images = inputs.includes("C") || inputs.includes("D");
   const resolver = images ? new ImagePathResolver(release.imagesDir ?? join(dataDir, "images")) : null;
   const paths = release.cases.map((c) => (resolver ? casePaths(c, resolver) : { clinic: "", derm: "" }));
-  let feed;
+  let probs: Record<string, number[][]>;
   if (cfg.training.preset === "features") {
-    let features = new Map<string, Float32Array[]>();
-    if (images) {
-      const reqs = [
-        ...new Set(
-          paths.flatMap((
-            p,
-          ) => [
-            ...(cfg.model.inputs.includes("C") ? [p.clinic] : []),
-            ...(cfg.model.inputs.includes("D") ? [p.derm] : []),
-          ]),
-        ),
-      ].map((path) => ({ path, views: 1 }));
-      features = (await extractFeatures(reqs, {
-        backbone: cfg.model.backbone,
-        seed: cfg.seed,
-        cacheDir: run.cacheDir,
-        augmentation: cfg.training.augmentation,
-        workers: options.workers,
-        engine: run.engine,
-        quiet: options.quiet,
-      })).features;
-    }
-    const ff = new FeatureFeed(release.cases, features, paths, cfg.model.inputs);
-    ff.setStandardization(run.norm);
-    feed = ff;
+    probs = await predictFromFeatures(
+      run,
+      release.cases.map((c, i) => ({
+        clinic: inputs.includes("C") ? paths[i].clinic : "",
+        derm: inputs.includes("D") ? paths[i].derm : "",
+        metadata: c.metadata,
+      })),
+      { ...options, quiet: options.quiet ?? false },
+    );
   } else {
-    feed = new ImageFeed(release.cases, paths, {
-      inputs: cfg.model.inputs,
+    const feed = new ImageFeed(release.cases, paths, {
+      inputs,
       size: cfg.model.backbone.size,
       preprocessing: run.preprocessing,
       augmentation: cfg.training.augmentation,
     });
+    probs = await predictHeads(run.model, feed, release.cases.map((c) => c.index), run.heads);
   }
-  const idx = release.cases.map((c) => c.index);
-  const probs = await predictHeads(run.model, feed, idx, run.heads);
   const rows: PredictionRow[] = release.cases.map((c, j) => {
     const r: PredictionRow = { case_num: c.caseNum, split: c.split, fold: null };
     for (const h of run.heads) {
@@ -247,29 +260,10 @@ export async function predictImages(
       `Cannot predict dermoscopic images alone with ${run.dir}: its inputs are ${cfg.model.inputs}, expected D (train e.g. "multi-D")`,
     );
   }
-  const out: Record<string, number[][]> = Object.fromEntries(run.heads.map((h) => [h, []]));
   if (cfg.training.preset === "features") {
-    const { features } = await extractFeatures(paths.map((path) => ({ path, views: 1 })), {
-      backbone: cfg.model.backbone,
-      seed: cfg.seed,
-      cacheDir: run.cacheDir,
-      augmentation: cfg.training.augmentation,
-      workers: options.workers,
-      engine: run.engine,
-      quiet: options.quiet,
-    });
-    const x = concatFloat32(paths.map((p) => {
-      const v = Float32Array.from(features.get(p)![0]);
-      if (run.norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - run.norm.mean[d]) / run.norm.sd[d]; }
-      return v;
-    }));
-    const probs = tf.tidy(() => {
-      const r = run.model.predict(tf.tensor2d(x, [paths.length, x.length / paths.length])) as tf.Tensor | tf.Tensor[];
-      return (Array.isArray(r) ? r : [r]).map((t) => t.arraySync() as number[][]);
-    });
-    run.heads.forEach((h, i) => (out[h] = probs[i]));
-    return out;
+    return await predictFromFeatures(run, paths.map((derm) => ({ clinic: "", derm, metadata: null })), options);
   }
+  const out: Record<string, number[][]> = Object.fromEntries(run.heads.map((h) => [h, []]));
   for (const p of paths) {
     const r = await predictCase(run, { derm: p });
     for (const h of run.heads) out[h].push(r.heads[h]!);

@@ -25,7 +25,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { crossValidationFolds } from "../data/folds.ts";
 import { Case, ImagePathResolver, loadRelease, Release, releaseFingerprint } from "../data/release.ts";
-import { HEADS } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { exists, readJsonFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import { acquireLock } from "../util/lock.ts";
@@ -36,13 +36,14 @@ import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
-import { headsOf, RunConfig, validateRunConfig } from "./config.ts";
+import { headsOf, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
 import { extractFeatures, ExtractionStats } from "./features.ts";
 import type { EngineChoice } from "./engine.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { BackboneInfo, buildFullModel, buildHeads, preprocessingOf, weightsFingerprint } from "./network.ts";
 import { layerBlocks } from "./inception_v3.ts";
-import { HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
+import { Feed, HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
+import { applyPriorCorrection } from "./prior_correction.ts";
 import { saveWeights } from "./serialize.ts";
 import { ManagementPriors, priorsFromLabels } from "../analysis/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
@@ -81,6 +82,8 @@ export interface RunSummary {
   /** Test-split accuracy and macro AUROC of each head. */
   test: Record<string, { accuracy: number; auroc: number; n: number }>;
   resumedFrom: number | null;
+  /** The prior correction applied to the heads (null when the config asks for none). */
+  decision?: PriorCorrectionRecord | null;
 }
 
 /** A run folder's run.json: provenance, priors, the summary and the checksums of its files. */
@@ -253,7 +256,10 @@ async function trainInto(
     let features = new Map<string, Float32Array[]>();
     if (needImages) {
       const tf0 = performance.now();
-      const views = (c: Case) => (trainSet.has(c.index) ? 1 + config.training.views : 1);
+      // training images: the image and its augmented views; the others: the views averaged at prediction
+      const views = (c: Case) =>
+        1 +
+        (trainSet.has(c.index) ? Math.max(config.training.views, config.training.ttaViews) : config.training.ttaViews);
       const requests = release.cases.flatMap((c, i) => [
         ...(config.model.inputs.includes("C") ? [{ path: paths[i].clinic, views: views(c) }] : []),
         ...(config.model.inputs.includes("D") ? [{ path: paths[i].derm, views: views(c) }] : []),
@@ -274,7 +280,7 @@ async function trainInto(
       featureStats = res.stats;
       featureSeconds = (performance.now() - tf0) / 1000;
     }
-    const ff = new FeatureFeed(release.cases, features, paths, config.model.inputs);
+    const ff = new FeatureFeed(release.cases, features, paths, config.model.inputs, config.model.head.transform);
     if (config.model.head.standardize) featureNorm = ff.standardize(split.train);
     feed = ff;
     model = buildHeads(ff.size, config.model.kind, config.model.head, config.seed);
@@ -324,6 +330,7 @@ async function trainInto(
   const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
     l.weights.filter((w) => w.originalName.endsWith("kernel"))
   );
+  const predictionViews = config.training.preset === "features" ? 1 + config.training.ttaViews : 1;
   const tTrain = performance.now();
   const result = await trainModel({
     model,
@@ -336,6 +343,9 @@ async function trainInto(
     optimizer: config.training.optimizer,
     l2: { strength: config.model.head.l2, kernels: headKernels },
     k: config.training.k,
+    sampling: config.training.sampling,
+    batchSize: config.training.batchSize,
+    evalViews: predictionViews,
     classWeights: config.training.classWeights,
     selection: config.training.selection,
     seed: config.seed,
@@ -353,12 +363,16 @@ async function trainInto(
     );
   }
   const trainingSeconds = (performance.now() - tTrain) / 1000;
+  const trainLabels = Object.fromEntries(heads.map((h) => [h, split.train.map((i) => labels[h][i])]));
+  const decision = config.training.priorCorrection
+    ? await correctPriors(model, feed, heads, trainLabels, split.valid, labels, predictionViews)
+    : null;
 
   // Predictions of every case, labelled with its split.
   const splitOfCase = new Map<number, string>();
   for (const [name, idx] of Object.entries(split)) for (const i of idx) splitOfCase.set(i, name);
   const all = release.cases.map((c) => c.index).filter((i) => splitOfCase.has(i));
-  const probs = await predictHeads(model, feed, all, heads);
+  const probs = await predictHeads(model, feed, all, heads, { views: predictionViews });
   const rows: PredictionRow[] = all.map((ci, j) => {
     const r: PredictionRow = {
       case_num: release.cases[ci].caseNum,
@@ -393,6 +407,7 @@ async function trainInto(
     ...(featureStats ? { features: featureStats } : {}),
     test,
     resumedFrom: result.resumedFrom,
+    decision,
   };
   await saveWeights(model, join(out, "weights"));
   if (featureNorm) writeFeatureNorm(join(out, "weights"), featureNorm);
@@ -426,6 +441,42 @@ async function trainInto(
     Deno.removeSync(join(out, "checkpoint"), { recursive: true });
   } catch { /* none */ }
   return { dir: out, config, reused: false, history: result.history, summary };
+}
+
+/** The prior correction of a run and its validation evidence. */
+export interface PriorCorrectionRecord {
+  /** Log training priors added to each head's output bias. */
+  logPriors: Record<string, number[]>;
+  /** Validation accuracy and mean log-loss of each head before and after the correction. */
+  valid: Record<
+    string,
+    { before: { accuracy: number; logLoss: number }; after: { accuracy: number; logLoss: number } }
+  >;
+}
+
+async function correctPriors(
+  model: tf.LayersModel,
+  feed: Feed,
+  heads: HeadName[],
+  trainLabels: Record<string, number[]>,
+  valid: readonly number[],
+  labels: Record<string, readonly number[]>,
+  views: number,
+): Promise<PriorCorrectionRecord> {
+  const score = (probs: Record<string, number[][]>) =>
+    Object.fromEntries(heads.map((h) => {
+      const truth = valid.map((i) => labels[h][i]);
+      const p = probs[h];
+      const accuracy = truth.length ? truth.filter((y, j) => argmax([p[j]])[0] === y).length / truth.length : NaN;
+      const logLoss = truth.length
+        ? -truth.reduce((s, y, j) => s + Math.log(Math.max(p[j][y], 1e-12)), 0) / truth.length
+        : NaN;
+      return [h, { accuracy, logLoss }];
+    }));
+  const before = score(await predictHeads(model, feed, valid, heads, { views }));
+  const logPriors = applyPriorCorrection(model, heads, trainLabels);
+  const after = score(await predictHeads(model, feed, valid, heads, { views }));
+  return { logPriors, valid: Object.fromEntries(heads.map((h) => [h, { before: before[h], after: after[h] }])) };
 }
 
 async function describeBackbone(config: RunConfig, cacheDir: string): Promise<BackboneInfo> {
@@ -479,7 +530,7 @@ export function readFeatureNorm(dir: string): { mean: Float32Array; sd: Float32A
 export function readRunConfig(dir: string): RunConfig {
   const file = join(dir, "config.json");
   try {
-    return validateRunConfig(readJsonFile(file, "a run's config.json"));
+    return validateRunConfig(withLegacyDefaults(readJsonFile(file, "a run's config.json")));
   } catch (e) {
     if (e instanceof RangeError) throw new RangeError(`${e.message} in ${file}`);
     throw e;

@@ -49,13 +49,7 @@ export async function saveWeights(model: tf.LayersModel, dir: string): Promise<v
  * @throws {Error} naming the first weight whose name or shape differs, or a count mismatch.
  */
 export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
-  const m = readJsonFile<{ weightsManifest?: tf.io.WeightsManifestConfig }>(join(dir, "model.json"), "saved weights");
-  if (!Array.isArray(m?.weightsManifest)) {
-    throw new Error(
-      `Cannot load weights from ${join(dir, "model.json")}: expected a "weightsManifest" list, found none`,
-    );
-  }
-  const specs = m.weightsManifest.flatMap((g) => g.weights);
+  const specs = savedWeightSpecs(dir);
   const bin = join(dir, "weights.bin");
   let bytes: Uint8Array;
   try {
@@ -117,4 +111,25 @@ export function restoreWeights(model: tf.LayersModel, snapshot: readonly Float32
     w.write(t);
     t.dispose();
   });
+}
+
+/**
+ * The input width of the heads saved in `dir` (features preset): the first kernel's first dimension.
+ * @throws {Error} naming the folder when it holds no kernel.
+ */
+export function savedHeadInputSize(dir: string): number {
+  const kernel = savedWeightSpecs(dir).find((w) => w.name.endsWith("kernel") && w.shape.length === 2);
+  if (!kernel) throw new Error(`Cannot read the heads in ${dir}: expected a dense kernel in model.json, found none`);
+  return kernel.shape[0];
+}
+
+/** The weight names and shapes that `saveWeights` wrote into `dir`. */
+function savedWeightSpecs(dir: string): tf.io.WeightsManifestEntry[] {
+  const m = readJsonFile<{ weightsManifest?: tf.io.WeightsManifestConfig }>(join(dir, "model.json"), "saved weights");
+  if (!Array.isArray(m?.weightsManifest)) {
+    throw new Error(
+      `Cannot load weights from ${join(dir, "model.json")}: expected a "weightsManifest" list, found none`,
+    );
+  }
+  return m.weightsManifest.flatMap((g) => g.weights);
 }

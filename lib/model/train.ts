@@ -15,7 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { balancedClassWeights, labelBalancedBatches } from "../data/sampling.ts";
+import { balancedClassWeights, labelBalancedBatches, shuffledBatches } from "../data/sampling.ts";
+import type { Sampling } from "./config.ts";
 import { HeadName } from "../data/vocabulary.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { Prng } from "../util/prng.ts";
@@ -27,12 +28,18 @@ import { concatFloat32 } from "../util/arrays.ts";
 import { classesOf, OptimizerConfig } from "./config.ts";
 import { orderedWeights, restoreWeights, snapshotWeights } from "./serialize.ts";
 
+/** How a feed turns cases into inputs: training (augmented or not) or prediction of view `view`. */
+export interface FeedMode {
+  train: boolean;
+  augment: boolean;
+  prng: Prng;
+  /** At prediction, which cached view of each image (0 = the image itself; features preset). */
+  view?: number;
+}
+
 /** Turns case indices into the model's input tensors. */
 export interface Feed {
-  inputs(
-    indices: readonly number[],
-    mode: { train: boolean; augment: boolean; prng: Prng },
-  ): tf.Tensor[] | Promise<tf.Tensor[]>;
+  inputs(indices: readonly number[], mode: FeedMode): tf.Tensor[] | Promise<tf.Tensor[]>;
 }
 
 export interface Stage {
@@ -70,6 +77,11 @@ export interface TrainSpec {
   /** L2 penalty strength and the kernels it applies to. */
   l2?: { strength: number; kernels: tf.LayerVariable[] };
   k: number;
+  /** "label-balanced" (k per label of every head; default) or "shuffled" (batches of `batchSize`). */
+  sampling?: Sampling;
+  batchSize?: number;
+  /** Views averaged when predicting the validation split (test-time augmentation; default 1). */
+  evalViews?: number;
   classWeights: boolean;
   selection: "loss" | "auroc";
   seed: number;
@@ -134,24 +146,38 @@ const log = (quiet: boolean | undefined, line: string) => {
   if (!quiet) console.error(line);
 };
 
-/** Probabilities of every head for `indices` (inference mode, in batches). */
+/**
+ * Probabilities of every head for `indices` (inference mode, in batches). With `views` > 1 (test-time
+ * augmentation, features preset) each case's probabilities are the mean over its views 0..views-1.
+ */
 export async function predictHeads(
   model: tf.LayersModel,
   feed: Feed,
   indices: readonly number[],
   heads: HeadName[],
-  batchSize = 64,
+  options: { batchSize?: number; views?: number } = {},
 ): Promise<Record<string, number[][]>> {
+  const batchSize = options.batchSize ?? 64, views = Math.max(1, options.views ?? 1);
   const out: Record<string, number[][]> = Object.fromEntries(heads.map((h) => [h, []]));
   const prng = new Prng(0);
   for (let i = 0; i < indices.length; i += batchSize) {
-    const xs = await feed.inputs(indices.slice(i, i + batchSize), { train: false, augment: false, prng });
-    const ys = tf.tidy(() => {
-      const r = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
-      return Array.isArray(r) ? r : [r];
-    });
-    ys.forEach((y, j) => out[heads[j]].push(...(y.arraySync() as number[][])));
-    tf.dispose([...xs, ...ys]);
+    const batch = indices.slice(i, i + batchSize);
+    const sums = heads.map(() => batch.map(() => [] as number[]));
+    for (let view = 0; view < views; view++) {
+      const xs = await feed.inputs(batch, { train: false, augment: false, prng, view });
+      const ys = tf.tidy(() => {
+        const r = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
+        return Array.isArray(r) ? r : [r];
+      });
+      ys.forEach((y, j) =>
+        (y.arraySync() as number[][]).forEach((p, c) => {
+          const acc = sums[j][c];
+          p.forEach((x, k) => (acc[k] = (acc[k] ?? 0) + x / views));
+        })
+      );
+      tf.dispose([...xs, ...ys]);
+    }
+    sums.forEach((rows, j) => out[heads[j]].push(...rows));
   }
   return out;
 }
@@ -191,7 +217,8 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     ) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]),
   );
   const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
-  const batchSize = spec.k * nLabels;
+  const shuffled = spec.sampling === "shuffled";
+  const batchSize = shuffled ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;
   const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
   const steps = spec.maxStepsPerEpoch ? Math.min(stepsPerEpoch, spec.maxStepsPerEpoch) : stepsPerEpoch;
   const velocity = new Map<string, tf.Tensor>();
@@ -290,12 +317,14 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         epoch = e;
         const t0 = performance.now();
         const prng = new Prng(spec.seed).fork(`epoch-${e}`);
-        const batches = labelBalancedBatches(trainLabels, {
-          k: spec.k,
-          batches: steps,
-          prng: prng.fork("batches"),
-          onEmptyLabel: () => {},
-        });
+        const batches = shuffled
+          ? shuffledBatches(train.length, batchSize, prng.fork("batches")).slice(0, steps)
+          : labelBalancedBatches(trainLabels, {
+            k: spec.k,
+            batches: steps,
+            prng: prng.fork("batches"),
+            onEmptyLabel: () => {},
+          });
         let lossSum = 0;
         const first = e === startEpoch ? startStep : 0;
         for (let s = first; s < steps; s++) {
@@ -345,7 +374,10 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
           }
           if (ck?.everySteps && globalStep % ck.everySteps === 0) saveCheckpoint(e, s + 1);
         }
-        const probs = await predictHeads(model, feed, spec.valid, heads, spec.batchSizeEval);
+        const probs = await predictHeads(model, feed, spec.valid, heads, {
+          batchSize: spec.batchSizeEval,
+          views: spec.evalViews,
+        });
         const ev = spec.valid.length
           ? evaluate(probs, labels, spec.valid, heads, classWeights)
           : { loss: NaN, auroc: NaN };

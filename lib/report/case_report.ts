@@ -40,7 +40,7 @@ import {
   ImageInput,
 } from "../explain/decompose.ts";
 import { CasePosition, locateCase, TrainingReference, trainingReference } from "../explain/reference.ts";
-import { loadRun } from "../model/predict.ts";
+import { loadRun, predictCase } from "../model/predict.ts";
 import { checkRunData, runProvenance } from "../model/run.ts";
 import type { PredictionsTable } from "../model/predictions.ts";
 import { BackendName } from "../model/backend.ts";
@@ -71,6 +71,8 @@ export interface CaseInput {
   metadata: Readonly<Record<MetadataVariable, string>> | null;
   /** Grouped labels when known. */
   truth: Partial<Record<HeadName, number>> | null;
+  /** The image files (for the run's test-time-augmented prediction). */
+  files: Partial<Record<ImageInput, string>>;
 }
 
 export interface CaseReport {
@@ -79,7 +81,16 @@ export interface CaseReport {
   split: string | null;
   metadata: CaseInput["metadata"];
   truth: CaseInput["truth"];
-  run: { dir: string; kind: string; inputs: string; preset: string; backbone: string; synthetic: boolean };
+  run: {
+    dir: string;
+    kind: string;
+    inputs: string;
+    preset: string;
+    backbone: string;
+    synthetic: boolean;
+    /** Augmented views the probabilities average beside the image (0: the image alone). */
+    ttaViews: number;
+  };
   probabilities: Partial<Record<HeadName, number[]>>;
   sevenPoint: {
     criteria: { column: string; finding: string; weight: number; probability: number; present: boolean }[];
@@ -126,6 +137,7 @@ export async function caseFromRelease(ex: Explainable, release: Release, caseNum
     display,
     metadata: c.metadata,
     truth: { ...c.labels },
+    files: paths ? { clinical: paths.clinic, derm: paths.derm } : {},
   };
 }
 
@@ -147,7 +159,17 @@ export async function caseFromFiles(
     : null;
   const id = [files.clinical, files.derm].filter(Boolean).map((p) => p!.split("/").at(-1)).join(" + ") ||
     "metadata only";
-  return { id, caseNum: null, split: null, index: null, images, display, metadata, truth: null };
+  return {
+    id,
+    caseNum: null,
+    split: null,
+    index: null,
+    images,
+    display,
+    metadata,
+    truth: null,
+    files: { clinical: files.clinical, derm: files.derm },
+  };
 }
 
 export interface CaseReportOptions {
@@ -155,6 +177,28 @@ export interface CaseReportOptions {
   /** The release, to label the nearest training cases. */
   release?: Release;
   synthetic: boolean;
+}
+
+/**
+ * The run's probabilities for a case: with test-time augmentation (features preset), the average over the
+ * image and its views, exactly as the run predicts (`predictCase`); else the head input's own.
+ */
+async function caseProbabilities(
+  ex: Explainable,
+  input: CaseInput,
+  vector: Float32Array,
+): Promise<CaseReport["probabilities"]> {
+  const cfg = ex.run.config;
+  if (cfg.training.preset === "features" && cfg.training.ttaViews > 0) {
+    const p = await predictCase(ex.run, {
+      clinical: input.files.clinical,
+      derm: input.files.derm,
+      metadata: input.metadata ?? undefined,
+    });
+    return p.heads;
+  }
+  const probs = headProbabilities(ex, [vector]);
+  return Object.fromEntries(ex.headNames.map((h) => [h, probs[h]![0]]));
 }
 
 /** Computes everything the report shows. */
@@ -185,8 +229,7 @@ async function reportFromHeadInput(
 ): Promise<CaseReport> {
   const needs = ex.blocks.map((b) => b.name);
   const { vector } = head;
-  const probs = headProbabilities(ex, [vector]);
-  const probabilities: CaseReport["probabilities"] = Object.fromEntries(ex.headNames.map((h) => [h, probs[h]![0]]));
+  const probabilities = await caseProbabilities(ex, input, vector);
 
   let sevenPoint: CaseReport["sevenPoint"] = null;
   if (SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) {
@@ -227,7 +270,7 @@ async function reportFromHeadInput(
     const classIndex = argmax(p);
     if (Object.keys(ex.spatial).length) {
       const cam = gradCamAt(ex, head, { head: h, classIndex });
-      explanations.push({ head: h, className: cam.className, probability: cam.probability, maps: cam.maps });
+      explanations.push({ head: h, className: cam.className, probability: p[classIndex], maps: cam.maps });
     }
     const ig = integratedGradients(ex, vector, { head: h, classIndex, baseline: options.reference.mean });
     attributions.push({
@@ -281,6 +324,7 @@ async function reportFromHeadInput(
         cfg.model.backbone.featureLayers.join("+")
       })`,
       synthetic: options.synthetic,
+      ttaViews: cfg.training.preset === "features" ? cfg.training.ttaViews : 0,
     },
     probabilities,
     sevenPoint,
@@ -465,10 +509,17 @@ export function caseReportFigure(r: CaseReport): Figure {
     caption: [
       where,
       `Inputs' contributions to the logit (integrated gradients from the training mean): ${drivers.join("; ")}.`,
-      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. A research second opinion, not a diagnostic device.`,
+      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. ${ttaNote(r)}A research second opinion, not a diagnostic device.`,
     ].join(" "),
     blocks,
   });
+}
+
+/** What the probabilities and the explanations each describe, when the run averages augmented views. */
+function ttaNote(r: CaseReport): string {
+  return r.run.ttaViews > 0
+    ? `Probabilities average the image and ${r.run.ttaViews} augmented views (the run's test-time augmentation); Grad-CAM maps and input contributions explain the image itself. `
+    : "";
 }
 
 /** Self-contained HTML of the report (figure inline, tables, provenance). */
@@ -508,6 +559,7 @@ export function caseReportHtml(r: CaseReport, fig: Figure, prov: Provenance): st
     `<ul>${caseSummaryLines(r).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`,
     fig.svg(900),
     `<h2>Every head</h2>`,
+    ttaNote(r) ? `<p>${esc(ttaNote(r))}</p>` : "",
     table(["head", "class", "probability", ""], headRows),
     r.sevenPoint
       ? `<h2>Seven-point checklist</h2>${

@@ -36,10 +36,19 @@ export interface ProfileSettings {
   synthetic: { cases: number; seed: number; imageSize: number };
   syntheticDir: string;
   /**
-   * Features-preset settings of the runs the notebooks train: backbone input size on synthetic data
-   * (real data always uses 299), augmented views per training image, epochs, and the seed.
+   * Settings of the runs the notebooks train: on synthetic data the input size, views and epochs (smaller
+   * than the preset's, for speed); the seed and bootstrap size everywhere. Real data uses the features
+   * preset's defaults unchanged (299 px, its views and epochs).
    */
-  training: { syntheticSize: number; views: number; epochs: number; seed: number; bootstrap: number };
+  training: {
+    syntheticSize: number;
+    /** Augmented views per training image and views averaged at prediction, on synthetic data. */
+    syntheticViews: number;
+    /** Head-training epochs on synthetic data. */
+    syntheticEpochs: number;
+    seed: number;
+    bootstrap: number;
+  };
 }
 
 export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freeze({
@@ -48,12 +57,12 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freez
     syntheticDir: join(PROJECT_ROOT, "data", "synthetic"),
     // 160 px keeps the whole main job under 10 minutes on 2 cores; the synthetic lesions carry their
     // labels at this size (see tests/model/training_test.ts)
-    training: { syntheticSize: 160, views: 1, epochs: 40, seed: 2021, bootstrap: 1000 },
+    training: { syntheticSize: 160, syntheticViews: 1, syntheticEpochs: 40, seed: 2021, bootstrap: 1000 },
   },
   quick: {
     synthetic: { cases: 160, seed: 7, imageSize: 96 },
     syntheticDir: join(PROJECT_ROOT, "data", "synthetic-quick"),
-    training: { syntheticSize: 96, views: 0, epochs: 8, seed: 2021, bootstrap: 200 },
+    training: { syntheticSize: 96, syntheticViews: 1, syntheticEpochs: 8, seed: 2021, bootstrap: 200 },
   },
 });
 

@@ -5,8 +5,8 @@
  * - `diag-CDM`, `mgmt-CDM`, `multi-CDM`: the official split, all inputs (Table 2, Table 3).
  * - `multi-<inputs>` for C, D, M, CD, CM, DM: the input ablation of the multi-task model (Table 4).
  * - `<kind>-CDM-fold<i>` for i = 0..2: 3-fold cross-validation (the "3-fold CV" rows).
- * All use the features preset with the profile's settings; the backbone is the offline nsfwjs
- * InceptionV3 (not the study's ImageNet backbone), at 299 px on real data.
+ * All use the features preset: its defaults on real data (299 px), the profile's smaller settings on
+ * synthetic data; the backbone is the offline nsfwjs InceptionV3 (not the study's ImageNet backbone).
  *
  * @example
  * ```ts ignore
@@ -59,8 +59,12 @@ export function studyRunConfig(
     seed: t.seed,
     backbone: { size: ctx.synthetic ? t.syntheticSize : 299 },
   });
-  cfg.training.views = t.views;
-  cfg.training.epochs = t.epochs;
+  if (ctx.synthetic) {
+    // smaller settings keep the synthetic main job and the tests short; real data uses the preset as chosen
+    cfg.training.views = t.syntheticViews;
+    cfg.training.ttaViews = t.syntheticViews;
+    cfg.training.epochs = t.syntheticEpochs;
+  }
   cfg.backend = "wasm";
   cfg.data.dir = ctx.location!.dir;
   if (m[3] !== undefined) {

@@ -69,6 +69,8 @@ export async function trainTinyRun(
     epochs: number;
     hidden?: number;
     runSeed?: number;
+    /** Augmented views averaged at prediction (default 0). */
+    ttaViews?: number;
   },
 ): Promise<{ data: string; out: string }> {
   const data = tempDir();
@@ -83,6 +85,7 @@ export async function trainTinyRun(
   c.data.dir = data;
   c.backend = "wasm";
   c.training.views = 0;
+  c.training.ttaViews = options.ttaViews ?? 0;
   c.training.epochs = options.epochs;
   if (options.hidden !== undefined) c.model.head.hidden = options.hidden;
   const out = tempDir();

@@ -151,6 +151,7 @@ Deno.test({
     f.data.dir = data;
     f.backend = "wasm";
     f.training.views = 0;
+    f.training.ttaViews = 0; // the decomposition is exact for the image itself (view 0)
     f.training.epochs = 2;
     const fOut = tempDir();
     await trainRun({ config: f, outDir: fOut, cacheDir, quiet: true });

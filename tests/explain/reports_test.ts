@@ -5,6 +5,7 @@
  * robustness covers every condition; the CLI commands write the same and reject bad input clearly.
  */
 import assert from "node:assert/strict";
+import { HEADS } from "../../lib/data/vocabulary.ts";
 import { join } from "node:path";
 import { loadRun, predictCase } from "../../lib/model/predict.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
@@ -41,6 +42,7 @@ Deno.test({
       seed: 12,
       size: SIZE,
       epochs: 5,
+      ttaViews: 2,
     });
     const opened = await openExplainedRun(out, { cacheDir, quiet: true });
     const chosen = illustrativeCases(readPredictions(out));
@@ -57,8 +59,13 @@ Deno.test({
       derm: join(data, "images", c.derm),
       metadata: c.metadata,
     });
+    // (with test-time augmentation: the average over the image and its 2 views, as in predictions.csv)
+    const row = readPredictions(out).rows.find((r) => r.case_num === c.caseNum)!;
     for (const h of ["diagnosis", "management", "streaks"] as const) {
-      report.probabilities[h]!.forEach((p, k) => assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5));
+      report.probabilities[h]!.forEach((p, k) => {
+        assert.ok(Math.abs(p - direct.heads[h]![k]) < 1e-5);
+        assert.ok(Math.abs(p - (row[`${h}_${HEADS[h].codes[k]}`] as number)) < 1e-5, `${h}[${k}] vs predictions.csv`);
+      });
     }
     assert.deepEqual(report.management.inferred, direct.managementInferred);
     assert.equal(report.sevenPoint!.criteria.length, 7);

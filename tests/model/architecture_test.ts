@@ -14,7 +14,12 @@ Deno.test("shapes: every model kind x input set (tiny backbone, end-to-end and h
   const cache = tempDir();
   for (const kind of MODEL_KINDS) {
     for (const inputs of INPUT_SETS) {
-      const { model } = await buildFullModel(kind, inputs, tiny, { hidden: 0, l2: 0, standardize: false }, {
+      const { model } = await buildFullModel(kind, inputs, tiny, {
+        hidden: 0,
+        l2: 0,
+        standardize: false,
+        transform: "none",
+      }, {
         seed: 1,
         cacheDir: cache,
       });
@@ -35,7 +40,7 @@ Deno.test("shapes: every model kind x input set (tiny backbone, end-to-end and h
       model.dispose();
     }
   }
-  const heads = buildHeads(30, "multi", { hidden: 8, l2: 0, standardize: false }, 0);
+  const heads = buildHeads(30, "multi", { hidden: 8, l2: 0, standardize: false, transform: "none" }, 0);
   assert.equal(heads.outputs.length, 9);
   assert.deepEqual(heads.outputs.map((o) => o.shape[1]), [3, 3, 3, 2, 3, 2, 3, 5, 3]);
   assert.deepEqual(

@@ -18,7 +18,9 @@ Deno.test({
   async fn() {
     await startBackend("cpu", { quiet: true });
     for (const seed of [0, -1, 1, 7]) {
-      const [a, b] = [0, 1].map(() => buildHeads(30, "multi", { hidden: 16, l2: 0, standardize: true }, seed));
+      const [a, b] = [0, 1].map(() =>
+        buildHeads(30, "multi", { hidden: 16, l2: 0, standardize: true, transform: "none" }, seed)
+      );
       const [wa, wb] = [snapshotWeights(a), snapshotWeights(b)];
       wa.forEach((w, i) => assert.deepEqual(w, wb[i], `seed ${seed}, weight ${i}`));
       tf.dispose([...a.weights.map((w) => w.read()), ...b.weights.map((w) => w.read())]);

@@ -20,6 +20,7 @@ function cfgFor(kind: "mgmt" | "multi", dir: string): RunConfig {
   const c = defaultRunConfig({ kind, inputs: "CDM", preset: "features", backbone: { size: 160 }, seed: 3 });
   c.data.dir = dir;
   c.training.views = 1;
+  c.training.ttaViews = 1;
   c.backend = "wasm";
   return c;
 }

@@ -59,3 +59,36 @@ Deno.test("wasm gradient kernels leak no tensors", async () => {
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x, w]);
 });
+
+Deno.test("wasm BatchMatMul with explicit transposes agrees with the cpu backend for every transpose and batched shapes", async () => {
+  await startBackend("wasm", { quiet: true });
+  const value = (shape: number[], k: number) => {
+    const n = shape.reduce((x, y) => x * y, 1);
+    return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.13 + k)), shape);
+  };
+  for (
+    const [as, bs, ta, tb] of [
+      [[5, 7], [5, 3], true, false],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [3, 7], true, true],
+      [[2, 5, 7], [2, 5, 3], true, false],
+      [[2, 4, 6], [2, 3, 6], false, true],
+    ] as [number[], number[], boolean, boolean][]
+  ) {
+    const product = async (backend: string) => {
+      await tf.setBackend(backend);
+      const a = value(as, 1), b = value(bs, 2);
+      const before = tf.memory().numTensors;
+      const r = tf.matMul(a, b, ta, tb);
+      const out = await r.data();
+      r.dispose();
+      assert.equal(tf.memory().numTensors, before, `${backend}: no tensor left behind`);
+      tf.dispose([a, b]);
+      return out;
+    };
+    const [w, c] = [await product("wasm"), await product("cpu")];
+    const rel = Math.max(...Array.from(w, (v, i) => Math.abs(v - c[i]) / (1 + Math.abs(c[i]))));
+    assert.ok(rel < 1e-5, `${as} x ${bs} transposeA=${ta} transposeB=${tb}: ${rel}`);
+  }
+  await tf.setBackend("wasm");
+});

@@ -60,13 +60,17 @@ Deno.test("save and reload a model: identical outputs; a different config is ref
   await startBackend("cpu", { quiet: true });
   const dir = tempDir();
   const bb = { source: "tiny" as const, size: 32, featureLayers: ["mixed1"], shared: true };
-  const a =
-    (await buildFullModel("multi", "CDM", bb, { hidden: 4, l2: 0, standardize: false }, { seed: 1, cacheDir: dir }))
-      .model;
+  const a = (await buildFullModel("multi", "CDM", bb, { hidden: 4, l2: 0, standardize: false, transform: "none" }, {
+    seed: 1,
+    cacheDir: dir,
+  }))
+    .model;
   await saveWeights(a, join(dir, "w"));
-  const b =
-    (await buildFullModel("multi", "CDM", bb, { hidden: 4, l2: 0, standardize: false }, { seed: 99, cacheDir: dir }))
-      .model;
+  const b = (await buildFullModel("multi", "CDM", bb, { hidden: 4, l2: 0, standardize: false, transform: "none" }, {
+    seed: 99,
+    cacheDir: dir,
+  }))
+    .model;
   const xs = [
     tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 1),
     tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 2),
@@ -76,9 +80,11 @@ Deno.test("save and reload a model: identical outputs; a different config is ref
   assert.notDeepEqual((b.predict(xs) as tf.Tensor[]).map((t) => Array.from(t.dataSync())), outA);
   loadWeightsInto(b, join(dir, "w"));
   assert.deepEqual((b.predict(xs) as tf.Tensor[]).map((t) => Array.from(t.dataSync())), outA);
-  const c =
-    (await buildFullModel("mgmt", "CDM", bb, { hidden: 4, l2: 0, standardize: false }, { seed: 1, cacheDir: dir }))
-      .model;
+  const c = (await buildFullModel("mgmt", "CDM", bb, { hidden: 4, l2: 0, standardize: false, transform: "none" }, {
+    seed: 1,
+    cacheDir: dir,
+  }))
+    .model;
   assert.throws(
     () => loadWeightsInto(c, join(dir, "w")),
     /Cannot load weights from .*: expected \d+ weights for .*, found \d+|weight \d+ is/,

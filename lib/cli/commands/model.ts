@@ -4,11 +4,13 @@ import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocat
 import {
   BackboneSource,
   defaultRunConfig,
+  FEATURE_TRANSFORMS,
   INPUT_SETS,
   InputSet,
   MODEL_KINDS,
   ModelKind,
   Preset,
+  SAMPLINGS,
 } from "../../model/config.ts";
 import { BackendName, BACKENDS } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
@@ -26,6 +28,16 @@ import {
 } from "../command.ts";
 import { exists } from "../../util/fs.ts";
 import { readHdf5File } from "../../model/keras_h5.ts";
+
+function nonNegativeNumberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (String(raw).trim() === "" || !Number.isFinite(v) || v < 0) {
+    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a number >= 0, found "${raw}"`);
+  }
+  return v;
+}
 
 function positiveNumberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
@@ -82,6 +94,20 @@ export const trainCommand: Command = {
     views: { type: "string", arg: "V", help: "augmented views per training image (features preset)" },
     lr: { type: "string", arg: "LR", help: "learning rate" },
     hidden: { type: "string", arg: "H", help: "hidden units of the heads (0 = linear)" },
+    l2: { type: "string", arg: "L2", help: "L2 penalty on the head kernels" },
+    transform: {
+      type: "string",
+      arg: FEATURE_TRANSFORMS.join("|"),
+      help: "transform of the pooled features (features preset)",
+    },
+    sampling: {
+      type: "string",
+      arg: SAMPLINGS.join("|"),
+      help: "mini-batches: label-balanced (the study's) or shuffled",
+    },
+    "batch-size": { type: "string", arg: "B", help: "cases per batch with --sampling shuffled" },
+    tta: { type: "string", arg: "V", help: "views averaged at prediction (test-time augmentation; 0 = none)" },
+    "prior-correction": { type: "string", arg: "on|off", help: "add the log training priors to the heads' biases" },
     "max-steps": { type: "string", arg: "N", help: "cap steps per epoch (smoke runs, timing)" },
     engine: ENGINE_OPTION,
     workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers of the tfjs engine" },
@@ -131,6 +157,21 @@ export const trainCommand: Command = {
       cfg.training.optimizer.learningRate = positiveNumberOption("train", values, "lr", 0.01);
     }
     if (values.hidden !== undefined) cfg.model.head.hidden = intOption("train", values, "hidden", 256, 0, 100000);
+    if (values.l2 !== undefined) cfg.model.head.l2 = nonNegativeNumberOption("train", values, "l2", 0);
+    if (values.transform !== undefined) {
+      cfg.model.head.transform = choiceOption("train", values, "transform", FEATURE_TRANSFORMS, "none");
+    }
+    if (values.sampling !== undefined) {
+      cfg.training.sampling = choiceOption("train", values, "sampling", SAMPLINGS, "shuffled");
+    }
+    if (values["batch-size"] !== undefined) {
+      cfg.training.batchSize = intOption("train", values, "batch-size", 32, 1, 4096);
+    }
+    if (values.tta !== undefined) cfg.training.ttaViews = intOption("train", values, "tta", 0, 0, 100);
+    if (values["prior-correction"] !== undefined) {
+      cfg.training.priorCorrection =
+        choiceOption("train", values, "prior-correction", ["on", "off"] as const, "on") === "on";
+    }
     if (values["max-steps"] !== undefined) {
       cfg.training.maxStepsPerEpoch = intOption("train", values, "max-steps", 0, 0, 1e9);
     }
