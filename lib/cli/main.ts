@@ -16,6 +16,7 @@ import { reportCommand } from "./commands/report.ts";
 import { mclassCommand } from "./commands/mclass.ts";
 import { cardCommand, caseCommand } from "./commands/explain.ts";
 import { extractCommand } from "./commands/features.ts";
+import { studyCommand, tuneCommand } from "./commands/study.ts";
 
 export const COMMANDS: Command[] = [
   table1Command,
@@ -27,6 +28,8 @@ export const COMMANDS: Command[] = [
   trainCommand,
   predictCommand,
   reportCommand,
+  studyCommand,
+  tuneCommand,
   mclassCommand,
   caseCommand,
   cardCommand,

@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { HeadName, METADATA_FEATURES } from "../data/vocabulary.ts";
 import type { RgbImage } from "../data/images.ts";
 import { concatFloat32 } from "../util/arrays.ts";
-import { buildHeads, preprocess } from "../model/network.ts";
+import { buildHeads, headLogitBlock, preprocess } from "../model/network.ts";
 import { INCEPTION_BLOCKS } from "../model/inception_v3.ts";
 import type { LoadedRun } from "../model/predict.ts";
 import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
@@ -285,7 +285,7 @@ export function headProbabilities(
 
 /**
  * The pre-softmax scores (logits) of one head, as a differentiable function of the head input:
- * the optional shared hidden layer (ReLU), then the head's dense layer without its softmax.
+ * the optional shared hidden layer (ReLU), then the head's block of the logits layer (before its softmax).
  */
 export function headLogits(ex: Explainable, head: HeadName, x: tf.Tensor2D): tf.Tensor2D {
   const dense = (name: string) => {
@@ -300,6 +300,7 @@ export function headLogits(ex: Explainable, head: HeadName, x: tf.Tensor2D): tf.
   if (!ex.headNames.includes(head)) {
     throw new Error(`Cannot explain head "${head}": the run's heads are ${ex.headNames.join(", ")}`);
   }
-  const d = dense(`head_${head}`);
-  return tf.add(tf.matMul(h, d.kernel), d.bias);
+  const d = dense("head_logits");
+  const { offset, size } = headLogitBlock(ex.run.config.model.kind, head);
+  return tf.add(tf.matMul(h, tf.slice(d.kernel, [0, offset], [-1, size])), tf.slice(d.bias, [offset], [size]));
 }

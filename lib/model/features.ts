@@ -248,38 +248,79 @@ interface Damaged {
   message: string;
 }
 
+/**
+ * Views read in this process, by layer folders, image and view: a notebook or command that trains many runs
+ * on the same images reads each entry from disk once. Oldest first out beyond the budget
+ * (`DERM7PT_FEATURE_MEMORY_MB`, default 2048).
+ */
+const memo = new Map<string, Float32Array>();
+let memoBytes = 0;
+const memoBudget = () => 1024 * 1024 * (Number(Deno.env.get("DERM7PT_FEATURE_MEMORY_MB")) || 2048);
+
+/** Forgets the views read in this process (the next read goes to disk, as in a new process). */
+export function forgetCachedFeatures(): void {
+  memo.clear();
+  memoBytes = 0;
+}
+
+function remember(key: string, v: Float32Array): void {
+  memo.set(key, v);
+  memoBytes += v.byteLength;
+  for (const [k, old] of memo) {
+    if (memoBytes <= memoBudget()) break;
+    memo.delete(k);
+    memoBytes -= old.byteLength;
+  }
+}
+
 function readFeatures(
   requests: readonly FeatureRequest[],
   shaOf: Map<string, string>,
   dirs: readonly string[],
 ): { map: Map<string, Float32Array[]>; damaged: Damaged[]; layerSizes: number[] } {
   const map = new Map<string, Float32Array[]>();
-  let layerSizes: number[] = [];
   const damaged: Damaged[] = [];
+  let layerSizes: number[] = [];
+  const dirsKey = dirs.join("\u0000");
   for (const r of requests) {
     const sha = shaOf.get(r.path)!;
     const views: Float32Array[] = [];
     for (let v = 0; v < r.views; v++) {
+      const key = `${dirsKey}\u0000${sha}\u0000${v}`;
+      const known = memo.get(key);
       const parts: Float32Array[] = [];
-      for (const d of dirs) {
-        const file = featureFile(d, sha, v);
-        try {
-          parts.push(decodeFeatureEntry(Deno.readFileSync(file), file).values);
-        } catch (e) {
-          damaged.push({ path: r.path, view: v, message: (e as Error).message });
+      if (!known) {
+        for (const d of dirs) {
+          const file = featureFile(d, sha, v);
+          try {
+            parts.push(decodeFeatureEntry(Deno.readFileSync(file), file).values);
+          } catch (e) {
+            damaged.push({ path: r.path, view: v, message: (e as Error).message });
+          }
         }
+        if (!layerSizes.length && parts.length === dirs.length) layerSizes = parts.map((p) => p.length);
       }
-      if (!layerSizes.length && parts.length === dirs.length) layerSizes = parts.map((p) => p.length);
-      const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
+      const out = known ?? new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+      if (!known) {
+        let o = 0;
+        for (const p of parts) {
+          out.set(p, o);
+          o += p.length;
+        }
+        if (parts.length === dirs.length) remember(key, out);
       }
       views.push(out);
     }
     const prev = map.get(r.path);
     if (!prev || prev.length < views.length) map.set(r.path, views);
+  }
+  if (!layerSizes.length && requests.length) {
+    // every view came from the memo: read one entry's header per layer for the sizes
+    const sha = shaOf.get(requests[0].path)!;
+    layerSizes = dirs.map((d) => {
+      const file = featureFile(d, sha, 0);
+      return decodeFeatureEntry(Deno.readFileSync(file), file).values.length;
+    });
   }
   return { map, damaged, layerSizes };
 }

@@ -41,12 +41,31 @@ export function transformFeatures(v: Float32Array, transform: FeatureTransform):
   return v.map((x) => Math.sqrt(Math.max(x, 0)));
 }
 
+/** Transformed views already made in this process, by source array (feature arrays are never mutated). */
+const transformedViews = new WeakMap<Float32Array, Float32Array>();
+
+/** `transformFeatures` of a cached feature array, made once per array. */
+function transformedView(v: Float32Array, transform: FeatureTransform): Float32Array {
+  if (transform === "none") return v;
+  let t = transformedViews.get(v);
+  if (!t) {
+    t = transformFeatures(v, transform);
+    transformedViews.set(v, t);
+  }
+  return t;
+}
+
 export class FeatureFeed implements Feed {
   readonly size: number;
-  #rows: { clinic: Float32Array[]; derm: Float32Array[]; meta: Float32Array }[];
+  /** Each image's transformed views, by path (the given map is shared with other feeds, never mutated). */
+  #views = new Map<string, Float32Array[]>();
+  #rows: { clinic: string | null; derm: string | null; meta: Float32Array }[];
   #inputs: InputSet;
   /** Per-dimension mean and standard deviation applied to every vector (see `standardize`). */
   #norm: { mean: Float32Array; sd: Float32Array } | null = null;
+  /** Standardised views per block ("clinic"/"derm") and image, made once per image when first fed. */
+  #standardized = new Map<string, Float32Array[]>();
+  #blockOffset: { clinic: number; derm: number; meta: number };
 
   constructor(
     cases: readonly Pick<Case, "metadata">[],
@@ -56,23 +75,24 @@ export class FeatureFeed implements Feed {
     transform: FeatureTransform = "none",
   ) {
     this.#inputs = inputs;
-    // the transformed views of each image, computed once per image (the map is shared, never mutated)
-    const transformed = new Map<string, Float32Array[]>();
-    const views = (path: string) => {
-      let t = transformed.get(path);
-      if (!t) {
-        t = features.get(path)!.map((v) => transformFeatures(v, transform));
-        transformed.set(path, t);
+    const use = (path: string) => {
+      if (!this.#views.has(path)) {
+        this.#views.set(
+          path,
+          features.get(path)!.map((v) => transformFeatures(v, transform)),
+        );
       }
-      return t;
+      return path;
     };
     this.#rows = cases.map((c, i) => ({
-      clinic: inputs.includes("C") ? views(paths[i].clinic) : [],
-      derm: inputs.includes("D") ? views(paths[i].derm) : [],
+      clinic: inputs.includes("C") ? use(paths[i].clinic) : null,
+      derm: inputs.includes("D") ? use(paths[i].derm) : null,
       meta: inputs.includes("M") ? encodeMetadata(c.metadata) : new Float32Array(0),
     }));
     const r = this.#rows[0];
-    this.size = (r.clinic[0]?.length ?? 0) + (r.derm[0]?.length ?? 0) + (inputs.includes("M") ? r.meta.length : 0);
+    const width = (key: string | null) => (key ? this.#views.get(key)![0].length : 0);
+    this.#blockOffset = { clinic: 0, derm: width(r.clinic), meta: width(r.clinic) + width(r.derm) };
+    this.size = this.#blockOffset.meta + r.meta.length;
   }
 
   /**
@@ -81,7 +101,7 @@ export class FeatureFeed implements Feed {
    * Returns the constants (saved with the run so that predictions apply the same).
    */
   standardize(cases: readonly number[]): { mean: Float32Array; sd: Float32Array } {
-    this.#norm = null;
+    this.setStandardization(null);
     const prng = new Prng(0);
     const mean = new Float32Array(this.size), sq = new Float32Array(this.size);
     for (const i of cases) {
@@ -92,13 +112,14 @@ export class FeatureFeed implements Feed {
       }
     }
     const sd = mean.map((m, d) => Math.sqrt(Math.max(sq[d] - m * m, 0)) || 1);
-    this.#norm = { mean, sd };
-    return this.#norm;
+    this.setStandardization({ mean, sd });
+    return this.#norm!;
   }
 
   /** Uses saved standardisation constants. */
   setStandardization(norm: { mean: Float32Array; sd: Float32Array } | null): void {
     this.#norm = norm;
+    this.#standardized.clear();
   }
 
   /**
@@ -106,34 +127,50 @@ export class FeatureFeed implements Feed {
    * contributes a random one of its views, else view `view` (0 = the image itself).
    */
   vector(i: number, augment: boolean, prng: Prng, view = 0): Float32Array {
-    const v = this.#raw(i, augment, prng, view);
-    if (this.#norm) { for (let d = 0; d < v.length; d++) v[d] = (v[d] - this.#norm.mean[d]) / this.#norm.sd[d]; }
-    return v;
+    const out = new Float32Array(this.size);
+    this.#write(out, 0, i, augment, prng, view);
+    return out;
   }
 
-  #raw(i: number, augment: boolean, prng: Prng, view: number): Float32Array {
+  /** The views of one image in one block, standardised with that block's constants when set. */
+  #blockViews(block: "clinic" | "derm", path: string): Float32Array[] {
+    const views = this.#views.get(path)!;
+    if (!this.#norm) return views;
+    const key = `${block}\u0000${path}`;
+    let std = this.#standardized.get(key);
+    if (!std) {
+      const o = this.#blockOffset[block], { mean, sd } = this.#norm;
+      std = views.map((v) => v.map((x, d) => (x - mean[o + d]) / sd[o + d]));
+      this.#standardized.set(key, std);
+    }
+    return std;
+  }
+
+  #write(out: Float32Array, at: number, i: number, augment: boolean, prng: Prng, view: number): void {
     const r = this.#rows[i];
-    const out = new Float32Array(this.size);
-    let o = 0;
-    for (const views of [r.clinic, r.derm]) {
-      if (!views.length) continue;
+    for (const block of ["clinic", "derm"] as const) {
+      const path = r[block];
+      if (path === null) continue;
+      const views = this.#blockViews(block, path);
       if (!augment && view >= views.length) {
         throw new RangeError(
           `Cannot feed case ${i}: expected a view ${view} of its features, found ${views.length} views`,
         );
       }
-      const v = augment ? views[prng.int(views.length)] : views[view];
-      out.set(v, o);
-      o += v.length;
+      out.set(augment ? views[prng.int(views.length)] : views[view], at + this.#blockOffset[block]);
     }
-    if (this.#inputs.includes("M")) out.set(r.meta, o);
-    return out;
+    if (r.meta.length) {
+      const o = this.#blockOffset.meta;
+      for (let d = 0; d < r.meta.length; d++) {
+        out[at + o + d] = this.#norm ? (r.meta[d] - this.#norm.mean[o + d]) / this.#norm.sd[o + d] : r.meta[d];
+      }
+    }
   }
 
   inputs(indices: readonly number[], mode: FeedMode): tf.Tensor[] {
     const x = new Float32Array(indices.length * this.size);
     indices.forEach((ci, j) =>
-      x.set(this.vector(ci, mode.train && mode.augment, mode.prng, mode.view ?? 0), j * this.size)
+      this.#write(x, j * this.size, ci, mode.train && mode.augment, mode.prng, mode.view ?? 0)
     );
     return [tf.tensor2d(x, [indices.length, this.size])];
   }

@@ -22,6 +22,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BackboneConfig, classesOf, HeadConfig, headsOf, InputSet, METADATA_SIZE, ModelKind } from "./config.ts";
+import type { HeadName } from "../data/vocabulary.ts";
 import { inceptionV3, tinyInception } from "./inception_v3.ts";
 import {
   ApplyReport,
@@ -173,11 +174,55 @@ export function featureSizeOf(model: tf.LayersModel): number {
   return model.outputs[0].shape[1] as number;
 }
 
-/** The task heads on a feature vector: optional shared hidden layer, then one dense softmax per task. */
+/**
+ * The task heads on a feature vector: an optional shared hidden layer, then one dense layer of every head's
+ * logits (`head_logits`, the heads' classes side by side in `headsOf` order) and one softmax per head over its
+ * block (`head_softmax`). One matrix for all heads keeps multi-task training as cheap as one head's.
+ */
 export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [inputSize], name: "head_input" });
   return tf.model({ inputs: input, outputs: headLayers(input, kind, cfg, seed), name: "heads" });
 }
+
+/** Where a head's logits are in `head_logits`: the first column and the number of classes. */
+export function headLogitBlock(kind: ModelKind, head: HeadName): { offset: number; size: number } {
+  const heads = headsOf(kind);
+  const i = heads.indexOf(head);
+  if (i < 0) throw new RangeError(`Cannot find head "${head}": a ${kind} model's heads are ${heads.join(", ")}`);
+  return { offset: heads.slice(0, i).reduce((n, h) => n + classesOf(h), 0), size: classesOf(head) };
+}
+
+/**
+ * A softmax over each consecutive block of its input's columns (block sizes in the config): the heads'
+ * probabilities from one logits layer. No weights.
+ */
+export class HeadSoftmax extends tf.layers.Layer {
+  static className = "HeadSoftmax";
+  readonly sizes: number[];
+
+  constructor(config: { sizes: number[]; name?: string }) {
+    super({ name: config.name });
+    this.sizes = [...config.sizes];
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return this.sizes.map((k) => [shape[0], k]);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const blocks = this.sizes.length === 1 ? [x] : tf.split(x, this.sizes, 1);
+      return blocks.map((b) => tf.softmax(b));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), sizes: this.sizes };
+  }
+}
+tf.serialization.registerClass(HeadSoftmax);
 
 function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed: number): tf.SymbolicTensor[] {
   // The L2 penalty (cfg.l2) is added by the trainer on the head kernels, not as layer regularizers.
@@ -190,15 +235,14 @@ function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed
       kernelInitializer: tf.initializers.heNormal({ seed: initializerSeed(seed) }),
     }).apply(h) as tf.SymbolicTensor;
   }
-  return headsOf(kind).map((head, i) =>
-    tf.layers.dense({
-      units: classesOf(head),
-      activation: "softmax",
-      name: `head_${head}`,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 + i }),
-    })
-      .apply(h) as tf.SymbolicTensor
-  );
+  const sizes = headsOf(kind).map(classesOf);
+  const logits = tf.layers.dense({
+    units: sizes.reduce((a, b) => a + b, 0),
+    name: "head_logits",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+  }).apply(h) as tf.SymbolicTensor;
+  const outs = new HeadSoftmax({ sizes, name: "head_softmax" }).apply(logits);
+  return Array.isArray(outs) ? outs as tf.SymbolicTensor[] : [outs as tf.SymbolicTensor];
 }
 
 /**

@@ -3,7 +3,7 @@
  * balanced or shuffled batches, a softmax head estimates p_b(c | x), the posterior under equal class
  * priors. With the training split's class frequencies pi_c, Bayes' rule gives the posterior under the
  * real priors: p(c | x) = p_b(c | x) pi_c / sum_k p_b(k | x) pi_k, which is the same softmax with
- * log(pi_c) added to the head's output bias. The correction is folded into the bias, so every later use
+ * log(pi_c) added to the head's block of the logits layer's bias. The correction is folded into the bias, so every later use
  * of the model (predictions, case reports, explanations) sees the corrected head.
  *
  * Frequencies are Laplace-smoothed, (n_c + 1) / (n + K), so that a class absent from the training split
@@ -19,8 +19,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { HeadName } from "../data/vocabulary.ts";
-import { classesOf } from "./config.ts";
+import { classesOf, headsOf, ModelKind } from "./config.ts";
+import { headLogitBlock } from "./network.ts";
 
 /**
  * Laplace-smoothed log class frequencies of `labels`.
@@ -38,33 +38,38 @@ export function logPriors(labels: readonly number[], classes: number): number[] 
 }
 
 /**
- * Adds each head's log training priors to its output bias (layer `head_<name>`), in place.
+ * Adds each head's log training priors to its block of the output bias (layer `head_logits`), in place.
  * @returns the log priors added, per head.
- * @throws {Error} naming the head when the model has no such layer with a bias of the head's size.
+ * @throws {Error} when the model has no logits layer with a bias of every head's classes.
  */
 export function applyPriorCorrection(
   model: tf.LayersModel,
-  heads: readonly HeadName[],
+  kind: ModelKind,
   trainLabels: Readonly<Record<string, readonly number[]>>,
 ): Record<string, number[]> {
+  let layer: tf.layers.Layer;
+  try {
+    layer = model.getLayer("head_logits");
+  } catch {
+    throw new Error(`Cannot correct the heads' priors: expected a layer head_logits in ${model.name}, found none`);
+  }
+  const [kernel, bias] = layer.getWeights();
+  const width = headsOf(kind).reduce((n, h) => n + classesOf(h), 0);
+  if (!bias || bias.shape[0] !== width) {
+    throw new Error(
+      `Cannot correct the heads' priors: expected a bias of ${width} values, found ${bias?.shape[0] ?? "none"}`,
+    );
+  }
+  const shift = new Float32Array(width);
   const added: Record<string, number[]> = {};
-  for (const h of heads) {
-    let layer: tf.layers.Layer;
-    try {
-      layer = model.getLayer(`head_${h}`);
-    } catch {
-      throw new Error(`Cannot correct the priors of head "${h}": expected a layer head_${h}, found none`);
-    }
-    const [kernel, bias] = layer.getWeights();
-    const k = classesOf(h);
-    if (!bias || bias.shape[0] !== k) {
-      throw new Error(`Cannot correct the priors of head "${h}": expected a bias of ${k} values, found none`);
-    }
-    const lp = logPriors(trainLabels[h], k);
-    const corrected = tf.tidy(() => tf.add(bias, tf.tensor1d(lp)));
-    layer.setWeights([kernel, corrected]);
-    corrected.dispose();
+  for (const h of headsOf(kind)) {
+    const { offset, size } = headLogitBlock(kind, h);
+    const lp = logPriors(trainLabels[h], size);
+    shift.set(lp, offset);
     added[h] = lp;
   }
+  const corrected = tf.tidy(() => tf.add(bias, tf.tensor1d(shift)));
+  layer.setWeights([kernel, corrected]);
+  corrected.dispose();
   return added;
 }

@@ -36,7 +36,7 @@ import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
-import { headsOf, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
+import { headsOf, ModelKind, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
 import { extractFeatures, ExtractionStats } from "./features.ts";
 import type { EngineChoice } from "./engine.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
@@ -365,7 +365,7 @@ async function trainInto(
   const trainingSeconds = (performance.now() - tTrain) / 1000;
   const trainLabels = Object.fromEntries(heads.map((h) => [h, split.train.map((i) => labels[h][i])]));
   const decision = config.training.priorCorrection
-    ? await correctPriors(model, feed, heads, trainLabels, split.valid, labels, predictionViews)
+    ? await correctPriors(model, feed, config.model.kind, trainLabels, split.valid, labels, predictionViews)
     : null;
 
   // Predictions of every case, labelled with its split.
@@ -457,12 +457,13 @@ export interface PriorCorrectionRecord {
 async function correctPriors(
   model: tf.LayersModel,
   feed: Feed,
-  heads: HeadName[],
+  kind: ModelKind,
   trainLabels: Record<string, number[]>,
   valid: readonly number[],
   labels: Record<string, readonly number[]>,
   views: number,
 ): Promise<PriorCorrectionRecord> {
+  const heads = headsOf(kind);
   const score = (probs: Record<string, number[][]>) =>
     Object.fromEntries(heads.map((h) => {
       const truth = valid.map((i) => labels[h][i]);
@@ -474,7 +475,7 @@ async function correctPriors(
       return [h, { accuracy, logLoss }];
     }));
   const before = score(await predictHeads(model, feed, valid, heads, { views }));
-  const logPriors = applyPriorCorrection(model, heads, trainLabels);
+  const logPriors = applyPriorCorrection(model, kind, trainLabels);
   const after = score(await predictHeads(model, feed, valid, heads, { views }));
   return { logPriors, valid: Object.fromEntries(heads.map((h) => [h, { before: before[h], after: after[h] }])) };
 }

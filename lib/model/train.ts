@@ -158,26 +158,30 @@ export async function predictHeads(
   options: { batchSize?: number; views?: number } = {},
 ): Promise<Record<string, number[][]>> {
   const batchSize = options.batchSize ?? 64, views = Math.max(1, options.views ?? 1);
+  const sizes = heads.map(classesOf), width = sizes.reduce((a, b) => a + b, 0);
   const out: Record<string, number[][]> = Object.fromEntries(heads.map((h) => [h, []]));
   const prng = new Prng(0);
   for (let i = 0; i < indices.length; i += batchSize) {
     const batch = indices.slice(i, i + batchSize);
-    const sums = heads.map(() => batch.map(() => [] as number[]));
+    // every head's probabilities side by side, summed over the views, read back once per view
+    const sum = new Float64Array(batch.length * width);
     for (let view = 0; view < views; view++) {
       const xs = await feed.inputs(batch, { train: false, augment: false, prng, view });
-      const ys = tf.tidy(() => {
+      const y = tf.tidy(() => {
         const r = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
-        return Array.isArray(r) ? r : [r];
+        return Array.isArray(r) ? (r.length === 1 ? r[0] : tf.concat(r, 1)) : r;
       });
-      ys.forEach((y, j) =>
-        (y.arraySync() as number[][]).forEach((p, c) => {
-          const acc = sums[j][c];
-          p.forEach((x, k) => (acc[k] = (acc[k] ?? 0) + x / views));
-        })
-      );
-      tf.dispose([...xs, ...ys]);
+      const data = y.dataSync();
+      for (let k = 0; k < data.length; k++) sum[k] += data[k] / views;
+      tf.dispose([...xs, y]);
     }
-    sums.forEach((rows, j) => out[heads[j]].push(...rows));
+    batch.forEach((_, c) => {
+      let offset = c * width;
+      heads.forEach((h, j) => {
+        out[h].push(Array.from(sum.subarray(offset, offset + sizes[j])));
+        offset += sizes[j];
+      });
+    });
   }
   return out;
 }
@@ -217,6 +221,20 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     ) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]),
   );
   const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
+  // Row i of the loss target: for each head, class weight / batch size at the case's label.
+  const targetWidth = heads.reduce((n, h) => n + classesOf(h), 0);
+  const weightedTargets = (idx: readonly number[]): Float32Array => {
+    const t = new Float32Array(idx.length * targetWidth);
+    idx.forEach((ci, i) => {
+      let offset = i * targetWidth;
+      for (const h of heads) {
+        const y = labels[h][ci];
+        t[offset + y] = classWeights[h][y] / idx.length;
+        offset += classesOf(h);
+      }
+    });
+    return t;
+  };
   const shuffled = spec.sampling === "shuffled";
   const batchSize = shuffled ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;
   const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
@@ -336,18 +354,14 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
               | tf.Tensor
               | tf.Tensor[];
             const outs = Array.isArray(r) ? r : [r];
-            let total: tf.Tensor = tf.scalar(0);
-            heads.forEach((h, i) => {
-              const y = idx.map((ci) => labels[h][ci]);
-              const onehot = tf.oneHot(tf.tensor1d(y, "int32"), classesOf(h));
-              const w = tf.tensor1d(y.map((c) => classWeights[h][c]));
-              const ce = tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(outs[i], 1e-7, 1))), 1));
-              total = tf.add(total, tf.mean(tf.mul(ce, w)));
-            });
-            if (spec.l2 && spec.l2.strength > 0) {
-              for (const kv of spec.l2.kernels) {
-                total = tf.add(total, tf.mul(spec.l2.strength, tf.sum(tf.square(kv.read()))));
-              }
+            // every head's class-weighted cross-entropy (mean over the batch), summed, as a handful of ops
+            // whatever the number of heads: one weighted one-hot target over all heads' classes
+            const probs = outs.length === 1 ? outs[0] : tf.concat(outs, 1);
+            const target = tf.tensor2d(weightedTargets(idx), [idx.length, targetWidth]);
+            let total: tf.Tensor = tf.neg(tf.sum(tf.mul(target, tf.log(tf.clipByValue(probs, 1e-7, 1)))));
+            if (spec.l2 && spec.l2.strength > 0 && spec.l2.kernels.length) {
+              const squares = spec.l2.kernels.map((kv) => tf.sum(tf.square(kv.read())));
+              total = tf.add(total, tf.mul(spec.l2.strength, squares.length === 1 ? squares[0] : tf.addN(squares)));
             }
             return total as tf.Scalar;
           }, vars);

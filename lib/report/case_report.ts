@@ -509,7 +509,9 @@ export function caseReportFigure(r: CaseReport): Figure {
     caption: [
       where,
       `Inputs' contributions to the logit (integrated gradients from the training mean): ${drivers.join("; ")}.`,
-      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. ${ttaNote(r)}A research second opinion, not a diagnostic device.`,
+      `Model: ${r.run.kind}-${r.run.inputs}, ${r.run.preset} preset, ${r.run.backbone}. ${
+        ttaNote(r)
+      }A research second opinion, not a diagnostic device.`,
     ].join(" "),
     blocks,
   });

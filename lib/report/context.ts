@@ -101,16 +101,17 @@ export function outputsRoot(): string {
 
 /**
  * Resolves the data (writing the synthetic release if needed), the output folder and provenance.
- * With `{ data: false }` no release is opened and outputs go to outputs/<name>/.
+ * With `{ data: false }` no release is opened and outputs go to outputs/<name>/; `dataDir` overrides
+ * `DERM7PT_DIR` (the CLI's --data).
  */
-export async function notebookContext(name: string): Promise<NotebookContext>;
+export async function notebookContext(name: string, options?: { dataDir?: string }): Promise<NotebookContext>;
 export async function notebookContext(
   name: string,
   options: { data: false },
 ): Promise<Omit<NotebookContext, "release"> & { release: null }>;
 export async function notebookContext(
   name: string,
-  options: { data?: boolean } = {},
+  options: { data?: boolean; dataDir?: string } = {},
 ): Promise<NotebookContext | (Omit<NotebookContext, "release"> & { release: null })> {
   const profile = activeProfile();
   const settings = PROFILES[profile];
@@ -130,7 +131,7 @@ export async function notebookContext(
       cacheDir,
     };
   }
-  let location = releaseLocation();
+  let location = releaseLocation(options.dataDir);
   if (location.source === "default-synthetic") {
     location = { ...location, dir: settings.syntheticDir };
     await ensureSyntheticRelease(settings.syntheticDir, settings.synthetic);

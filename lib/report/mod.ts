@@ -11,6 +11,8 @@ export * from "./study.ts";
 export * from "./study_figures.ts";
 export * from "./study_frames.ts";
 export * from "./study_report.ts";
+export * from "./study_seeds.ts";
+export * from "./tune.ts";
 export * from "./mclass.ts";
 export * from "./case_report.ts";
 export * from "./model_card.ts";

@@ -6,6 +6,12 @@
 // **MGMT_pred** is a model trained to predict the management directly. Both use all inputs (clinical image,
 // dermoscopic image, metadata). This notebook reproduces Table 2, the binary baseline, the over-excision count,
 // the four distances of Fig. 2a, the ROC/PR curves and the confusion matrices — and adds a decision curve.
+//
+// Both models are the features preset of notebook 02: the same frozen features of the same images, linear heads,
+// the same training; they differ only in the label they learn, which is what the comparison needs. Each predicts
+// the class with the highest probability. Trained with plain cross-entropy, a head's probabilities follow the
+// training split's class frequencies; the study class-weighted its loss, which moves its decisions towards the
+// rare managements (notebook 02's tune table shows that choice, and a prior correction, on the validation split).
 // %% code
 import {
   BINARY_NA_NOTE,

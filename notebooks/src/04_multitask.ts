@@ -6,6 +6,13 @@
 // model (Table 3; abstract: +4.68% accuracy, +2.24% AUROC over the 3 folds). This notebook reproduces Table 3, the
 // multi-task confusion matrices (Fig. 3c-d), compares multi-task with single-task over the folds, and checks how
 // well calibrated each head's probabilities are.
+//
+// Read the comparison with the preset in mind. The study's heads share a fine-tuned backbone, so the seven
+// criteria and the diagnosis shape the features the management head sees; here the backbone is frozen and the
+// heads are linear, so the nine heads share only their input and the multi-task management head is close to the
+// management-only model (their difference is training noise). The frozen-feature analogue of a shared
+// representation, a hidden layer trained on all nine tasks, is one of the alternatives notebook 02's tune table
+// scores on the validation split.
 // %% code
 import pl from "nodejs-polars";
 import {

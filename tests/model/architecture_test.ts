@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../lib/model/backend.ts";
 import { classesOf, headsOf, INPUT_SETS, MODEL_KINDS } from "../../lib/model/config.ts";
-import { buildFullModel, buildHeads } from "../../lib/model/network.ts";
+import { buildFullModel, buildHeads, headLogitBlock } from "../../lib/model/network.ts";
 import { inceptionV3, layerBlocks } from "../../lib/model/inception_v3.ts";
 import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
 
@@ -43,12 +43,22 @@ Deno.test("shapes: every model kind x input set (tiny backbone, end-to-end and h
   const heads = buildHeads(30, "multi", { hidden: 8, l2: 0, standardize: false, transform: "none" }, 0);
   assert.equal(heads.outputs.length, 9);
   assert.deepEqual(heads.outputs.map((o) => o.shape[1]), [3, 3, 3, 2, 3, 2, 3, 5, 3]);
-  assert.deepEqual(
-    heads.layers.filter((l) => l.name.startsWith("head_") && !["head_hidden", "head_input"].includes(l.name)).map((l) =>
-      l.name.slice(5)
-    ),
-    headsOf("multi"),
-  );
+  // one logits layer for every head's classes (in headsOf order), then one softmax per head's block
+  const logits = heads.getLayer("head_logits");
+  assert.equal(logits.outputShape[1], 27);
+  assert.deepEqual((heads.getLayer("head_softmax").getConfig() as { sizes: number[] }).sizes, [
+    3,
+    3,
+    3,
+    2,
+    3,
+    2,
+    3,
+    5,
+    3,
+  ]);
+  assert.deepEqual(headLogitBlock("multi", "management"), { offset: 24, size: 3 });
+  assert.deepEqual(headLogitBlock("multi", "diagnosis"), { offset: 19, size: 5 });
 });
 
 Deno.test("InceptionV3: Keras layer names, classes and connections equal the Keras model in nsfwjs; blocks", async () => {

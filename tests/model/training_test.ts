@@ -209,6 +209,6 @@ Deno.test({
     assert.equal(changed("conv2d_1/kernel"), false, "stem stays frozen");
     assert.equal(changed("conv2d_9/kernel"), true, "mixed1 was trained");
     assert.equal(changed("conv2d_3/kernel"), true, "mixed0 was trained");
-    assert.equal(changed("head_management/kernel"), true);
+    assert.equal(changed("head_logits/kernel"), true);
   },
 });

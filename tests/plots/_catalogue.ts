@@ -218,6 +218,7 @@ export async function fixtureCaseReport(): Promise<CaseReport> {
       preset: "features",
       backbone: "nsfwjs 160 px (mixed10)",
       synthetic: true,
+      ttaViews: 5,
     },
     probabilities: { diagnosis: [0.05, 0.2, 0.6, 0.1, 0.05], management: [0.1, 0.3, 0.6] },
     sevenPoint: {

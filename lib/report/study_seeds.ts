@@ -1,0 +1,223 @@
+/**
+ * The whole study on a release with several training seeds: every run the study's analyses need, trained
+ * (or reused) once per seed on the official split, plus the 3-fold cross-validation with the first seed;
+ * every published number beside this run's mean ± SD over the seeds; and the study's findings checked
+ * one by one (direct vs inferred management, multi-task vs single-task, which inputs matter).
+ *
+ * Runs go to `<outDir>/seed-<s>/runs/`; a completed run with the same config is reused, so the command
+ * resumes where it stopped and a second call only recomputes the tables.
+ *
+ * @example
+ * ```ts ignore
+ * import { notebookContext } from "./context.ts";
+ * import { runStudy, studyMarkdown } from "./study_seeds.ts";
+ * const result = await runStudy(await notebookContext("study"), { seeds: [1, 2, 3] });
+ * console.log(studyMarkdown(result));
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { distanceComparison, PUBLISHED_SOURCE } from "../analysis/mod.ts";
+import { formatMeanSd, meanSd } from "../analysis/metrics_tables.ts";
+import { Prng } from "../util/prng.ts";
+import { gitCommit } from "../util/provenance.ts";
+import type { NotebookContext } from "./context.ts";
+import { ensureRuns, studyRunNames } from "./experiments.ts";
+import { abstractRecords, foldTables, infrVsPred, loadStudyRuns, studyVsRunNote } from "./study.ts";
+import { metricsFrame, publishedNumbers, runNumbers } from "./study_frames.ts";
+
+export interface StudyOptions {
+  /** Training seeds (each trains every official-split run once). */
+  seeds: readonly number[];
+  /** Also run the 3-fold cross-validation (with the first seed; default true). */
+  cv?: boolean;
+  /** Subsamples for the distances' CIs (only their means enter the table; default 200). */
+  samples?: number;
+  quiet?: boolean;
+}
+
+/** One quantity of the study beside this run's values. */
+export interface StudyRow {
+  quantity: string;
+  study: number | string;
+  /** This run's value per seed (numbers), or the cross-validation's "mean ± SD" (first seed). */
+  values: (number | string)[];
+  /** Mean and SD over seeds (null for the cross-validation's text values). */
+  mean: number | null;
+  sd: number | null;
+  /** What the table shows: "mean ± SD" over seeds, or the value. */
+  display: string;
+}
+
+/** One finding of the study, checked on this run. */
+export interface Finding {
+  finding: string;
+  study: string;
+  thisRun: string;
+  holds: boolean;
+}
+
+export interface StudyResult {
+  seeds: number[];
+  dataDir: string;
+  synthetic: boolean;
+  note: string;
+  rows: StudyRow[];
+  findings: Finding[];
+  /** The cross-validation comparisons of the abstract (first seed's folds). */
+  abstract: Record<string, string>[];
+  runsDirs: Record<number, string>;
+  gitCommit: string;
+  created: string;
+}
+
+/**
+ * Trains (or reuses) every run for every seed and compares all published numbers.
+ * @throws {RangeError} for an empty or repeated seed list.
+ */
+export async function runStudy(ctx: NotebookContext, options: StudyOptions): Promise<StudyResult> {
+  const seeds = [...options.seeds];
+  if (!seeds.length || new Set(seeds).size !== seeds.length || !seeds.every(Number.isInteger)) {
+    throw new RangeError(`Cannot run the study: expected distinct integer seeds, found ${JSON.stringify(seeds)}`);
+  }
+  const perSeed: Record<number, Map<string, number | string>> = {};
+  const runsDirs: Record<number, string> = {};
+  let abstract: Record<string, string>[] = [];
+  let note = "";
+  for (const [i, seed] of seeds.entries()) {
+    const seedCtx: NotebookContext = {
+      ...ctx,
+      settings: { ...ctx.settings, training: { ...ctx.settings.training, seed } },
+      outDir: join(ctx.outDir, `seed-${seed}`, "report"),
+    };
+    const names = [
+      ...studyRunNames.main,
+      ...studyRunNames.ablation,
+      ...(i === 0 && options.cv !== false ? studyRunNames.cv : []),
+    ];
+    const dirs = await ensureRuns(seedCtx, names, { quiet: options.quiet });
+    runsDirs[seed] = join(seedCtx.outDir, "..", "runs");
+    const runs = Object.fromEntries(Object.entries(loadStudyRuns(runsDirs[seed])).filter(([name]) => name in dirs));
+    const r = infrVsPred(runs);
+    const distances = distanceComparison(r.truth, r.infrProbs, r.predProbs, {
+      prng: new Prng(seed).fork("distances"),
+      samples: options.samples ?? 200,
+    });
+    perSeed[seed] = new Map(runNumbers(runs, r, metricsFrame(runs), distances).map((x) => [x.quantity, x.this_run]));
+    if (i === 0) {
+      abstract = abstractRecords(foldTables(runs)) as unknown as Record<string, string>[];
+      note = studyVsRunNote(runs);
+    }
+  }
+  const rows: StudyRow[] = publishedNumbers().flatMap(({ quantity, study }): StudyRow[] => {
+    const values = seeds.map((s) => perSeed[s].get(quantity)).filter((v) => v !== undefined) as (number | string)[];
+    if (!values.length) return [];
+    if (!values.every((v) => typeof v === "number")) {
+      return [{ quantity, study, values, mean: null, sd: null, display: String(values[0]) }];
+    }
+    const m = meanSd(values as number[]);
+    const display = values.length > 1 ? formatMeanSd(m) : m.mean.toFixed(4);
+    return [{ quantity, study, values, mean: m.mean, sd: m.sd, display }];
+  });
+  return {
+    seeds,
+    dataDir: ctx.location?.dir ?? "",
+    synthetic: ctx.synthetic,
+    note,
+    rows,
+    findings: studyFindings(rows),
+    abstract,
+    runsDirs,
+    gitCommit: gitCommit(),
+    created: new Date().toISOString(),
+  };
+}
+
+/** The study's findings as comparisons of its numbers, checked on the rows (means over seeds). */
+export function studyFindings(rows: readonly StudyRow[]): Finding[] {
+  const get = (q: string) => rows.find((r) => r.quantity === q);
+  const findings: Finding[] = [];
+  const compare = (finding: string, a: string, b: string, strict: boolean) => {
+    const ra = get(a), rb = get(b);
+    if (!ra || !rb || ra.mean === null || rb.mean === null) return;
+    const seedsHold =
+      ra.values.filter((v, i) =>
+        strict ? (v as number) > (rb.values[i] as number) : (v as number) >= (rb.values[i] as number)
+      ).length;
+    findings.push({
+      finding,
+      study: `${ra.study} ${strict ? ">" : ">="} ${rb.study}`,
+      thisRun: `${ra.mean.toFixed(4)} vs ${rb.mean.toFixed(4)} (holds for ${seedsHold} of ${ra.values.length} seeds)`,
+      holds: strict ? ra.mean > rb.mean : ra.mean >= rb.mean,
+    });
+  };
+  compare("direct management beats inferred: accuracy", "Table 2 pred accuracy", "Table 2 infr accuracy", true);
+  compare(
+    "direct management beats inferred: macro AUROC",
+    "Table 2 pred average auroc",
+    "Table 2 infr average auroc",
+    true,
+  );
+  compare("multi-task >= single-task management: accuracy", "Table 3 accuracy", "Table 2 pred accuracy", false);
+  compare(
+    "multi-task >= single-task management: macro AUROC",
+    "Table 3 average auroc",
+    "Table 2 pred average auroc",
+    false,
+  );
+  compare("dermoscopic beats clinical (Table 4 D vs C): macro AUROC", "Table 4 D auroc", "Table 4 C auroc", true);
+  compare("dermoscopic beats clinical (Table 4 D vs C): accuracy", "Table 4 D accuracy", "Table 4 C accuracy", true);
+  compare("metadata adds to dermoscopy (Table 4 DM vs D): macro AUROC", "Table 4 DM auroc", "Table 4 D auroc", false);
+  compare(
+    "metadata adds to dermoscopy (Table 4 DM vs D): accuracy",
+    "Table 4 DM accuracy",
+    "Table 4 D accuracy",
+    false,
+  );
+  return findings;
+}
+
+/** The result as Markdown: a header, the findings, the abstract's CV comparisons and every number. */
+export function studyMarkdown(result: StudyResult): string {
+  const esc = (s: unknown) => String(s).replaceAll("|", "\\|");
+  const lines = [
+    `# The study vs this run${result.synthetic ? " (SYNTHETIC DATA)" : ""}`,
+    "",
+    `Data: \`${result.dataDir}\`. Seeds: ${result.seeds.join(", ")} (official split: mean ± SD over seeds); ` +
+    `3-fold cross-validation: seed ${result.seeds[0]}. Commit ${result.gitCommit.slice(0, 10)}, ${
+      result.created.slice(0, 10)
+    }.`,
+    "",
+    `${result.note}`,
+    `Published numbers: ${PUBLISHED_SOURCE}.`,
+    "",
+    "## Findings",
+    "",
+    "| finding | study | this run | holds |",
+    "|---|---|---|---|",
+    ...result.findings.map((f) =>
+      `| ${esc(f.finding)} | ${esc(f.study)} | ${esc(f.thisRun)} | ${f.holds ? "yes" : "no"} |`
+    ),
+    "",
+    "## The abstract's cross-validation comparisons (percentage points)",
+    "",
+    ...(result.abstract.length
+      ? [
+        `| ${Object.keys(result.abstract[0]).map(esc).join(" | ")} |`,
+        `|${Object.keys(result.abstract[0]).map(() => "---").join("|")}|`,
+        ...result.abstract.map((r) => `| ${Object.values(r).map(esc).join(" | ")} |`),
+      ]
+      : ["(no cross-validation runs)"]),
+    "",
+    "## Every number",
+    "",
+    `| quantity | study | this run (${result.seeds.length > 1 ? "mean ± SD over seeds" : "one seed"}) | per seed |`,
+    "|---|---|---|---|",
+    ...result.rows.map((r) =>
+      `| ${esc(r.quantity)} | ${esc(r.study)} | ${esc(r.display)} | ${
+        r.mean === null ? "" : r.values.map((v) => (v as number).toFixed(4)).join(", ")
+      } |`
+    ),
+  ];
+  return lines.join("\n") + "\n";
+}

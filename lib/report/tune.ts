@@ -1,0 +1,156 @@
+/**
+ * The validation evidence behind the features preset: the preset and one-change alternatives to it (its
+ * layers, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
+ * a hidden layer, the study's label-balanced batches, and the project's previous defaults), each trained
+ * with several seeds and scored on the validation split only. The test split is never read: the table
+ * this writes is what chose the preset, and rerunning it on another release shows whether the choice
+ * carries over.
+ *
+ * @example
+ * ```ts ignore
+ * import { TUNE_CANDIDATES, tunePreset } from "./tune.ts";
+ * const rows = await tunePreset("/data/release_v0", { outDir: "outputs/real/tune", cacheDir: ".cache", seeds: [1, 2, 3] });
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { HeadName } from "../data/vocabulary.ts";
+import { defaultRunConfig, ModelKind, RunConfig } from "../model/config.ts";
+import { readPredictions } from "../model/predictions.ts";
+import { trainRun } from "../model/run.ts";
+import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { rocAucOvr } from "../stats/roc.ts";
+import { Progress } from "../util/progress.ts";
+import { formatMeanSd, meanSd } from "../analysis/metrics_tables.ts";
+import { exists } from "../util/fs.ts";
+import pl from "nodejs-polars";
+import type { DataFrame } from "./frames.ts";
+
+/** One alternative to the preset: a name and the change it makes to the preset's config. */
+export interface TuneCandidate {
+  name: string;
+  change: (c: RunConfig) => void;
+}
+
+export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandidate[]>([
+  { name: "preset (chosen)", change: () => {} },
+  { name: "mixed5 only", change: (c) => (c.model.backbone.featureLayers = ["mixed5"]) },
+  { name: "mixed10 only", change: (c) => (c.model.backbone.featureLayers = ["mixed10"]) },
+  { name: "no square root", change: (c) => (c.model.head.transform = "none") },
+  { name: "no augmented views", change: (c) => ((c.training.views = 0), (c.training.ttaViews = 0)) },
+  { name: "views in training, no test-time averaging", change: (c) => (c.training.ttaViews = 0) },
+  { name: "class-weighted loss", change: (c) => (c.training.classWeights = true) },
+  {
+    name: "class-weighted loss + prior correction",
+    change: (c) => ((c.training.classWeights = true), (c.training.priorCorrection = true)),
+  },
+  { name: "L2 0.01", change: (c) => (c.model.head.l2 = 0.01) },
+  { name: "L2 0.1", change: (c) => (c.model.head.l2 = 0.1) },
+  { name: "hidden layer of 256", change: (c) => (c.model.head.hidden = 256) },
+  { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
+  {
+    name: "previous defaults (mixed5, 4 views, hidden 64, label-balanced, class-weighted)",
+    change: (c) => {
+      c.model.backbone.featureLayers = ["mixed5"];
+      c.model.head = { hidden: 64, l2: 0.03, standardize: true, transform: "none" };
+      c.training.views = 4;
+      c.training.ttaViews = 0;
+      c.training.epochs = 40;
+      c.training.sampling = "label-balanced";
+      c.training.classWeights = true;
+      c.training.optimizer = { ...c.training.optimizer, learningRate: 0.01, lrDecay: 1e-4 };
+    },
+  },
+]);
+
+export interface TuneOptions {
+  outDir: string;
+  cacheDir: string;
+  seeds: readonly number[];
+  kinds?: readonly ModelKind[];
+  /** Names of the candidates to run (default: all). */
+  candidates?: readonly string[];
+  quiet?: boolean;
+}
+
+/** One candidate's validation scores for one model kind. */
+export interface TuneRow {
+  kind: ModelKind;
+  candidate: string;
+  /** Validation macro AUROC and accuracy of the kind's main head, per seed. */
+  auroc: number[];
+  accuracy: number[];
+  seconds: number;
+}
+
+const mainHead = (kind: ModelKind): HeadName => (kind === "diag" ? "diagnosis" : "management");
+
+/**
+ * Trains every candidate for every kind and seed (reusing completed runs) and scores it on the
+ * validation split.
+ * @throws {RangeError} naming an unknown candidate.
+ */
+export async function tunePreset(dataDir: string, options: TuneOptions): Promise<TuneRow[]> {
+  const names = options.candidates ?? TUNE_CANDIDATES.map((c) => c.name);
+  const unknown = names.find((n) => !TUNE_CANDIDATES.some((c) => c.name === n));
+  if (unknown) {
+    throw new RangeError(
+      `Cannot tune: expected candidates among ${
+        TUNE_CANDIDATES.map((c) => `"${c.name}"`).join(", ")
+      }, found "${unknown}"`,
+    );
+  }
+  const kinds = options.kinds ?? ["mgmt", "diag"];
+  const candidates = TUNE_CANDIDATES.filter((c) => names.includes(c.name));
+  const bar = new Progress("tune", candidates.length * kinds.length * options.seeds.length, {
+    unit: "run",
+    quiet: options.quiet,
+  });
+  const rows: TuneRow[] = [];
+  for (const kind of kinds) {
+    for (const cand of candidates) {
+      const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };
+      for (const seed of options.seeds) {
+        const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
+        config.data.dir = dataDir;
+        config.backend = "wasm";
+        cand.change(config);
+        const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+        const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);
+        const t0 = performance.now();
+        await trainRun({ config, outDir: dir, cacheDir: options.cacheDir, quiet: true });
+        row.seconds += (performance.now() - t0) / 1000;
+        const p = readPredictions(dir);
+        const h = mainHead(kind);
+        const truth = p.truth(h, "valid"), probs = p.probs(h, "valid");
+        row.auroc.push(rocAucOvr(truth, probs));
+        row.accuracy.push(classwiseMetrics(truth, argmax(probs), { labels: probs[0].length }).accuracy);
+        bar.tick();
+      }
+      rows.push(row);
+    }
+  }
+  bar.done();
+  return rows;
+}
+
+/** The rows as records for a table: kind, candidate, validation AUROC and accuracy (mean ± SD), seconds. */
+export function tuneRecords(rows: readonly TuneRow[]): Record<string, string | number>[] {
+  return rows.map((r) => ({
+    model: `${r.kind}-CDM`,
+    setting: r.candidate,
+    "valid macro AUROC": formatMeanSd(meanSd(r.auroc)),
+    "valid accuracy": formatMeanSd(meanSd(r.accuracy)),
+    seeds: r.auroc.length,
+    "seconds per run": Number((r.seconds / r.auroc.length).toFixed(1)),
+  }));
+}
+
+/**
+ * The table the last `tune` wrote for this kind of data (outputs/<real|synthetic>/tune/tune.csv, the folder
+ * beside a notebook's `outDir`), or null when it has not been run.
+ */
+export function savedTuneTable(outDir: string): DataFrame | null {
+  const file = join(outDir, "..", "tune", "tune.csv");
+  return exists(file) ? pl.readCSV(Deno.readTextFileSync(file)) : null;
+}
