@@ -79,7 +79,7 @@ export class FeatureFeed implements Feed {
       if (!this.#views.has(path)) {
         this.#views.set(
           path,
-          features.get(path)!.map((v) => transformFeatures(v, transform)),
+          features.get(path)!.map((v) => transformedView(v, transform)),
         );
       }
       return path;
