@@ -70,6 +70,8 @@ export interface TuneOptions {
   kinds?: readonly ModelKind[];
   /** Names of the candidates to run (default: all). */
   candidates?: readonly string[];
+  /** Applied to the preset before each candidate's change (e.g. another backbone or input size). */
+  configure?: (c: RunConfig) => void;
   quiet?: boolean;
 }
 
@@ -114,6 +116,7 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
         const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
         config.data.dir = dataDir;
         config.backend = "wasm";
+        options.configure?.(config);
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);

@@ -1,0 +1,88 @@
+/**
+ * `study` and `tune`: the whole study with several seeds on the quick synthetic release (every published
+ * number beside this run's per-seed values and their mean ± SD, the findings checked), and the preset's
+ * validation evidence (scores read from the validation split of each run only).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tunePreset, tuneRecords } from "../../lib/report/tune.ts";
+import { readPredictions } from "../../lib/model/predictions.ts";
+import { rocAucOvr } from "../../lib/stats/roc.ts";
+import { writeRegionRelease } from "../explain/_fixtures.ts";
+import { PROJECT_ROOT, runCli, tempDir } from "../_helpers.ts";
+
+Deno.test({
+  name: "cli study: two seeds on the quick synthetic release; every number per seed with mean ± SD; findings",
+  sanitizeResources: false,
+  async fn() {
+    const out = tempDir();
+    const r = await runCli(["study", "--seeds", "2", "--no-cv", "--out", out, "--quiet"], {
+      DERM7PT_PROFILE: "quick",
+      DERM7PT_DIR: "",
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^# The study vs this run \(SYNTHETIC DATA\)/);
+    assert.match(r.stdout, /Seeds: 1, 2 \(official split: mean ± SD over seeds\)/);
+    const result = JSON.parse(Deno.readTextFileSync(join(out, "study.json")));
+    assert.deepEqual(result.seeds, [1, 2]);
+    const acc = result.rows.find((x: { quantity: string }) => x.quantity === "Table 2 pred accuracy");
+    assert.equal(acc.study, 0.6987);
+    assert.equal(acc.values.length, 2);
+    const mean = (acc.values[0] + acc.values[1]) / 2;
+    assert.ok(Math.abs(acc.mean - mean) < 1e-12);
+    assert.match(acc.display, /^\d\.\d{4} ± \d\.\d{4}$/);
+    assert.equal(result.findings.length, 8);
+    for (const f of result.findings) assert.match(f.thisRun, /holds for \d of 2 seeds/);
+    // the runs of each seed are where the output says, one folder per run
+    for (const s of [1, 2]) {
+      const runs = [...Deno.readDirSync(join(out, `seed-${s}`, "runs"))].map((e) => e.name).sort();
+      assert.deepEqual(runs, [
+        "diag-CDM",
+        "mgmt-CDM",
+        "multi-C",
+        "multi-CD",
+        "multi-CDM",
+        "multi-CM",
+        "multi-D",
+        "multi-DM",
+        "multi-M",
+      ]);
+    }
+    const bad = await runCli(["study", "--seed-list", "1,1"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected --seed-list to be distinct integers like 1,2,3, found "1,1"/);
+  },
+});
+
+Deno.test({
+  name: "tune: each candidate's validation AUROC and accuracy, computed from the validation rows only",
+  sanitizeResources: false,
+  async fn() {
+    const data = tempDir();
+    await writeRegionRelease(data, { cases: 120, seed: 4, size: 48 });
+    const outDir = tempDir();
+    const rows = await tunePreset(data, {
+      outDir,
+      cacheDir: join(PROJECT_ROOT, ".cache"),
+      seeds: [1, 2],
+      kinds: ["mgmt"],
+      candidates: ["preset (chosen)", "no augmented views"],
+      configure: (c) => {
+        c.model.backbone = { ...c.model.backbone, source: "tiny", size: 48, featureLayers: ["mixed0", "mixed1"] };
+        c.training.epochs = 3;
+        c.training.views = 1;
+        c.training.ttaViews = 1;
+      },
+      quiet: true,
+    });
+    assert.deepEqual(rows.map((r) => r.candidate), ["preset (chosen)", "no augmented views"]);
+    const p = readPredictions(join(outDir, "runs", "mgmt-no-augmented-views-s2"));
+    assert.equal(rows[1].auroc[1], rocAucOvr(p.truth("management", "valid"), p.probs("management", "valid")));
+    const records = tuneRecords(rows);
+    assert.equal(records[0].model, "mgmt-CDM");
+    assert.match(String(records[0]["valid macro AUROC"]), /^\d\.\d{4} ± \d\.\d{4}$/);
+    const bad = await runCli(["tune", "--candidate", "everything"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected --candidate among "preset \(chosen\)", .*found "everything"/);
+  },
+});
