@@ -5,7 +5,7 @@
  *   are registered (wasm_kernels.ts).
  * - `webgpu`: Deno's `navigator.gpu`. On a machine with a GPU and its Vulkan driver this is the fast
  *   path; here it runs on a software adapter (llvmpipe/lavapipe), slower than wasm, which lets CI
- *   exercise the GPU code.
+ *   exercise the GPU code. This project's training kernels are registered (webgpu_kernels.ts).
  * - `cpu`: tfjs' pure-JS backend, for tiny tests.
  * - `tensorflow`: `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` when the user has
  *   installed one (loaded only on request). They cannot be installed in this project's environment:
@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradientKernels } from "./wasm_kernels.ts";
+import { registerWebGpuTrainingKernels } from "./webgpu_kernels.ts";
 
 export type BackendName = "auto" | "wasm" | "webgpu" | "cpu" | "tensorflow";
 export const BACKENDS: readonly BackendName[] = ["auto", "wasm", "webgpu", "cpu", "tensorflow"];
@@ -119,6 +120,7 @@ export async function startBackend(
   if (name === "webgpu") {
     await import("@tensorflow/tfjs-backend-webgpu");
     await tf.setBackend("webgpu");
+    registerWebGpuTrainingKernels();
   } else if (name === "wasm") {
     setWasmPaths(new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).href);
     await tf.setBackend("wasm");

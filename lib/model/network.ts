@@ -38,6 +38,7 @@ import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 import { join } from "node:path";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { initializerSeed } from "./init_seed.ts";
+import { useFusedBatchNorm } from "./fused_batch_norm.ts";
 
 export interface BackboneInfo {
   /** Description of where the weights come from (printed and saved). */
@@ -290,6 +291,7 @@ export async function buildFullModel(
     outputs: headLayers(x, kind, head, options.seed),
     name: `derm7pt_${kind}_${inputs}`,
   });
+  useFusedBatchNorm(model); // training mode on webgpu: the fused kernels; elsewhere tfjs-layers' own code
   return {
     model,
     backbones,

@@ -182,14 +182,17 @@ export async function predictCase(run: LoadedRun, input: NewCase): Promise<CaseP
       if (inputs.includes(flag)) images.push(await decodeImage(path!, { size }));
     }
     const meta = metadata ? encodeMetadata(metadata) : null;
-    outs = tf.tidy(() => {
+    // read after the tidy, asynchronously: the webgpu backend has no synchronous read under Deno
+    const ys = tf.tidy(() => {
       const xs = [
         ...images.map((x) => tf.tensor4d(preprocess(x.data, run.preprocessing), [1, size, size, 3])),
         ...(meta ? [tf.tensor2d(meta, [1, meta.length])] : []),
       ];
       const r = run.model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
-      return (Array.isArray(r) ? r : [r]).map((t) => Array.from(t.dataSync()));
+      return Array.isArray(r) ? r : [r];
     });
+    outs = await Promise.all(ys.map(async (t) => Array.from(await t.data())));
+    tf.dispose(ys);
   }
   const heads: CasePrediction["heads"] = {};
   run.heads.forEach((h, i) => (heads[h] = outs[i]));

@@ -23,11 +23,13 @@ export function orderedWeights(model: tf.LayersModel): tf.LayerVariable[] {
   return [...model.weights].sort((a, b) => (a as unknown as { id: number }).id - (b as unknown as { id: number }).id);
 }
 
-/** Writes `model`'s topology and weights (in creation order) to `dir` (model.json + weights.bin). */
-// deno-lint-ignore require-await -- async like tfjs save handlers, so callers need not change if it becomes truly async
+/**
+ * Writes `model`'s topology and weights (in creation order) to `dir` (model.json + weights.bin). Reads
+ * the weights asynchronously: tfjs' webgpu backend cannot read synchronously under Deno.
+ */
 export async function saveWeights(model: tf.LayersModel, dir: string): Promise<void> {
   const weights = orderedWeights(model);
-  const values = concatFloat32(weights.map((w) => w.read().dataSync() as Float32Array));
+  const values = concatFloat32(await readWeights(model));
   const data = new Uint8Array(values.buffer);
   writeBytesAtomic(join(dir, "weights.bin"), data);
   writeJsonAtomic(join(dir, "model.json"), {
@@ -99,9 +101,20 @@ export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
   });
 }
 
-/** A copy of every weight's values in creation order (for best-model snapshots and checkpoints). */
+/** A copy of every weight's values in creation order (synchronous: not on webgpu, use `readWeights`). */
 export function snapshotWeights(model: tf.LayersModel): Float32Array[] {
   return orderedWeights(model).map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+}
+
+/**
+ * A copy of every weight's values in creation order, read asynchronously (best-model snapshots and
+ * checkpoints): tfjs' webgpu backend has no synchronous read under Deno (its `dataSync` draws through
+ * an OffscreenCanvas that Deno lacks).
+ */
+export async function readWeights(model: tf.LayersModel): Promise<Float32Array[]> {
+  return await Promise.all(
+    orderedWeights(model).map(async (w) => Float32Array.from(await w.read().data() as Float32Array)),
+  );
 }
 
 /** Writes a snapshot back. */

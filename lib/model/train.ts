@@ -26,7 +26,9 @@ import { Yielder } from "../util/interrupt.ts";
 import { formatSeconds, notebookStatusLine } from "../util/progress.ts";
 import { concatFloat32 } from "../util/arrays.ts";
 import { classesOf, OptimizerConfig } from "./config.ts";
-import { orderedWeights, restoreWeights, snapshotWeights } from "./serialize.ts";
+import { orderedWeights, readWeights, restoreWeights } from "./serialize.ts";
+import { LossMeter, SgdMomentum } from "./sgd.ts";
+import { trainStep } from "./train_step.ts";
 
 /** How a feed turns cases into inputs: training (augmented or not) or prediction of view `view`. */
 export interface FeedMode {
@@ -90,6 +92,11 @@ export interface TrainSpec {
   checkpoint?: { dir: string; key: string; everySteps?: number };
   /** Stop as if interrupted after this many steps in total (tests of resuming). */
   stopAfterSteps?: number;
+  /**
+   * Read the summed training loss back from the device every this many steps (default 0: once, at
+   * the end of the epoch). Steps do no other device-to-host read.
+   */
+  lossReadEvery?: number;
   quiet?: boolean;
   /** Receives each epoch's row (e.g. for live plots). */
   onEpoch?: (row: HistoryRow) => void;
@@ -171,7 +178,7 @@ export async function predictHeads(
         const r = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
         return Array.isArray(r) ? (r.length === 1 ? r[0] : tf.concat(r, 1)) : r;
       });
-      const data = y.dataSync();
+      const data = await y.data(); // asynchronously: webgpu has no synchronous read under Deno
       for (let k = 0; k < data.length; k++) sum[k] += data[k] / views;
       tf.dispose([...xs, y]);
     }
@@ -221,25 +228,11 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     ) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]),
   );
   const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
-  // Row i of the loss target: for each head, class weight / batch size at the case's label.
-  const targetWidth = heads.reduce((n, h) => n + classesOf(h), 0);
-  const weightedTargets = (idx: readonly number[]): Float32Array => {
-    const t = new Float32Array(idx.length * targetWidth);
-    idx.forEach((ci, i) => {
-      let offset = i * targetWidth;
-      for (const h of heads) {
-        const y = labels[h][ci];
-        t[offset + y] = classWeights[h][y] / idx.length;
-        offset += classesOf(h);
-      }
-    });
-    return t;
-  };
   const shuffled = spec.sampling === "shuffled";
   const batchSize = shuffled ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;
   const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
   const steps = spec.maxStepsPerEpoch ? Math.min(stepsPerEpoch, spec.maxStepsPerEpoch) : stepsPerEpoch;
-  const velocity = new Map<string, tf.Tensor>();
+  const sgd = new SgdMomentum(spec.optimizer);
   let history: HistoryRow[] = [];
   let bestMetric = Infinity, bestEpoch = -1;
   let best: Float32Array[] | null = null;
@@ -262,8 +255,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     restoreWeights(model, current);
     for (const w of orderedWeights(model)) {
       const n = w.shape.reduce((a: number, b) => a * (b as number), 1);
-      const v = take(n);
-      velocity.set(w.name, tf.tensor(v, w.shape as number[]));
+      sgd.setVelocity(w.name, take(n), w.shape as number[]);
     }
     if (c.bestEpoch >= 0) {
       best = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
@@ -278,16 +270,11 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     log(spec.quiet, `resuming from ${ck.dir}: epoch ${c.epoch + 1}, step ${c.step}`);
   }
 
-  const saveCheckpoint = (epoch: number, step: number) => {
+  const saveCheckpoint = async (epoch: number, step: number) => {
     if (!ck) return;
     const parts: Float32Array[] = [
-      ...snapshotWeights(model),
-      ...orderedWeights(model).map((w) =>
-        Float32Array.from(
-          (velocity.get(w.name)?.dataSync() as Float32Array) ??
-            new Float32Array(w.shape.reduce((a: number, b) => a * (b as number), 1)),
-        )
-      ),
+      ...await readWeights(model),
+      ...await Promise.all(orderedWeights(model).map((w) => sgd.readVelocity(w.name, w.shape as number[]))),
     ];
     if (best) parts.push(...best);
     const state = new Uint8Array(concatFloat32(parts).buffer);
@@ -316,7 +303,6 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     Deno.addSignalListener("SIGINT", onSigint);
   } catch { /* signals unavailable (e.g. in a worker) */ }
 
-  const opt = spec.optimizer;
   const yielder = new Yielder(100);
   const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
   // in a notebook (or inside a step's status line) epoch lines update one line instead of printing
@@ -344,50 +330,33 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
             onEmptyLabel: () => {},
           });
         let lossSum = 0;
+        const losses = new LossMeter();
         const first = e === startEpoch ? startStep : 0;
         for (let s = first; s < steps; s++) {
           const idx = batches[s].map((j) => train[j]);
           const xs = await feed.inputs(idx, { train: true, augment: stage.augment, prng: prng.fork(`step-${s}`) });
-          const lr = opt.learningRate / (1 + opt.lrDecay * globalStep);
-          const { value, grads } = tf.variableGrads(() => {
-            const r = model.apply(xs.length === 1 ? xs[0] : xs, { training: stage.trainingMode ?? false }) as
-              | tf.Tensor
-              | tf.Tensor[];
-            const outs = Array.isArray(r) ? r : [r];
-            // every head's class-weighted cross-entropy (mean over the batch), summed, as a handful of ops
-            // whatever the number of heads: one weighted one-hot target over all heads' classes
-            const probs = outs.length === 1 ? outs[0] : tf.concat(outs, 1);
-            const target = tf.tensor2d(weightedTargets(idx), [idx.length, targetWidth]);
-            let total: tf.Tensor = tf.neg(tf.sum(tf.mul(target, tf.log(tf.clipByValue(probs, 1e-7, 1)))));
-            if (spec.l2 && spec.l2.strength > 0 && spec.l2.kernels.length) {
-              const squares = spec.l2.kernels.map((kv) => tf.sum(tf.square(kv.read())));
-              total = tf.add(total, tf.mul(spec.l2.strength, squares.length === 1 ? squares[0] : tf.addN(squares)));
-            }
-            return total as tf.Scalar;
-          }, vars);
-          tf.tidy(() => {
-            for (const v of vars) {
-              const g = grads[v.name];
-              if (!g) continue;
-              const prev = velocity.get(v.name);
-              const next = prev ? tf.sub(tf.mul(opt.momentum, prev), tf.mul(lr, g)) : tf.mul(-lr, g);
-              if (opt.weightDecay > 0) v.assign(tf.add(v, tf.sub(next, tf.mul(lr * opt.weightDecay, v))));
-              else v.assign(tf.add(v, next));
-              prev?.dispose();
-              velocity.set(v.name, tf.keep(next));
-            }
-          });
-          lossSum += (await value.data())[0];
-          tf.dispose([value, ...Object.values(grads), ...xs]);
+          trainStep(xs, {
+            model,
+            vars,
+            heads,
+            labels: Object.fromEntries(heads.map((h) => [h, idx.map((ci) => labels[h][ci])])),
+            classWeights,
+            training: stage.trainingMode ?? false,
+            l2: spec.l2,
+          }, { sgd, losses, step: globalStep });
+          tf.dispose(xs);
+          if (spec.lossReadEvery && losses.pending >= spec.lossReadEvery) lossSum += (await losses.read()).sum;
           globalStep++;
           await yielder.maybeYield(); // lets the SIGINT listener run
           if (spec.stopAfterSteps !== undefined && globalStep >= spec.stopAfterSteps) interrupted = true;
           if (interrupted) {
-            saveCheckpoint(e, s + 1);
+            losses.dispose();
+            await saveCheckpoint(e, s + 1);
             return { history, bestEpoch, resumedFrom, interrupted: true, classWeights };
           }
-          if (ck?.everySteps && globalStep % ck.everySteps === 0) saveCheckpoint(e, s + 1);
+          if (ck?.everySteps && globalStep % ck.everySteps === 0) await saveCheckpoint(e, s + 1);
         }
+        lossSum += (await losses.read()).sum;
         const probs = await predictHeads(model, feed, spec.valid, heads, {
           batchSize: spec.batchSizeEval,
           views: spec.evalViews,
@@ -400,13 +369,13 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         if (isBest) {
           bestMetric = Number.isNaN(metric) ? bestMetric : metric;
           bestEpoch = e;
-          best = snapshotWeights(model);
+          best = await readWeights(model);
         }
         const row: HistoryRow = {
           epoch: e + 1,
           stage: stage.name,
           steps: steps - first,
-          lr: opt.learningRate / (1 + opt.lrDecay * globalStep),
+          lr: sgd.learningRate(globalStep),
           trainLoss: lossSum / Math.max(1, steps - first),
           validLoss: ev.loss,
           validAuroc: ev.auroc,
@@ -422,7 +391,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         })`;
         if (status) status.update(line);
         else log(spec.quiet, line);
-        saveCheckpoint(e + 1, 0);
+        await saveCheckpoint(e + 1, 0);
       }
       epoch = stageStart + stage.epochs;
     }
@@ -431,7 +400,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     try {
       Deno.removeSignalListener("SIGINT", onSigint);
     } catch { /* not registered */ }
-    for (const v of velocity.values()) v.dispose();
+    sgd.dispose();
   }
   if (best) restoreWeights(model, best);
   return { history, bestEpoch: bestEpoch + 1, resumedFrom, interrupted, classWeights };
