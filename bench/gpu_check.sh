@@ -1,54 +1,54 @@
 #!/usr/bin/env bash
-# The GPU device check, run on a lent GPU machine from the repository root (see the notes of the
-# model issue). It needs, carried beside the tree (none is committed):
-#   .gl/*.deb            Vulkan/GL loader packages (Debian), unpacked into / here
-#   .device/deno.xz      the pinned Deno binary, xz-compressed (the machine has no network)
-#   .device/gpu_check.js bench/gpu_check.ts bundled with its npm dependencies (deno bundle)
-# Prepare them with: bash bench/gpu_check.sh --prepare
+# The GPU check (issue 15), one script for a machine with an NVIDIA (or other Vulkan) GPU:
+#   1. bench/gpu_check.ts: Deno's WebGPU adapter; InceptionV3 at 299 px forward and training step
+#      (whole network, this project's kernels) at batch 8 and 32; the profile of one training step;
+#      tfjs' convolution filter gradient against this project's tiled one
+#   2. bench/paper_epoch.ts: one real epoch of the paper preset on the synthetic release, every stage
+#      timed, and the projected time of the full schedule
+#   3. PyTorch on the same GPU, as the reference (when python3 has torch and torchvision)
+# Results go to $OUT (default outputs/gpu_check/): gpu_check.json, paper_epoch.md, torch_gpu.json, log.txt.
+#
+#   bash bench/gpu_check.sh              on a machine with network access: tools/setup.sh installs Deno
+#                                        and the npm packages first
+#   bash bench/gpu_check.sh --prepare    packs .device/ (the pinned Deno, xz-compressed, and gpu_check.ts
+#                                        bundled) for a lent machine without network; there, with .device/
+#                                        (and optionally .gl/*.deb, Vulkan loader packages) carried beside
+#                                        the tree, the script runs step 1 and 3 only: the paper epoch needs
+#                                        the npm packages (sharp, onnxruntime) that cannot be bundled.
 set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
 if [ "${1:-}" = "--prepare" ]; then
   . tools/setup.sh
   mkdir -p .device
   deno bundle --platform deno -o .device/gpu_check.js bench/gpu_check.ts
-  deno bundle --platform deno -o .device/gpu_kernels.js bench/gpu_kernels.ts
-  xz -T2 -6 -c .tools/deno/node_modules/deno/deno > .device/deno.xz
+  xz -T2 -6 -c .tools/deno/node_modules/deno/deno >.device/deno.xz
   exit 0
 fi
-for f in .gl/*.deb; do dpkg -x "$f" /; done
-ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-ls /usr/local/nvidia/share/vulkan/icd.d/ 2>&1 | head -3
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-xz -dc .device/deno.xz > /tmp/deno && chmod +x /tmp/deno
-/tmp/deno --version | head -1
-OUT_DIR="${OUT:-/tmp}"
-if [ "${1:-}" = "--kernels" ]; then
-  # which gradient kernel is slow, and does replacing it help a training step?
-  timeout 150 /tmp/deno run -A .device/gpu_kernels.js 2>&1 | grep -v "^Hi, looks\|^====\|^$" | tee "$OUT_DIR/gpu_kernels.json"
-  GPU_CHECK_OURS=1 GPU_CHECK_SKIP_FORWARD=1 GPU_CHECK_BATCHES=8 timeout 150 /tmp/deno run -A .device/gpu_check.js 2>&1 | grep -v "^Hi, looks\|^====\|^$" | tee "$OUT_DIR/gpu_train_ours.json"
-  exit 0
+OUT_DIR="${OUT:-$ROOT/outputs/gpu_check}"
+mkdir -p "$OUT_DIR"
+exec > >(tee "$OUT_DIR/log.txt") 2>&1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none"
+if [ -f .device/gpu_check.js ] && ! [ -x .tools/deno/node_modules/deno/deno ]; then
+  # a lent machine without network: Vulkan loader packages, the NVIDIA ICD, the carried Deno
+  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+  ldconfig 2>/dev/null || true
+  ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  [ -f "$ICD" ] && export VK_DRIVER_FILES="$ICD"
+  xz -dc .device/deno.xz >/tmp/deno && chmod +x /tmp/deno
+  DENO="/tmp/deno" GPU_CHECK=".device/gpu_check.js" PAPER=""
+else
+  . tools/setup.sh || exit 1
+  DENO="deno" GPU_CHECK="bench/gpu_check.ts" PAPER="bench/paper_epoch.ts"
 fi
-timeout 420 /tmp/deno run -A .device/gpu_check.js 2>&1 | grep -v "^Hi, looks\|^====\|^$" | tee "$OUT_DIR/gpu_check.json"
-echo "--- PyTorch on the same GPU (reference) ---"
-timeout 120 python3 - <<'PY' 2>&1 | tee "$OUT_DIR/torch_gpu.json"
-import json, time, torch, torchvision
-d = torch.device("cuda")
-net = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False).to(d)
-out = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__}
-for b in (8, 32):
-    x = torch.rand(b, 3, 299, 299, device=d)
-    net.eval()
-    with torch.no_grad():
-        net(x); torch.cuda.synchronize(); t = time.perf_counter()
-        for _ in range(5): net(x)
-        torch.cuda.synchronize(); out[f"forward, batch {b}"] = f"{5 * b / (time.perf_counter() - t):.1f} images/s"
-net.train(); opt = torch.optim.SGD(net.parameters(), lr=1e-4, momentum=0.9); lf = torch.nn.CrossEntropyLoss()
-for b in (8, 16):
-    x = torch.rand(b, 3, 299, 299, device=d); y = torch.randint(0, 1000, (b,), device=d)
-    def step():
-        opt.zero_grad(); lf(net(x), y).backward(); opt.step()
-    step(); torch.cuda.synchronize(); t = time.perf_counter()
-    for _ in range(3): step()
-    torch.cuda.synchronize(); out[f"training step, batch {b}"] = f"{3 * b / (time.perf_counter() - t):.1f} images/s"
-print(json.dumps(out, indent=2))
-PY
+"$DENO" --version | head -1
+echo "--- 1. forward, training step, profile, filter gradient (bench/gpu_check.ts) ---"
+timeout 420 "$DENO" run -A "$GPU_CHECK" | tee "$OUT_DIR/gpu_check.json"
+echo "--- 2. one epoch of the paper preset, projected schedule (bench/paper_epoch.ts) ---"
+if [ -n "$PAPER" ]; then
+  timeout 600 "$DENO" run -A "$PAPER" | tee "$OUT_DIR/paper_epoch.md"
+else
+  echo "skipped: needs the project's npm packages (run without .device/ on a machine with network access)"
+fi
+echo "--- 3. PyTorch on the same GPU (reference) ---"
+timeout 120 python3 bench/torch_gpu.py 2>&1 | tee "$OUT_DIR/torch_gpu.json"

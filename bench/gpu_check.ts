@@ -1,91 +1,65 @@
 /**
- * GPU check (run on a machine with a GPU; see bench/gpu_check.sh): reports Deno's WebGPU adapter
- * and InceptionV3 throughput at 299x299 on tfjs' webgpu backend — forward (feature extraction)
- * and a training step of the whole network — with random weights (throughput does not depend on
- * them). Prints one JSON object as it goes (one line per measurement on stderr).
+ * GPU check (bench/gpu_check.sh runs it on a machine with a GPU): Deno's WebGPU adapter, and
+ * InceptionV3 throughput at 299x299 on tfjs' webgpu backend with this project's kernels
+ * (lib/model/webgpu_kernels.ts): forward to the pooled features, and the training step of the whole
+ * network as the trainer runs it (lib/model/train_step.ts: BatchNormalization in training mode,
+ * SGD with momentum, the loss kept on the device), at batch 8 and 32; then the profile of one
+ * training step at batch 8 (lib/model/step_profile.ts: kernel times from the adapter's timestamp
+ * queries, launches, uploads, readbacks), and the convolution filter gradient of tfjs against this
+ * project's tiled kernel at InceptionV3's large-pixel shapes. Random weights: rates do not depend on
+ * them. Prints one JSON object (progress on stderr).
  *
  *   deno run -A bench/gpu_check.ts
+ *
+ * Environment: GPU_CHECK_SIZE (299), GPU_CHECK_BATCHES ("8,32"), GPU_CHECK_FORMER=1 also times the
+ * trainer's former step with tfjs' own kernels (slow: run it where there is time), GPU_CHECK_SKIP
+ * (comma list of forward, train, profile, kernels).
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-webgpu";
+import { probeWebGpu, startBackend } from "../lib/model/backend.ts";
 import { inceptionV3 } from "../lib/model/inception_v3.ts";
-import { registerGradientKernels } from "../lib/model/wasm_kernels.ts";
+import { buildFullModel } from "../lib/model/network.ts";
+import { setFilterGradKernel } from "../lib/model/webgpu_kernels.ts";
+import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
+import { trainStep } from "../lib/model/train_step.ts";
+import { formatStepProfile, profileStep } from "../lib/model/step_profile.ts";
 
-const out: Record<string, unknown> = { deno: Deno.version.deno, tfjs: tf.version.tfjs };
-const gpu = (navigator as unknown as {
-  gpu?: {
-    requestAdapter(
-      o?: object,
-    ): Promise<
-      { info?: Record<string, string>; isFallbackAdapter?: boolean; limits?: Record<string, number> } | null
-    >;
-  };
-}).gpu;
-if (!gpu) {
-  out.adapter = "navigator.gpu is not available";
-  console.log(JSON.stringify(out, null, 2));
-  Deno.exit(1);
-}
-const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-const info = adapter?.info as Record<string, string> | undefined;
-out.adapter = adapter
-  ? {
-    vendor: info?.vendor,
-    architecture: info?.architecture,
-    device: info?.device,
-    description: info?.description,
-    isFallbackAdapter: adapter.isFallbackAdapter,
-    maxBufferSize: adapter.limits?.maxBufferSize,
-    maxStorageBufferBindingSize: adapter.limits?.maxStorageBufferBindingSize,
-  }
-  : "no adapter";
-console.error(`adapter: ${JSON.stringify(out.adapter)}`);
-if (!adapter) {
-  console.log(JSON.stringify(out, null, 2));
-  Deno.exit(1);
-}
-await tf.setBackend("webgpu");
-await tf.ready();
-out.backend = tf.getBackend();
-// GPU_CHECK_OURS=1 replaces webgpu's convolution gradient kernels with this project's decompositions
-if (Deno.env.get("GPU_CHECK_OURS")) {
-  registerGradientKernels("webgpu");
-  out.gradientKernels = "ours (lib/model/wasm_kernels.ts)";
-}
-const skipForward = Boolean(Deno.env.get("GPU_CHECK_SKIP_FORWARD"));
-// GPU_CHECK_SIZE / GPU_CHECK_BATCHES shrink the check (to try the bundle on a software adapter)
-const size = Number(Deno.env.get("GPU_CHECK_SIZE") ?? 299);
-const batches = (Deno.env.get("GPU_CHECK_BATCHES") ?? "8,32").split(",").map(Number);
-out.size = size;
-const net = inceptionV3({ size });
-const feat = tf.model({
-  inputs: net.inputs,
-  outputs: tf.layers.globalAveragePooling2d({}).apply(net.outputs[0]) as tf.SymbolicTensor,
-});
-const time = async (label: string, images: number, reps: number, f: () => Promise<void>) => {
-  await f(); // warm-up (shader compilation)
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) await f();
-  const s = (performance.now() - t) / 1000;
-  out[label] = `${((images * reps) / s).toFixed(1)} images/s`;
-  console.error(`${label}: ${out[label]}`);
+const env = (k: string, d: string) => Deno.env.get(k) ?? d;
+const size = Number(env("GPU_CHECK_SIZE", "299"));
+const batches = env("GPU_CHECK_BATCHES", "8,32").split(",").map(Number);
+const skip = new Set(env("GPU_CHECK_SKIP", "").split(",").filter(Boolean));
+const out: Record<string, unknown> = { deno: Deno.version.deno, tfjs: tf.version.tfjs, date: new Date().toISOString() };
+const say = (k: string, v: unknown) => {
+  out[k] = v;
+  console.error(`${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
 };
-for (const b of skipForward ? [] : batches) {
-  const x = tf.randomUniform([b, size, size, 3]);
-  await time(`forward, batch ${b}`, b, 5, async () => {
-    const y = feat.predict(x) as tf.Tensor;
-    await y.data();
-    y.dispose();
-  });
-  x.dispose();
+
+const probe = await probeWebGpu();
+say("adapter", probe.adapter ? `${probe.description}${probe.software ? " (software)" : ""}` : probe.description);
+if (!probe.adapter) {
+  console.log(JSON.stringify(out, null, 2));
+  Deno.exit(1);
 }
-const head = tf.layers.dense({ units: 3, activation: "softmax" }).apply(feat.outputs[0]) as tf.SymbolicTensor;
-const model = tf.model({ inputs: feat.inputs, outputs: head });
-for (const b of batches.map((v) => Math.min(v, 16))) {
-  const x = tf.randomUniform([b, size, size, 3]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % 3), "int32"), 3);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  await time(`training step (whole network), batch ${b}`, b, 3, async () => {
+say("size", size);
+await import("@tensorflow/tfjs-backend-webgpu");
+await tf.setBackend("webgpu");
+
+// the whole network in training mode: mgmt head on one image input, every layer trainable
+const { model } = await buildFullModel(
+  "mgmt",
+  "D",
+  { source: "random", size, featureLayers: ["mixed10"], shared: true },
+  { hidden: 0, l2: 0, standardize: false },
+  { seed: 0, cacheDir: new URL("../.cache", import.meta.url).pathname },
+);
+const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const optimizer = { learningRate: 1e-4, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 };
+if (Deno.env.get("GPU_CHECK_FORMER")) {
+  // the trainer's step before issue 15 (per-variable tfjs ops, the loss awaited every step) with tfjs'
+  // own kernels: run before this project's kernels are registered
+  const x = tf.randomUniform([8, size, size, 3], -1, 1, "float32", 1);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], "int32"), 3);
+  const r = await rate(8, 2, async () => {
     const { value, grads } = tf.variableGrads(
       () =>
         tf.mean(
@@ -99,6 +73,141 @@ for (const b of batches.map((v) => Math.min(v, 16))) {
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);
   });
+  say("former training step (tfjs ops per variable, loss read every step), batch 8", `${r.toFixed(2)} images/s`);
   tf.dispose([x, y]);
 }
+await startBackend("webgpu", { quiet: true }); // registers this project's kernels
+
+/** Images per second of `reps` calls of `f` after one warm-up call (shader compilation). */
+async function rate(images: number, reps: number, f: () => Promise<void>): Promise<number> {
+  await f();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) await f();
+  return (images * reps) / ((performance.now() - t) / 1000);
+}
+
+if (!skip.has("forward")) {
+  const net = inceptionV3({ size });
+  const feat = tf.model({
+    inputs: net.inputs,
+    outputs: tf.layers.globalAveragePooling2d({}).apply(net.outputs[0]) as tf.SymbolicTensor,
+  });
+  for (const b of batches) {
+    const x = tf.randomUniform([b, size, size, 3]);
+    const r = await rate(b, 5, async () => {
+      const y = feat.predict(x) as tf.Tensor;
+      await y.data();
+      y.dispose();
+    });
+    say(`forward, batch ${b}`, `${r.toFixed(1)} images/s`);
+    x.dispose();
+  }
+  feat.dispose();
+}
+
+const stepper = (b: number) => {
+  const x = tf.randomUniform([b, size, size, 3], -1, 1, "float32", 1);
+  const labels = { management: Array.from({ length: b }, (_, i) => i % 3) };
+  const sgd = new SgdMomentum(optimizer);
+  const losses = new LossMeter();
+  let t = 0;
+  return {
+    step: () =>
+      trainStep([x], {
+        model,
+        vars,
+        heads: ["management"],
+        labels,
+        classWeights: { management: [1, 1, 1] },
+        training: true,
+      }, {
+        sgd,
+        losses,
+        step: t++,
+      }),
+    /** Reads the summed loss (waits for the queued steps). */
+    sync: async () => (await losses.read()).sum,
+    dispose: () => {
+      x.dispose();
+      sgd.dispose();
+      losses.dispose();
+    },
+  };
+};
+
+if (!skip.has("train")) {
+  for (const b of batches) {
+    const s = stepper(b);
+    const r = await rate(b, 3, async () => {
+      s.step();
+      const loss = await s.sync(); // once per step here, so that the time is the step's
+      if (!Number.isFinite(loss)) throw new Error(`training step, batch ${b}: loss ${loss}`);
+    });
+    say(`training step (whole network), batch ${b}`, `${r.toFixed(1)} images/s`);
+    s.dispose();
+  }
+}
+
+if (!skip.has("profile")) {
+  const s = stepper(8);
+  s.step();
+  await s.sync();
+  const p = await profileStep(async () => {
+    s.step();
+    await s.sync();
+  });
+  say("profile, batch 8", {
+    wallMs: Math.round(p.wallMs),
+    kernelMs: Math.round(p.kernelMs),
+    launches: p.transfers.launches,
+    readbacks: p.transfers.readbacks,
+    uploads: p.transfers.uploads,
+    uploadMB: +(p.transfers.uploadBytes / 1e6).toFixed(2),
+    shadersCompiled: p.transfers.shadersCompiled,
+    submits: p.transfers.submits,
+    top: p.kernels.slice(0, 12).map((k) => `${k.name} x${k.count}: ${k.ms.toFixed(1)} ms`),
+  });
+  console.error(formatStepProfile(p, 15));
+  s.dispose();
+}
+
+if (!skip.has("kernels")) {
+  // the filter gradient at InceptionV3's large-pixel shapes (batch 8, 299 px): tfjs' kernel vs the tiled one
+  type S4 = [number, number, number, number];
+  const shapes: [S4, S4, number, "same" | "valid"][] = [
+    [[8, 299, 299, 3], [3, 3, 3, 32], 2, "valid"],
+    [[8, 149, 149, 32], [3, 3, 32, 32], 1, "valid"],
+    [[8, 147, 147, 32], [3, 3, 32, 64], 1, "same"],
+    [[8, 73, 73, 64], [1, 1, 64, 80], 1, "valid"],
+    [[8, 35, 35, 288], [3, 3, 288, 64], 1, "same"],
+    [[8, 17, 17, 768], [1, 7, 768, 192], 1, "same"],
+  ];
+  const kernels: Record<string, string> = {};
+  for (const [xs, ws, st, pad] of shapes) {
+    const x = tf.randomNormal(xs), w = tf.randomNormal(ws) as tf.Tensor4D;
+    const dy = tf.onesLike(tf.conv2d(x as tf.Tensor4D, w, st, pad));
+    const run = () =>
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy } as unknown as tf.NamedTensorMap, {
+        strides: [st, st],
+        pad,
+        dataFormat: "NHWC",
+        filterShape: ws,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const ms: string[] = [];
+    for (const kind of ["backend", "tiled"] as const) {
+      setFilterGradKernel(kind);
+      const r = await rate(1, 3, async () => {
+        const g = run();
+        await g.data();
+        g.dispose();
+      });
+      ms.push(`${kind} ${(1000 / r).toFixed(1)} ms`);
+    }
+    setFilterGradKernel("auto");
+    kernels[`${xs.join("x")} * ${ws.join("x")} s${st}`] = ms.join(", ");
+    tf.dispose([x, w, dy]);
+  }
+  say("filter gradient (tfjs' kernel vs tiled)", kernels);
+}
+
 console.log(JSON.stringify(out, null, 2));

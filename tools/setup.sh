@@ -4,6 +4,8 @@
 #   - Jupyter's Python client (Debian packages: nbclient, nbconvert, jupyter-core/client)
 #   - poppler-utils (Debian: pdftoppm, pdffonts) to check the exported PDFs
 #   - (functions for the others: derm7pt_apt_install PKG..., derm7pt_setup_browser_test)
+#   - a software WebGPU adapter for the webgpu tests (Debian mesa-vulkan-drivers + libvulkan1, unless
+#     Mesa's EGL/GL software driver is already there)
 #   - the npm packages of deno.json (Deno-managed node_modules, pinned by deno.lock)
 #   - a project-local Jupyter kernelspec for Deno in .tools/jupyter
 # Source it (`. tools/setup.sh`) to get PATH and JUPYTER_PATH set; running it also works.
@@ -72,6 +74,17 @@ if ! command -v pdftoppm >/dev/null || ! command -v pdffonts >/dev/null; then
   log "installing poppler-utils from Debian packages"
   derm7pt_apt_install poppler-utils ||
     { fail "Cannot set up poppler-utils: apt-get install poppler-utils failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
+fi
+
+# 2c. A WebGPU adapter for the webgpu training tests: Mesa's software rasteriser, through Vulkan
+# (lavapipe: mesa-vulkan-drivers + libvulkan1) or through EGL/GL (llvmpipe: libegl-mesa0 + libgl1-mesa-dri,
+# often installed already). Installed only when neither is there.
+LIBDIR=/usr/lib/x86_64-linux-gnu
+if ! { [ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] && [ -e "$LIBDIR/libvulkan.so.1" ]; } &&
+  ! { [ -e /usr/share/glvnd/egl_vendor.d/50_mesa.json ] && [ -e "$LIBDIR/libEGL.so.1" ] && [ -e "$LIBDIR/dri/swrast_dri.so" ]; }; then
+  log "installing Mesa's Vulkan software driver (lavapipe) from Debian packages, for the webgpu tests"
+  derm7pt_apt_install mesa-vulkan-drivers libvulkan1 ||
+    { fail "Cannot set up a WebGPU adapter: apt-get install mesa-vulkan-drivers libvulkan1 failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
 fi
 
 # 3. npm packages, pinned by deno.lock.

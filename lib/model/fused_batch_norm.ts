@@ -3,7 +3,7 @@
  * instead of tfjs-layers' composition of about 40 per layer and step (moments, broadcast
  * normalisation, two moving-average updates and their gradients, four of them uploads of host-made
  * tensors). Same values as tfjs-layers' `BatchNormalization` (biased batch variance; moving
- * statistics updated as m - (m - s) (1 - momentum)), checked in tests/model/webgpu_kernels_test.ts.
+ * statistics updated as m - (m - s) (1 - momentum)), checked in tests/model/webgpu_training_test.ts.
  *
  * The gradient with respect to the input, with xhat = (x - mean) / sqrt(var + eps) over n rows:
  * dx = gamma / sqrt(var + eps) * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n); beta's gradient is

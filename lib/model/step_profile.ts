@@ -51,6 +51,7 @@ interface ProgramLike {
 interface BackendInternals {
   read?: (dataId: tf.DataId) => Promise<unknown>;
   readSync?: (dataId: tf.DataId) => unknown;
+  write?: (values: unknown, shape: number[], dtype: string) => tf.DataId;
   tensorMap?: { get(dataId: tf.DataId): TensorData | undefined };
   uploadToGPU?: (dataId: tf.DataId) => void;
   runWebGPUProgram?: (program: ProgramLike, ...rest: unknown[]) => unknown;
@@ -73,6 +74,11 @@ export interface TransferCounts {
   readbackBytes: number;
   /** Of which synchronous (`dataSync`, `arraySync`): impossible on webgpu under Deno. */
   syncReadbacks: number;
+  /**
+   * Tensors made on the host while watching: `tf.tensor`, `tf.scalar` and, on webgpu, kernels run on the
+   * CPU because their inputs were small and on the host (tfjs' "CPU forward").
+   */
+  hostTensors: number;
   /** Host-made tensors uploaded to the device (webgpu). */
   uploads: number;
   uploadBytes: number;
@@ -113,6 +119,7 @@ export function watchTransfers(): TransferWatch {
     readbacks: 0,
     readbackBytes: 0,
     syncReadbacks: 0,
+    hostTensors: 0,
     uploads: 0,
     uploadBytes: 0,
     uploadsBy: [],
@@ -154,6 +161,10 @@ export function watchTransfers(): TransferWatch {
     } finally {
       reading--;
     }
+  });
+  wrap("write", (orig) => (values: unknown, shape: number[], dtype: string) => {
+    if (values != null) c.hostTensors++;
+    return orig(values, shape, dtype);
   });
   wrap("uploadToGPU", (orig) => (id: tf.DataId) => {
     const d = dataOf(id);
@@ -303,6 +314,7 @@ export function formatStepProfile(p: StepProfile, top = 12): string {
       p.kernelMs.toFixed(0)
     } ms of ${p.profiledWallMs.toFixed(0)} ms wall |`,
     `| readbacks device -> host | ${t.readbacks} (${mb(t.readbackBytes)} MB; ${t.syncReadbacks} synchronous) |`,
+    `| tensors made on the host (incl. kernels run on the CPU) | ${t.hostTensors} |`,
     `| uploads host -> device of host-made tensors | ${t.uploads} (${mb(t.uploadBytes)} MB) |`,
     `| kernel launches | ${t.launches} |`,
     `| queue submits | ${t.submits} (${t.submitMs.toFixed(0)} ms on the host) |`,

@@ -21,7 +21,7 @@
  * - `SgdMomentumVelocity` / `SgdMomentumApply`: the optimizer's update of one variable in two
  *   launches with the learning rate as a kernel parameter (lib/model/sgd.ts).
  *
- * Every kernel is checked against tfjs' cpu backend in tests/model/webgpu_kernels_test.ts.
+ * Every kernel is checked against tfjs' cpu backend in tests/model/webgpu_training_test.ts.
  *
  * @example
  * ```ts ignore
