@@ -10,7 +10,9 @@
  *   loss sum is the one read; after the first step no shader is compiled and no tensor is left over;
  *   a `trainModel` epoch reads the loss every `lossReadEvery` steps and otherwise only the weights
  *   of the best epoch;
- * - three steps of webgpu and wasm training of the same tiny network give the same losses within 1e-3.
+ * - three steps of webgpu and wasm training of the same tiny network give the same losses within 1e-3;
+ * - a paper-preset run on webgpu (tiny backbone) completes: checkpoints, best epoch, predictions and
+ *   weights are read asynchronously (tfjs' webgpu backend has no synchronous read under Deno).
  *
  * Kernel tolerance: relative 1e-4 of the largest value (float32 sums in another order).
  */
@@ -26,7 +28,10 @@ import { trainStep } from "../../lib/model/train_step.ts";
 import { Feed, trainModel } from "../../lib/model/train.ts";
 import { watchTransfers } from "../../lib/model/step_profile.ts";
 import { Prng } from "../../lib/util/prng.ts";
-import { PROJECT_ROOT, skipNote } from "../_helpers.ts";
+import { defaultRunConfig } from "../../lib/model/config.ts";
+import { trainRun } from "../../lib/model/run.ts";
+import { readPredictions } from "../../lib/model/predictions.ts";
+import { PROJECT_ROOT, skipNote, tempDir, writeFixtureRelease } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const probe = await probeWebGpu();
@@ -342,5 +347,52 @@ Deno.test({
     console.log(
       `losses wasm ${wasm.map((l) => l.toFixed(6)).join(", ")}; webgpu ${gpu.map((l) => l.toFixed(6)).join(", ")}`,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "webgpu trainRun: the paper preset (tiny backbone) checkpoints, selects, predicts and saves without a synchronous read",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    if (!await webgpu()) return;
+    const data = tempDir();
+    const { rows } = writeFixtureRelease(data, { cases: 30, seed: 8 });
+    const sharp = (await import("sharp")).default;
+    for (const r of rows) {
+      for (const col of [15, 16]) {
+        Deno.mkdirSync(join(data, "images", r[col].split("/")[0]), { recursive: true });
+        const px = new Uint8Array(32 * 32 * 3).map((_, i) => (i * 7 + r[0].length * 13) % 255);
+        Deno.writeFileSync(
+          join(data, "images", r[col]),
+          await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer(),
+        );
+      }
+    }
+    const c = defaultRunConfig({
+      kind: "mgmt",
+      inputs: "CDM",
+      preset: "paper",
+      backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] },
+      seed: 3,
+    });
+    c.data.dir = data;
+    c.backend = "webgpu";
+    c.training.schedule = [
+      { name: "frozen backbone", epochs: 1, trainableBlocks: [], augment: true },
+      { name: "unfreeze mixed1", epochs: 2, trainableBlocks: ["mixed1"], augment: true },
+    ];
+    c.training.maxStepsPerEpoch = 2;
+    const out = tempDir();
+    const watch = watchTransfers();
+    const r = await trainRun({ config: c, outDir: out, cacheDir, quiet: true });
+    const counts = watch.stop();
+    assert.equal(counts.syncReadbacks, 0);
+    assert.equal(r.history.length, 3);
+    assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.validLoss)));
+    assert.match(r.summary.backend, /^webgpu/);
+    assert.equal(readPredictions(out).rows.length, 30);
+    assert.ok(Deno.statSync(join(out, "weights", "weights.bin")).size > 0);
   },
 });
