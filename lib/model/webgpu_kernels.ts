@@ -159,35 +159,55 @@ class Conv2DFilterGradProgram implements WebGpuProgram {
   }
 }
 
-/** out[i] = sum over s of partial[s * size + i]. */
-class SumSplitsProgram implements WebGpuProgram {
-  variableNames = ["partial"];
+/**
+ * One thread per output element (flat dispatch of 64-thread workgroups): `body` sets `result[index]`,
+ * given `index < uniforms.size`. Subclasses name the kernel (launch counts in step profiles).
+ */
+class ElementwiseProgram implements WebGpuProgram {
   outputShape: number[];
-  shaderKey = "derm7ptSumSplits";
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [64, 1, 1];
   size = true;
-  uniforms = "splits : i32,";
 
-  constructor(outputShape: number[]) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = layout(outputShape);
-    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / 64), 1, 1];
+  constructor(
+    readonly shaderKey: string,
+    readonly variableNames: string[],
+    shape: number[],
+    readonly uniforms: string,
+    readonly body: string,
+  ) {
+    this.outputShape = shape;
+    this.dispatchLayout = layout(shape);
+    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / 64), 1, 1];
   }
 
   getUserCode(): string {
     return `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          var s = 0.0;
-          for (var z = 0; z < uniforms.splits; z = z + 1) {
-            s = s + partial[z * uniforms.size + index];
-          }
-          result[index] = s;
+          ${this.body}
         }
       }
     `;
+  }
+}
+
+/** out[i] = sum over s of partial[s * size + i]. */
+class SumSplitsProgram extends ElementwiseProgram {
+  constructor(outputShape: number[]) {
+    super(
+      "derm7ptSumSplits",
+      ["partial"],
+      outputShape,
+      "splits : i32,",
+      `
+      var s = 0.0;
+      for (var z = 0; z < uniforms.splits; z = z + 1) {
+        s = s + partial[z * uniforms.size + index];
+      }
+      result[index] = s;`,
+    );
   }
 }
 
@@ -380,94 +400,51 @@ class ChannelFinishProgram implements WebGpuProgram {
 }
 
 /** y = (x - mean) / sqrt(var + eps) * gamma + beta, with [mean; var] in `stats` [2, C]. */
-class BnApplyProgram implements WebGpuProgram {
-  variableNames = ["x", "stats", "gamma", "beta"];
-  outputShape: number[];
-  shaderKey = "derm7ptBnApply";
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  uniforms = "channels : i32, eps : f32,";
-
+class BnApplyProgram extends ElementwiseProgram {
   constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = layout(shape);
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % uniforms.channels;
-          let inv = inverseSqrt(stats[uniforms.channels + c] + uniforms.eps);
-          result[index] = (x[index] - stats[c]) * inv * gamma[c] + beta[c];
-        }
-      }
-    `;
+    super(
+      "derm7ptBnApply",
+      ["x", "stats", "gamma", "beta"],
+      shape,
+      "channels : i32, eps : f32,",
+      `
+      let c = index % uniforms.channels;
+      let inv = inverseSqrt(stats[uniforms.channels + c] + uniforms.eps);
+      result[index] = (x[index] - stats[c]) * inv * gamma[c] + beta[c];`,
+    );
   }
 }
 
 /** dx = gamma / sqrt(var + eps) * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n). */
-class BnGradInputProgram implements WebGpuProgram {
-  variableNames = ["x", "dy", "stats", "sums", "gamma"];
-  outputShape: number[];
-  shaderKey = "derm7ptBnGradInput";
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  uniforms = "channels : i32, eps : f32, rows : f32,";
-
+class BnGradInputProgram extends ElementwiseProgram {
   constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = layout(shape);
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let C = uniforms.channels;
-          let c = index % C;
-          let inv = inverseSqrt(stats[C + c] + uniforms.eps);
-          let xhat = (x[index] - stats[c]) * inv;
-          result[index] = gamma[c] * inv *
-            (dy[index] - sums[c] / uniforms.rows - xhat * sums[C + c] / uniforms.rows);
-        }
-      }
-    `;
+    super(
+      "derm7ptBnGradInput",
+      ["x", "dy", "stats", "sums", "gamma"],
+      shape,
+      "channels : i32, eps : f32, rows : f32,",
+      `
+      let C = uniforms.channels;
+      let c = index % C;
+      let inv = inverseSqrt(stats[C + c] + uniforms.eps);
+      let xhat = (x[index] - stats[c]) * inv;
+      result[index] = gamma[c] * inv * (dy[index] - sums[c] / uniforms.rows - xhat * sums[C + c] / uniforms.rows);`,
+    );
   }
 }
 
 /** moving - (moving - stats[row]) * (1 - momentum), one moving statistic ([C]). */
-class MovingAverageProgram implements WebGpuProgram {
-  variableNames = ["moving", "stats"];
-  outputShape: number[];
-  shaderKey = "derm7ptBnMovingAverage";
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  uniforms = "row : i32, decay : f32,";
-
+class MovingAverageProgram extends ElementwiseProgram {
   constructor(channels: number) {
-    this.outputShape = [channels];
-    this.dispatchLayout = layout(this.outputShape);
-    this.dispatch = [Math.ceil(channels / 64), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let m = moving[index];
-          result[index] = m - (m - stats[uniforms.row * uniforms.size + index]) * uniforms.decay;
-        }
-      }
-    `;
+    super(
+      "derm7ptBnMovingAverage",
+      ["moving", "stats"],
+      [channels],
+      "row : i32, decay : f32,",
+      `
+      let m = moving[index];
+      result[index] = m - (m - stats[uniforms.row * uniforms.size + index]) * uniforms.decay;`,
+    );
   }
 }
 
@@ -510,58 +487,30 @@ function channelSums(
 // SGD with momentum (Keras semantics), one variable
 
 /** v' = momentum * v - lr * g. */
-class SgdVelocityProgram implements WebGpuProgram {
-  variableNames = ["v", "g"];
-  outputShape: number[];
-  shaderKey = "derm7ptSgdVelocity";
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  uniforms = "momentum : f32, lr : f32,";
-
+class SgdVelocityProgram extends ElementwiseProgram {
   constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = layout(shape);
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          result[index] = uniforms.momentum * v[index] - uniforms.lr * g[index];
-        }
-      }
-    `;
+    super(
+      "derm7ptSgdVelocity",
+      ["v", "g"],
+      shape,
+      "momentum : f32, lr : f32,",
+      `
+      result[index] = uniforms.momentum * v[index] - uniforms.lr * g[index];`,
+    );
   }
 }
 
 /** w' = w + v' - decay * w (decay = lr * weight decay; 0 without weight decay). */
-class SgdApplyProgram implements WebGpuProgram {
-  variableNames = ["w", "v"];
-  outputShape: number[];
-  shaderKey = "derm7ptSgdApply";
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  uniforms = "decay : f32,";
-
+class SgdApplyProgram extends ElementwiseProgram {
   constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = layout(shape);
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          result[index] = w[index] + v[index] - uniforms.decay * w[index];
-        }
-      }
-    `;
+    super(
+      "derm7ptSgdApply",
+      ["w", "v"],
+      shape,
+      "decay : f32,",
+      `
+      result[index] = w[index] + v[index] - uniforms.decay * w[index];`,
+    );
   }
 }
 

@@ -275,6 +275,30 @@ Deno.test({
   },
 });
 
+/** `trainModel` on the tiny network with the seeded images: every case, no validation split. */
+async function trainTiny(
+  model: tf.LayersModel,
+  o: { epochs: number; learningRate: number; seed: number; lossReadEvery?: number; maxStepsPerEpoch?: number },
+) {
+  return await trainModel({
+    model,
+    heads: ["management"],
+    labels: { management: LABELS },
+    train: LABELS.map((_, i) => i),
+    valid: [],
+    feed: new RandomImages(),
+    stages: [{ name: "all", epochs: o.epochs, augment: false, trainingMode: true }],
+    optimizer: { learningRate: o.learningRate, momentum: 0.9, lrDecay: 1e-3, weightDecay: 0 },
+    k: 2,
+    classWeights: true,
+    selection: "loss",
+    seed: o.seed,
+    lossReadEvery: o.lossReadEvery,
+    maxStepsPerEpoch: o.maxStepsPerEpoch,
+    quiet: true,
+  });
+}
+
 Deno.test({
   name: "webgpu trainModel: reads the loss every lossReadEvery steps, and else only the best epoch's weights",
   sanitizeResources: false,
@@ -283,22 +307,7 @@ Deno.test({
     if (!await webgpu()) return;
     const model = await tinyNetwork(5);
     const watch = watchTransfers();
-    const r = await trainModel({
-      model,
-      heads: ["management"],
-      labels: { management: LABELS },
-      train: LABELS.map((_, i) => i),
-      valid: [],
-      feed: new RandomImages(),
-      stages: [{ name: "all", epochs: 1, augment: false, trainingMode: true }],
-      optimizer: { learningRate: 0.01, momentum: 0.9, lrDecay: 1e-3, weightDecay: 0 },
-      k: 2,
-      classWeights: true,
-      selection: "loss",
-      seed: 1,
-      lossReadEvery: 2,
-      quiet: true,
-    });
+    const r = await trainTiny(model, { epochs: 1, learningRate: 0.01, seed: 1, lossReadEvery: 2 });
     const c = watch.stop();
     assert.equal(r.history[0].steps, 4); // 24 cases, batches of 2 per class x 3 classes
     assert.ok(Number.isFinite(r.history[0].trainLoss));
@@ -316,23 +325,8 @@ Deno.test({
   async fn() {
     const train = async () => {
       const model = await tinyNetwork(6);
-      const r = await trainModel({
-        model,
-        heads: ["management"],
-        labels: { management: LABELS },
-        train: LABELS.map((_, i) => i),
-        valid: [],
-        feed: new RandomImages(),
-        // one step per epoch: each epoch's train loss is one step's loss
-        stages: [{ name: "all", epochs: 3, augment: false, trainingMode: true }],
-        optimizer: { learningRate: 0.05, momentum: 0.9, lrDecay: 1e-3, weightDecay: 0 },
-        k: 2,
-        classWeights: true,
-        selection: "loss",
-        seed: 2,
-        maxStepsPerEpoch: 1,
-        quiet: true,
-      });
+      // one step per epoch: each epoch's train loss is one step's loss
+      const r = await trainTiny(model, { epochs: 3, learningRate: 0.05, seed: 2, maxStepsPerEpoch: 1 });
       model.dispose();
       return r.history.map((h) => h.trainLoss);
     };
