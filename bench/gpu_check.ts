@@ -4,7 +4,7 @@
  * (lib/model/webgpu_kernels.ts): forward to the pooled features, and the training step of the whole
  * network as the trainer runs it (lib/model/train_step.ts: BatchNormalization in training mode,
  * SGD with momentum, the loss kept on the device), at batch 8 and 32; then the profile of one
- * training step at batch 8 (lib/model/step_profile.ts: kernel times from the adapter's timestamp
+ * training step at the first batch size (lib/model/step_profile.ts: kernel times from the adapter's timestamp
  * queries, launches, uploads, readbacks), and the convolution filter gradient of tfjs against this
  * project's tiled kernel at InceptionV3's large-pixel shapes. Random weights: rates do not depend on
  * them. Prints one JSON object (progress on stderr).
@@ -149,14 +149,11 @@ if (!skip.has("train")) {
 }
 
 if (!skip.has("profile")) {
-  const s = stepper(8);
+  const s = stepper(batches[0]);
   s.step();
   await s.sync();
-  const p = await profileStep(async () => {
-    s.step();
-    await s.sync();
-  });
-  say("profile, batch 8", {
+  const p = await profileStep(() => s.step()); // the step alone: profileStep waits for the device after it
+  say(`profile, batch ${batches[0]}`, {
     wallMs: Math.round(p.wallMs),
     kernelMs: Math.round(p.kernelMs),
     launches: p.transfers.launches,
