@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { probeWebGpu, startBackend } from "../lib/model/backend.ts";
 import { inceptionV3 } from "../lib/model/inception_v3.ts";
-import { buildFullModel } from "../lib/model/network.ts";
+import { wholeNetwork } from "./_whole_network.ts";
 import { setFilterGradKernel } from "../lib/model/webgpu_kernels.ts";
 import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
 import { trainStep } from "../lib/model/train_step.ts";
@@ -45,14 +45,7 @@ await import("@tensorflow/tfjs-backend-webgpu");
 await tf.setBackend("webgpu");
 
 // the whole network in training mode: mgmt head on one image input, every layer trainable
-const { model } = await buildFullModel(
-  "mgmt",
-  "D",
-  { source: "random", size, featureLayers: ["mixed10"], shared: true },
-  { hidden: 0, l2: 0, standardize: false },
-  { seed: 0, cacheDir: new URL("../.cache", import.meta.url).pathname },
-);
-const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const { model, vars } = await wholeNetwork(size);
 const optimizer = { learningRate: 1e-4, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 };
 if (Deno.env.get("GPU_CHECK_FORMER")) {
   // the trainer's step before issue 15 (per-variable tfjs ops, the loss awaited every step) with tfjs'

@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { probeWebGpu } from "../lib/model/backend.ts";
-import { buildFullModel } from "../lib/model/network.ts";
+import { wholeNetwork } from "./_whole_network.ts";
 import { registerWebGpuTrainingKernels } from "../lib/model/webgpu_kernels.ts";
 import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
 import { trainStep } from "../lib/model/train_step.ts";
@@ -38,14 +38,7 @@ const top = Number(arg("top", "15"));
 await tf.setBackend("webgpu");
 await tf.ready();
 
-const { model } = await buildFullModel(
-  "mgmt",
-  "D",
-  { source: "random", size, featureLayers: ["mixed10"], shared: true },
-  { hidden: 0, l2: 0, standardize: false },
-  { seed: 0, cacheDir: new URL("../.cache", import.meta.url).pathname },
-);
-const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const { model, vars } = await wholeNetwork(size);
 const labels = { management: Array.from({ length: batch }, (_, i) => i % 3) };
 const classWeights = { management: [1, 1, 1] };
 const optimizer = { learningRate: 1e-4, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 };

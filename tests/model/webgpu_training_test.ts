@@ -211,7 +211,7 @@ async function tinyNetwork(seed: number) {
     "mgmt",
     "D",
     { source: "tiny", size: 32, featureLayers: ["mixed1"], shared: true },
-    { hidden: 0, l2: 0, standardize: false },
+    { hidden: 0, l2: 0, standardize: false, transform: "none" },
     { seed, cacheDir },
   );
   return model;
