@@ -156,3 +156,21 @@ export function treeHashes(dir: string): Record<string, string> {
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => /^(error: |Cannot |interrupted: )/.test(l));
 }
+
+/**
+ * Writes a small JPEG (size x size, a fixed pattern that differs between cases) for the clinical and
+ * dermoscopic image of every row of a fixture release made by `writeFixtureRelease`.
+ */
+export async function writeFixtureImages(dir: string, rows: string[][], size = 32): Promise<void> {
+  const sharp = (await import("sharp")).default;
+  for (const r of rows) {
+    for (const col of [15, 16]) {
+      const px = new Uint8Array(size * size * 3).map((_, i) => (i * 7 + r[0].length * 13) % 255);
+      Deno.mkdirSync(join(dir, "images", r[col].split("/")[0]), { recursive: true });
+      Deno.writeFileSync(
+        join(dir, "images", r[col]),
+        await sharp(px, { raw: { width: size, height: size, channels: 3 } }).jpeg().toBuffer(),
+      );
+    }
+  }
+}

@@ -292,32 +292,44 @@ export function channelSplits(rows: number, channels: number): { splits: number;
   return { splits: Math.ceil(rows / chunk), chunk };
 }
 
+/** A per-channel kernel over 64-channel workgroups, in mode "stats" (batch-norm forward) or "grad". */
+abstract class ChannelProgram implements WebGpuProgram {
+  variableNames: string[];
+  outputShape: number[];
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  protected mode: "stats" | "grad";
+
+  constructor(mode: "stats" | "grad", inputs: string[], outputShape: number[], rowGroups: number) {
+    this.mode = mode;
+    this.variableNames = inputs;
+    this.outputShape = outputShape;
+    this.dispatchLayout = layout(outputShape);
+    this.dispatch = [Math.ceil(outputShape[outputShape.length - 1] / 64), rowGroups, 1];
+  }
+
+  abstract shaderKey: string;
+  abstract uniforms: string;
+  abstract getUserCode(): string;
+}
+
 /**
  * Partial per-channel sums over row chunks, output [splits, 2, C]. Mode "stats": sums of x - x[0]
  * and its square; mode "grad": sums of dy and of dy * xhat, xhat = (x - mean) / sqrt(var + eps)
  * with mean and var from the stats input [2, C].
  */
-class ChannelPartialSumsProgram implements WebGpuProgram {
-  variableNames: string[];
-  outputShape: number[];
+class ChannelPartialSumsProgram extends ChannelProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = "rows : i32, channels : i32, chunk : i32, eps : f32,";
-  #mode: "stats" | "grad";
 
   constructor(mode: "stats" | "grad", splits: number, channels: number) {
-    this.#mode = mode;
-    this.variableNames = mode === "stats" ? ["x"] : ["x", "dy", "stats"];
+    super(mode, mode === "stats" ? ["x"] : ["x", "dy", "stats"], [splits, 2, channels], splits);
     this.shaderKey = `derm7ptChannelPartialSums_${mode}`;
-    this.outputShape = [splits, 2, channels];
-    this.dispatchLayout = layout(this.outputShape);
-    this.dispatch = [Math.ceil(channels / 64), splits, 1];
   }
 
   getUserCode(): string {
-    const stats = this.#mode === "stats";
+    const stats = this.mode === "stats";
     return `
       fn main(index : i32) {
         let c = i32(globalId.x);
@@ -353,23 +365,13 @@ class ChannelPartialSumsProgram implements WebGpuProgram {
 }
 
 /** Adds the partial sums: mode "stats" -> [mean, biased variance] per channel; "grad" -> the two sums. */
-class ChannelFinishProgram implements WebGpuProgram {
-  variableNames: string[];
-  outputShape: number[];
+class ChannelFinishProgram extends ChannelProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = "rows : i32, channels : i32, splits : i32,";
-  #mode: "stats" | "grad";
 
   constructor(mode: "stats" | "grad", channels: number) {
-    this.#mode = mode;
-    this.variableNames = mode === "stats" ? ["partial", "x"] : ["partial"];
+    super(mode, mode === "stats" ? ["partial", "x"] : ["partial"], [2, channels], 1);
     this.shaderKey = `derm7ptChannelFinish_${mode}`;
-    this.outputShape = [2, channels];
-    this.dispatchLayout = layout(this.outputShape);
-    this.dispatch = [Math.ceil(channels / 64), 1, 1];
   }
 
   getUserCode(): string {
@@ -385,7 +387,7 @@ class ChannelFinishProgram implements WebGpuProgram {
             b = b + partial[(s * 2 + 1) * C + c];
           }
           ${
-      this.#mode === "stats"
+      this.mode === "stats"
         ? `let n = f32(uniforms.rows);
           let d = a / n;
           result[c] = x[c] + d;

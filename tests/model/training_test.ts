@@ -11,7 +11,7 @@ import { defaultRunConfig, RunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
-import { PROJECT_ROOT, tempDir, writeFixtureRelease } from "../_helpers.ts";
+import { PROJECT_ROOT, tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const synth = join(cacheDir, "test-data", "synthetic-1011-160");
@@ -157,17 +157,7 @@ Deno.test({
   async fn() {
     const data = tempDir();
     const { rows } = writeFixtureRelease(data, { cases: 40, seed: 6 });
-    const sharp = (await import("sharp")).default;
-    for (const r of rows) {
-      for (const col of [15, 16]) {
-        const px = new Uint8Array(32 * 32 * 3).map((_, i) => (i * 7 + r[0].length * 13) % 255);
-        Deno.mkdirSync(join(data, "images", r[col].split("/")[0]), { recursive: true });
-        Deno.writeFileSync(
-          join(data, "images", r[col]),
-          await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer(),
-        );
-      }
-    }
+    await writeFixtureImages(data, rows);
     const c = defaultRunConfig({
       kind: "mgmt",
       inputs: "CDM",

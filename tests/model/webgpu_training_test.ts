@@ -31,7 +31,7 @@ import { Prng } from "../../lib/util/prng.ts";
 import { defaultRunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
-import { PROJECT_ROOT, skipNote, tempDir, writeFixtureRelease } from "../_helpers.ts";
+import { PROJECT_ROOT, skipNote, tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const probe = await probeWebGpu();
@@ -353,17 +353,7 @@ Deno.test({
     if (!await webgpu()) return;
     const data = tempDir();
     const { rows } = writeFixtureRelease(data, { cases: 30, seed: 8 });
-    const sharp = (await import("sharp")).default;
-    for (const r of rows) {
-      for (const col of [15, 16]) {
-        Deno.mkdirSync(join(data, "images", r[col].split("/")[0]), { recursive: true });
-        const px = new Uint8Array(32 * 32 * 3).map((_, i) => (i * 7 + r[0].length * 13) % 255);
-        Deno.writeFileSync(
-          join(data, "images", r[col]),
-          await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer(),
-        );
-      }
-    }
+    await writeFixtureImages(data, rows);
     const c = defaultRunConfig({
       kind: "mgmt",
       inputs: "CDM",
