@@ -9,6 +9,7 @@ import { sha256Hex } from "../lib/util/hash.ts";
 import { toCsv } from "../lib/util/csv.ts";
 import { META_COLUMNS } from "../lib/data/release.ts";
 import { sampleSyntheticRows, syntheticSplits } from "../lib/data/synth/generate.ts";
+import { defaultRunConfig, RunConfig } from "../lib/model/config.ts";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -173,4 +174,27 @@ export async function writeFixtureImages(dir: string, rows: string[][], size = 3
       );
     }
   }
+}
+
+/**
+ * A fixture release of `cases` cases with images (`writeFixtureRelease` seeded `releaseSeed`, then
+ * `writeFixtureImages`) and a paper-preset config on it: management, inputs C+D+M, the tiny backbone
+ * at 32 px, seed `seed`. Callers set the backend and the schedule.
+ */
+export async function tinyPaperFixture(
+  cases: number,
+  options: { releaseSeed: number; seed: number },
+): Promise<{ data: string; config: RunConfig }> {
+  const data = tempDir();
+  const { rows } = writeFixtureRelease(data, { cases, seed: options.releaseSeed });
+  await writeFixtureImages(data, rows);
+  const config = defaultRunConfig({
+    kind: "mgmt",
+    inputs: "CDM",
+    preset: "paper",
+    backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] },
+    seed: options.seed,
+  });
+  config.data.dir = data;
+  return { data, config };
 }

@@ -11,7 +11,7 @@ import { defaultRunConfig, RunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
-import { PROJECT_ROOT, tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
+import { PROJECT_ROOT, tempDir, tinyPaperFixture, writeFixtureRelease } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const synth = join(cacheDir, "test-data", "synthetic-1011-160");
@@ -155,17 +155,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const data = tempDir();
-    const { rows } = writeFixtureRelease(data, { cases: 40, seed: 6 });
-    await writeFixtureImages(data, rows);
-    const c = defaultRunConfig({
-      kind: "mgmt",
-      inputs: "CDM",
-      preset: "paper",
-      backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] },
-      seed: 2,
-    });
-    c.data.dir = data;
+    const { config: c } = await tinyPaperFixture(40, { releaseSeed: 6, seed: 2 });
     c.backend = "wasm";
     c.training.schedule = [
       { name: "frozen backbone", epochs: 1, trainableBlocks: [], augment: true },

@@ -28,10 +28,9 @@ import { trainStep } from "../../lib/model/train_step.ts";
 import { Feed, trainModel } from "../../lib/model/train.ts";
 import { watchTransfers } from "../../lib/model/step_profile.ts";
 import { Prng } from "../../lib/util/prng.ts";
-import { defaultRunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
-import { PROJECT_ROOT, skipNote, tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
+import { PROJECT_ROOT, skipNote, tempDir, tinyPaperFixture } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const probe = await probeWebGpu();
@@ -351,17 +350,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     if (!await webgpu()) return;
-    const data = tempDir();
-    const { rows } = writeFixtureRelease(data, { cases: 30, seed: 8 });
-    await writeFixtureImages(data, rows);
-    const c = defaultRunConfig({
-      kind: "mgmt",
-      inputs: "CDM",
-      preset: "paper",
-      backbone: { source: "tiny", size: 32, featureLayers: ["mixed1"] },
-      seed: 3,
-    });
-    c.data.dir = data;
+    const { config: c } = await tinyPaperFixture(30, { releaseSeed: 8, seed: 3 });
     c.backend = "webgpu";
     c.training.schedule = [
       { name: "frozen backbone", epochs: 1, trainableBlocks: [], augment: true },
