@@ -159,14 +159,17 @@ async function openTfjs(
     outputs,
     shapes: shapesOf(model),
     fingerprint: info.fingerprint,
-    run(pixels: Uint8Array, n: number): Promise<Float32Array[]> {
+    async run(pixels: Uint8Array, n: number): Promise<Float32Array[]> {
       checkPixels(pixels, n, size);
-      const results = tf.tidy(() => {
+      const ys = tf.tidy(() => {
         const x = tf.tensor4d(preprocess(pixels, info.preprocessing), [n, size, size, 3]);
         const r = model.predict(x) as tf.Tensor | tf.Tensor[];
-        return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
+        return Array.isArray(r) ? r : [r];
       });
-      return Promise.resolve(results);
+      // read asynchronously: the webgpu backend has no synchronous read under Deno
+      const results = await Promise.all(ys.map(async (t) => Float32Array.from(await t.data() as Float32Array)));
+      tf.dispose(ys);
+      return results;
     },
     dispose() {
       base.dispose();
