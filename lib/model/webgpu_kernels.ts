@@ -7,9 +7,8 @@
  *   864 threads of 177,608 iterations each), which leaves a GPU almost idle. Here it is a tiled
  *   matrix product dW[(kh,kw,ci), co] = sum over (n,oh,ow) of x_patch * dy, 64x64 tiles in
  *   workgroup memory, with the sum split over the batch pixels ("split-K") until there are enough
- *   workgroups, then the partial sums added by a second kernel. Used where the pixel sum is long
- *   (`setFilterGradKernel`); on Mesa's llvmpipe it is slower than tfjs' kernel at small sizes, so
- *   whether it pays on a GPU is for bench/gpu_check.sh to measure.
+ *   workgroups, then the partial sums added by a second kernel (`setFilterGradKernel`: where it is
+ *   used, and how it compared on the software adapter).
  * - Batch normalisation in training mode (`BnTrainStats`, `BnTrainApply`, `BnMovingAverage`,
  *   `BnTrainGradSums`, `BnTrainGradInput`): tfjs-layers builds it from moments, a broadcast
  *   normalisation, two moving-average updates and their gradients: about 40 kernel launches and
@@ -534,12 +533,16 @@ let registered = false;
 
 /**
  * Which filter-gradient kernel runs: "tiled" (this module's), "backend" (tfjs'), or "auto": the tiled
- * one when the pixel sum is long (at least `TILED_FROM_PIXELS` = 4096 batch pixels: InceptionV3's
- * stem and 35x35 blocks at 299 px from batch 1 on), where tfjs' kernel runs each thread through the
- * whole sum; tfjs' one otherwise, where its one thread per filter element has short loops.
+ * one when the pixel sum has at least `TILED_FROM_PIXELS` = 64 terms (batch x output pixels), tfjs'
+ * one below, where both are a few short loops. Measured on Mesa's llvmpipe (2026-11-29, batch 1 at
+ * 299 px unless said): tiled 1.1-2.9x faster at every InceptionV3 shape tried (35x35x288 -> 3x3x64:
+ * 528 -> 226 ms; 17x17x768 -> 1x7x192: 1672 -> 639 ms; 8x8x2048 -> 1x1x192 at batch 8: 634 -> 217 ms),
+ * equal at 7x7 and 3x3 (75 px, batch 2), slower only for the stem's 3 input channels (62 -> 110 ms), where
+ * a 64-row tile holds 27 rows. On a GPU tfjs' kernel runs that stem gradient on 864 threads of 177,608
+ * iterations at batch 8, so the tiled one is kept there too; bench/gpu_check.sh compares them on a GPU.
  */
 export type FilterGradKernel = "auto" | "tiled" | "backend";
-export const TILED_FROM_PIXELS = 4096;
+export const TILED_FROM_PIXELS = 64;
 let filterGradKernel: FilterGradKernel = "auto";
 
 /** Chooses the filter-gradient kernel (see `FilterGradKernel`); returns the previous choice. */
