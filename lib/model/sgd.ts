@@ -107,11 +107,14 @@ export class SgdMomentum {
 /** A running sum of scalar losses kept on the device; `read` is the only transfer to the host. */
 export class LossMeter {
   #sum: tf.Tensor | null = null;
+  #zero: tf.Tensor | null = null;
   #count = 0;
 
   /** Adds a scalar loss (the meter keeps its own reference; the caller may dispose `loss`). */
   add(loss: tf.Tensor): void {
-    const next = this.#sum ? tf.add(this.#sum, loss) : tf.clone(loss);
+    // every add is the same kernel, from the first step on (a zero made on the device, once: no upload)
+    this.#zero ??= tf.keep(tf.fill([], 0));
+    const next = tf.add(this.#sum ?? this.#zero, loss);
     this.#sum?.dispose();
     this.#sum = tf.keep(next);
     this.#count++;
@@ -133,7 +136,8 @@ export class LossMeter {
 
   dispose(): void {
     this.#sum?.dispose();
-    this.#sum = null;
+    this.#zero?.dispose();
+    this.#sum = this.#zero = null;
     this.#count = 0;
   }
 }
