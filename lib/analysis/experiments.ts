@@ -20,7 +20,7 @@ import { bootstrap, RandomSource, studySubsampling } from "../stats/bootstrap.ts
 import { mcnemar, mcnemarTable } from "../stats/mcnemar.ts";
 import { holm } from "../stats/multiple_testing.ts";
 import { DISTANCE_NAMES, PredictionDistanceOptions, predictionDistances } from "../stats/prediction_distances.ts";
-import { diagnosisToBinary, EXC, inferManagement, ManagementPriors, managementToBinary } from "./management.ts";
+import { diagnosisToBinary, EXC, inferManagement, ManagementPriors, managementToBinary } from "../data/management.ts";
 import { managementRows, MetricTable } from "./metrics_tables.ts";
 
 /** Rows of `a` and `b` for the same cases (by case_num) of a split, in `a`'s order. */

@@ -1,5 +1,4 @@
 /** The study's experiments as pure functions of prediction tables (no tfjs). */
-export * from "./management.ts";
 export * from "./metrics_tables.ts";
 export * from "./experiments.ts";
 export * from "./published.ts";

@@ -10,6 +10,7 @@
  * ```
  */
 export * from "./vocabulary.ts";
+export * from "./management.ts";
 export * from "./release.ts";
 export * from "./tables.ts";
 export * from "./folds.ts";

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { decodeImage, RgbImage } from "../data/images.ts";
 import { encodeMetadata, HeadName, HEADS, MetadataVariable } from "../data/vocabulary.ts";
 import { ImagePathResolver, loadRelease } from "../data/release.ts";
-import { inferManagement, ManagementPriors } from "../analysis/management.ts";
+import { inferManagement, ManagementPriors } from "../data/management.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, RunConfig } from "./config.ts";
 import { buildFullModel, buildHeads, preprocess, preprocessingOf } from "./network.ts";

@@ -45,7 +45,7 @@ import { layerBlocks } from "./inception_v3.ts";
 import { Feed, HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
 import { applyPriorCorrection } from "./prior_correction.ts";
 import { saveWeights } from "./serialize.ts";
-import { ManagementPriors, priorsFromLabels } from "../analysis/management.ts";
+import { ManagementPriors, priorsFromLabels } from "../data/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
 import { describeRunFiles, predictionsShape, RunIntegrity, verifyRunFiles } from "./run_files.ts";
 

@@ -27,7 +27,7 @@ import {
   SEVEN_POINT_WEIGHTS,
   sevenPointScore,
 } from "../data/vocabulary.ts";
-import { inferManagement } from "../analysis/management.ts";
+import { inferManagement } from "../data/management.ts";
 import { CamMap, gradCamAt } from "../explain/gradcam.ts";
 import { integratedGradients } from "../explain/attribution.ts";
 import {

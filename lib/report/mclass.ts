@@ -34,7 +34,7 @@ import { APPROACH_COLORS, APPROACH_DASHES, READER_COLORS } from "../plots/palett
 import { curveLegend, ReaderPoints, rocPlot, RocSeries } from "../plots/curves.ts";
 import { OPERATING_THRESHOLD, operatingPoint } from "./study_figures.ts";
 import { PUBLISHED } from "../analysis/published.ts";
-import { excisionScoreFromDiagnosis } from "../analysis/management.ts";
+import { excisionScoreFromDiagnosis } from "../data/management.ts";
 import { formatMeanSd } from "../analysis/metrics_tables.ts";
 import pl from "nodejs-polars";
 import { DataFrame, frameOf } from "./frames.ts";

@@ -18,7 +18,6 @@ import {
   DistanceComparisonRow,
   InferVsPredict,
   inferVsPredict,
-  ManagementPriors,
   managementRows,
   mcnemarMatrix,
   meanSd,
@@ -28,6 +27,7 @@ import {
   publishedWronglyExcised,
 } from "../analysis/mod.ts";
 import { alignCases } from "../analysis/experiments.ts";
+import type { ManagementPriors } from "../data/management.ts";
 import { DIAGNOSIS, MANAGEMENT } from "../data/vocabulary.ts";
 import { headColumns, PredictionsTable } from "../model/predictions.ts";
 import { readRunPredictions } from "../model/run_files.ts";

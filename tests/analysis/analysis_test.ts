@@ -8,49 +8,24 @@ import { join } from "node:path";
 import {
   alignCases,
   binaryBaseline,
-  diagnosisToBinary,
   distanceComparison,
-  excisionScoreFromDiagnosis,
   foldSummary,
-  inferManagement,
   inferVsPredict,
   inferVsPredictCases,
   managementRows,
-  managementToBinary,
   mcnemarMatrix,
   overExcision,
-  priorsFromLabels,
   publishedWronglyExcised,
 } from "../../lib/analysis/mod.ts";
+import {
+  diagnosisToBinary,
+  excisionScoreFromDiagnosis,
+  managementToBinary,
+  priorsFromLabels,
+} from "../../lib/data/management.ts";
 import { readPredictions, writePredictions } from "../../lib/model/predictions.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { tempDir } from "../_helpers.ts";
-
-Deno.test("priors p(MGMT | DIAG): counts, real zeros, an unseen diagnosis falls back to the overall distribution", () => {
-  // diagnosis: BCC 0, NEV 1, MEL 2, MISC 3, SK 4; management: NONE 0, CLNC 1, EXC 2
-  const diag = [0, 1, 1, 1, 1, 2, 2, 3, 3];
-  const mgmt = [2, 1, 1, 2, 0, 2, 2, 0, 1];
-  const p = priorsFromLabels(diag, mgmt);
-  assert.deepEqual(p.table[0], [0, 0, 1]);
-  assert.deepEqual(p.table[1], [0.25, 0.5, 0.25]);
-  assert.deepEqual(p.table[2], [0, 0, 1]);
-  assert.deepEqual(p.table[3], [0.5, 0.5, 0]);
-  assert.deepEqual(p.unseen, [4]);
-  assert.deepEqual(p.table[4], [2 / 9, 3 / 9, 4 / 9]);
-  const smoothed = priorsFromLabels(diag, mgmt, { smoothing: 1 });
-  assert.deepEqual(smoothed.table[0], [1 / 4, 1 / 4, 2 / 4]);
-  assert.throws(() => priorsFromLabels([5], [0]), /diagnosis labels in 0\.\.4, found 5/);
-});
-
-Deno.test("marginalisation: P(MGMT | x) = sum_d p(d | x) p(MGMT | d); a certain melanoma is excised with probability 1", () => {
-  const p = priorsFromLabels([0, 1, 1, 2, 3, 4], [2, 1, 0, 2, 0, 0]);
-  const out = inferManagement([[0, 0, 1, 0, 0], [0, 1, 0, 0, 0], [0.5, 0.5, 0, 0, 0]], p);
-  assert.deepEqual(out[0], [0, 0, 1]);
-  assert.deepEqual(out[1], [0.5, 0.5, 0]);
-  assert.deepEqual(out[2], [0.25, 0.25, 0.5]);
-  for (const row of out) assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-12);
-  assert.throws(() => inferManagement([[1, 0, 0]], p), /expected 5 diagnosis probabilities in row 0, found 3/);
-});
 
 Deno.test("binary mappings: MEL and BCC -> EXC; EXC vs CLNC + NONE; P(EXC) = p(BCC) + p(MEL)", () => {
   assert.deepEqual(diagnosisToBinary([0, 1, 2, 3, 4]), [1, 0, 1, 0, 0]);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writePredictions } from "../../lib/model/predictions.ts";
 import { describeRunFiles, predictionsShape } from "../../lib/model/run_files.ts";
 import { textProblems } from "../../lib/plots/text_boxes.ts";
-import { priorsFromLabels } from "../../lib/analysis/mod.ts";
+import { priorsFromLabels } from "../../lib/data/mod.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { runCli, tempDir, writeFixtureRelease } from "../_helpers.ts";
 

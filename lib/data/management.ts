@@ -21,11 +21,18 @@
  * ```
  */
 
-export const DIAGNOSIS_GROUPS = 5;
-export const MANAGEMENT_CLASSES = 3;
-/** Diagnosis groups that the binary mapping sends to excision: BCC (0) and MEL (2). */
-export const EXCISED_DIAGNOSES: readonly number[] = [0, 2];
-export const EXC = 2;
+import { DIAGNOSIS, MANAGEMENT } from "./vocabulary.ts";
+
+/** Number of grouped diagnoses (rows of the priors table): 5, from the vocabulary. */
+export const DIAGNOSIS_GROUPS: number = DIAGNOSIS.codes.length;
+/** Number of management classes (columns of the priors table): 3, from the vocabulary. */
+export const MANAGEMENT_CLASSES: number = MANAGEMENT.codes.length;
+/** Diagnosis groups that the binary mapping sends to excision: BCC and MEL (indices 0 and 2). */
+export const EXCISED_DIAGNOSES: readonly number[] = Object.freeze(
+  ["BCC", "MEL"].map((code) => DIAGNOSIS.codes.indexOf(code)),
+);
+/** The management class "excision" (index 2). */
+export const EXC: number = MANAGEMENT.codes.indexOf("EXC");
 
 export interface ManagementPriors {
   /** table[d][m] = p(MGMT = m | DIAG = d). */
@@ -57,10 +64,14 @@ export function priorsFromLabels(
   diagnosis.forEach((d, i) => {
     const m = management[i];
     if (!(Number.isInteger(d) && d >= 0 && d < DIAGNOSIS_GROUPS)) {
-      throw new RangeError(`Cannot estimate priors: expected diagnosis labels in 0..4, found ${d} at ${i}`);
+      throw new RangeError(
+        `Cannot estimate priors: expected diagnosis labels in 0..${DIAGNOSIS_GROUPS - 1}, found ${d} at ${i}`,
+      );
     }
     if (!(Number.isInteger(m) && m >= 0 && m < MANAGEMENT_CLASSES)) {
-      throw new RangeError(`Cannot estimate priors: expected management labels in 0..2, found ${m} at ${i}`);
+      throw new RangeError(
+        `Cannot estimate priors: expected management labels in 0..${MANAGEMENT_CLASSES - 1}, found ${m} at ${i}`,
+      );
     }
     counts[d][m]++;
     overall[m]++;
@@ -83,7 +94,7 @@ export function inferManagement(diagnosisProbs: readonly (readonly number[])[], 
   return diagnosisProbs.map((p, i) => {
     if (p.length !== DIAGNOSIS_GROUPS) {
       throw new RangeError(
-        `Cannot infer management: expected 5 diagnosis probabilities in row ${i}, found ${p.length}`,
+        `Cannot infer management: expected ${DIAGNOSIS_GROUPS} diagnosis probabilities in row ${i}, found ${p.length}`,
       );
     }
     const out = new Array(MANAGEMENT_CLASSES).fill(0);
