@@ -14,7 +14,7 @@
  * ```
  */
 import h5wasm from "h5wasm";
-import type { WeightArray } from "./weights.ts";
+import type { WeightArray } from "./weight_set.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;

@@ -29,22 +29,8 @@ import { sha256Hex } from "../util/hash.ts";
 import { exists, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { concatBytes } from "../util/arrays.ts";
 
-export type Preprocessing = "x/255" | "x/127.5-1";
-
-export interface WeightArray {
-  shape: number[];
-  data: Float32Array;
-}
-
-export interface WeightSet {
-  /** Short id, e.g. "nsfwjs-inception_v3" or "keras-imagenet-notop". */
-  id: string;
-  description: string;
-  /** sha256 of the source file(s). */
-  fingerprint: string;
-  preprocessing: Preprocessing;
-  weights: Map<string, WeightArray>;
-}
+import type { Preprocessing, WeightArray, WeightSet } from "./weight_set.ts";
+export type { Preprocessing, WeightArray, WeightSet } from "./weight_set.ts";
 
 const NSFWJS_DIR = "node_modules/nsfwjs/dist/models/inception_v3";
 
