@@ -16,7 +16,7 @@
  * );
  * ```
  */
-import type { OptionSpec } from "./command.ts";
+import type { OptionSpec } from "./options.ts";
 import { exists, isDirectory } from "../util/fs.ts";
 
 /** Edit distance (Levenshtein) between two short strings. */

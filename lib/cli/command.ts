@@ -5,19 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { writeTextAtomic } from "../util/fs.ts";
-import { type EngineChoice, ENGINES } from "../model/engine.ts";
 import { parseErrorLine, pathOptionLine, positionalLine, requiresLine } from "./checks.ts";
-
-export type OptionSpec = {
-  type: "string" | "boolean";
-  multiple?: boolean;
-  short?: string;
-  default?: string | boolean;
-  /** One line for --help. */
-  help: string;
-  /** Placeholder shown in --help (e.g. DIR). */
-  arg?: string;
-};
+import { type OptionSpec, UsageError } from "./options.ts";
 
 export interface Command {
   name: string;
@@ -29,9 +18,6 @@ export interface Command {
   requires?: Record<string, string>;
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<void> | void;
 }
-
-/** Thrown for a bad command line; main prints the message and exits with status 2. */
-export class UsageError extends Error {}
 
 /** The --help text of a command. */
 export function helpText(cmd: Command): string {
@@ -89,58 +75,6 @@ export function parseCommandArgs(
   };
 }
 
-/** A required string option, or a UsageError naming it. */
-export function requireOption(cmd: string, values: Record<string, unknown>, name: string, what: string): string {
-  const v = values[name];
-  if (typeof v !== "string" || v === "") {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} ${what}, found none`);
-  }
-  return v;
-}
-
-/** An option that must be one of `choices`. */
-export function choiceOption<T extends string>(
-  cmd: string,
-  values: Record<string, unknown>,
-  name: string,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  const v = (values[name] as string | undefined) ?? fallback;
-  if (!choices.includes(v as T)) {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be one of ${choices.join("|")}, found "${v}"`);
-  }
-  return v as T;
-}
-
-/** An integer option within [min, max]. */
-export function intOption(
-  cmd: string,
-  values: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  min = -Infinity,
-  max = Infinity,
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const v = /^\s*-?\d+\s*$/.test(String(raw)) ? Number(raw) : NaN;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(
-      `Cannot run "${cmd}": expected --${name} to be an integer${
-        min === -Infinity && max === Infinity
-          ? ""
-          : max === Infinity
-          ? ` >= ${min}`
-          : min === -Infinity
-          ? ` <= ${max}`
-          : ` in [${min}, ${max}]`
-      }, found "${raw}"`,
-    );
-  }
-  return v;
-}
-
 /** Writes text to `--out FILE` (atomically) or to stdout. */
 export function emit(text: string, out: unknown): void {
   if (typeof out === "string" && out) {
@@ -149,17 +83,4 @@ export function emit(text: string, out: unknown): void {
   } else {
     Deno.stdout.writeSync(new TextEncoder().encode(text));
   }
-}
-
-/** The `--engine` option of every command that runs the frozen backbone. */
-export const ENGINE_OPTION: OptionSpec = {
-  type: "string",
-  arg: ENGINES.join("|"),
-  default: "auto",
-  help: "engine of the frozen backbone: onnx (ONNX Runtime, every core), tfjs, auto = onnx where it loads",
-};
-
-/** The value of `--engine`. */
-export function engineOption(cmd: string, values: Record<string, unknown>): EngineChoice {
-  return choiceOption(cmd, values, "engine", ENGINES, "auto");
 }

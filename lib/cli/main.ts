@@ -7,7 +7,8 @@
  * deno task cli synth --out /tmp/synth --cases 100 --seed 1
  * ```
  */
-import { Command, parseCommandArgs, UsageError } from "./command.ts";
+import { Command, parseCommandArgs } from "./command.ts";
+import { UsageError } from "./options.ts";
 import { INTERRUPTED_EXIT_CODE, InterruptedError } from "../util/interrupt.ts";
 import { foldsCommand, labelsCommand, synthCommand, table1Command } from "./commands/data.ts";
 import { compareCommand } from "./commands/compare.ts";

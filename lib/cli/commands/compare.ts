@@ -1,7 +1,8 @@
 /** `compare`: two prediction sets against the same truth — metrics and McNemar's test. */
 import { comparePredictions, comparisonRows, readLabelFile } from "../../report/compare_predictions.ts";
 import { formatRecords } from "../../util/table_format.ts";
-import { choiceOption, Command, emit, requireOption, UsageError } from "../command.ts";
+import { type Command, emit } from "../command.ts";
+import { choiceOption, OUT_FILE_OPTION, requireOption, UsageError } from "../options.ts";
 
 export const compareCommand: Command = {
   name: "compare",
@@ -17,7 +18,7 @@ export const compareCommand: Command = {
     labels: { type: "string", arg: "L1,L2,..", help: "class names in label order (default 0,1,..)" },
     column: { type: "string", arg: "NAME", help: "CSV column holding the labels" },
     format: { type: "string", arg: "json|table", default: "table", help: "output: JSON, or Markdown tables" },
-    out: { type: "string", arg: "FILE", help: "write to FILE instead of stdout" },
+    out: OUT_FILE_OPTION,
   },
   run(values) {
     const files = ["truth", "a", "b"].map((k) => requireOption("compare", values, k, "FILE"));

@@ -12,15 +12,8 @@ import {
 } from "../../data/mod.ts";
 import { formatRecords, TABLE_FORMATS } from "../../util/table_format.ts";
 import { claimOutputFolder } from "../../util/output_folder.ts";
-import { choiceOption, Command, emit, intOption, requireOption } from "../command.ts";
-
-const dataOption = {
-  type: "string",
-  arg: "DIR",
-  help:
-    "a Derm7pt release folder (meta/meta.csv, meta/*_indexes.csv[, images/]); default: $DERM7PT_DIR, else data/synthetic",
-} as const;
-const outOption = { type: "string", arg: "FILE", help: "write to FILE (atomically) instead of stdout" } as const;
+import { type Command, emit } from "../command.ts";
+import { choiceOption, intOption, OUT_FILE_OPTION, RELEASE_OPTION, requireOption } from "../options.ts";
 
 function openRelease(values: Record<string, unknown>) {
   const where = releaseLocation(values.data as string | undefined);
@@ -32,9 +25,9 @@ export const table1Command: Command = {
   summary: "Management x diagnosis counts per split (train/valid/test/all), for the 20 raw diagnoses and the 5 groups.",
   description: 'CSV columns: split,diagnosis_group,diagnosis,management,count. Group totals have diagnosis "all".',
   options: {
-    data: dataOption,
+    data: RELEASE_OPTION,
     format: { type: "string", arg: "csv|md|json|tex", default: "csv", help: "output format" },
-    out: outOption,
+    out: OUT_FILE_OPTION,
   },
   run(values) {
     const format = choiceOption("table1", values, "format", TABLE_FORMATS, "csv");
@@ -50,9 +43,9 @@ export const labelsCommand: Command = {
   description: "Management: 0 = no further examination, 1 = clinical follow up, 2 = excision.\n" +
     "Diagnosis: BCC 0, NEV 1, MEL 2, MISC 3, SK 4. Criteria: absent 0, then regular/typical/present 1, irregular/atypical 2.",
   options: {
-    data: dataOption,
+    data: RELEASE_OPTION,
     format: { type: "string", arg: "csv|json", default: "csv", help: "output format" },
-    out: outOption,
+    out: OUT_FILE_OPTION,
   },
   run(values) {
     const format = choiceOption("labels", values, "format", ["csv", "json"] as const, "csv");
@@ -65,12 +58,12 @@ export const foldsCommand: Command = {
   summary:
     "The seeded, multi-label stratified k-fold partition (fold, case_num, part) and its per-fold label proportions.",
   options: {
-    data: dataOption,
+    data: RELEASE_OPTION,
     k: { type: "string", arg: "K", default: "3", help: "number of folds" },
     seed: { type: "string", arg: "S", default: "0", help: "seed of the partition" },
     proportions: { type: "boolean", help: "print the per-fold label proportions instead of the partition" },
     format: { type: "string", arg: "csv|md|json|tex", default: "csv", help: "output format" },
-    out: outOption,
+    out: OUT_FILE_OPTION,
   },
   run(values) {
     const k = intOption("folds", values, "k", 3, 2, 100);

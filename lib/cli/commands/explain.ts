@@ -2,7 +2,6 @@
 import { join } from "node:path";
 import { cacheDirectory } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";
-import { BackendName, BACKENDS } from "../../model/backend.ts";
 import {
   buildCaseReport,
   caseFromFiles,
@@ -13,15 +12,21 @@ import {
 } from "../../report/case_report.ts";
 import { buildModelCard, writeModelCard } from "../../report/model_card.ts";
 import { readRunRecord, runProvenance } from "../../model/run.ts";
+import type { Command } from "../command.ts";
 import {
-  choiceOption,
-  Command,
   ENGINE_OPTION,
   engineOption,
   intOption,
+  NEW_CASE_OPTIONS,
+  newCaseOption,
   requireOption,
+  RUN_BACKEND_OPTION,
+  RUN_OPTION,
+  RUN_RELEASE_OPTION,
+  runBackendOption,
   UsageError,
-} from "../command.ts";
+  WORKERS_OPTION,
+} from "../options.ts";
 
 export const caseCommand: Command = {
   name: "case",
@@ -33,47 +38,33 @@ export const caseCommand: Command = {
     "with a LaTeX caption, and one 300-dpi PNG per Grad-CAM overlay.\n" +
     "A research second opinion, not a diagnostic device.",
   options: {
-    run: { type: "string", arg: "DIR", help: "a run folder written by train" },
+    run: RUN_OPTION,
     case: { type: "string", arg: "N", help: "case_num of a case of the run's release" },
-    data: { type: "string", arg: "DIR", help: "the release (default: the one the run was trained on)" },
-    clinical: { type: "string", arg: "FILE", help: "clinical image of a new case" },
-    derm: { type: "string", arg: "FILE", help: "dermoscopic image of a new case" },
-    sex: { type: "string", arg: "S", help: "female|male" },
-    location: { type: "string", arg: "L", help: "body location (as in meta.csv)" },
-    elevation: { type: "string", arg: "E", help: "flat|nodular|palpable" },
+    data: RUN_RELEASE_OPTION,
+    ...NEW_CASE_OPTIONS,
     out: { type: "string", arg: "DIR", help: "output folder (default <run>/cases)" },
     name: { type: "string", arg: "NAME", help: "file name stem (default case_<N> or new_case)" },
-    backend: { type: "string", arg: "NAME", help: "tfjs backend (default: the run's)" },
+    backend: RUN_BACKEND_OPTION,
     engine: ENGINE_OPTION,
   },
   async run(values) {
     const dir = requireOption("case", values, "run", "DIR (a run folder)");
-    if (values.case === undefined && !values.clinical && !values.derm && !values.sex) {
+    const newCase = newCaseOption(values);
+    if (values.case === undefined && !newCase) {
       throw new UsageError(
         'Cannot run "case": expected --case N, or a new case (--clinical/--derm and metadata), found neither',
       );
     }
-    const backend = values.backend
-      ? choiceOption("case", values, "backend", BACKENDS, "auto") as BackendName
-      : undefined;
     const opened = await openExplainedRun(dir, {
       cacheDir: cacheDirectory(),
       dataDir: values.data as string | undefined,
-      backend,
+      backend: runBackendOption("case", values),
       engine: engineOption("case", values),
       quiet: true,
     });
     const input = values.case !== undefined
       ? await caseFromRelease(opened.ex, opened.release, intOption("case", values, "case", 0, 0))
-      : await caseFromFiles(opened.ex, {
-        clinical: values.clinical as string | undefined,
-        derm: values.derm as string | undefined,
-        metadata: {
-          sex: values.sex as string,
-          location: values.location as string,
-          elevation: values.elevation as string,
-        },
-      });
+      : await caseFromFiles(opened.ex, newCase!);
     const report = await buildCaseReport(opened.ex, input, {
       reference: opened.reference,
       release: opened.release,
@@ -95,9 +86,9 @@ export const cardCommand: Command = {
     "Robustness re-runs the model on --robustness-cases test cases (stratified; 0 = skip) under brightness x0.7/x1.3,\n" +
     "blur sigma 2 px and rotation 30 degrees, and with each input removed (replaced by the training mean).",
   options: {
-    run: { type: "string", arg: "DIR", help: "a run folder written by train" },
+    run: RUN_OPTION,
     out: { type: "string", arg: "DIR", help: "output folder (default <run>/card)" },
-    data: { type: "string", arg: "DIR", help: "the release (default: the one the run was trained on)" },
+    data: RUN_RELEASE_OPTION,
     seed: { type: "string", arg: "S", default: "2021", help: "seed of the bootstrap and the robustness subset" },
     bootstrap: { type: "string", arg: "B", default: "1000", help: "bootstrap resamples" },
     "robustness-cases": {
@@ -106,23 +97,20 @@ export const cardCommand: Command = {
       default: "100",
       help: "test cases for the robustness checks (0: skip)",
     },
-    backend: { type: "string", arg: "NAME", help: "tfjs backend for the robustness checks (default: the run's)" },
+    backend: { ...RUN_BACKEND_OPTION, help: "tfjs backend for the robustness checks (default: the run's)" },
     engine: ENGINE_OPTION,
-    workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers" },
+    workers: WORKERS_OPTION,
   },
   async run(values) {
     const dir = requireOption("card", values, "run", "DIR (a run folder)");
     const cases = intOption("card", values, "robustness-cases", 100, 0, 100000);
-    const backend = values.backend
-      ? choiceOption("card", values, "backend", BACKENDS, "auto") as BackendName
-      : undefined;
     const card = await buildModelCard(dir, {
       cacheDir: cacheDirectory(),
       seed: intOption("card", values, "seed", 2021),
       bootstrap: intOption("card", values, "bootstrap", 1000, 10, 100000),
       robustness: cases === 0 ? false : { cases },
       release: values.data ? loadRelease(String(values.data), { quiet: true }) : undefined,
-      backend,
+      backend: runBackendOption("card", values),
       engine: engineOption("card", values),
       workers: intOption("card", values, "workers", 2, 1, 64),
     });

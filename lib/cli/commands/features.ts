@@ -2,20 +2,22 @@
 import { DEFAULT_AUGMENTATION } from "../../data/augment.ts";
 import { cacheDirectory, releaseLocation } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";
-import { BackboneSource } from "../../model/config.ts";
 import { releaseFeatureTable, SplitChoice, writeFeatureTable } from "../../model/feature_table.ts";
+import type { Command } from "../command.ts";
 import {
+  BACKBONE_OPTIONS,
+  backboneOption,
   choiceOption,
-  Command,
   ENGINE_OPTION,
   engineOption,
   intOption,
+  QUIET_OPTION,
+  RELEASE_OPTION,
   requireOption,
   UsageError,
-} from "../command.ts";
+} from "../options.ts";
 
 const SPLITS: readonly SplitChoice[] = ["train", "valid", "test", "all"];
-const SOURCES: readonly BackboneSource[] = ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"];
 
 export const extractCommand: Command = {
   name: "extract",
@@ -26,37 +28,33 @@ export const extractCommand: Command = {
     "afterwards starts from the cache (DERM7PT_CACHE moves it). --out FILE.parquet (nodejs-polars) or FILE.csv.",
   ].join("\n"),
   options: {
-    data: { type: "string", arg: "DIR", help: "release folder (default $DERM7PT_DIR, else data/synthetic)" },
+    data: RELEASE_OPTION,
     split: { type: "string", arg: SPLITS.join("|"), default: "all", help: "which cases" },
     layers: { type: "string", arg: "L1,L2", default: "mixed5", help: "feature layers (e.g. mixed5,mixed7,mixed10)" },
     views: { type: "string", arg: "V", default: "0", help: "augmented views per image beside the image itself" },
-    size: { type: "string", arg: "PX", default: "299", help: "input size" },
-    backbone: { type: "string", arg: "SOURCE", default: "nsfwjs", help: SOURCES.join("|") },
-    weights: { type: "string", arg: "PATH", help: "weights file/folder for imagenet, keras-h5 or tfjs backbones" },
+    ...BACKBONE_OPTIONS,
     seed: { type: "string", arg: "S", default: "0", help: "seed of a random backbone" },
     engine: ENGINE_OPTION,
     out: { type: "string", arg: "FILE", help: "output .parquet or .csv file" },
-    quiet: { type: "boolean", help: "no progress line" },
+    quiet: QUIET_OPTION,
   },
   async run(values) {
     const out = requireOption("extract", values, "out", "FILE (.parquet or .csv)");
     if (!/\.(parquet|csv)$/i.test(out)) {
       throw new UsageError(`Cannot run "extract": expected --out to end in .parquet or .csv, found "${out}"`);
     }
-    const source = choiceOption("extract", values, "backbone", SOURCES, "nsfwjs");
-    if ((source === "keras-h5" || source === "tfjs") && !values.weights) {
-      throw new UsageError(`Cannot run "extract": expected --weights PATH with --backbone ${source}, found none`);
-    }
+    const backbone = backboneOption("extract", values);
     const layers = String(values.layers ?? "mixed5").split(",").map((l) => l.trim()).filter(Boolean);
     if (!layers.length) throw new UsageError('Cannot run "extract": expected --layers L1,L2, found none');
     const release = loadRelease(releaseLocation(values.data as string | undefined).dir, { quiet: true });
     const table = await releaseFeatureTable(release, {
+      // key order as before: source, size, featureLayers, shared, path
       backbone: {
-        source,
-        size: intOption("extract", values, "size", 299, 32, 1024),
+        source: backbone.source,
+        size: backbone.size,
         featureLayers: layers,
         shared: true,
-        ...(values.weights ? { path: String(values.weights) } : {}),
+        ...(backbone.path ? { path: backbone.path } : {}),
       },
       split: choiceOption("extract", values, "split", SPLITS, "all"),
       views: intOption("extract", values, "views", 0, 0, 100),

@@ -5,7 +5,8 @@ import { writeMclassReport } from "../../report/mclass.ts";
 import { exists } from "../../util/fs.ts";
 import { provenance } from "../../util/provenance.ts";
 import { sha256Hex } from "../../util/hash.ts";
-import { Command, ENGINE_OPTION, engineOption, intOption, requireOption } from "../command.ts";
+import type { Command } from "../command.ts";
+import { ENGINE_OPTION, engineOption, intOption, requireOption, RUN_OPTION } from "../options.ts";
 
 export const mclassCommand: Command = {
   name: "mclass",
@@ -15,8 +16,7 @@ export const mclassCommand: Command = {
     "Images can be fetched from the ISIC archive with network access (lib/mclass/isic.ts).",
   options: {
     run: {
-      type: "string",
-      arg: "DIR",
+      ...RUN_OPTION,
       help: "a run folder of a multi-task model with inputs D (e.g. outputs/synthetic/runs/multi-D)",
     },
     data: { type: "string", arg: "DIR", help: "the benchmark folder" },

@@ -2,7 +2,6 @@
 import { join } from "node:path";
 import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocation } from "../../data/mod.ts";
 import {
-  BackboneSource,
   defaultRunConfig,
   FEATURE_TRANSFORMS,
   INPUT_SETS,
@@ -12,57 +11,30 @@ import {
   Preset,
   SAMPLINGS,
 } from "../../model/config.ts";
-import { BackendName, BACKENDS } from "../../model/backend.ts";
+import { BACKENDS } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
 import { loadRun, predictCase, predictRelease } from "../../model/predict.ts";
 import { formatRecords } from "../../util/table_format.ts";
+import { type Command, emit } from "../command.ts";
 import {
+  BACKBONE_OPTIONS,
+  backboneOption,
   choiceOption,
-  Command,
-  emit,
   ENGINE_OPTION,
   engineOption,
   intOption,
+  NEW_CASE_OPTIONS,
+  newCaseOption,
+  nonNegativeNumberOption,
+  positiveNumberOption,
+  RELEASE_OPTION,
   requireOption,
+  RUN_BACKEND_OPTION,
+  RUN_OPTION,
+  runBackendOption,
   UsageError,
-} from "../command.ts";
-import { exists } from "../../util/fs.ts";
-import { readHdf5File } from "../../model/keras_h5.ts";
-
-function nonNegativeNumberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (String(raw).trim() === "" || !Number.isFinite(v) || v < 0) {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a number >= 0, found "${raw}"`);
-  }
-  return v;
-}
-
-function positiveNumberOption(cmd: string, values: Record<string, unknown>, name: string, fallback: number): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (String(raw).trim() === "" || !Number.isFinite(v) || v <= 0) {
-    throw new UsageError(`Cannot run "${cmd}": expected --${name} to be a positive number, found "${raw}"`);
-  }
-  return v;
-}
-
-/** Checks --weights before any work: an HDF5 file for keras-h5/imagenet, a folder with model.json for tfjs. */
-function checkWeightsOption(source: BackboneSource, path: string): void {
-  if (source === "tfjs") {
-    if (!exists(join(path, "model.json"))) {
-      throw new UsageError(
-        `Cannot run "train": expected --weights to name a tfjs model folder with model.json, found none at ${path}`,
-      );
-    }
-  } else if (source === "keras-h5" || source === "imagenet") {
-    readHdf5File(path, "--weights");
-  } else {
-    throw new UsageError(`Cannot run "train": expected --weights only with --backbone imagenet, keras-h5 or tfjs`);
-  }
-}
+  WORKERS_OPTION,
+} from "../options.ts";
 
 export const trainCommand: Command = {
   name: "train",
@@ -76,7 +48,7 @@ export const trainCommand: Command = {
     "The run folder holds config.json, weights/, history.csv, predictions.csv/.parquet and run.json; an interrupted run resumes.",
   ].join("\n"),
   options: {
-    data: { type: "string", arg: "DIR", help: "release folder (default $DERM7PT_DIR, else data/synthetic)" },
+    data: RELEASE_OPTION,
     model: { type: "string", arg: "diag|mgmt|multi", default: "multi", help: "model kind" },
     inputs: { type: "string", arg: "CDM", default: "CDM", help: "inputs: any of C, D, M, CD, CM, DM, CDM" },
     preset: { type: "string", arg: "features|paper", default: "features", help: "training preset" },
@@ -86,9 +58,7 @@ export const trainCommand: Command = {
     fold: { type: "string", arg: "I", help: "train cross-validation fold I (0-based) instead of the official split" },
     k: { type: "string", arg: "K", default: "3", help: "number of folds with --fold" },
     "fold-seed": { type: "string", arg: "S", default: "0", help: "seed of the fold partition" },
-    backbone: { type: "string", arg: "SOURCE", default: "nsfwjs", help: "nsfwjs|imagenet|keras-h5|tfjs|random" },
-    weights: { type: "string", arg: "PATH", help: "weights file/folder for imagenet, keras-h5 or tfjs backbones" },
-    size: { type: "string", arg: "PX", default: "299", help: "input size" },
+    ...BACKBONE_OPTIONS,
     layers: { type: "string", arg: "L1,L2", help: "feature layers (default mixed5 for features, mixed10 for paper)" },
     epochs: { type: "string", arg: "N", help: "epochs (features preset)" },
     views: { type: "string", arg: "V", help: "augmented views per training image (features preset)" },
@@ -110,7 +80,7 @@ export const trainCommand: Command = {
     "prior-correction": { type: "string", arg: "on|off", help: "add the log training priors to the heads' biases" },
     "max-steps": { type: "string", arg: "N", help: "cap steps per epoch (smoke runs, timing)" },
     engine: ENGINE_OPTION,
-    workers: { type: "string", arg: "W", default: "2", help: "feature-extraction workers of the tfjs engine" },
+    workers: WORKERS_OPTION,
     force: { type: "boolean", help: "redo a completed run in --out (its own run only; other folders are refused)" },
     quiet: { type: "boolean", help: "print only the summary" },
   },
@@ -119,28 +89,15 @@ export const trainCommand: Command = {
     const kind = choiceOption("train", values, "model", MODEL_KINDS, "multi") as ModelKind;
     const inputs = choiceOption("train", values, "inputs", INPUT_SETS, "CDM") as InputSet;
     const preset = choiceOption("train", values, "preset", ["features", "paper"] as const, "features") as Preset;
-    const backend = choiceOption("train", values, "backend", BACKENDS, "auto") as BackendName;
-    const source = choiceOption(
-      "train",
-      values,
-      "backbone",
-      ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"] as const,
-      "nsfwjs",
-    ) as BackboneSource;
-    if ((source === "keras-h5" || source === "tfjs") && !values.weights) {
-      throw new UsageError(`Cannot run "train": expected --weights PATH with --backbone ${source}, found none`);
-    }
-    if (values.weights) checkWeightsOption(source, String(values.weights));
-    const size = intOption("train", values, "size", 299, 32, 1024);
+    const backend = choiceOption("train", values, "backend", BACKENDS, "auto");
+    const backbone = backboneOption("train", values);
     const cfg = defaultRunConfig({
       kind,
       inputs,
       preset,
       seed: intOption("train", values, "seed", 0),
       backbone: {
-        source,
-        size,
-        ...(values.weights ? { path: String(values.weights) } : {}),
+        ...backbone,
         ...(values.layers ? { featureLayers: String(values.layers).split(",") } : {}),
       },
     });
@@ -215,52 +172,38 @@ export const predictCommand: Command = {
     "Management is printed both as predicted by the management head and as inferred from the diagnosis head\n" +
     "through the run's training priors p(MGMT | DIAG).",
   options: {
-    run: { type: "string", arg: "DIR", help: "a run folder written by train" },
+    run: RUN_OPTION,
     data: { type: "string", arg: "DIR", help: "score every case of this release" },
     out: {
       type: "string",
       arg: "DIR",
       help: "where to write the predictions table (with --data; default <run>/predict)",
     },
-    clinical: { type: "string", arg: "FILE", help: "clinical image of a new case" },
-    derm: { type: "string", arg: "FILE", help: "dermoscopic image of a new case" },
-    sex: { type: "string", arg: "S", help: "female|male" },
-    location: {
-      type: "string",
-      arg: "L",
-      help: "abdomen|acral|back|buttocks|chest|genital areas|head neck|lower limbs|upper limbs",
-    },
-    elevation: { type: "string", arg: "E", help: "flat|nodular|palpable" },
-    backend: { type: "string", arg: "NAME", help: "tfjs backend (default: the run's)" },
+    ...NEW_CASE_OPTIONS,
+    backend: RUN_BACKEND_OPTION,
     engine: ENGINE_OPTION,
     format: { type: "string", arg: "table|json", default: "table", help: "output for one case" },
   },
   async run(values) {
     const dir = requireOption("predict", values, "run", "DIR (a run folder)");
-    const backend = values.backend
-      ? choiceOption("predict", values, "backend", BACKENDS, "auto") as BackendName
-      : undefined;
-    const run = await loadRun(dir, { cacheDir: cacheDirectory(), backend, engine: engineOption("predict", values) });
+    const run = await loadRun(dir, {
+      cacheDir: cacheDirectory(),
+      backend: runBackendOption("predict", values),
+      engine: engineOption("predict", values),
+    });
     if (values.data) {
       const out = (values.out as string) ?? join(dir, "predict");
       const rows = await predictRelease(run, String(values.data), out);
       console.log(`wrote ${rows.length} rows to ${join(out, "predictions.csv")} (and .parquet)`);
       return;
     }
-    if (!values.clinical && !values.derm && !values.sex) {
+    const newCase = newCaseOption(values);
+    if (!newCase) {
       throw new UsageError(
         'Cannot run "predict": expected --data DIR, or a new case (--clinical/--derm and metadata), found neither',
       );
     }
-    const p = await predictCase(run, {
-      clinical: values.clinical as string | undefined,
-      derm: values.derm as string | undefined,
-      metadata: {
-        sex: values.sex as string,
-        location: values.location as string,
-        elevation: values.elevation as string,
-      },
-    });
+    const p = await predictCase(run, newCase);
     if (values.format === "json") {
       emit(JSON.stringify(p, null, 2) + "\n", undefined);
       return;

@@ -3,7 +3,8 @@ import { loadStudyRuns, StudyRun } from "../../report/study.ts";
 import { writeStudyReport } from "../../report/study_report.ts";
 import { provenance } from "../../util/provenance.ts";
 import { readRunRecord } from "../../model/run.ts";
-import { Command, intOption, UsageError } from "../command.ts";
+import type { Command } from "../command.ts";
+import { intOption, UsageError } from "../options.ts";
 
 export const reportCommand: Command = {
   name: "report",

@@ -11,23 +11,8 @@ import { exportTable } from "../../report/export_table.ts";
 import { cacheDirectory } from "../../data/location.ts";
 import { MODEL_KINDS, ModelKind } from "../../model/config.ts";
 import { formatRecords } from "../../util/table_format.ts";
-import { Command, intOption, UsageError } from "../command.ts";
-
-/** The seeds of `--seeds N` (1..N) or `--seed-list a,b,c`. */
-function seedsOption(cmd: string, values: Record<string, unknown>): number[] {
-  if (values["seed-list"] !== undefined) {
-    const raw = String(values["seed-list"]);
-    const seeds = raw.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-    if (!seeds.length || !seeds.every(Number.isInteger) || new Set(seeds).size !== seeds.length) {
-      throw new UsageError(
-        `Cannot run "${cmd}": expected --seed-list to be distinct integers like 1,2,3, found "${raw}"`,
-      );
-    }
-    return seeds;
-  }
-  const n = intOption(cmd, values, "seeds", 3, 1, 20);
-  return [...Array(n).keys()].map((i) => i + 1);
-}
+import type { Command } from "../command.ts";
+import { QUIET_OPTION, RELEASE_OPTION, SEEDS_OPTIONS, seedsOption, UsageError } from "../options.ts";
 
 export const studyCommand: Command = {
   name: "study",
@@ -40,13 +25,12 @@ export const studyCommand: Command = {
     "On the real release with warm feature caches: about 1 minute per seed and 2 minutes for the folds.",
   ].join("\n"),
   options: {
-    data: { type: "string", arg: "DIR", help: "release folder (default $DERM7PT_DIR, else data/synthetic)" },
-    seeds: { type: "string", arg: "N", default: "3", help: "train with seeds 1..N" },
-    "seed-list": { type: "string", arg: "S1,S2", help: "train with these seeds instead" },
+    data: RELEASE_OPTION,
+    ...SEEDS_OPTIONS,
     "no-cv": { type: "boolean", help: "skip the 3-fold cross-validation" },
     out: { type: "string", arg: "DIR", help: "output folder" },
     format: { type: "string", arg: "md|json", default: "md", help: "what to print" },
-    quiet: { type: "boolean", help: "no progress line" },
+    quiet: QUIET_OPTION,
   },
   async run(values) {
     const seeds = seedsOption("study", values);
@@ -76,9 +60,8 @@ export const tuneCommand: Command = {
     "(default outputs/<real|synthetic>/tune). On the real release with warm feature caches: about 10 s per run.",
   ].join("\n"),
   options: {
-    data: { type: "string", arg: "DIR", help: "release folder (default $DERM7PT_DIR, else data/synthetic)" },
-    seeds: { type: "string", arg: "N", default: "3", help: "train with seeds 1..N" },
-    "seed-list": { type: "string", arg: "S1,S2", help: "train with these seeds instead" },
+    data: RELEASE_OPTION,
+    ...SEEDS_OPTIONS,
     kinds: { type: "string", arg: "K1,K2", default: "mgmt,diag", help: "model kinds (diag, mgmt, multi)" },
     candidate: {
       type: "string",
@@ -87,7 +70,7 @@ export const tuneCommand: Command = {
       help: "only these settings (repeatable; default all)",
     },
     out: { type: "string", arg: "DIR", help: "output folder" },
-    quiet: { type: "boolean", help: "no progress line" },
+    quiet: QUIET_OPTION,
   },
   async run(values) {
     const seeds = seedsOption("tune", values);
