@@ -16,6 +16,7 @@ export * from "./tables.ts";
 export * from "./folds.ts";
 export * from "./sampling.ts";
 export * from "./images.ts";
+export * from "./resample.ts";
 export * from "./location.ts";
 export { sampleSyntheticRows, syntheticSplits, writeSyntheticRelease } from "./synth/generate.ts";
 export type { SyntheticReleaseOptions, SyntheticRow } from "./synth/generate.ts";

@@ -157,27 +157,3 @@ export function gradCamAt(
     maps: out,
   };
 }
-
-/**
- * Bilinear upsampling of a map to `height` x `width` (align-corners off, as image resizing does).
- *
- * @example
- * ```ts
- * import { upsampleMap } from "./gradcam.ts";
- * upsampleMap(new Float32Array([0, 1]), 1, 2, 1, 4).length; // 4
- * ```
- */
-export function upsampleMap(values: Float32Array, h: number, w: number, height: number, width: number): Float32Array {
-  const out = new Float32Array(height * width);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(Math.max((y + 0.5) * (h / height) - 0.5, 0), h - 1);
-    const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, h - 1), ay = sy - y0;
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(Math.max((x + 0.5) * (w / width) - 0.5, 0), w - 1);
-      const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, w - 1), ax = sx - x0;
-      out[y * width + x] = (1 - ay) * ((1 - ax) * values[y0 * w + x0] + ax * values[y0 * w + x1]) +
-        ay * ((1 - ax) * values[y1 * w + x0] + ax * values[y1 * w + x1]);
-    }
-  }
-  return out;
-}

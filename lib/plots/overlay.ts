@@ -13,7 +13,7 @@
  */
 import sharp from "sharp";
 import type { RgbImage } from "../data/images.ts";
-import { upsampleMap } from "../explain/gradcam.ts";
+import { upsampleMap } from "../data/resample.ts";
 
 // matplotlib's inferno at 0, 1/8, ..., 1
 const INFERNO: readonly (readonly [number, number, number])[] = [
@@ -56,7 +56,7 @@ export function overlayMap(
   map: { values: Float32Array; height: number; width: number },
   options: OverlayOptions = {},
 ): RgbImage {
-  const up = upsampleMap(map.values, map.height, map.width, img.height, img.width);
+  const up = upsampleMap(map, img);
   const max = options.maxValue ?? Math.max(...map.values);
   const alpha = options.alpha ?? 0.7;
   const out = new Uint8Array(img.data.length);

@@ -14,14 +14,8 @@ import { decodeImage } from "../../lib/data/images.ts";
 import { encodeMetadata } from "../../lib/data/vocabulary.ts";
 import { loadRelease } from "../../lib/data/release.ts";
 import { Prng } from "../../lib/util/prng.ts";
-import {
-  explainable,
-  gradCam,
-  headInputOf,
-  headProbabilities,
-  integratedGradients,
-  upsampleMap,
-} from "../../lib/explain/mod.ts";
+import { explainable, gradCam, headInputOf, headProbabilities, integratedGradients } from "../../lib/explain/mod.ts";
+import { upsampleMap } from "../../lib/data/resample.ts";
 import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
 import { lesionImage, MEL, trainTinyRun, writeRegionRelease } from "./_fixtures.ts";
 
@@ -58,8 +52,8 @@ Deno.test({
         const cam = await gradCam(ex, { derm }, { head: "diagnosis", classIndex: MEL });
         const m = cam.maps.derm!;
         assert.equal(m.layer, "mixed1");
-        const up = upsampleMap(m.values, m.height, m.width, SIZE, SIZE);
-        const signed = upsampleMap(m.signed, m.height, m.width, SIZE, SIZE);
+        const up = upsampleMap(m, { height: SIZE, width: SIZE });
+        const signed = upsampleMap({ ...m, values: m.signed }, { height: SIZE, width: SIZE });
         let best = 0;
         for (let i = 1; i < up.length; i++) if (up[i] > up[best]) best = i;
         const peak = Math.hypot((best % SIZE) - cx, Math.floor(best / SIZE) - cy);
@@ -90,14 +84,9 @@ Deno.test({
         assert.ok(peak <= 2.5 * r, `peak ${peak.toFixed(1)} px from the disc centre`);
         // negative control: for nevus the disc is evidence against (explained as a log-probability,
         // which counts evidence for melanoma against nevus): the map must rank it below the background
-        const nev = upsampleMap(
-          (await gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" })).maps.derm!
-            .signed,
-          m.height,
-          m.width,
-          SIZE,
-          SIZE,
-        );
+        const nevMap = (await gradCam(ex, { derm }, { head: "diagnosis", classIndex: 1, target: "log-probability" }))
+          .maps.derm!;
+        const nev = upsampleMap({ ...nevMap, values: nevMap.signed }, { height: SIZE, width: SIZE });
         const nevIn: number[] = [], nevOut: number[] = [];
         nev.forEach((v, i) => {
           const d = Math.hypot((i % SIZE) - cx, Math.floor(i / SIZE) - cy);

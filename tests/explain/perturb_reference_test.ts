@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Perturbation, perturbationLabel, perturbImage, validatePerturbation } from "../../lib/data/perturb.ts";
-import { locateCase, referenceFromVectors, stratifiedSubset, upsampleMap } from "../../lib/explain/mod.ts";
+import { locateCase, referenceFromVectors, stratifiedSubset } from "../../lib/explain/mod.ts";
+import { upsampleMap } from "../../lib/data/resample.ts";
 import { heatColor } from "../../lib/plots/overlay.ts";
 import { Prng } from "../../lib/util/prng.ts";
 import { lesionImage } from "./_fixtures.ts";
@@ -96,7 +97,11 @@ Deno.test("heat colours and map upsampling: inferno end points, constant maps st
   assert.deepEqual(heatColor(0), [0, 0, 4]);
   assert.deepEqual(heatColor(1), [252, 255, 164]);
   assert.deepEqual(heatColor(2), heatColor(1));
-  assert.ok(upsampleMap(new Float32Array(9).fill(0.5), 3, 3, 16, 16).every((v) => Math.abs(v - 0.5) < 1e-7));
-  const ramp = upsampleMap(new Float32Array([0, 1]), 1, 2, 1, 8);
+  assert.ok(
+    upsampleMap({ values: new Float32Array(9).fill(0.5), height: 3, width: 3 }, { height: 16, width: 16 }).every((v) =>
+      Math.abs(v - 0.5) < 1e-7
+    ),
+  );
+  const ramp = upsampleMap({ values: new Float32Array([0, 1]), height: 1, width: 2 }, { height: 1, width: 8 });
   for (let i = 1; i < ramp.length; i++) assert.ok(ramp[i] >= ramp[i - 1]);
 });
