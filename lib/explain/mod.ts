@@ -5,3 +5,5 @@ export * from "./attribution.ts";
 export * from "./inputs.ts";
 export * from "./reference.ts";
 export * from "./robustness.ts";
+export * from "./open_run.ts";
+export * from "./illustrative_cases.ts";

@@ -18,7 +18,7 @@
 import * as Plot from "@observablehq/plot";
 import { join } from "node:path";
 import { decodeImage, RgbImage } from "../data/images.ts";
-import { loadRelease, Release } from "../data/release.ts";
+import type { Release } from "../data/release.ts";
 import {
   encodeMetadata,
   HeadName,
@@ -39,12 +39,9 @@ import {
   IMAGE_INPUTS,
   ImageInput,
 } from "../explain/decompose.ts";
-import { CasePosition, locateCase, TrainingReference, trainingReference } from "../explain/reference.ts";
-import { loadRun, predictCase } from "../model/predict.ts";
-import { checkRunData, runProvenance } from "../model/run.ts";
-import type { PredictionsTable } from "../model/predictions.ts";
-import { BackendName } from "../model/backend.ts";
-import type { EngineChoice } from "../model/engine.ts";
+import { CasePosition, locateCase, TrainingReference } from "../explain/reference.ts";
+import { predictCase } from "../model/predict.ts";
+import { argmaxIndex } from "../stats/confusion.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
 import { CompositeBlock, compositeFigure } from "../plots/composite.ts";
 import { Figure, figure, textWidth } from "../plots/figure.ts";
@@ -112,7 +109,6 @@ export interface CaseReport {
 }
 
 const DISPLAY = 256;
-const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
 const IMAGE_NAMES: Record<ImageInput, string> = { clinical: "clinical", derm: "dermoscopic" };
 
 /** A case of a release (by case_num), with its images and labels. */
@@ -240,11 +236,11 @@ async function reportFromHeadInput(
         finding: w.name,
         weight: w.weight,
         probability: p[w.group],
-        present: argmax(p) === w.group,
+        present: argmaxIndex(p) === w.group,
       };
     });
     const grouped = Object.fromEntries(
-      SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmax(probabilities[w.column as HeadName]!)]),
+      SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmaxIndex(probabilities[w.column as HeadName]!)]),
     );
     const trueScore = input.truth && SEVEN_POINT_WEIGHTS.every((w) => input.truth![w.column as HeadName] !== undefined)
       ? sevenPointScore(input.truth as Record<string, number>)
@@ -267,7 +263,7 @@ async function reportFromHeadInput(
   const attributions: CaseReport["attributions"] = [];
   for (const h of explained) {
     const p = probabilities[h]!;
-    const classIndex = argmax(p);
+    const classIndex = argmaxIndex(p);
     if (Object.keys(ex.spatial).length) {
       const cam = gradCamAt(ex, head, { head: h, classIndex });
       explanations.push({ head: h, className: cam.className, probability: p[classIndex], maps: cam.maps });
@@ -344,7 +340,7 @@ export function caseSummaryLines(r: CaseReport): string[] {
   for (const head of ["diagnosis", "management"] as HeadName[]) {
     const p = r.probabilities[head];
     if (!p) continue;
-    const k = argmax(p);
+    const k = argmaxIndex(p);
     const t = r.truth?.[head];
     lines.push(
       `${head}: ${code(head, k)} (${p[k].toFixed(2)})${
@@ -353,7 +349,7 @@ export function caseSummaryLines(r: CaseReport): string[] {
     );
   }
   if (r.management.inferred) {
-    const k = argmax(r.management.inferred);
+    const k = argmaxIndex(r.management.inferred);
     const t = r.truth?.management;
     lines.push(
       `management inferred from the diagnosis: ${code("management", k)} (${r.management.inferred[k].toFixed(2)})${
@@ -407,7 +403,7 @@ export function probabilityFigure(r: CaseReport): Figure {
     p.map((v, i) => ({
       label: `${code(head, i)}${r.truth?.[head] === i ? " (true)" : ""}`,
       p: v,
-      highlight: i === argmax(p),
+      highlight: i === argmaxIndex(p),
     }));
   const panels = [];
   if (r.probabilities.diagnosis) panels.push(panel("diagnosis", headRows("diagnosis", r.probabilities.diagnosis)));
@@ -646,55 +642,4 @@ export function writeCaseReport(r: CaseReport, outDir: string, name: string, pro
   const json = join(outDir, `${name}.json`);
   writeJsonAtomic(json, { provenance: meta, report: caseReportRecord(r) });
   return [...files, html, json];
-}
-
-/** A run opened for explaining: its decomposition, its release and its training reference. */
-export interface ExplainedRun {
-  ex: Explainable;
-  release: Release;
-  reference: TrainingReference;
-  prov: Provenance;
-}
-
-/**
- * Loads a run, splits it for explaining, opens the release it was trained on (or `dataDir`) and
- * builds (or reads) its training reference.
- * @throws {Error} when the data differs from the run's (fingerprint) — reports would mislabel cases.
- */
-export async function openExplainedRun(
-  runDir: string,
-  options: { cacheDir: string; dataDir?: string; backend?: BackendName; engine?: EngineChoice; quiet?: boolean },
-): Promise<ExplainedRun> {
-  const run = await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend, engine: options.engine });
-  const ex = await explainable(run);
-  const release = loadRelease(options.dataDir ?? run.config.data.dir, { quiet: true });
-  const record = run.record;
-  checkRunData(runDir, release, record);
-  const reference = await trainingReference(ex, release, { cacheDir: options.cacheDir, quiet: options.quiet });
-  return { ex, release, reference, prov: runProvenance(`case-report:${runDir}`, record, run.config.seed) };
-}
-
-/**
- * Test cases worth walking through: the most confident correct melanoma, the most confident wrong
- * diagnosis, and the most confident missed excision (true EXC, management predicted otherwise);
- * each only when the run has one. Distinct cases, in that order.
- */
-export function illustrativeCases(predictions: PredictionsTable): { caseNum: number; why: string }[] {
-  const out: { caseNum: number; why: string }[] = [];
-  const nums = predictions.caseNums("test");
-  const pick = (head: HeadName, ok: (truth: number, pred: number) => boolean, why: string) => {
-    if (!predictions.heads.includes(head)) return;
-    const probs = predictions.probs(head, "test"), truth = predictions.truth(head, "test");
-    let best = -1, conf = -1;
-    probs.forEach((p, i) => {
-      const k = argmax(p);
-      if (ok(truth[i], k) && p[k] > conf && !out.some((o) => o.caseNum === nums[i])) (best = i), (conf = p[k]);
-    });
-    if (best >= 0) out.push({ caseNum: nums[best], why: `${why} (p = ${conf.toFixed(2)})` });
-  };
-  const MEL = HEADS.diagnosis.codes.indexOf("MEL"), EXC = HEADS.management.codes.indexOf("EXC");
-  pick("diagnosis", (t, k) => t === MEL && k === MEL, "a melanoma the model gets right, most confidently");
-  pick("diagnosis", (t, k) => t !== k, "the most confident wrong diagnosis");
-  pick("management", (t, k) => t === EXC && k !== EXC, "the most confident missed excision");
-  return out;
 }

@@ -115,7 +115,7 @@ export interface ModelCardOptions {
   robustness?: false | { cases?: number; perturbations?: readonly Perturbation[] };
   /** The release (default: the one in the run's config). */
   release?: Release;
-  /** The run already opened for explaining (see case_report.ts openExplainedRun), to reuse. */
+  /** The run already opened for explaining (see explain/open_run.ts), to reuse. */
   explained?: { ex: Explainable; reference: TrainingReference };
   backend?: BackendName;
   /** Engine of the frozen backbone (default "auto"). */

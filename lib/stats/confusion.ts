@@ -124,11 +124,24 @@ export function accuracy(truth: readonly number[], pred: readonly number[]): num
   return ok / truth.length;
 }
 
+/**
+ * The index of the largest value of one row (the first on ties, as NumPy's argmax).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { argmaxIndex } from "./confusion.ts";
+ * assert.equal(argmaxIndex([0.2, 0.5, 0.3]), 1);
+ * assert.equal(argmaxIndex([0.5, 0.5, 0]), 0);
+ * ```
+ */
+export function argmaxIndex(row: readonly number[]): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+  return best;
+}
+
 /** The arg-max class of each probability row (first maximum on ties, as NumPy's argmax). */
 export function argmax(rows: readonly (readonly number[])[]): number[] {
-  return rows.map((r) => {
-    let best = 0;
-    for (let j = 1; j < r.length; j++) if (r[j] > r[best]) best = j;
-    return best;
-  });
+  return rows.map(argmaxIndex);
 }

@@ -24,14 +24,13 @@ import {
   ensureRuns,
   exportTable,
   frameOf,
-  illustrativeCases,
   modelCardTables,
   notebookContext,
-  openExplainedRun,
   show,
   writeCaseReport,
   writeModelCard,
 } from "../lib/report/mod.ts";
+import { illustrativeCases, openExplainedRun } from "../lib/explain/mod.ts";
 import { readPredictions } from "../lib/model/predictions.ts";
 import { reliabilityFigure } from "../lib/plots/mod.ts";
 

@@ -17,12 +17,11 @@ import {
   buildModelCard,
   caseFromFiles,
   caseFromRelease,
-  illustrativeCases,
   modelCardMarkdown,
-  openExplainedRun,
   writeCaseReport,
   writeModelCard,
 } from "../../lib/report/mod.ts";
+import { illustrativeCases, openExplainedRun } from "../../lib/explain/mod.ts";
 import { PROJECT_ROOT, runCli, tempDir } from "../_helpers.ts";
 import { trainTinyRun, writeRegionRelease } from "./_fixtures.ts";
 

@@ -7,9 +7,9 @@ import {
   caseFromFiles,
   caseFromRelease,
   caseSummaryLines,
-  openExplainedRun,
   writeCaseReport,
 } from "../../report/case_report.ts";
+import { openExplainedRun } from "../../explain/open_run.ts";
 import { buildModelCard, writeModelCard } from "../../report/model_card.ts";
 import { readRunRecord, runProvenance } from "../../model/run.ts";
 import type { Command } from "../command.ts";
