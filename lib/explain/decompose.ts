@@ -25,7 +25,7 @@ import { INCEPTION_BLOCKS } from "../model/inception_v3.ts";
 import type { LoadedRun } from "../model/predict.ts";
 import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
 import { transformFeatures } from "../model/feeds.ts";
-import type { Preprocessing } from "../model/weights.ts";
+import type { Preprocessing } from "../model/weight_set.ts";
 
 export type ImageInput = "clinical" | "derm";
 export const IMAGE_INPUTS: readonly ImageInput[] = ["clinical", "derm"];

@@ -21,7 +21,7 @@ import { decodeImage, RgbImage } from "../data/images.ts";
 import { Prng } from "../util/prng.ts";
 import { Feed, FeedMode } from "./train.ts";
 import { FeatureTransform, InputSet } from "./config.ts";
-import { Preprocessing } from "./weights.ts";
+import type { Preprocessing } from "./weight_set.ts";
 import { preprocess } from "./network.ts";
 
 /** Absolute image paths of a case (resolving case-insensitively). */

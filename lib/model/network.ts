@@ -30,10 +30,9 @@ import {
   kerasH5Weights,
   nsfwjsFingerprint,
   nsfwjsInceptionV3,
-  Preprocessing,
   tfjsLayersWeights,
-  WeightSet,
 } from "./weights.ts";
+import type { Preprocessing, WeightSet } from "./weight_set.ts";
 import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
 import { join } from "node:path";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";

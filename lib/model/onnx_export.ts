@@ -28,7 +28,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as onnxModule from "onnx-proto";
-import type { Preprocessing } from "./weights.ts";
+import type { Preprocessing } from "./weight_set.ts";
 
 // onnx-proto is CommonJS (`module.exports = { onnx }`): Deno exposes it as the default export.
 const { onnx } = (onnxModule as unknown as { default?: typeof onnxModule }).default ?? onnxModule;

@@ -24,7 +24,7 @@ import type * as Ort from "onnxruntime-node";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { exists, readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { type BackboneOutput, exportOnnx } from "./onnx_export.ts";
-import type { Preprocessing } from "./weights.ts";
+import type { Preprocessing } from "./weight_set.ts";
 import type * as tf from "@tensorflow/tfjs";
 
 export type OnnxRuntime = typeof Ort;

@@ -30,7 +30,6 @@ import { exists, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { concatBytes } from "../util/arrays.ts";
 
 import type { Preprocessing, WeightArray, WeightSet } from "./weight_set.ts";
-export type { Preprocessing, WeightArray, WeightSet } from "./weight_set.ts";
 
 const NSFWJS_DIR = "node_modules/nsfwjs/dist/models/inception_v3";
 

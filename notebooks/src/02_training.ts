@@ -24,10 +24,7 @@ import {
   studyRunNames,
 } from "../lib/report/mod.ts";
 import { balancedClassWeights, casesOf, HEADS, labelBalancedBatches } from "../lib/data/mod.ts";
-import { BLOCK_CHANNELS, inceptionV3 } from "../lib/model/inception_v3.ts";
-import { blockSummary } from "../lib/model/summary.ts";
-import { startBackend } from "../lib/model/backend.ts";
-import { classesOf, headsOf } from "../lib/model/config.ts";
+import { BLOCK_CHANNELS, blockSummary, classesOf, headsOf, inceptionV3, startBackend } from "../lib/model/mod.ts";
 import { exportFigure, trainingCurvesFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 

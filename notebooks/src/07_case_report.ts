@@ -31,7 +31,7 @@ import {
   writeModelCard,
 } from "../lib/report/mod.ts";
 import { illustrativeCases, openExplainedRun } from "../lib/explain/mod.ts";
-import { readPredictions } from "../lib/model/predictions.ts";
+import { readPredictions } from "../lib/model/mod.ts";
 import { reliabilityFigure } from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("07_case_report");
