@@ -11,7 +11,7 @@
  * ```
  */
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
-import { rocAucOvr } from "../stats/roc.ts";
+import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { mean, sd } from "../stats/descriptive.ts";
 import { MANAGEMENT } from "../data/vocabulary.ts";
 
@@ -39,12 +39,7 @@ export function managementRows(
 ): MetricTable {
   const pred = argmax(probs);
   const m = classwiseMetrics(truth, pred, { labels: codes.length });
-  let auc: number[];
-  try {
-    auc = rocAucOvr(truth, probs, { average: "none" });
-  } catch {
-    auc = codes.map(() => NaN);
-  }
+  const auc = rocAucOvrOrNaN(truth, probs, { average: "none" }); // NaN for a class absent from truth
   const perClass = codes.map((label, c) => ({
     label,
     sensitivity: m.sensitivity[c],

@@ -15,11 +15,11 @@
  * ```
  */
 import { Release } from "../data/release.ts";
-import { HeadName, HEADS } from "../data/vocabulary.ts";
+import { HeadName } from "../data/vocabulary.ts";
 import { DEFAULT_PERTURBATIONS, Perturbation, perturbationLabel } from "../data/perturb.ts";
 import { Prng } from "../util/prng.ts";
 import { argmax } from "../stats/confusion.ts";
-import { rocAucOvr } from "../stats/roc.ts";
+import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { pairedBootstrap } from "../stats/bootstrap.ts";
 import { splitOf } from "../model/run.ts";
 import { Explainable, headProbabilities } from "./decompose.ts";
@@ -162,10 +162,7 @@ export async function robustnessCheck(
         (ix) => ix.reduce((s, i) => s + correct[i] - baseCorrect[i], 0) / ix.length,
         { samples: bootstrap, prng: prng.fork(`${c.condition}/${h}`) },
       );
-      let auroc = NaN;
-      try {
-        auroc = new Set(t).size === HEADS[h].codes.length ? rocAucOvr(t, probs[h]!) : NaN;
-      } catch { /* a class absent */ }
+      const auroc = rocAucOvrOrNaN(t, probs[h]!); // NaN where a class is absent from the subset
       rows.push({
         condition: c.condition,
         kind: c.kind,

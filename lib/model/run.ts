@@ -33,7 +33,7 @@ import { claimOutputFolder } from "../util/output_folder.ts";
 import { InterruptedError } from "../util/interrupt.ts";
 import { toCsv } from "../util/csv.ts";
 import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
-import { rocAucOvr } from "../stats/roc.ts";
+import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, ModelKind, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
@@ -389,13 +389,9 @@ async function trainInto(
   for (const h of heads) {
     const idx = rows.map((r, j) => (r.split === "test" ? j : -1)).filter((j) => j >= 0);
     const truth = idx.map((j) => rows[j][`${h}_true`] as number), p = idx.map((j) => probs[h][j]);
-    let auroc = NaN;
-    try {
-      auroc = rocAucOvr(truth, p);
-    } catch { /* a class absent from test */ }
     test[h] = {
       accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN,
-      auroc,
+      auroc: rocAucOvrOrNaN(truth, p), // NaN where a class is absent from test
       n: idx.length,
     };
   }

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { balancedClassWeights, labelBalancedBatches, shuffledBatches } from "../data/sampling.ts";
 import type { Sampling } from "./config.ts";
 import { HeadName } from "../data/vocabulary.ts";
-import { rocAucOvr } from "../stats/roc.ts";
+import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { Prng } from "../util/prng.ts";
 import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { sha256Hex } from "../util/hash.ts";
@@ -211,9 +211,8 @@ function evaluate(
       s += weights[h][y] * -Math.log(Math.max(1e-7, p[i][y]));
     });
     loss += s / indices.length;
-    try {
-      aucs.push(rocAucOvr(indices.map((ci) => labels[h][ci]), p));
-    } catch { /* a class absent from the validation split: no AUROC for this head */ }
+    const auc = rocAucOvrOrNaN(indices.map((ci) => labels[h][ci]), p);
+    if (!Number.isNaN(auc)) aucs.push(auc); // NaN: a class absent from the validation split
   }
   return { loss, auroc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN };
 }

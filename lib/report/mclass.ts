@@ -27,7 +27,7 @@ import { confusionFigure } from "../plots/matrices.ts";
 import { exportTable } from "./export_table.ts";
 import { agreementAnalysis, AgreementResult } from "../mclass/agreement.ts";
 import { confusionMatrix } from "../stats/confusion.ts";
-import { rocAuc, rocCurve } from "../stats/roc.ts";
+import { rocAucOrNaN, rocCurve } from "../stats/roc.ts";
 import { Figure, figure } from "../plots/figure.ts";
 import { multiPanelFigure } from "../plots/multipanel.ts";
 import { APPROACH_COLORS, APPROACH_DASHES, READER_COLORS } from "../plots/palette.ts";
@@ -91,13 +91,7 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
   });
   const targets = { aggregate: agreement.aggregate, true: [...input.truthMelanoma] };
   const conf = (d: number[], t: number[]) => confusionMatrix(t, d, { labels: 2 });
-  const auc = (s: number[], t: number[]) => {
-    try {
-      return rocAuc(t, s);
-    } catch {
-      return NaN;
-    }
-  };
+  const auc = (s: number[], t: number[]) => rocAucOrNaN(t, s);
   const missed = (d: number[], t: number[]) => t.filter((v, i) => v === 1 && d[i] === 0).length;
   return {
     scores: { pred, infr },

@@ -25,7 +25,7 @@ import type { EngineChoice } from "../model/engine.ts";
 import { RunConfig } from "../model/config.ts";
 import type { BackboneInfo } from "../model/network.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
-import { rocAuc } from "../stats/roc.ts";
+import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
 import { brierScore, expectedCalibrationError, reliabilityCurve } from "../stats/calibration.ts";
 import { Explainable, explainable } from "../explain/decompose.ts";
@@ -131,14 +131,6 @@ function estimate(value: number, draws: number[]): Estimate {
   return { value, ci: ok.length ? summariseDraws(ok).ci : [NaN, NaN], undefinedDraws: draws.length - ok.length };
 }
 
-function safe(f: () => number): number {
-  try {
-    return f();
-  } catch {
-    return NaN;
-  }
-}
-
 /** Test metrics of one head with bootstrap intervals (the same resamples for every statistic). */
 export function headMetrics(
   head: HeadName,
@@ -150,16 +142,11 @@ export function headMetrics(
   const stats = (ix: readonly number[]) => {
     const t = ix.map((i) => truth[i]), p = ix.map((i) => probs[i]);
     const m = classwiseMetrics(t, argmax(p), { labels: k });
-    const aurocs = [...Array(k).keys()].map((
-      c,
-    ) => (m.support[c] > 0 && m.support[c] < t.length
-      ? safe(() => rocAuc(t.map((x) => (x === c ? 1 : 0)), p.map((r) => r[c])))
-      : NaN)
-    );
+    const aurocs = rocAucOvrOrNaN(t, p, { average: "none" }); // NaN for a class absent from the draw
     return {
       accuracy: m.accuracy,
       balancedAccuracy: m.balancedAccuracy,
-      macroAuroc: aurocs.some((a) => Number.isNaN(a)) ? NaN : aurocs.reduce((a, b) => a + b, 0) / k,
+      macroAuroc: aurocs.reduce((a, b) => a + b, 0) / k, // NaN as soon as one class's is
       sensitivity: m.sensitivity.map((s, c) => (m.support[c] ? s : NaN)),
       specificity: m.specificity,
       precision: m.precision.map((s, c) => (m.tp[c] + m.fp[c] ? s : NaN)),

@@ -100,6 +100,70 @@ export function rocAuc(truth01: readonly number[], scores: readonly number[]): n
   return trapezoid(c.fpr, c.tpr);
 }
 
+/**
+ * AUROC, or NaN where it is undefined: no cases, a single class in `truth01`, or a score that is not
+ * finite (a diverged model). For tables and summaries that show a cell for every head and class;
+ * other bad input (different lengths, truth not 0/1) still throws.
+ *
+ * @throws {RangeError} on different lengths or truth values other than 0 and 1.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rocAucOrNaN } from "./roc.ts";
+ * assert.equal(rocAucOrNaN([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.75);
+ * assert.ok(Number.isNaN(rocAucOrNaN([1, 1], [0.2, 0.9]))); // no negatives
+ * ```
+ */
+export function rocAucOrNaN(truth01: readonly number[], scores: readonly number[]): number {
+  checkSameLength("rocAucOrNaN", truth01, scores, ["truth", "scores"]);
+  checkBinary("rocAucOrNaN", "truth", truth01);
+  const positives = truth01.reduce((n, t) => n + t, 0);
+  if (positives === 0 || positives === truth01.length || !scores.every(Number.isFinite)) return NaN;
+  return rocAuc(truth01, scores);
+}
+
+/**
+ * One-vs-rest AUROC as {@linkcode rocAucOvr} computes it, with NaN where a class's AUROC is undefined
+ * (see {@linkcode rocAucOrNaN}): per class with `average: "none"`, else the average, which is NaN as
+ * soon as one class's is (and for no cases).
+ *
+ * @throws {RangeError} on different lengths or labels outside 0..k-1.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rocAucOvrOrNaN } from "./roc.ts";
+ * const probs = [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1]];
+ * assert.deepEqual(rocAucOvrOrNaN([0, 1, 1], probs, { average: "none" }), [1, 1, NaN]); // no case of class 2
+ * assert.ok(Number.isNaN(rocAucOvrOrNaN([0, 1, 1], probs)));
+ * ```
+ */
+export function rocAucOvrOrNaN(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  options: { average: "none" },
+): number[];
+export function rocAucOvrOrNaN(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  options?: { average?: "macro" | "weighted" },
+): number;
+export function rocAucOvrOrNaN(
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  options: { average?: "macro" | "weighted" | "none" } = {},
+): number | number[] {
+  checkSameLength("rocAucOvrOrNaN", truth, probs, ["truth", "probs"]);
+  const average = options.average ?? "macro";
+  if (!truth.length) return average === "none" ? [] : NaN;
+  const k = probs[0].length;
+  checkLabels("rocAucOvrOrNaN", "truth", truth, k);
+  const per = [...Array(k).keys()].map((c) => rocAucOrNaN(truth.map((t) => (t === c ? 1 : 0)), probs.map((r) => r[c])));
+  if (average === "none") return per;
+  if (average === "macro") return per.reduce((a, b) => a + b, 0) / k;
+  const counts = [...Array(k).keys()].map((c) => truth.filter((t) => t === c).length);
+  return per.reduce((a, v, c) => a + (v * counts[c]) / truth.length, 0);
+}
+
 /** One-vs-rest AUROC of class-probability rows against integer labels 0..k-1. */
 export function rocAucOvr(
   truth: readonly number[],
