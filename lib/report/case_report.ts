@@ -32,7 +32,6 @@ import { CamMap, gradCamAt } from "../explain/gradcam.ts";
 import { integratedGradients } from "../explain/attribution.ts";
 import {
   Explainable,
-  explainable,
   HeadInput,
   headInputOf,
   headProbabilities,
