@@ -12,7 +12,7 @@
  */
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
-import { mean, sd } from "../stats/descriptive.ts";
+import { MeanSd, meanSd } from "../stats/descriptive.ts";
 import { MANAGEMENT } from "../data/vocabulary.ts";
 
 export interface MetricRow {
@@ -61,16 +61,6 @@ export function managementRows(
     confusionMatrix: m.confusionMatrix,
     predicted: pred,
   };
-}
-
-export interface MeanSd {
-  mean: number;
-  sd: number;
-}
-
-/** Mean and SD (ddof 1; NaN for a single value) of values over folds. */
-export function meanSd(xs: readonly number[]): MeanSd {
-  return { mean: mean(xs), sd: xs.length > 1 ? sd(xs) : NaN };
 }
 
 /** Mean +- SD (ddof 1) of the average rows and accuracies of several folds. */

@@ -23,20 +23,7 @@
  * ```
  */
 import type { Prng } from "../util/prng.ts";
-import { quantile } from "../stats/descriptive.ts";
-
-export interface MeanSd {
-  mean: number;
-  sd: number;
-}
-
-const meanSd = (xs: ArrayLike<number>): MeanSd => {
-  let m = 0;
-  for (let i = 0; i < xs.length; i++) m += xs[i] / xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i] - m) ** 2;
-  return { mean: m, sd: xs.length > 1 ? Math.sqrt(v / (xs.length - 1)) : NaN };
-};
+import { MeanSd, meanSd, quantile } from "../stats/descriptive.ts";
 
 /** Majority vote per image (ties -> 1, excise). */
 export function majorityVote(answers: readonly (readonly number[])[]): number[] {

@@ -20,7 +20,6 @@ import {
   inferVsPredict,
   managementRows,
   mcnemarMatrix,
-  meanSd,
   MetricTable,
   overExcision,
   PUBLISHED,
@@ -33,7 +32,7 @@ import { headColumns, PredictionsTable } from "../model/predictions.ts";
 import { readRunPredictions } from "../model/run_files.ts";
 import type { RunConfig } from "../model/config.ts";
 import { readRunRecord } from "../model/run.ts";
-import { argmax } from "../stats/mod.ts";
+import { argmax, meanSd } from "../stats/mod.ts";
 import { exists, readJsonFile } from "../util/fs.ts";
 import { ABLATION_INPUTS, FOLDS } from "./experiments.ts";
 

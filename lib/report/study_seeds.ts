@@ -18,7 +18,8 @@
  */
 import { join } from "node:path";
 import { distanceComparison, PUBLISHED_SOURCE } from "../analysis/mod.ts";
-import { formatMeanSd, meanSd } from "../analysis/metrics_tables.ts";
+import { formatMeanSd } from "../analysis/metrics_tables.ts";
+import { meanSd } from "../stats/descriptive.ts";
 import { Prng } from "../util/prng.ts";
 import { gitCommit } from "../util/provenance.ts";
 import type { NotebookContext } from "./context.ts";

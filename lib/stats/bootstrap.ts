@@ -22,7 +22,7 @@
  * ```
  */
 import { checkNonEmpty } from "./_checks.ts";
-import { quantile } from "./descriptive.ts";
+import { MeanSd, quantile } from "./descriptive.ts";
 
 /** The randomness a resampler needs: a seeded uniform integer in [0, n) (e.g. util/prng.ts's Prng). */
 export interface RandomSource {
@@ -41,11 +41,14 @@ export interface BootstrapOptions {
   prng: RandomSource;
 }
 
-export interface BootstrapResult {
-  draws: number[];
-  mean: number;
-  sd: number;
+/** Draws summarised: their mean and SD (ddof 1; 0 for a single draw) and a percentile interval. */
+export interface DrawSummary extends MeanSd {
+  /** The percentile interval of the draws at the requested level. */
   ci: [number, number];
+}
+
+export interface BootstrapResult extends DrawSummary {
+  draws: number[];
   level: number;
   settings: { samples: number; size: number; replace: boolean };
 }
@@ -87,7 +90,7 @@ export function resampleIndices(n: number, options: BootstrapOptions): number[][
 export function summariseDraws(
   draws: readonly number[],
   level = 0.95,
-): { mean: number; sd: number; ci: [number, number] } {
+): DrawSummary {
   checkNonEmpty("summariseDraws", "draws", draws);
   const m = draws.reduce((a, b) => a + b, 0) / draws.length;
   const s = draws.length > 1 ? Math.sqrt(draws.reduce((a, b) => a + (b - m) ** 2, 0) / (draws.length - 1)) : 0;

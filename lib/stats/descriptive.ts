@@ -26,6 +26,36 @@ export function mean(xs: Numbers): number {
   return s / xs.length;
 }
 
+/** A mean and a standard deviation. */
+export interface MeanSd {
+  /** The arithmetic mean. */
+  mean: number;
+  /** The sample standard deviation (ddof 1). */
+  sd: number;
+}
+
+/**
+ * Mean and sample standard deviation (ddof 1) of values over folds, seeds or raters, for "mean ± SD"
+ * summaries: the SD is NaN for a single value, both are NaN for none, and a NaN value (an undefined
+ * metric of one fold) makes both NaN rather than throwing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meanSd } from "./descriptive.ts";
+ * assert.deepEqual(meanSd([1, 2, 3, 4]), { mean: 2.5, sd: Math.sqrt(5 / 3) });
+ * assert.deepEqual(meanSd([0.7]), { mean: 0.7, sd: NaN });
+ * ```
+ */
+export function meanSd(xs: Numbers): MeanSd {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  const m = s / xs.length;
+  let v = 0;
+  for (let i = 0; i < xs.length; i++) v += (xs[i] - m) ** 2;
+  return { mean: m, sd: xs.length > 1 ? Math.sqrt(v / (xs.length - 1)) : NaN };
+}
+
 /** Variance with `ddof` degrees of freedom removed (default 1: the sample variance). */
 export function variance(xs: Numbers, options: { ddof?: number } = {}): number {
   const ddof = options.ddof ?? 1;
