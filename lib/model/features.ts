@@ -36,7 +36,7 @@ import { Prng } from "../util/prng.ts";
 import { BackboneConfig } from "./config.ts";
 import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
-import { workerError } from "../util/worker_error.ts";
+import { runWorker } from "../util/worker.ts";
 
 export interface FeatureRequest {
   /** Absolute image path. */
@@ -429,23 +429,5 @@ export async function computeViews(
 }
 
 function runFeatureWorker(job: FeatureJob, onDone: (n: number) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL("./_feature_worker.ts", import.meta.url), { type: "module" });
-    w.onmessage = (e) => {
-      if (e.data.done) onDone(e.data.done);
-      else if (e.data.finished) {
-        w.terminate();
-        resolve();
-      } else if (e.data.error) {
-        w.terminate();
-        reject(workerError(e.data.error, e.data.stack));
-      }
-    };
-    w.onerror = (e) => {
-      e.preventDefault();
-      w.terminate();
-      reject(workerError(e.message));
-    };
-    w.postMessage(job);
-  });
+  return runWorker(new URL("./_feature_worker.ts", import.meta.url), job, { onDone });
 }

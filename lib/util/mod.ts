@@ -11,4 +11,4 @@ export * from "./escape.ts";
 export * from "./interrupt.ts";
 export * from "./lock.ts";
 export * from "./output_folder.ts";
-export * from "./worker_error.ts";
+export * from "./worker.ts";

@@ -24,7 +24,7 @@ import { Prng } from "../../util/prng.ts";
 import { toCsv } from "../../util/csv.ts";
 import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
 import { Progress } from "../../util/progress.ts";
-import { workerError } from "../../util/worker_error.ts";
+import { runWorker } from "../../util/worker.ts";
 import { claimOutputFolder } from "../../util/output_folder.ts";
 import { META_COLUMNS, SYNTHETIC_MARKER } from "../release.ts";
 import { CRITERIA, DIAGNOSIS, groupLabel, HeadName, sevenPointScore } from "../vocabulary.ts";
@@ -202,11 +202,10 @@ export async function writeSyntheticRelease(outDir: string, options: SyntheticRe
   else {
     await Promise.all(
       [...Array(workers).keys()].map((w) =>
-        runWorker(
-          new URL("./_render_worker.ts", import.meta.url),
-          job(items.filter((_, i) => i % workers === w)),
-          () => bar.tick(),
-        )
+        runWorker(new URL("./_render_worker.ts", import.meta.url), job(items.filter((_, i) => i % workers === w)), {
+          onDone: () => bar.tick(),
+          context: "Cannot render synthetic images",
+        })
       ),
     );
   }
@@ -228,26 +227,4 @@ export async function writeSyntheticRelease(outDir: string, options: SyntheticRe
     note: "SYNTHETIC DATA: drawn lesions, not patients. Results on it say nothing about real lesions.",
   });
   return rows;
-}
-
-function runWorker(url: URL, job: RenderJob, onCase: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(url, { type: "module" });
-    w.onmessage = (e) => {
-      if (e.data.done) onCase();
-      else if (e.data.finished) {
-        w.terminate();
-        resolve();
-      } else if (e.data.error) {
-        w.terminate();
-        reject(workerError(`Cannot render synthetic images: ${e.data.error}`, e.data.stack));
-      }
-    };
-    w.onerror = (e) => {
-      e.preventDefault();
-      w.terminate();
-      reject(workerError(`Cannot render synthetic images: ${e.message}`));
-    };
-    w.postMessage(job);
-  });
 }
