@@ -105,15 +105,7 @@ export function bootstrap<T>(
   options: BootstrapOptions,
 ): BootstrapResult {
   checkNonEmpty("bootstrap", "values", values);
-  const idx = resampleIndices(values.length, options);
-  const draws = idx.map((ix) => statistic(ix.map((i) => values[i])));
-  const level = options.level ?? 0.95;
-  return {
-    draws,
-    ...summariseDraws(draws, level),
-    level,
-    settings: { samples: idx.length, size: idx[0].length, replace: options.replace ?? true },
-  };
+  return pairedBootstrap(values.length, (ix) => statistic(ix.map((i) => values[i])), options);
 }
 
 /**

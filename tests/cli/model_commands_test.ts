@@ -15,41 +15,15 @@ Deno.test({
     const data = tempDir();
     writeFixtureRelease(data, { cases: 80, seed: 5 });
     const out = join(tempDir(), "run");
-    const t = await runCli([
-      "train",
-      "--data",
-      data,
-      "--model",
-      "multi",
-      "--inputs",
-      "M",
-      "--epochs",
-      "3",
-      "--backend",
-      "cpu",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const args = [
+      ...["train", "--data", data, "--model", "multi", "--inputs", "M", "--epochs", "3"],
+      ...["--backend", "cpu", "--out", out, "--quiet"],
+    ];
+    const t = await runCli(args);
     assert.equal(t.code, 0, t.stderr);
     assert.match(t.stdout, /wrote .*run/);
     assert.match(t.stdout, /\| management \|/);
-    const again = await runCli([
-      "train",
-      "--data",
-      data,
-      "--model",
-      "multi",
-      "--inputs",
-      "M",
-      "--epochs",
-      "3",
-      "--backend",
-      "cpu",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const again = await runCli(args);
     assert.match(again.stdout, /reused the completed run/);
     const p = await runCli([
       "predict",

@@ -29,7 +29,7 @@ import { Prng } from "../../lib/util/prng.ts";
 import { sha256Hex } from "../../lib/util/hash.ts";
 import { BackboneConfig } from "../../lib/model/config.ts";
 import { lesionImage, writePng, writeRegionRelease } from "../explain/_fixtures.ts";
-import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
+import { PROJECT_ROOT, runCli, tempDir } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -233,17 +233,6 @@ Deno.test({
   },
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/main.ts"), ...args],
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
-}
-
 Deno.test({
   name:
     "extract: Parquet and CSV tables of every image and view; the auto engine falls back to tfjs without onnxruntime",
@@ -256,7 +245,7 @@ Deno.test({
     const env = { DERM7PT_CACHE: cache };
     const parquet = join(tempDir(), "f.parquet");
     const common = ["--data", data, "--backbone", "tiny", "--size", "48", "--layers", "mixed0,mixed1", "--quiet"];
-    const a = await cli(["extract", ...common, "--views", "2", "--split", "test", "--out", parquet], env);
+    const a = await runCli(["extract", ...common, "--views", "2", "--split", "test", "--out", parquet], env);
     assert.equal(a.code, 0, a.stderr);
     const df = pl.readParquet(parquet);
     const tests = new Set(Deno.readTextFileSync(join(data, "meta", "test_indexes.csv")).trim().split("\n").slice(1));
@@ -268,7 +257,7 @@ Deno.test({
 
     // the same features as CSV, from the cache (computed by nothing), then via the tfjs fallback
     const csv = join(tempDir(), "f.csv");
-    const b = await cli(["extract", ...common, "--views", "2", "--split", "test", "--out", csv], env);
+    const b = await runCli(["extract", ...common, "--views", "2", "--split", "test", "--out", csv], env);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout, /0 views computed/);
     const lines = Deno.readTextFileSync(csv).trim().split("\n");
@@ -278,20 +267,20 @@ Deno.test({
     );
     const fresh = tempDir();
     Deno.symlinkSync(join(cacheDir, "models"), join(fresh, "models"));
-    const c = await cli(["extract", ...common, "--split", "valid", "--out", join(fresh, "v.csv")], {
+    const c = await runCli(["extract", ...common, "--split", "valid", "--out", join(fresh, "v.csv")], {
       DERM7PT_CACHE: fresh,
       DERM7PT_NO_ONNX: "1",
     });
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stderr, /engine: tfjs \(the onnx engine is unavailable: .*DERM7PT_NO_ONNX/);
     assert.match(c.stdout, /by tfjs/);
-    const d = await cli(["extract", ...common, "--engine", "onnx", "--out", join(fresh, "x.csv")], {
+    const d = await runCli(["extract", ...common, "--engine", "onnx", "--out", join(fresh, "x.csv")], {
       DERM7PT_CACHE: fresh,
       DERM7PT_NO_ONNX: "1",
     });
     assert.equal(d.code, 1);
     assert.match(d.stderr, /Cannot load onnxruntime-node/);
-    const e = await cli(["extract", ...common, "--out", join(fresh, "x.json")], env);
+    const e = await runCli(["extract", ...common, "--out", join(fresh, "x.json")], env);
     assert.equal(e.code, 2);
     assert.match(e.stderr, /expected --out to end in \.parquet or \.csv, found ".*x\.json"/);
   },
