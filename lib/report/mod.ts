@@ -6,6 +6,7 @@ export * from "./frames.ts";
 export * from "./run_frames.ts";
 export * from "./compare_predictions.ts";
 export * from "./released_predictions.ts";
+export * from "./primer.ts";
 export * from "./experiments.ts";
 export * from "./study.ts";
 export * from "./study_figures.ts";

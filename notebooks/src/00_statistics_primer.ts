@@ -11,18 +11,27 @@
 // %% code
 import * as S from "../lib/stats/mod.ts";
 import {
+  classMetricRows,
   comparePredictions,
   comparisonRows,
+  distanceExampleRows,
   exportTable,
   frameOf,
+  kappaExampleRows,
+  mcnemarExampleRows,
   notebookContext,
+  pairedComparisonRows,
+  precisionRecallSeriesOf,
   readLabelFile,
+  releasedAuditNote,
+  releasedAuditRows,
   releasedPredictions,
+  rocSeriesOf,
   show,
+  simulatedPrediction,
 } from "../lib/report/mod.ts";
 import { exportFigure, precisionRecallFigure, rocFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
-import { formatPValue } from "../lib/util/table_format.ts";
 
 const ctx = await notebookContext("00_statistics_primer", { data: false });
 const SEED = 2021; // every random draw below comes from this seed
@@ -40,19 +49,7 @@ const truth = [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2];
 const guess = [0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 2, 0];
 const m = S.classwiseMetrics(truth, guess);
 const names = ["NONE", "CLNC", "EXC"];
-const classMetrics = frameOf(
-  names.map((label, c) => ({
-    class: label,
-    TP: m.tp[c],
-    FP: m.fp[c],
-    FN: m.fn[c],
-    TN: m.tn[c],
-    sensitivity: m.sensitivity[c],
-    specificity: m.specificity[c],
-    precision: m.precision[c],
-  })),
-);
-await show(classMetrics, {
+await show(frameOf(classMetricRows(m, names)), {
   caption: `Confusion matrix ${JSON.stringify(m.confusionMatrix)}; accuracy ${
     m.accuracy.toFixed(3)
   }; macro sensitivity ${m.macro.sensitivity.toFixed(3)}`,
@@ -68,41 +65,18 @@ await show(classMetrics, {
 // the trapezoid, which overstates it). For three classes, each class is scored one-vs-rest by its probability.
 // %% code [expect-figure]
 const n = 300;
-const y = Array.from({ length: n }, () => prng.categorical([40, 112, 243]));
-const probs = y.map((t) => {
-  const raw = [0, 1, 2].map((c) => Math.exp((c === t ? 1.2 : 0) + prng.normal(0, 1)));
-  const s = raw.reduce((a, b) => a + b, 0);
-  return raw.map((v) => v / s);
-});
-const rocSeries = names.map((label, c) => {
-  const yc = y.map((t) => (t === c ? 1 : 0)), sc = probs.map((r) => r[c]);
-  const roc = S.rocCurve(yc, sc);
-  return { label, fpr: roc.fpr, tpr: roc.tpr, area: S.rocAuc(yc, sc) };
-});
-const rocFig = rocFigure(rocSeries, {
+const { truth: y, probs } = simulatedPrediction(prng, { cases: n, classWeights: [40, 112, 243], signal: 1.2 });
+const rocFig = rocFigure(rocSeriesOf(y, probs, names), {
   title: "ROC curves of a simulated 3-class prediction",
   caption: `Simulated data (seed ${SEED}), ${n} cases. Macro AUROC ${S.rocAucOvr(y, probs).toFixed(3)}.`,
 });
 exportFigure(rocFig, ctx.outDir, "primer_roc", { ...ctx.provenance, seed: SEED });
 rocFig;
 // %% code [expect-figure]
-const prFig = precisionRecallFigure(
-  names.map((label, c) => {
-    const yc = y.map((t) => (t === c ? 1 : 0)), sc = probs.map((r) => r[c]);
-    const pr = S.precisionRecallCurve(yc, sc);
-    return {
-      label,
-      recall: pr.recall,
-      precision: pr.precision,
-      area: S.averagePrecision(yc, sc),
-      prevalence: yc.filter(Boolean).length / n,
-    };
-  }),
-  {
-    title: "Precision-recall curves of the same prediction",
-    caption: `Simulated data (seed ${SEED}). NONE is rare (about 10%): its AP is far below its AUROC.`,
-  },
-);
+const prFig = precisionRecallFigure(precisionRecallSeriesOf(y, probs, names), {
+  title: "Precision-recall curves of the same prediction",
+  caption: `Simulated data (seed ${SEED}). NONE is rare (about 10%): its AP is far below its AUROC.`,
+});
 exportFigure(prFig, ctx.outDir, "primer_pr", { ...ctx.provenance, seed: SEED });
 prFig;
 // %% [markdown]
@@ -125,24 +99,7 @@ const examples = [
   { case: "wrong, adjacent class", p: [0.05, 0.9, 0.05], target: 2 },
   { case: "wrong, far class", p: [0.9, 0.05, 0.05], target: 2 },
 ];
-const dA = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e.target));
-const dB = S.predictionDistances(examples.map((e) => e.p), examples.map((e) => e.target), {
-  wasserstein: "samples",
-  jensenShannon: "divergence",
-});
-const distanceExamples = frameOf(
-  examples.map((e, i) => ({
-    case: e.case,
-    p: e.p.join(" / "),
-    "1 - cosine": dA.cosine[i],
-    "JS distance": dA.jensenShannon[i],
-    "JS divergence": dB.jensenShannon[i],
-    "Wasserstein (A: ordered classes)": dA.wasserstein[i],
-    "Wasserstein (B: values as samples)": dB.wasserstein[i],
-    Hellinger: dA.hellinger[i],
-  })),
-);
-await show(distanceExamples, {
+await show(frameOf(distanceExampleRows(examples)), {
   caption: "Distances to the one-hot target EXC. Only reading A tells the adjacent mistake from the far one.",
   digits: 3,
 });
@@ -157,18 +114,7 @@ await show(distanceExamples, {
 // %% code [expect-table]
 const a = Array.from({ length: 60 }, () => Math.abs(prng.normal(0.45, 0.2)));
 const b = a.map((v) => Math.max(0, v - 0.08 + prng.normal(0, 0.15)));
-const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const ciA = S.bootstrap(a, mean, { ...S.studySubsampling(a.length), prng: prng.fork("a") });
-const ciB = S.bootstrap(b, mean, { ...S.studySubsampling(b.length), prng: prng.fork("b") });
-const w = S.wilcoxon(a, b);
-const pairedComparison = frameOf([
-  { quantity: "mean [95% CI] of A", value: `${ciA.mean.toFixed(4)} [${ciA.ci[0].toFixed(4)}-${ciA.ci[1].toFixed(4)}]` },
-  { quantity: "mean [95% CI] of B", value: `${ciB.mean.toFixed(4)} [${ciB.ci[0].toFixed(4)}-${ciB.ci[1].toFixed(4)}]` },
-  { quantity: `Wilcoxon (${w.method}) statistic, p`, value: `${w.statistic}, p ${formatPValue(w.pValue)}` },
-  { quantity: "Cohen's d (paired, d_z)", value: S.cohensD(a, b, { variant: "paired" }).toFixed(4) },
-  { quantity: "Cohen's d (pooled SD)", value: S.cohensD(a, b).toFixed(4) },
-]);
-await show(pairedComparison, {
+await show(frameOf(pairedComparisonRows(a, b, prng)), {
   caption: "Simulated paired distances (60 cases). The report always says which d it uses.",
 });
 // %% [markdown]
@@ -180,13 +126,7 @@ await show(pairedComparison, {
 // Binomial(b + c, 1/2). The **mid-p** version (Fagerland et al. 2013, the study's choice) subtracts half the
 // probability of the observed table, which keeps the exact test's validity without most of its conservatism.
 // %% code [expect-table]
-const mcnemarExamples = frameOf([[[30, 4], [12, 10]], [[300, 4], [12, 100]]].map((t) => ({
-  table: JSON.stringify(t),
-  "exact p": S.mcnemar(t, { method: "exact" }).pValue,
-  "mid-p": S.mcnemar(t, { method: "midp" }).pValue,
-  "chi-square (corrected) p": S.mcnemar(t, { method: "asymptotic" }).pValue,
-})));
-await show(mcnemarExamples, {
+await show(frameOf(mcnemarExampleRows([[[30, 4], [12, 10]], [[300, 4], [12, 100]]])), {
   caption: "Ten times more concordant cases, same b = 4 and c = 12: the same p-values.",
   pValueColumns: ["exact p", "mid-p", "chi-square (corrected) p"],
 });
@@ -198,19 +138,8 @@ await show(mcnemarExamples, {
 // raters rating every subject. The study compares its model with 157 dermatologists this way (notebook 06).
 // %% code [expect-table]
 const table = [[20, 5], [10, 15]]; // Wikipedia's worked example: 50 grant proposals, two readers
-const ck = S.cohenKappaFromTable(table);
 const panel = [[0, 0, 0, 0, 1], [1, 1, 1, 0, 1], [0, 0, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0]];
-const fk = S.fleissKappa(S.countsFromRatings(panel, 2));
-const kappas = frameOf([
-  {
-    measure: "Cohen's kappa (p_o 0.70, p_e 0.50)",
-    value: ck.kappa,
-    "95% CI": `${ck.ci95[0].toFixed(3)} to ${ck.ci95[1].toFixed(3)}`,
-    "p (H0: chance)": ck.pValue,
-  },
-  { measure: "Fleiss' kappa (5 raters x 5 cases)", value: fk.kappa, "95% CI": "", "p (H0: chance)": fk.pValue },
-]);
-await show(kappas, { digits: 4, pValueColumns: ["p (H0: chance)"] });
+await show(frameOf(kappaExampleRows(table, panel)), { digits: 4, pValueColumns: ["p (H0: chance)"] });
 // %% [markdown]
 // ## 7. Audit: the study's released predictions
 //
@@ -228,25 +157,12 @@ const audit = comparePredictions(
   readLabelFile(released.CM),
   { labels: names },
 );
-const auditTable = frameOf(
-  comparisonRows(audit, ["C", "CM"]).map((r) => ({
-    ...r,
-    published: r.predictions === "C"
-      ? "0.5997 / 0.7911 / 0.5466 / acc 0.6051"
-      : "0.6050 / 0.7983 / 0.5684 / acc 0.6405",
-  })),
-);
+const auditTable = frameOf(releasedAuditRows(comparisonRows(audit, ["C", "CM"])));
 exportTable(ctx.outDir, "audit_table4_rows_C_CM", auditTable.drop("published"), ctx.provenance, {
   caption: "Table 4 rows C and CM recomputed from the released predictions",
   digits: 4,
 });
-await show(auditTable, {
-  caption:
-    `Recomputed from ${released.source}; McNemar b = ${audit.mcnemar.exact.b}, c = ${audit.mcnemar.exact.c}: exact p ${
-      audit.mcnemar.exact.pValue.toFixed(8)
-    }, mid-p ${audit.mcnemar.midp.pValue.toFixed(8)} (published 0.02430651 / 0.01667385)`,
-  digits: 4,
-});
+await show(auditTable, { caption: releasedAuditNote(audit, released.source), digits: 4 });
 // %% [markdown]
 // ## What this notebook shows, and what it does not
 //
