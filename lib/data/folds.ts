@@ -208,6 +208,11 @@ export function foldProportions(release: Release, folds: readonly CvFold[]): Fol
   return rows;
 }
 
+/** The number of cases in each part of each fold, folds numbered from 1 as tables show them. */
+export function foldSizes(folds: readonly CvFold[]): { fold: number; train: number; valid: number; test: number }[] {
+  return folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length }));
+}
+
 /**
  * The largest difference, over heads and classes, between a class's share in any fold's test part
  * and its share in the whole release (a summary of how well the folds are stratified).

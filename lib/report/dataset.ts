@@ -11,6 +11,7 @@
 import * as aq from "arquero";
 import pl from "nodejs-polars";
 import {
+  Case,
   casesOf,
   CvFold,
   DIAGNOSIS,
@@ -21,9 +22,13 @@ import {
   METADATA_VARIABLES,
   MULTI_TASK_HEADS,
   Release,
+  SEVEN_POINT_WEIGHTS,
+  SplitName,
   table1,
   TABLE1_SPLITS,
 } from "../data/mod.ts";
+import { ImageStore } from "../data/images.ts";
+import type { ImagePair } from "../plots/montage.ts";
 import { DataFrame, frameOf } from "./frames.ts";
 import { casesFrame } from "./run_frames.ts";
 
@@ -61,6 +66,45 @@ export function groupingTable(): { head: string; raw: string; group: number; cod
   return [...MULTI_TASK_HEADS].flatMap((h) =>
     Object.entries(HEADS[h].groups).map(([raw, g]) => ({ head: h, raw, group: g, code: HEADS[h].codes[g] }))
   );
+}
+
+/** One row per meta.csv column of a case: the raw string and, for a labelled head, its grouped label. */
+export function caseLabelRows(c: Case): { column: string; raw: string; grouped: number | "" }[] {
+  return Object.entries(c.raw).map(([column, raw]) => ({
+    column,
+    raw,
+    grouped: column in c.labels ? c.labels[column as keyof typeof c.labels] : "",
+  }));
+}
+
+/** The seven-point checklist's criteria and their weights (2 for the major criteria, 1 for the minor). */
+export function sevenPointWeightRows(): { criterion: string; weight: number }[] {
+  return SEVEN_POINT_WEIGHTS.map((w) => ({ criterion: w.name, weight: w.weight }));
+}
+
+/**
+ * One example case per diagnosis group (the first of `split` with that diagnosis) as an image pair with
+ * its case number, diagnosis and management, for a montage; null when the release has no images.
+ */
+export async function exampleCasePairs(
+  release: Release,
+  options: { cacheDir: string; size: number; split?: SplitName },
+): Promise<ImagePair[] | null> {
+  if (!release.imagesDir) return null;
+  const store = new ImageStore(release, { cacheDir: options.cacheDir });
+  const pool = casesOf(release, options.split ?? "test");
+  const picks = DIAGNOSIS.codes.map((_, g) => pool.find((c) => c.labels.diagnosis === g))
+    .filter((c): c is Case => c !== undefined);
+  const pairs: ImagePair[] = [];
+  for (const c of picks) {
+    const { clinical, derm } = await store.pair(c, { size: options.size });
+    pairs.push({
+      clinical,
+      derm,
+      label: [`case ${c.caseNum}: ${DIAGNOSIS.codes[c.labels.diagnosis]}`, MANAGEMENT.names[c.labels.management]],
+    });
+  }
+  return pairs;
 }
 
 /** All records the dataset figures need. */

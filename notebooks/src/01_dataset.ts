@@ -11,24 +11,25 @@
 // %% code
 import pl from "nodejs-polars";
 import {
+  caseLabelRows,
   casesFrame,
   datasetRecords,
+  exampleCasePairs,
   exportTable,
   frameOf,
   groupingTable,
   notebookContext,
+  sevenPointWeightRows,
   show,
   table1Frame,
 } from "../lib/report/mod.ts";
 import {
-  casesOf,
   crossValidationFolds,
   DIAGNOSIS,
-  ImageStore,
+  foldSizes,
   MANAGEMENT,
   maxProportionDeviation,
-  SEVEN_POINT_WEIGHTS,
-  sevenPointScore,
+  sevenPointMismatches,
   splitSummary,
 } from "../lib/data/mod.ts";
 import {
@@ -58,14 +59,7 @@ Outputs of this notebook go to \`${ctx.outDir}\`.`;
 // further examination). Here is the first case, raw and grouped:
 // %% code [expect-table]
 const first = release.cases[0];
-const firstCase = frameOf(
-  Object.entries(first.raw).map(([column, raw]) => ({
-    column,
-    raw,
-    grouped: column in first.labels ? first.labels[column as keyof typeof first.labels] : "",
-  })),
-);
-await show(firstCase, { caption: `case_num ${first.caseNum} (${first.split} split)` });
+await show(frameOf(caseLabelRows(first)), { caption: `case_num ${first.caseNum} (${first.split} split)` });
 // %% [markdown]
 // ## Every case as a DataFrame
 //
@@ -137,9 +131,8 @@ await show(grouping, { caption: "Every accepted raw string and its group" });
 // The loader recomputes the score from the grouped criteria and refuses a file whose `seven_point_score`
 // disagrees; the check below counts disagreements again, explicitly.
 // %% code [expect-table]
-const mismatches = release.cases.filter((c) => sevenPointScore(c.labels) !== Number(c.raw.seven_point_score)).length;
-const weights = frameOf(SEVEN_POINT_WEIGHTS.map((w) => ({ criterion: w.name, weight: w.weight })));
-await show(weights, {
+const mismatches = sevenPointMismatches(release).length;
+await show(frameOf(sevenPointWeightRows()), {
   caption: `Weights. Recomputed score differs from the file's in ${mismatches} of ${release.cases.length} cases.`,
 });
 // %% code [expect-figure]
@@ -168,27 +161,11 @@ fig4;
 // One case of each diagnosis group from the test split. (In 9 real cases the release reuses the
 // dermoscopic image as the clinical one; the loader flags them.)
 // %% code [expect-output]
-const montage = release.imagesDir
-  ? await (async () => {
-    const store = new ImageStore(release, { cacheDir: `${ctx.cacheDir}/images` });
-    const picks = DIAGNOSIS.codes.map((_, g) => casesOf(release, "test").find((c) => c.labels.diagnosis === g)).filter((
-      c,
-    ) => c !== undefined);
-    const pairs = [];
-    for (const c of picks) {
-      const { clinical, derm } = await store.pair(c, { size: 160 });
-      pairs.push({
-        clinical,
-        derm,
-        label: [`case ${c.caseNum}: ${DIAGNOSIS.codes[c.labels.diagnosis]}`, MANAGEMENT.names[c.labels.management]],
-      });
-    }
-    return await imagePairMontage(pairs, {
-      tile: 150,
-      title: "Clinical (top) and dermoscopic (bottom)" + (ctx.synthetic ? " - SYNTHETIC" : ""),
-    });
-  })()
-  : null;
+const pairs = await exampleCasePairs(release, { cacheDir: `${ctx.cacheDir}/images`, size: 160 });
+const montage = pairs && await imagePairMontage(pairs, {
+  tile: 150,
+  title: "Clinical (top) and dermoscopic (bottom)" + (ctx.synthetic ? " - SYNTHETIC" : ""),
+});
 if (montage) Deno.writeFileSync(`${ctx.outDir}/example_cases.png`, montage);
 montage
   ? Deno.jupyter.image(montage)
@@ -202,10 +179,8 @@ montage
 // %% code [expect-figure]
 const folds = crossValidationFolds(release, { k: 3, seed: SEED });
 const deviation = maxProportionDeviation(release, folds);
-const foldSizes = frameOf(
-  folds.map((f) => ({ fold: f.fold + 1, train: f.train.length, valid: f.valid.length, test: f.test.length })),
-);
-exportTable(ctx.outDir, "cv_folds_sizes", foldSizes, { ...ctx.provenance, seed: SEED }, {
+const sizes = frameOf(foldSizes(folds));
+exportTable(ctx.outDir, "cv_folds_sizes", sizes, { ...ctx.provenance, seed: SEED }, {
   caption: "3-fold cross-validation sizes",
 });
 const fig5 = foldProportionsFigure(records.foldShares, {
@@ -217,7 +192,7 @@ const fig5 = foldProportionsFigure(records.foldShares, {
 exportFigure(fig5, ctx.outDir, "cv_fold_proportions", { ...ctx.provenance, seed: SEED });
 fig5;
 // %% code [expect-table]
-await show(foldSizes, { caption: "Cases per part of each fold" });
+await show(sizes, { caption: "Cases per part of each fold" });
 // %% [markdown]
 // ## What was written
 //
