@@ -47,7 +47,7 @@ import { applyPriorCorrection } from "./prior_correction.ts";
 import { saveWeights } from "./serialize.ts";
 import { ManagementPriors, priorsFromLabels } from "../data/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
-import { describeRunFiles, predictionsShape, RunIntegrity, verifyRunFiles } from "./run_files.ts";
+import { describeRunFiles, predictionsShape, readRunHistory, RunIntegrity, verifyRunFiles } from "./run_files.ts";
 
 export interface TrainRunOptions {
   config: RunConfig;
@@ -201,7 +201,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
         dir: out,
         config,
         reused: true,
-        history: readJsonFile(join(out, "history.json"), "a run's history.json"),
+        history: readRunHistory(out),
         summary: prev.summary,
       };
     }

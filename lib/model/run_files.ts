@@ -19,8 +19,9 @@
  */
 import { join } from "node:path";
 import { sha256Hex } from "../util/hash.ts";
-import { exists } from "../util/fs.ts";
+import { exists, readJsonFile } from "../util/fs.ts";
 import { PredictionsTable, readPredictions } from "./predictions.ts";
+import type { HistoryRow } from "./train.ts";
 
 /** Size and content hash of one file of a run. */
 export interface RunFile {
@@ -157,4 +158,9 @@ export function readRunPredictions(
     }
   }
   return table;
+}
+
+/** The training history of a run folder (history.json: one row per epoch). */
+export function readRunHistory(dir: string): HistoryRow[] {
+  return readJsonFile<HistoryRow[]>(join(dir, "history.json"), "a run's history.json");
 }

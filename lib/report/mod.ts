@@ -7,6 +7,7 @@ export * from "./run_frames.ts";
 export * from "./compare_predictions.ts";
 export * from "./released_predictions.ts";
 export * from "./primer.ts";
+export * from "./training.ts";
 export * from "./experiments.ts";
 export * from "./study.ts";
 export * from "./study_figures.ts";

@@ -25,6 +25,7 @@ import pl from "nodejs-polars";
 import { DIAGNOSIS, HeadName, HEADS, MANAGEMENT, METADATA_ORDER, MULTI_TASK_HEADS } from "../data/vocabulary.ts";
 import { loadRelease, Release } from "../data/release.ts";
 import { headColumns, readPredictions } from "../model/predictions.ts";
+import { readRunHistory } from "../model/run_files.ts";
 import { readTextFile } from "../util/fs.ts";
 import { DataFrame, frameOf } from "./frames.ts";
 
@@ -88,10 +89,6 @@ export function predictionsFrame(runDirs: string | readonly string[], options: {
 export function historyFrame(runDirs: string | readonly string[]): DataFrame {
   const dirs = typeof runDirs === "string" ? [runDirs] : runDirs;
   return frameOf(
-    dirs.flatMap((dir) =>
-      (JSON.parse(readTextFile(join(dir, "history.json"), "training history")) as Record<string, unknown>[]).map((
-        row,
-      ) => ({ run: basename(dir), ...row }))
-    ),
+    dirs.flatMap((dir) => readRunHistory(dir).map((row) => ({ run: basename(dir), ...row }))),
   );
 }

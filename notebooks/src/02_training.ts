@@ -11,6 +11,7 @@
 // %% code
 import pl from "nodejs-polars";
 import {
+  batchComposition,
   ensureRuns,
   exportTable,
   frameOf,
@@ -18,15 +19,15 @@ import {
   notebookContext,
   predictionsFrame,
   runsDir,
+  runSettingsRows,
+  runsOverviewRows,
   savedTuneTable,
   show,
   studyRunConfig,
   studyRunNames,
 } from "../lib/report/mod.ts";
-import { balancedClassWeights, casesOf, HEADS, labelBalancedBatches } from "../lib/data/mod.ts";
-import { BLOCK_CHANNELS, blockSummary, classesOf, headsOf, inceptionV3, startBackend } from "../lib/model/mod.ts";
+import { blockSummary, inceptionV3, readRunHistory, startBackend } from "../lib/model/mod.ts";
 import { exportFigure, trainingCurvesFigure } from "../lib/plots/mod.ts";
-import { Prng } from "../lib/util/prng.ts";
 
 const ctx = await notebookContext("02_training");
 const backend = await startBackend("wasm", { quiet: true });
@@ -65,67 +66,7 @@ await show(blocks, {
 // - **Random initialisation** (`--backbone random`), labelled as such wherever it is used.
 // %% code [expect-table]
 const cfg0 = studyRunConfig(ctx, "multi-CDM");
-const settings = frameOf([
-  {
-    setting: "backbone",
-    value: `${cfg0.model.backbone.source} (offline nsfwjs InceptionV3; not the study's ImageNet weights)`,
-  },
-  {
-    setting: "input size",
-    value: `${cfg0.model.backbone.size} px${
-      ctx.synthetic ? " (synthetic data: 160 px keeps the main job short; real data uses 299)" : ""
-    }`,
-  },
-  {
-    setting: "image features",
-    value: `${cfg0.model.backbone.featureLayers.join(" + ")} (${
-      cfg0.model.backbone.featureLayers.map((l) => BLOCK_CHANNELS[l]).join(" + ")
-    } per image), global average pooled`,
-  },
-  {
-    setting: "streams",
-    value: cfg0.model.backbone.shared
-      ? "one backbone shared by the clinical and dermoscopic images"
-      : "one backbone per image",
-  },
-  {
-    setting: "heads",
-    value: `${
-      cfg0.model.head.hidden ? `shared hidden layer of ${cfg0.model.head.hidden} ReLU units, then ` : ""
-    }one softmax per task; L2 ${cfg0.model.head.l2}`,
-  },
-  {
-    setting: "feature transform",
-    value: `${
-      cfg0.model.head.transform === "sqrt" ? "square root of each pool" : "none"
-    }, then standardised (training split)`,
-  },
-  {
-    setting: "preset",
-    value:
-      `${cfg0.training.preset}: frozen backbone, features cached on disk with ${cfg0.training.views} augmented view(s) per image; heads trained for ${cfg0.training.epochs} epochs`,
-  },
-  {
-    setting: "mini-batches and loss",
-    value: `${
-      cfg0.training.sampling === "shuffled"
-        ? `shuffled batches of ${cfg0.training.batchSize} cases (each case once per epoch, a random view of each image)`
-        : `label-balanced batches, k = ${cfg0.training.k} per label`
-    }; ${
-      cfg0.training.classWeights ? "class-weighted" : "plain"
-    } cross-entropy; SGD lr ${cfg0.training.optimizer.learningRate}, momentum ${cfg0.training.optimizer.momentum}`,
-  },
-  {
-    setting: "prediction",
-    value: `${
-      cfg0.training.ttaViews
-        ? `probabilities averaged over the image and ${cfg0.training.ttaViews} augmented views (test-time augmentation)`
-        : "the image alone"
-    }${
-      cfg0.training.priorCorrection ? "; prior correction of the decision rule" : ""
-    }; the epoch with the lowest validation loss`,
-  },
-]);
+const settings = frameOf(runSettingsRows(cfg0, { synthetic: ctx.synthetic }));
 await show(settings, { caption: "The configuration of the runs below (saved as config.json in each run folder)" });
 // %% [markdown]
 // ## Mini-batches and class weights
@@ -138,26 +79,10 @@ await show(settings, { caption: "The configuration of the runs below (saved as c
 // (AUROC) and a better accuracy, so the preset uses it (`--sampling label-balanced` and class weights remain
 // options). Here is one of the study's batches of the multi-task model, counted by label:
 // %% code [expect-table]
-const train = casesOf(ctx.release, "train");
-const heads = headsOf("multi");
-const labels = Object.fromEntries(heads.map((h) => [h, train.map((c) => c.labels[h])]));
-const [batch] = labelBalancedBatches(labels, {
-  k: cfg0.training.k,
-  batches: 1,
-  prng: new Prng(ctx.settings.training.seed),
-});
-const batchTable = frameOf(heads.flatMap((h) => {
-  const weights = balancedClassWeights(labels[h], classesOf(h));
-  return HEADS[h].codes.map((code, k) => ({
-    head: h,
-    label: code,
-    "cases in the batch": batch.filter((i) => train[i].labels[h] === k).length,
-    "class weight": weights[k],
-  }));
-}));
-await show(batchTable, {
+const batch = batchComposition(ctx.release, { kind: "multi", k: cfg0.training.k, seed: ctx.settings.training.seed });
+await show(frameOf(batch.rows), {
   caption:
-    `One batch of ${batch.length} training cases (k = ${cfg0.training.k} per label; every case counts for every head), and each label's weight in its head's loss`,
+    `One batch of ${batch.size} training cases (k = ${cfg0.training.k} per label; every case counts for every head), and each label's weight in its head's loss`,
   digits: 2,
 });
 // %% [markdown]
@@ -185,7 +110,7 @@ if (tuned) {
 // seconds. One progress line below shows images/s and the ETA while features are computed, then the epochs.
 // %% code [expect-figure]
 const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"]);
-const history = JSON.parse(Deno.readTextFileSync(`${multiDir}/history.json`));
+const history = readRunHistory(multiDir);
 const curves = trainingCurvesFigure(history, {
   title: "Multi-task model (C+D+M): training curves",
   caption:
@@ -242,18 +167,7 @@ await show(trainingHistory.filter(pl.col("best")), { caption: "The selected epoc
 // %% code [expect-table]
 const names = studyRunNames.all;
 const dirs = await ensureRuns(ctx, names);
-const runsOverview = frameOf(names.map((n) => {
-  const run = JSON.parse(Deno.readTextFileSync(`${dirs[n]}/run.json`));
-  const m = run.summary.test.management;
-  return {
-    run: n,
-    "test management accuracy": m?.accuracy ?? NaN,
-    "test management AUROC": m?.auroc ?? NaN,
-    "diagnosis AUROC": run.summary.test.diagnosis?.auroc ?? NaN,
-    "best epoch": run.summary.bestEpoch,
-    seconds: run.summary.seconds.total,
-  };
-}));
+const runsOverview = frameOf(runsOverviewRows(dirs, names));
 const runsNote = "n/a: the run has no such head (diag runs predict no management, mgmt runs no diagnosis).";
 exportTable(ctx.outDir, "runs_overview", runsOverview, ctx.provenance, {
   caption: "Runs trained for the analyses",
