@@ -14,6 +14,7 @@ import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { MeanSd, meanSd } from "../stats/descriptive.ts";
 import { MANAGEMENT } from "../data/vocabulary.ts";
+import type { PredictionsTable } from "../model/predictions.ts";
 
 export interface MetricRow {
   label: string;
@@ -80,4 +81,27 @@ export function foldSummary(
 /** "0.6462 +- 0.0369" style text. */
 export function formatMeanSd(m: MeanSd, digits = 4): string {
   return `${m.mean.toFixed(digits)} ± ${Number.isNaN(m.sd) ? "n/a" : m.sd.toFixed(digits)}`;
+}
+
+/** One head of a run on one split: its accuracy and its macro one-vs-rest AUROC. */
+export interface HeadMetricRow {
+  /** The head. */
+  head: string;
+  /** Share of cases whose arg-max class is the true one. */
+  accuracy: number;
+  /** Macro one-vs-rest AUROC; NaN when a class has no case in the split. */
+  "macro AUROC": number;
+}
+
+/** Accuracy and macro AUROC of every head of a predictions table on `split`. */
+export function headMetricRows(table: PredictionsTable, split: string): HeadMetricRow[] {
+  return table.heads.map((h) => {
+    const truth = table.truth(h, split), probs = table.probs(h, split);
+    const pred = argmax(probs);
+    return {
+      head: h,
+      accuracy: pred.filter((p, i) => p === truth[i]).length / truth.length,
+      "macro AUROC": rocAucOvrOrNaN(truth, probs),
+    };
+  });
 }

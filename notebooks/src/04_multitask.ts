@@ -35,8 +35,7 @@ import {
   studyRunNames,
   studyTableFrame,
 } from "../lib/report/mod.ts";
-import { PUBLISHED } from "../lib/analysis/mod.ts";
-import { argmax, rocAucOvr } from "../lib/stats/mod.ts";
+import { headMetricRows, PUBLISHED } from "../lib/analysis/mod.ts";
 import { exportFigure, reliabilityFigure } from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("04_multitask");
@@ -77,15 +76,7 @@ await show(abs);
 // %% [markdown]
 // ## Every head of the multi-task model
 // %% code [expect-table]
-const heads = frameOf(multi.table.heads.map((h) => {
-  const truth = multi.table.truth(h, "test"), probs = multi.table.probs(h, "test");
-  const pred = argmax(probs);
-  let auroc = NaN;
-  try {
-    auroc = rocAucOvr(truth, probs);
-  } catch { /* a class missing from the test split */ }
-  return { head: h, accuracy: pred.filter((p, i) => p === truth[i]).length / truth.length, "macro AUROC": auroc };
-}));
+const heads = frameOf(headMetricRows(multi.table, "test"));
 const headsNote = "n/a: a class of this head has no test case, so its one-vs-rest AUROC is undefined.";
 exportTable(ctx.outDir, "multitask_heads", heads, prov, {
   caption: "Test accuracy and macro AUROC of every head",
