@@ -611,6 +611,31 @@ export function caseReportRecord(r: CaseReport) {
   };
 }
 
+/** Each input's contribution to the explained class's logit, one row per case and explained head. */
+export function attributionRows(reports: readonly CaseReport[]): Record<string, string | number>[] {
+  return reports.flatMap((r) =>
+    r.attributions.map((a) => ({
+      case: r.id,
+      head: a.head,
+      class: a.className,
+      ...a.byInput,
+      "completeness error": a.completenessError,
+    }))
+  );
+}
+
+/** Where each case sits against the training cases: distance, percentiles (overall and per input), neighbours. */
+export function positionRows(reports: readonly CaseReport[]): Record<string, string | number>[] {
+  return reports.map((r) => ({
+    case: r.id,
+    "distance": r.position.distance,
+    percentile: r.position.percentile,
+    ...Object.fromEntries(Object.entries(r.position.blocks).map(([k, v]) => [`${k} percentile`, v.percentile])),
+    "nearest training cases": r.position.neighbourLabels.map((n) => `${n.caseNum} ${n.diagnosis}/${n.management}`)
+      .join(", "),
+  }));
+}
+
 /**
  * Writes <name>.html, <name>.json, the figure (every variant of `exportFigure`: <name>.2col.pdf,
  * <name>.paper.1col.png, ..., <name>.manifest.json) and each overlay as a 300-dpi PNG figure of

@@ -296,6 +296,32 @@ export function mclassFig5(r: MclassResult, caption: string): Figure {
   });
 }
 
+/** One row per approach (pred, infr) and target (aggregate, true): the 2 x 2 counts at 0.5 and the AUROC. */
+export function mclassConfusionRows(r: MclassResult): {
+  approach: "pred" | "infr";
+  target: "aggregate" | "true";
+  "NOEXC as NOEXC": number;
+  "NOEXC as EXC": number;
+  "EXC as NOEXC": number;
+  "EXC as EXC": number;
+  auroc: number;
+}[] {
+  return (["pred", "infr"] as const).flatMap((approach) =>
+    (["aggregate", "true"] as const).map((target) => {
+      const m = r.confusion[approach][target];
+      return {
+        approach,
+        target,
+        "NOEXC as NOEXC": m[0][0],
+        "NOEXC as EXC": m[0][1],
+        "EXC as NOEXC": m[1][0],
+        "EXC as EXC": m[1][1],
+        auroc: r.auroc[approach][target],
+      };
+    })
+  );
+}
+
 /** Where an MClass-D benchmark is: MCLASS_DIR, else the synthetic one (written on first use). */
 export async function mclassLocation(options: { quick?: boolean } = {}): Promise<{ dir: string; synthetic: boolean }> {
   const env = Deno.env.get("MCLASS_DIR");
@@ -377,22 +403,8 @@ export async function writeMclassReport(
     prov,
     { caption: "MClass-D: per image", digits: 4 },
   ));
-  const confRows = (["pred", "infr"] as const).flatMap((k) =>
-    (["aggregate", "true"] as const).map((t) => {
-      const m = result.confusion[k][t];
-      return {
-        approach: k,
-        target: t,
-        "NOEXC as NOEXC": m[0][0],
-        "NOEXC as EXC": m[0][1],
-        "EXC as NOEXC": m[1][0],
-        "EXC as EXC": m[1][1],
-        auroc: result.auroc[k][t],
-      };
-    })
-  );
   files.push(
-    ...exportTable(o.outDir, "mclass_confusion", confRows, prov, {
+    ...exportTable(o.outDir, "mclass_confusion", mclassConfusionRows(result), prov, {
       caption: "MClass-D: confusion matrices at 0.5 and AUROC",
       digits: 4,
     }),

@@ -160,6 +160,25 @@ export function confusionBreakdownFrame(o: {
 }
 
 /**
+ * The management confusion cells of MGMT_infr and MGMT_pred (the study's Fig. 2d-e) by the cases' true
+ * diagnosis group: {@linkcode confusionBreakdownFrame} of each approach, stacked with an `approach` column
+ * ("inferred", "predicted").
+ */
+export function managementCellsByDiagnosisFrame(r: InferVsPredict): DataFrame {
+  return pl.concat(
+    ([["inferred", r.infr.predicted], ["predicted", r.pred.predicted]] as const).map(([approach, predicted]) =>
+      confusionBreakdownFrame({
+        labels: MANAGEMENT.codes,
+        truth: r.truth,
+        predicted,
+        breakdown: r.diagnosisTruth,
+        breakdownLabels: DIAGNOSIS.codes,
+      }).select(pl.lit(approach).alias("approach"), pl.all())
+    ),
+  );
+}
+
+/**
  * One row per test case of MGMT_infr vs MGMT_pred: `case_num`, true diagnosis group and management,
  * each approach's management probabilities (`infr_NONE` ... `pred_EXC`) and decision (`infr`, `pred`).
  */

@@ -16,7 +16,6 @@
 import {
   BINARY_NA_NOTE,
   binaryBaselineRecords,
-  confusionBreakdownFrame,
   curveFigures,
   cvFrame,
   decisionCurve,
@@ -29,6 +28,7 @@ import {
   inferVsPredictFrame,
   infrVsPred,
   loadStudyRuns,
+  managementCellsByDiagnosisFrame,
   managementConfusionFigure,
   metricsFrame,
   notebookContext,
@@ -42,7 +42,6 @@ import {
   studyTableFrame,
 } from "../lib/report/mod.ts";
 import { DEFAULT_PENALTY, distanceComparison, overExcision, PUBLISHED } from "../lib/analysis/mod.ts";
-import { DIAGNOSIS, MANAGEMENT } from "../lib/data/mod.ts";
 import { exportFigure } from "../lib/plots/mod.ts";
 import { Prng } from "../lib/util/prng.ts";
 import pl from "nodejs-polars";
@@ -192,17 +191,7 @@ confPred;
 // The same cells as a table, grouped with polars: for each (true, predicted) management, how many test cases
 // and which diagnosis groups they have.
 // %% code [expect-table]
-const cells = pl.concat(
-  ([["inferred", r.infr.predicted], ["predicted", r.pred.predicted]] as const).map(([approach, predicted]) =>
-    confusionBreakdownFrame({
-      labels: MANAGEMENT.codes,
-      truth: r.truth,
-      predicted,
-      breakdown: r.diagnosisTruth,
-      breakdownLabels: DIAGNOSIS.codes,
-    }).select(pl.lit(approach).alias("approach"), pl.all())
-  ),
-);
+const cells = managementCellsByDiagnosisFrame(r);
 exportTable(ctx.outDir, "confusion_cells_by_diagnosis", cells, prov, {
   caption: "Management confusion cells (test split) and the true diagnosis groups of their cases",
 });

@@ -14,6 +14,7 @@ import {
   agreementRecords,
   ensureRuns,
   frameOf,
+  mclassConfusionRows,
   mclassLocation,
   mclassRocFigure,
   notebookContext,
@@ -78,21 +79,12 @@ mclassRocFigure(result, "true", note);
 // %% code [expect-figure]
 mclassRocFigure(result, "aggregate", note);
 // %% code [expect-table]
-const conf = frameOf((["pred", "infr"] as const).flatMap((k) =>
-  (["aggregate", "true"] as const).map((t) => {
-    const m = result.confusion[k][t];
-    return {
-      approach: k === "pred" ? "MGMT_pred" : "MGMT_infr",
-      target: t === "aggregate" ? "MGMT_GT,agg" : "MGMT_GT,true",
-      TN: m[0][0],
-      FP: m[0][1],
-      "FN (EXC as NOEXC)": m[1][0],
-      TP: m[1][1],
-      AUROC: result.auroc[k][t],
-    };
-  })
-));
-await show(conf, { caption: "Confusion counts at 0.5 (EXC = positive)", digits: 3 });
+const conf = frameOf(mclassConfusionRows(result));
+await show(conf, {
+  caption:
+    "Counts at 0.5, truth as NOEXC/EXC: pred = MGMT_pred, infr = MGMT_infr; aggregate = MGMT_GT,agg, true = MGMT_GT,true",
+  digits: 3,
+});
 // %% [markdown]
 // ## The dermatologists one by one
 //

@@ -16,6 +16,7 @@
 //   heads see, as a percentile of the training cases' own distances.
 // %% code
 import {
+  attributionRows,
   buildCaseReport,
   buildModelCard,
   caseFromRelease,
@@ -26,6 +27,7 @@ import {
   frameOf,
   modelCardTables,
   notebookContext,
+  positionRows,
   show,
   writeCaseReport,
   writeModelCard,
@@ -79,32 +81,14 @@ caseReportFigure(reports[Math.min(1, reports.length - 1)].report);
 // correct case above. A case far from the training data (a high percentile) or a map that lights up the
 // background rather than the lesion are reasons to distrust the model on that case — neither proves it wrong.
 // %% code [expect-table]
-const drivers = frameOf(reports.flatMap((r) =>
-  r.report.attributions.map((a) => ({
-    case: r.report.id,
-    head: a.head,
-    class: a.className,
-    ...a.byInput,
-    "completeness error": a.completenessError,
-  }))
-));
+const drivers = frameOf(attributionRows(reports.map((r) => r.report)));
 await show(drivers, {
   caption:
     "Integrated gradients at the head input: each input's contribution to the class logit, from the training mean",
   digits: 3,
 });
 // %% code [expect-table]
-const positions = frameOf(
-  reports.map((r) => ({
-    case: r.report.id,
-    "distance": r.report.position.distance,
-    percentile: r.report.position.percentile,
-    ...Object.fromEntries(Object.entries(r.report.position.blocks).map(([k, v]) => [`${k} percentile`, v.percentile])),
-    "nearest training cases": r.report.position.neighbourLabels.map((n) =>
-      `${n.caseNum} ${n.diagnosis}/${n.management}`
-    ).join(", "),
-  })),
-);
+const positions = frameOf(positionRows(reports.map((r) => r.report)));
 await show(positions, {
   caption: "Position against the training cases (percentiles of the training cases' own leave-one-out distances)",
   digits: 2,
