@@ -42,7 +42,7 @@ import type { EngineChoice } from "./engine.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { BackboneInfo, buildFullModel, buildHeads, preprocessingOf, weightsFingerprint } from "./network.ts";
 import { layerBlocks } from "./inception_v3.ts";
-import { Feed, HistoryRow, predictHeads, Stage, trainModel } from "./train.ts";
+import { Feed, HistoryRow, predictHeads, Stage, trainModel, TrainResult } from "./train.ts";
 import { applyPriorCorrection } from "./prior_correction.ts";
 import { saveWeights } from "./serialize.ts";
 import { ManagementPriors, priorsFromLabels } from "../data/management.ts";
@@ -186,29 +186,33 @@ export function splitOf(release: Release, c: RunConfig): { train: number[]; vali
  */
 export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const config = validateRunConfig(structuredClone(opts.config));
-  const release = loadRelease(config.data.dir, { quiet: true });
-  config.data.fingerprint = releaseFingerprint(release);
-  config.data.synthetic = release.synthetic;
-  const key = configKey(config);
+  const { config, release, key } = resolveRun(opts.config);
   const out = opts.outDir;
   claimOutputFolder(out, { owners: ["run.json", join("checkpoint", "checkpoint.json")], action: "train into" });
   const unlock = acquireLock(out, "train into", { quiet: opts.quiet });
   try {
     const prev = completedRun(out, key, opts.force);
-    if (prev) {
-      return {
-        dir: out,
-        config,
-        reused: true,
-        history: readRunHistory(out),
-        summary: prev.summary,
-      };
-    }
-    return await trainInto(out, config, key, release, opts, t0);
+    if (prev) return { dir: out, config, reused: true, history: readRunHistory(out), summary: prev.summary };
+    return await trainInto(out, { config, release, key }, opts, t0);
   } finally {
     unlock();
   }
+}
+
+/** A run's validated config, stamped with its release's fingerprint, the release, and the config's key. */
+interface ResolvedRun {
+  config: RunConfig;
+  release: Release;
+  key: string;
+}
+
+/** Step 1, resolve the config: validate a copy, load its release, record the data's fingerprint. */
+function resolveRun(given: RunConfig): ResolvedRun {
+  const config = validateRunConfig(structuredClone(given));
+  const release = loadRelease(config.data.dir, { quiet: true });
+  config.data.fingerprint = releaseFingerprint(release);
+  config.data.synthetic = release.synthetic;
+  return { config, release, key: configKey(config) };
 }
 
 /** The completed run in `out` to reuse (same key, every file intact), or null to train. */
@@ -225,15 +229,53 @@ function completedRun(out: string, key: string, force?: boolean): RunRecord | nu
   return prev;
 }
 
-async function trainInto(
-  out: string,
-  config: RunConfig,
-  key: string,
-  release: Release,
-  opts: TrainRunOptions,
-  t0: number,
-): Promise<RunResult> {
+/** The steps of a run, top to bottom: backend, data, model, fit, prior correction, predictions, files. */
+async function trainInto(out: string, run: ResolvedRun, opts: TrainRunOptions, t0: number): Promise<RunResult> {
+  const { config, release } = run;
   const backend = await startBackend(config.backend as BackendName, { quiet: opts.quiet });
+  const data = runData(release, config);
+  const built = config.training.preset === "features"
+    ? await buildFeaturesRun(release, config, data, opts)
+    : await buildPaperRun(release, config, data, opts.cacheDir);
+  const tTrain = performance.now();
+  const fit = await fitRun(out, run, data, built, opts);
+  const trainingSeconds = (performance.now() - tTrain) / 1000;
+  const decision = config.training.priorCorrection ? await correctRunPriors(config, data, built) : null;
+  const predictions = await predictSplits(release, config, data, built);
+  const summary: RunSummary = {
+    backend: `${backend.name} — ${backend.detail}`,
+    backbone: built.info,
+    bestEpoch: fit.bestEpoch,
+    seconds: { features: built.featureSeconds, training: trainingSeconds, total: (performance.now() - t0) / 1000 },
+    ...(built.featureStats ? { features: built.featureStats } : {}),
+    test: testMetrics(predictions, data.heads),
+    resumedFrom: fit.resumedFrom,
+    decision,
+  };
+  await writeRunFolder(out, { run, data, built, fit, rows: predictions.rows, summary });
+  return { dir: out, config, reused: false, history: fit.history, summary };
+}
+
+/** The cases a run sees: its heads, its split, each case's image paths and every head's labels. */
+interface RunData {
+  heads: HeadName[];
+  split: { train: number[]; valid: number[]; test: number[] };
+  /** Whether the inputs include an image (C or D). */
+  needImages: boolean;
+  /** Image files of each case of the release ("" without images). */
+  paths: { clinic: string; derm: string }[];
+  /** Every head's label of each case of the release. */
+  labels: Record<string, number[]>;
+  /** Views averaged at prediction: the image and the test-time views (features preset), else 1. */
+  predictionViews: number;
+}
+
+/**
+ * Step 2, the data: the config's split (official or fold), image paths when the inputs need images,
+ * every head's labels.
+ * @throws {Error} when the inputs need images and the release has no images/ folder.
+ */
+function runData(release: Release, config: RunConfig): RunData {
   const heads = headsOf(config.model.kind);
   const split = splitOf(release, config);
   const needImages = config.model.inputs.includes("C") || config.model.inputs.includes("D");
@@ -243,109 +285,161 @@ async function trainInto(
   const resolver = needImages ? new ImagePathResolver(release.imagesDir!) : null;
   const paths = release.cases.map((c) => (resolver ? casePaths(c, resolver) : { clinic: "", derm: "" }));
   const labels = Object.fromEntries(heads.map((h) => [h, release.cases.map((c) => c.labels[h])]));
+  const predictionViews = config.training.preset === "features" ? 1 + config.training.ttaViews : 1;
+  return { heads, split, needImages, paths, labels, predictionViews };
+}
 
-  let model: tf.LayersModel;
-  let feed;
-  let stages: Stage[];
-  let info: BackboneInfo;
-  let featureStats: ExtractionStats | undefined;
-  let featureSeconds = 0;
-  let featureNorm: { mean: Float32Array; sd: Float32Array } | null = null;
-  const trainSet = new Set(split.train);
-  if (config.training.preset === "features") {
-    let features = new Map<string, Float32Array[]>();
-    if (needImages) {
-      const tf0 = performance.now();
-      // training images: the image and its augmented views; the others: the views averaged at prediction
-      const views = (c: Case) =>
-        1 +
-        (trainSet.has(c.index) ? Math.max(config.training.views, config.training.ttaViews) : config.training.ttaViews);
-      const requests = release.cases.flatMap((c, i) => [
-        ...(config.model.inputs.includes("C") ? [{ path: paths[i].clinic, views: views(c) }] : []),
-        ...(config.model.inputs.includes("D") ? [{ path: paths[i].derm, views: views(c) }] : []),
-      ]);
-      // one request per path, with the most views asked for it (the 9 reused images appear twice)
-      const merged = new Map<string, number>();
-      for (const r of requests) merged.set(r.path, Math.max(merged.get(r.path) ?? 0, r.views));
-      const res = await extractFeatures([...merged].map(([path, v]) => ({ path, views: v })), {
-        backbone: config.model.backbone,
-        seed: config.seed,
-        cacheDir: opts.cacheDir,
-        augmentation: config.training.augmentation,
-        workers: opts.workers,
-        engine: opts.engine,
-        quiet: opts.quiet,
-      });
-      features = res.features;
-      featureStats = res.stats;
-      featureSeconds = (performance.now() - tf0) / 1000;
-    }
-    const ff = new FeatureFeed(release.cases, features, paths, config.model.inputs, config.model.head.transform);
-    if (config.model.head.standardize) featureNorm = ff.standardize(split.train);
-    feed = ff;
-    model = buildHeads(ff.size, config.model.kind, config.model.head, config.seed);
-    info = needImages ? await describeBackbone(config, opts.cacheDir) : {
-      description: "metadata only: no backbone",
-      id: "none",
-      fingerprint: "none",
-      preprocessing: "x/255",
-      random: false,
-    };
-    stages = [{ name: "heads on cached features", epochs: config.training.epochs, augment: config.training.views > 0 }];
-  } else {
-    const full = await buildFullModel(
-      config.model.kind,
-      config.model.inputs,
-      config.model.backbone,
-      config.model.head,
-      { seed: config.seed, cacheDir: opts.cacheDir },
-    );
-    model = full.model;
-    info = full.info;
-    feed = new ImageFeed(release.cases, paths, {
-      inputs: config.model.inputs,
-      size: config.model.backbone.size,
-      preprocessing: info.preprocessing,
-      augmentation: config.training.augmentation,
-    });
-    const blocks = full.backbones.map((b) => layerBlocks(b));
-    stages = config.training.schedule.map((s) => ({
-      name: s.name,
-      epochs: s.epochs,
-      augment: s.augment,
-      trainingMode: s.trainableBlocks.length > 0,
-      begin: () => {
-        full.backbones.forEach((b, i) => {
-          for (const layer of b.layers) layer.trainable = s.trainableBlocks.includes(blocks[i].get(layer.name) ?? "");
-          // BatchNormalization gammas stay fixed (Keras builds them without scale)
-          for (const l of b.layers) {
-            if (l.getClassName() === "BatchNormalization") {
-              (l as unknown as { gamma?: { trainable: boolean } }).gamma!.trainable = false;
-            }
+/** A model ready to fit: the network, its feed and training stages, its backbone, and the features step. */
+interface BuiltRun {
+  model: tf.LayersModel;
+  feed: Feed;
+  stages: Stage[];
+  info: BackboneInfo;
+  featureStats?: ExtractionStats;
+  featureSeconds: number;
+  /** The feature standardisation of the features preset (null without one). */
+  featureNorm: { mean: Float32Array; sd: Float32Array } | null;
+}
+
+/**
+ * Step 3 of the features preset, features and model: the frozen backbone's pooled features of every
+ * image (training images with their augmented views, the others with the views averaged at
+ * prediction), cached on disk; a feed over them (standardised on the training split); the heads.
+ */
+async function buildFeaturesRun(
+  release: Release,
+  config: RunConfig,
+  data: RunData,
+  opts: TrainRunOptions,
+): Promise<BuiltRun> {
+  const extracted = data.needImages ? await runFeatures(release, config, data, opts) : null;
+  const ff = new FeatureFeed(
+    release.cases,
+    extracted?.features ?? new Map<string, Float32Array[]>(),
+    data.paths,
+    config.model.inputs,
+    config.model.head.transform,
+  );
+  const featureNorm = config.model.head.standardize ? ff.standardize(data.split.train) : null;
+  const model = buildHeads(ff.size, config.model.kind, config.model.head, config.seed);
+  const info = data.needImages ? await describeBackbone(config, opts.cacheDir) : {
+    description: "metadata only: no backbone",
+    id: "none",
+    fingerprint: "none",
+    preprocessing: "x/255" as const,
+    random: false,
+  };
+  return {
+    model,
+    feed: ff,
+    stages: [{ name: "heads on cached features", epochs: config.training.epochs, augment: config.training.views > 0 }],
+    info,
+    featureStats: extracted?.stats,
+    featureSeconds: extracted?.seconds ?? 0,
+    featureNorm,
+  };
+}
+
+/** The features of every image the run needs, one request per path with the most views asked for it. */
+async function runFeatures(
+  release: Release,
+  config: RunConfig,
+  data: RunData,
+  opts: TrainRunOptions,
+): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats; seconds: number }> {
+  const t0 = performance.now();
+  const trainSet = new Set(data.split.train);
+  const { views: trainViews, ttaViews } = config.training;
+  // training images: the image and its augmented views; the others: the views averaged at prediction
+  const views = (c: Case) => 1 + (trainSet.has(c.index) ? Math.max(trainViews, ttaViews) : ttaViews);
+  const requests = release.cases.flatMap((c, i) => [
+    ...(config.model.inputs.includes("C") ? [{ path: data.paths[i].clinic, views: views(c) }] : []),
+    ...(config.model.inputs.includes("D") ? [{ path: data.paths[i].derm, views: views(c) }] : []),
+  ]);
+  // the 9 reused images appear twice
+  const merged = new Map<string, number>();
+  for (const r of requests) merged.set(r.path, Math.max(merged.get(r.path) ?? 0, r.views));
+  const res = await extractFeatures([...merged].map(([path, v]) => ({ path, views: v })), {
+    backbone: config.model.backbone,
+    seed: config.seed,
+    cacheDir: opts.cacheDir,
+    augmentation: config.training.augmentation,
+    workers: opts.workers,
+    engine: opts.engine,
+    quiet: opts.quiet,
+  });
+  return { features: res.features, stats: res.stats, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Step 3 of the paper preset, model: the whole network (backbone and heads), a feed of decoded,
+ * augmented images, and the study's schedule as stages that unfreeze backbone blocks in turn
+ * (BatchNormalization gammas stay fixed: Keras builds them without scale).
+ */
+async function buildPaperRun(release: Release, config: RunConfig, data: RunData, cacheDir: string): Promise<BuiltRun> {
+  const full = await buildFullModel(
+    config.model.kind,
+    config.model.inputs,
+    config.model.backbone,
+    config.model.head,
+    { seed: config.seed, cacheDir },
+  );
+  const feed = new ImageFeed(release.cases, data.paths, {
+    inputs: config.model.inputs,
+    size: config.model.backbone.size,
+    preprocessing: full.info.preprocessing,
+    augmentation: config.training.augmentation,
+  });
+  const blocks = full.backbones.map((b) => layerBlocks(b));
+  const stages = config.training.schedule.map((s) => ({
+    name: s.name,
+    epochs: s.epochs,
+    augment: s.augment,
+    trainingMode: s.trainableBlocks.length > 0,
+    begin: () => {
+      full.backbones.forEach((b, i) => {
+        for (const layer of b.layers) layer.trainable = s.trainableBlocks.includes(blocks[i].get(layer.name) ?? "");
+        for (const l of b.layers) {
+          if (l.getClassName() === "BatchNormalization") {
+            (l as unknown as { gamma?: { trainable: boolean } }).gamma!.trainable = false;
           }
-        });
-      },
-    }));
-  }
-  const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
+        }
+      });
+    },
+  }));
+  return { model: full.model, feed, stages, info: full.info, featureSeconds: 0, featureNorm: null };
+}
+
+/**
+ * Step 4, fit: the training loop with the config's optimiser, L2 on the head kernels, sampling and
+ * model selection, checkpointing into `<out>/checkpoint`.
+ * @throws {InterruptedError} when interrupted (the checkpoint keeps the progress).
+ */
+async function fitRun(
+  out: string,
+  run: ResolvedRun,
+  data: RunData,
+  built: BuiltRun,
+  opts: TrainRunOptions,
+): Promise<TrainResult> {
+  const { config, key } = run;
+  const headKernels = built.model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
     l.weights.filter((w) => w.originalName.endsWith("kernel"))
   );
-  const predictionViews = config.training.preset === "features" ? 1 + config.training.ttaViews : 1;
-  const tTrain = performance.now();
   const result = await trainModel({
-    model,
-    heads,
-    labels,
-    train: split.train,
-    valid: split.valid,
-    feed,
-    stages,
+    model: built.model,
+    heads: data.heads,
+    labels: data.labels,
+    train: data.split.train,
+    valid: data.split.valid,
+    feed: built.feed,
+    stages: built.stages,
     optimizer: config.training.optimizer,
     l2: { strength: config.model.head.l2, kernels: headKernels },
     k: config.training.k,
     sampling: config.training.sampling,
     batchSize: config.training.batchSize,
-    evalViews: predictionViews,
+    evalViews: data.predictionViews,
     classWeights: config.training.classWeights,
     selection: config.training.selection,
     seed: config.seed,
@@ -362,81 +456,120 @@ async function trainInto(
       } keeps its progress; run the same command again to resume`,
     );
   }
-  const trainingSeconds = (performance.now() - tTrain) / 1000;
-  const trainLabels = Object.fromEntries(heads.map((h) => [h, split.train.map((i) => labels[h][i])]));
-  const decision = config.training.priorCorrection
-    ? await correctPriors(model, feed, config.model.kind, trainLabels, split.valid, labels, predictionViews)
-    : null;
+  return result;
+}
 
-  // Predictions of every case, labelled with its split.
+/** Step 5, the prior correction (when the config asks for it), with its validation evidence. */
+function correctRunPriors(config: RunConfig, data: RunData, built: BuiltRun): Promise<PriorCorrectionRecord> {
+  const trainLabels = Object.fromEntries(data.heads.map((h) => [h, data.split.train.map((i) => data.labels[h][i])]));
+  return correctPriors(
+    built.model,
+    built.feed,
+    config.model.kind,
+    trainLabels,
+    data.split.valid,
+    data.labels,
+    data.predictionViews,
+  );
+}
+
+/** Every case's prediction rows (labelled with its split) and each head's probabilities, in row order. */
+interface SplitPredictions {
+  rows: PredictionRow[];
+  probs: Record<string, number[][]>;
+}
+
+/** Step 6, predictions: every case of the split's parts, with the views averaged at prediction. */
+async function predictSplits(
+  release: Release,
+  config: RunConfig,
+  data: RunData,
+  built: BuiltRun,
+): Promise<SplitPredictions> {
   const splitOfCase = new Map<number, string>();
-  for (const [name, idx] of Object.entries(split)) for (const i of idx) splitOfCase.set(i, name);
+  for (const [name, idx] of Object.entries(data.split)) for (const i of idx) splitOfCase.set(i, name);
   const all = release.cases.map((c) => c.index).filter((i) => splitOfCase.has(i));
-  const probs = await predictHeads(model, feed, all, heads, { views: predictionViews });
+  const probs = await predictHeads(built.model, built.feed, all, data.heads, { views: data.predictionViews });
   const rows: PredictionRow[] = all.map((ci, j) => {
     const r: PredictionRow = {
       case_num: release.cases[ci].caseNum,
       split: splitOfCase.get(ci)!,
       fold: config.data.fold,
     };
-    for (const h of heads) {
+    for (const h of data.heads) {
       HEADS[h].codes.forEach((code, k) => (r[`${h}_${code}`] = probs[h][j][k]));
       r[`${h}_true`] = release.cases[ci].labels[h];
     }
     return r;
   });
+  return { rows, probs };
+}
+
+/** Test-split accuracy and macro AUROC of each head (NaN where a class is absent from test). */
+function testMetrics(predictions: SplitPredictions, heads: readonly HeadName[]): RunSummary["test"] {
+  const { rows, probs } = predictions;
   const test: RunSummary["test"] = {};
   for (const h of heads) {
     const idx = rows.map((r, j) => (r.split === "test" ? j : -1)).filter((j) => j >= 0);
     const truth = idx.map((j) => rows[j][`${h}_true`] as number), p = idx.map((j) => probs[h][j]);
     test[h] = {
       accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN,
-      auroc: rocAucOvrOrNaN(truth, p), // NaN where a class is absent from test
+      auroc: rocAucOvrOrNaN(truth, p),
       n: idx.length,
     };
   }
-  const summary: RunSummary = {
-    backend: `${backend.name} — ${backend.detail}`,
-    backbone: info,
-    bestEpoch: result.bestEpoch,
-    seconds: { features: featureSeconds, training: trainingSeconds, total: (performance.now() - t0) / 1000 },
-    ...(featureStats ? { features: featureStats } : {}),
-    test,
-    resumedFrom: result.resumedFrom,
-    decision,
-  };
-  await saveWeights(model, join(out, "weights"));
-  if (featureNorm) writeFeatureNorm(join(out, "weights"), featureNorm);
+  return test;
+}
+
+/**
+ * Step 7, write the run folder: weights (and the feature standardisation), config, history,
+ * predictions, and last run.json (provenance, class weights, p(MGMT | DIAG) of the training split,
+ * the summary and every file's checksum); the checkpoint is removed.
+ */
+async function writeRunFolder(
+  out: string,
+  r: {
+    run: ResolvedRun;
+    data: RunData;
+    built: BuiltRun;
+    fit: TrainResult;
+    rows: PredictionRow[];
+    summary: RunSummary;
+  },
+): Promise<void> {
+  const { config, key, release } = r.run;
+  const { split, heads } = r.data;
+  await saveWeights(r.built.model, join(out, "weights"));
+  if (r.built.featureNorm) writeFeatureNorm(join(out, "weights"), r.built.featureNorm);
   else if (exists(join(out, "weights", "feature_norm.json"))) {
     Deno.removeSync(join(out, "weights", "feature_norm.json"));
   }
   writeJsonAtomic(join(out, "config.json"), config);
-  writeJsonAtomic(join(out, "history.json"), result.history);
+  writeJsonAtomic(join(out, "history.json"), r.fit.history);
   writeTextAtomic(
     join(out, "history.csv"),
-    toCsv(Object.keys(result.history[0] ?? { epoch: 0 }), result.history.map((r) => Object.values(r))),
+    toCsv(Object.keys(r.fit.history[0] ?? { epoch: 0 }), r.fit.history.map((row) => Object.values(row))),
   );
-  writePredictions(out, rows, heads);
+  writePredictions(out, r.rows, heads);
   const record: RunRecord = {
     key,
     created: new Date().toISOString(),
     git_commit: gitCommit(),
     data: { dir: config.data.dir, fingerprint: config.data.fingerprint, synthetic: config.data.synthetic },
-    classWeights: result.classWeights,
+    classWeights: r.fit.classWeights,
     // p(MGMT | DIAG) from this run's training split, to infer management from a diagnosis head
     managementPriors: priorsFromLabels(
       split.train.map((i) => release.cases[i].labels.diagnosis),
       split.train.map((i) => release.cases[i].labels.management),
     ),
-    summary,
+    summary: r.summary,
     files: describeRunFiles(out),
-    predictions: predictionsShape(rows),
+    predictions: predictionsShape(r.rows),
   };
   writeJsonAtomic(join(out, "run.json"), record);
   try {
     Deno.removeSync(join(out, "checkpoint"), { recursive: true });
   } catch { /* none */ }
-  return { dir: out, config, reused: false, history: result.history, summary };
 }
 
 /** The prior correction of a run and its validation evidence. */
