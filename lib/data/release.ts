@@ -18,7 +18,7 @@
  * ```
  */
 import { join, sep as SEP } from "node:path";
-import { parseCsv } from "../util/csv.ts";
+import { CsvRecord, parseCsv } from "../util/csv.ts";
 import { sha256Parts } from "../util/hash.ts";
 import { exists, isDirectory, readTextFile } from "../util/fs.ts";
 import {
@@ -105,17 +105,50 @@ export interface LoadReleaseOptions {
 }
 
 /**
- * Loads and validates a Derm7pt release folder.
+ * Loads and validates a Derm7pt release folder: meta.csv (every case's labels, metadata and image
+ * paths), the three index files, the images when asked; warnings are collected, and printed unless
+ * `quiet`.
  * @throws {Error} naming the file, line, column and expectation for: a missing file or column, an
  * unknown label string, a non-integer, duplicate, overlapping or out-of-range index, an inconsistent
  * seven-point score, and (with `requireImages`) a missing image.
  */
 export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Release {
+  checkReleaseFolder(dir);
   const metaFile = join(dir, "meta", "meta.csv");
+  const meta = readMetaTable(metaFile);
+  const cases = meta.rows.map((row, index) => parseCase(row, index, meta.columns, metaFile));
+  checkCaseNumbers(cases, metaFile);
+  const splits = readSplits(dir, cases.length);
+  for (const s of SPLIT_NAMES) for (const i of splits[s]) cases[i].split = s;
+  const warnings = releaseWarnings(dir, cases, splits);
+  const imagesDir = imagesFolder(dir, options.requireImages ?? false);
+  const release: Release = {
+    dir,
+    synthetic: exists(join(dir, SYNTHETIC_MARKER)),
+    metaFile,
+    imagesDir,
+    cases,
+    splits,
+    warnings,
+  };
+  if (options.requireImages) warnings.push(...checkImages(release));
+  if (!options.quiet) { for (const w of warnings) console.warn(`warning: ${w}`); }
+  return release;
+}
+
+/** @throws {Error} when `dir` is missing or a file. */
+function checkReleaseFolder(dir: string): void {
   if (!exists(dir)) throw new Error(`Cannot load Derm7pt release: expected a folder at ${dir}, found none`);
   if (!isDirectory(dir)) throw new Error(`Cannot load Derm7pt release: expected a folder at ${dir}, found a file`);
+}
+
+/**
+ * meta.csv's rows and the position of each of {@linkcode META_COLUMNS} in them.
+ * @throws {Error} when the file is missing, not CSV, or lacks a column.
+ */
+function readMetaTable(metaFile: string): { rows: CsvRecord[]; columns: Record<string, number> } {
   const table = parseCsv(readTextFile(metaFile, "the release's meta.csv"), { file: metaFile });
-  const col: Record<string, number> = {};
+  const columns: Record<string, number> = {};
   for (const name of META_COLUMNS) {
     const i = table.header.indexOf(name);
     if (i < 0) {
@@ -125,76 +158,86 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
         }`,
       );
     }
-    col[name] = i;
+    columns[name] = i;
   }
-  const warnings: string[] = [];
-  const cases: Case[] = table.rows.map((row, index) => {
-    const raw: Record<string, string> = {};
-    for (const name of META_COLUMNS) raw[name] = row.values[col[name]];
-    const where = (column: string) => `${metaFile} line ${row.line}, column "${column}"`;
-    const labels = {} as Record<HeadName, number>;
-    for (const t of [...TASKS, MANAGEMENT]) {
-      try {
-        labels[t.column as HeadName] = groupLabel(t.column as HeadName, raw[t.column]);
-      } catch (e) {
-        throw new Error(`Cannot load ${where(t.column)}: ${(e as Error).message.replace(/^Cannot group [^:]*: /, "")}`);
-      }
+  if (!table.rows.length) throw new Error(`Cannot load ${metaFile}: expected at least one case, found only the header`);
+  return { rows: table.rows, columns };
+}
+
+/**
+ * One row of meta.csv as a case: grouped labels, metadata, difficulty, case number, the seven-point
+ * score checked against the criteria, image paths inside images/ (split set later).
+ * @throws {Error} naming the line and column of the first bad value.
+ */
+function parseCase(row: CsvRecord, index: number, columns: Record<string, number>, metaFile: string): Case {
+  const raw: Record<string, string> = {};
+  for (const name of META_COLUMNS) raw[name] = row.values[columns[name]];
+  const where = (column: string) => `${metaFile} line ${row.line}, column "${column}"`;
+  const labels = {} as Record<HeadName, number>;
+  for (const t of [...TASKS, MANAGEMENT]) {
+    try {
+      labels[t.column as HeadName] = groupLabel(t.column as HeadName, raw[t.column]);
+    } catch (e) {
+      throw new Error(`Cannot load ${where(t.column)}: ${(e as Error).message.replace(/^Cannot group [^:]*: /, "")}`);
     }
-    const metadata = {} as Record<MetadataVariable, string>;
-    for (const v of METADATA_ORDER) {
-      const cats = METADATA_VARIABLES[v] as readonly string[];
-      if (!cats.includes(raw[v])) {
-        throw new Error(
-          `Cannot load ${where(v)}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${raw[v]}"`,
-        );
-      }
-      metadata[v] = raw[v];
-    }
-    if (!DIFFICULTY_LEVELS.includes(raw.level_of_diagnostic_difficulty)) {
+  }
+  const metadata = {} as Record<MetadataVariable, string>;
+  for (const v of METADATA_ORDER) {
+    const cats = METADATA_VARIABLES[v] as readonly string[];
+    if (!cats.includes(raw[v])) {
       throw new Error(
-        `Cannot load ${where("level_of_diagnostic_difficulty")}: expected one of ${
-          DIFFICULTY_LEVELS.map((c) => `"${c}"`).join(", ")
-        }, found "${raw.level_of_diagnostic_difficulty}"`,
+        `Cannot load ${where(v)}: expected one of ${cats.map((c) => `"${c}"`).join(", ")}, found "${raw[v]}"`,
       );
     }
-    const caseNum = parseInteger(raw.case_num, () => where("case_num"));
-    const fileScore = parseInteger(raw.seven_point_score, () => where("seven_point_score"));
-    const score = sevenPointScore(labels);
-    if (score !== fileScore) {
+    metadata[v] = raw[v];
+  }
+  if (!DIFFICULTY_LEVELS.includes(raw.level_of_diagnostic_difficulty)) {
+    throw new Error(
+      `Cannot load ${where("level_of_diagnostic_difficulty")}: expected one of ${
+        DIFFICULTY_LEVELS.map((c) => `"${c}"`).join(", ")
+      }, found "${raw.level_of_diagnostic_difficulty}"`,
+    );
+  }
+  const caseNum = parseInteger(raw.case_num, () => where("case_num"));
+  const fileScore = parseInteger(raw.seven_point_score, () => where("seven_point_score"));
+  const score = sevenPointScore(labels);
+  if (score !== fileScore) {
+    throw new Error(
+      `Cannot load ${
+        where("seven_point_score")
+      }: expected ${score} (the seven-point score of this row's criteria), found ${fileScore}`,
+    );
+  }
+  for (const c of ["clinic", "derm"]) {
+    if (!raw[c]) {
+      throw new Error(`Cannot load ${where(c)}: expected an image path like "NEL/Nel026.jpg", found an empty field`);
+    }
+    if (!isInsideImages(raw[c])) {
       throw new Error(
-        `Cannot load ${
-          where("seven_point_score")
-        }: expected ${score} (the seven-point score of this row's criteria), found ${fileScore}`,
+        `Cannot load ${where(c)}: expected an image path inside images/ (like "NEL/Nel026.jpg"), found "${raw[c]}"`,
       );
     }
-    for (const c of ["clinic", "derm"]) {
-      if (!raw[c]) {
-        throw new Error(`Cannot load ${where(c)}: expected an image path like "NEL/Nel026.jpg", found an empty field`);
-      }
-      if (!isInsideImages(raw[c])) {
-        throw new Error(
-          `Cannot load ${where(c)}: expected an image path inside images/ (like "NEL/Nel026.jpg"), found "${raw[c]}"`,
-        );
-      }
-    }
-    return {
-      index,
-      caseNum,
-      raw,
-      labels,
-      sevenPointScore: score,
-      metadata,
-      difficulty: raw.level_of_diagnostic_difficulty,
-      clinic: raw.clinic,
-      derm: raw.derm,
-      clinicIsDerm: raw.clinic === raw.derm,
-      split: "train" as SplitName,
-    };
-  });
-  if (!cases.length) throw new Error(`Cannot load ${metaFile}: expected at least one case, found only the header`);
-  const seenCaseNum = new Map<number, number>();
+  }
+  return {
+    index,
+    caseNum,
+    raw,
+    labels,
+    sevenPointScore: score,
+    metadata,
+    difficulty: raw.level_of_diagnostic_difficulty,
+    clinic: raw.clinic,
+    derm: raw.derm,
+    clinicIsDerm: raw.clinic === raw.derm,
+    split: "train" as SplitName,
+  };
+}
+
+/** @throws {Error} naming both lines when two cases share a case number. */
+function checkCaseNumbers(cases: readonly Case[], metaFile: string): void {
+  const seen = new Map<number, number>();
   for (const c of cases) {
-    const prev = seenCaseNum.get(c.caseNum);
+    const prev = seen.get(c.caseNum);
     if (prev !== undefined) {
       throw new Error(
         `Cannot load ${metaFile} line ${
@@ -202,10 +245,13 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
         }, column "case_num": expected unique case numbers, found ${c.caseNum} again (first on line ${prev + 2})`,
       );
     }
-    seenCaseNum.set(c.caseNum, c.index);
+    seen.set(c.caseNum, c.index);
   }
-  const splits = readSplits(dir, cases.length);
-  for (const s of SPLIT_NAMES) for (const i of splits[s]) cases[i].split = s;
+}
+
+/** Non-fatal observations: an empty split, cases that reuse the dermoscopic image as the clinical one. */
+function releaseWarnings(dir: string, cases: readonly Case[], splits: Record<SplitName, number[]>): string[] {
+  const warnings: string[] = [];
   for (const s of SPLIT_NAMES) {
     if (!splits[s].length) {
       warnings.push(`the ${s} split is empty (${join(dir, "meta", `${s}_indexes.csv`)} lists no case)`);
@@ -219,32 +265,32 @@ export function loadRelease(dir: string, options: LoadReleaseOptions = {}): Rele
       }); their "clinical" input carries no clinical photo.`,
     );
   }
+  return warnings;
+}
+
+/**
+ * The release's images/ folder, or null without one.
+ * @throws {Error} when `required` and there is none.
+ */
+function imagesFolder(dir: string, required: boolean): string | null {
   const imagesDir = join(dir, "images");
-  const haveImages = exists(imagesDir);
-  if (options.requireImages && !haveImages) {
-    throw new Error(`Cannot load images of ${dir}: expected a folder ${imagesDir}, found none`);
-  }
-  const synthetic = exists(join(dir, SYNTHETIC_MARKER));
-  const release: Release = {
-    dir,
-    synthetic,
-    metaFile,
-    imagesDir: haveImages ? imagesDir : null,
-    cases,
-    splits,
-    warnings,
-  };
-  if (options.requireImages) {
-    const resolver = new ImagePathResolver(imagesDir);
-    for (const c of cases) {
-      for (const column of ["clinic", "derm"] as const) {
-        resolver.resolve(c[column], `${metaFile} line ${c.index + 2}, column "${column}"`);
-      }
+  if (exists(imagesDir)) return imagesDir;
+  if (required) throw new Error(`Cannot load images of ${dir}: expected a folder ${imagesDir}, found none`);
+  return null;
+}
+
+/**
+ * Resolves every case's two images inside images/; returns the resolver's warnings.
+ * @throws {Error} naming the line and column of a missing image.
+ */
+function checkImages(release: Release): string[] {
+  const resolver = new ImagePathResolver(release.imagesDir!);
+  for (const c of release.cases) {
+    for (const column of ["clinic", "derm"] as const) {
+      resolver.resolve(c[column], `${release.metaFile} line ${c.index + 2}, column "${column}"`);
     }
-    warnings.push(...resolver.warnings);
   }
-  if (!options.quiet) { for (const w of warnings) console.warn(`warning: ${w}`); }
-  return release;
+  return resolver.warnings;
 }
 
 function parseInteger(s: string, where: () => string): number {
