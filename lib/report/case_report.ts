@@ -216,58 +216,90 @@ export async function buildCaseReport(
   }
 }
 
+/** The report's steps on one backbone pass: probabilities, seven-point score, management, explanations, position, images. */
 async function reportFromHeadInput(
   ex: Explainable,
   input: CaseInput,
   head: HeadInput,
   options: CaseReportOptions,
 ): Promise<CaseReport> {
-  const needs = ex.blocks.map((b) => b.name);
-  const { vector } = head;
-  const probabilities = await caseProbabilities(ex, input, vector);
-
-  let sevenPoint: CaseReport["sevenPoint"] = null;
-  if (SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) {
-    const criteria = SEVEN_POINT_WEIGHTS.map((w) => {
-      const p = probabilities[w.column as HeadName]!;
-      return {
-        column: w.column,
-        finding: w.name,
-        weight: w.weight,
-        probability: p[w.group],
-        present: argmaxIndex(p) === w.group,
-      };
-    });
-    const grouped = Object.fromEntries(
-      SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmaxIndex(probabilities[w.column as HeadName]!)]),
-    );
-    const trueScore = input.truth && SEVEN_POINT_WEIGHTS.every((w) => input.truth![w.column as HeadName] !== undefined)
-      ? sevenPointScore(input.truth as Record<string, number>)
-      : null;
-    sevenPoint = {
-      criteria,
-      score: sevenPointScore(grouped),
-      expectedScore: criteria.reduce((s, c) => s + c.weight * c.probability, 0),
-      trueScore,
-    };
-  }
-  const priors = ex.run.priors;
-  const management = {
-    predicted: probabilities.management ?? null,
-    inferred: probabilities.diagnosis && priors ? inferManagement([probabilities.diagnosis], priors)[0] : null,
+  const probabilities = await caseProbabilities(ex, input, head.vector);
+  const explained = explainHeads(ex, head, probabilities, options.reference);
+  return {
+    id: input.id,
+    caseNum: input.caseNum,
+    split: input.split,
+    metadata: input.metadata,
+    truth: input.truth,
+    run: runOfReport(ex, options.synthetic),
+    probabilities,
+    sevenPoint: sevenPointOf(probabilities, input.truth),
+    management: {
+      predicted: probabilities.management ?? null,
+      inferred: probabilities.diagnosis && ex.run.priors
+        ? inferManagement([probabilities.diagnosis], ex.run.priors)[0]
+        : null,
+    },
+    ...explained,
+    position: positionOf(head.vector, input, options),
+    png: await reportImages(ex, input, explained.explanations),
   };
+}
 
-  const explained = (["diagnosis", "management"] as HeadName[]).filter((h) => probabilities[h]);
+/**
+ * The seven-point checklist from the criteria heads: each criterion's probability and whether it is the
+ * arg-max, the score of the arg-max criteria, the expected score, and the true score when the truth
+ * has every criterion; null unless the run has all seven criteria heads.
+ */
+function sevenPointOf(
+  probabilities: CaseReport["probabilities"],
+  truth: CaseInput["truth"],
+): CaseReport["sevenPoint"] {
+  if (!SEVEN_POINT_WEIGHTS.every((w) => probabilities[w.column as HeadName])) return null;
+  const criteria = SEVEN_POINT_WEIGHTS.map((w) => {
+    const p = probabilities[w.column as HeadName]!;
+    return {
+      column: w.column,
+      finding: w.name,
+      weight: w.weight,
+      probability: p[w.group],
+      present: argmaxIndex(p) === w.group,
+    };
+  });
+  const grouped = Object.fromEntries(
+    SEVEN_POINT_WEIGHTS.map((w) => [w.column, argmaxIndex(probabilities[w.column as HeadName]!)]),
+  );
+  const trueScore = truth && SEVEN_POINT_WEIGHTS.every((w) => truth[w.column as HeadName] !== undefined)
+    ? sevenPointScore(truth as Record<string, number>)
+    : null;
+  return {
+    criteria,
+    score: sevenPointScore(grouped),
+    expectedScore: criteria.reduce((s, c) => s + c.weight * c.probability, 0),
+    trueScore,
+  };
+}
+
+/**
+ * Grad-CAM maps (when the run has image inputs) and integrated gradients from the training mean, for
+ * the predicted class of the diagnosis and management heads.
+ */
+function explainHeads(
+  ex: Explainable,
+  head: HeadInput,
+  probabilities: CaseReport["probabilities"],
+  reference: TrainingReference,
+): Pick<CaseReport, "explanations" | "attributions"> {
   const explanations: CaseReport["explanations"] = [];
   const attributions: CaseReport["attributions"] = [];
-  for (const h of explained) {
+  for (const h of (["diagnosis", "management"] as HeadName[]).filter((h) => probabilities[h])) {
     const p = probabilities[h]!;
     const classIndex = argmaxIndex(p);
     if (Object.keys(ex.spatial).length) {
       const cam = gradCamAt(ex, head, { head: h, classIndex });
       explanations.push({ head: h, className: cam.className, probability: p[classIndex], maps: cam.maps });
     }
-    const ig = integratedGradients(ex, vector, { head: h, classIndex, baseline: options.reference.mean });
+    const ig = integratedGradients(ex, head.vector, { head: h, classIndex, baseline: reference.mean });
     attributions.push({
       head: h,
       className: HEADS[h].codes[classIndex],
@@ -275,25 +307,38 @@ async function reportFromHeadInput(
       completenessError: ig.completenessError,
     });
   }
+  return { explanations, attributions };
+}
 
+/** Where the case sits against the training reference, its nearest training cases labelled from the release. */
+function positionOf(vector: Float32Array, input: CaseInput, options: CaseReportOptions): CaseReport["position"] {
   const position = locateCase(options.reference, vector, { excludeIndex: input.index ?? undefined });
-  const labelOf = (
-    index: number,
-    head: HeadName,
-  ) => (options.release ? HEADS[head].codes[options.release.cases[index].labels[head]] : "?");
+  const labelOf = (index: number, head: HeadName) =>
+    options.release ? HEADS[head].codes[options.release.cases[index].labels[head]] : "?";
   const neighbourLabels = position.neighbours.map((n) => ({
     caseNum: n.caseNum,
     diagnosis: labelOf(n.index, "diagnosis"),
     management: labelOf(n.index, "management"),
     distance: n.distance,
   }));
+  return { ...position, neighbourLabels };
+}
 
+/**
+ * The report's images as PNG bytes: each display image the run uses, and each Grad-CAM overlay (one
+ * colour scale for both images of a head, so their heat can be compared).
+ */
+async function reportImages(
+  ex: Explainable,
+  input: CaseInput,
+  explanations: CaseReport["explanations"],
+): Promise<CaseReport["png"]> {
+  const needs = ex.blocks.map((b) => b.name);
   const png: CaseReport["png"] = { images: {}, overlays: [] };
   for (const which of IMAGE_INPUTS) {
     if (input.display[which] && needs.includes(which)) png.images[which] = await rgbToPng(input.display[which]!);
   }
   for (const e of explanations) {
-    // one colour scale for both images of a head, so their heat can be compared
     const max = Math.max(...Object.values(e.maps).map((m) => Math.max(...m!.values)));
     for (const [which, map] of Object.entries(e.maps) as [ImageInput, CamMap][]) {
       png.overlays.push({
@@ -303,31 +348,22 @@ async function reportFromHeadInput(
       });
     }
   }
+  return png;
+}
+
+/** The run as the report names it: folder, kind, inputs, preset, backbone, data, test-time views. */
+function runOfReport(ex: Explainable, synthetic: boolean): CaseReport["run"] {
   const cfg = ex.run.config;
   return {
-    id: input.id,
-    caseNum: input.caseNum,
-    split: input.split,
-    metadata: input.metadata,
-    truth: input.truth,
-    run: {
-      dir: ex.run.dir,
-      kind: cfg.model.kind,
-      inputs: cfg.model.inputs,
-      preset: cfg.training.preset,
-      backbone: `${cfg.model.backbone.source} ${cfg.model.backbone.size} px (${
-        cfg.model.backbone.featureLayers.join("+")
-      })`,
-      synthetic: options.synthetic,
-      ttaViews: cfg.training.preset === "features" ? cfg.training.ttaViews : 0,
-    },
-    probabilities,
-    sevenPoint,
-    management,
-    explanations,
-    attributions,
-    position: { ...position, neighbourLabels },
-    png,
+    dir: ex.run.dir,
+    kind: cfg.model.kind,
+    inputs: cfg.model.inputs,
+    preset: cfg.training.preset,
+    backbone: `${cfg.model.backbone.source} ${cfg.model.backbone.size} px (${
+      cfg.model.backbone.featureLayers.join("+")
+    })`,
+    synthetic,
+    ttaViews: cfg.training.preset === "features" ? cfg.training.ttaViews : 0,
   };
 }
 
@@ -636,34 +672,57 @@ export function positionRows(reports: readonly CaseReport[]): Record<string, str
   }));
 }
 
+/** A case report rendered: the figure, each overlay as a 300-dpi PNG figure of its own, the HTML and the JSON record. */
+export interface RenderedCaseReport {
+  figure: Figure;
+  /** File name suffix (e.g. "gradcam_management_derm") and PNG bytes of each overlay figure. */
+  overlays: { suffix: string; png: Uint8Array }[];
+  html: string;
+  json: { provenance: Provenance; report: ReturnType<typeof caseReportRecord> };
+}
+
+/**
+ * Renders a report (no files written): the whole figure, each Grad-CAM overlay as a one-column
+ * 300-dpi PNG (title, colour bar, SYNTHETIC mark; provenance in a text chunk), the HTML and the JSON.
+ */
+export function renderCaseReport(r: CaseReport, prov: Provenance): RenderedCaseReport {
+  const figure = caseReportFigure(r);
+  const width = Math.round(PAPER_WIDTHS.oneColumn * PX_PER_INCH);
+  const overlays = r.png.overlays.map((o) => {
+    const svg = gradcamOverlayFigure(r, o).svg(width, { mark: prov.synthetic_data ? SYNTHETIC_MARK : undefined });
+    const png = svgToPng(svg, {
+      widthPx: Math.round(PAPER_WIDTHS.oneColumn * 300),
+      dpi: 300,
+      text: { Provenance: JSON.stringify({ ...prov, head: o.head, image: o.image, method: "Grad-CAM" }) },
+    });
+    return { suffix: `gradcam_${o.head}_${o.image}`, png };
+  });
+  return {
+    figure,
+    overlays,
+    html: caseReportHtml(r, figure, prov),
+    json: { provenance: prov, report: caseReportRecord(r) },
+  };
+}
+
 /**
  * Writes <name>.html, <name>.json, the figure (every variant of `exportFigure`: <name>.2col.pdf,
  * <name>.paper.1col.png, ..., <name>.manifest.json) and each overlay as a 300-dpi PNG figure of
- * its own (title, colour bar, SYNTHETIC mark; provenance in a text chunk), into `outDir`.
- * Returns the files.
+ * its own (<name>.gradcam_<head>_<image>.png), into `outDir`. Returns the files.
  */
 export function writeCaseReport(r: CaseReport, outDir: string, name: string, prov: Provenance): string[] {
   const meta = { ...prov, case: r.id, run: r.run.dir };
-  const fig = caseReportFigure(r);
-  const exported = exportFigure(fig, outDir, name, meta);
+  const rendered = renderCaseReport(r, meta);
+  const exported = exportFigure(rendered.figure, outDir, name, meta);
   const files = [...exported.files, exported.manifest];
-  const width = Math.round(PAPER_WIDTHS.oneColumn * PX_PER_INCH);
-  for (const o of r.png.overlays) {
-    const p = join(outDir, `${name}.gradcam_${o.head}_${o.image}.png`);
-    const svg = gradcamOverlayFigure(r, o).svg(width, { mark: meta.synthetic_data ? SYNTHETIC_MARK : undefined });
-    writeBytesAtomic(
-      p,
-      svgToPng(svg, {
-        widthPx: Math.round(PAPER_WIDTHS.oneColumn * 300),
-        dpi: 300,
-        text: { Provenance: JSON.stringify({ ...meta, head: o.head, image: o.image, method: "Grad-CAM" }) },
-      }),
-    );
+  for (const o of rendered.overlays) {
+    const p = join(outDir, `${name}.${o.suffix}.png`);
+    writeBytesAtomic(p, o.png);
     files.push(p);
   }
   const html = join(outDir, `${name}.html`);
-  writeTextAtomic(html, caseReportHtml(r, fig, meta));
+  writeTextAtomic(html, rendered.html);
   const json = join(outDir, `${name}.json`);
-  writeJsonAtomic(json, { provenance: meta, report: caseReportRecord(r) });
+  writeJsonAtomic(json, rendered.json);
   return [...files, html, json];
 }

@@ -18,7 +18,8 @@ import { loadRelease, Release } from "../data/release.ts";
 import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { Perturbation } from "../data/perturb.ts";
 import { readRunPredictions } from "../model/run_files.ts";
-import { checkRunData, readRunConfig, readRunRecord, splitOf } from "../model/run.ts";
+import { checkRunData, readRunConfig, readRunRecord, RunRecord, splitOf } from "../model/run.ts";
+import type { PredictionsTable } from "../model/predictions.ts";
 import { loadRun } from "../model/predict.ts";
 import { BackendName } from "../model/backend.ts";
 import type { EngineChoice } from "../model/engine.ts";
@@ -33,6 +34,7 @@ import { TrainingReference, trainingReference } from "../explain/reference.ts";
 import { robustnessCheck, RobustnessResult } from "../explain/robustness.ts";
 import { reliabilityFigure } from "../plots/calibration.ts";
 import { exportFigure } from "../plots/export.ts";
+import type { Figure } from "../plots/figure.ts";
 import { Prng } from "../util/prng.ts";
 import { gitCommit, Provenance } from "../util/provenance.ts";
 import { writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
@@ -226,79 +228,127 @@ function environment(backend: string): Record<string, string> {
   };
 }
 
-/** Builds the card of a run folder (metrics from its predictions; robustness by re-running the model). */
+/**
+ * Builds the card of a run folder, in steps: open the run (config, record, its release, its
+ * predictions), test metrics with bootstrap intervals, robustness (by re-running the model), then
+ * the card itself.
+ * @throws {Error} when the release is not the one the run was trained on, or the run's files are damaged.
+ */
 export async function buildModelCard(runDir: string, options: ModelCardOptions): Promise<ModelCard> {
+  const run = openCardRun(runDir, options.release);
+  const samples = options.bootstrap ?? 1000;
+  const metrics = cardMetrics(run.predictions, samples, new Prng(options.seed));
+  const robustness = options.robustness === false ? null : await cardRobustness(runDir, run.release, options, samples);
+  return {
+    name: runDir.split("/").filter(Boolean).at(-1)!,
+    run: cardRunSection(runDir, run),
+    data: cardDataSection(run),
+    metrics,
+    failureModes: failureModes(metrics),
+    robustness,
+    settings: { bootstrap: samples, seed: options.seed, eceBins: ECE_BINS },
+    environment: environment(run.record.summary.backend),
+  };
+}
+
+/** What a card reads from a run folder: its config and record, its release and split, its predictions. */
+interface CardRun {
+  config: RunConfig;
+  record: RunRecord;
+  release: Release;
+  split: { train: number[]; valid: number[]; test: number[] };
+  predictions: PredictionsTable;
+}
+
+/**
+ * Step 1: the run's config and record, its release (checked against the run's data fingerprint), its
+ * predictions (row count, cases and checksums as run.json records them) and split.
+ */
+function openCardRun(runDir: string, given?: Release): CardRun {
   const config = readRunConfig(runDir);
   const record = readRunRecord(runDir);
-  const release = options.release ?? loadRelease(config.data.dir, { quiet: true });
+  const release = given ?? loadRelease(config.data.dir, { quiet: true });
   checkRunData(runDir, release, record);
-  // row count, cases and checksums as run.json records them; every case of the release once
   const predictions = readRunPredictions(runDir, record, release, { fold: config.data.fold });
-  const samples = options.bootstrap ?? 1000;
-  const prng = new Prng(options.seed);
-  const metrics = predictions.heads.map((h) =>
+  return { config, record, release, split: splitOf(release, config), predictions };
+}
+
+/** Step 2: test metrics of every head with bootstrap intervals (per class for diagnosis and management). */
+function cardMetrics(predictions: PredictionsTable, samples: number, prng: Prng): HeadMetrics[] {
+  return predictions.heads.map((h) =>
     headMetrics(h, predictions.truth(h, "test"), predictions.probs(h, "test"), {
       samples,
       prng: prng.fork(`metrics/${h}`),
       perClass: h === "diagnosis" || h === "management",
     })
   );
-  const split = splitOf(release, config);
+}
+
+/**
+ * Step 3: robustness to perturbations and to a removed input, on the run opened for explaining
+ * (`options.explained`, or opened here with its training reference).
+ */
+async function cardRobustness(
+  runDir: string,
+  release: Release,
+  options: ModelCardOptions,
+  samples: number,
+): Promise<RobustnessResult> {
+  let ex = options.explained?.ex, reference = options.explained?.reference;
+  if (!ex || !reference) {
+    ex = await explainable(
+      await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend, engine: options.engine }),
+    );
+    reference = await trainingReference(ex, release, {
+      cacheDir: options.cacheDir,
+      workers: options.workers,
+      quiet: options.quiet,
+    });
+  }
+  const robustness = options.robustness || {};
+  return await robustnessCheck(ex, release, reference, {
+    cacheDir: options.cacheDir,
+    cases: robustness.cases,
+    perturbations: robustness.perturbations,
+    seed: options.seed,
+    bootstrap: samples,
+    workers: options.workers,
+    quiet: options.quiet,
+  });
+}
+
+/** The card's run section: key, dates, commit, config, backend, backbone, best epoch and timings. */
+function cardRunSection(runDir: string, run: CardRun): ModelCard["run"] {
+  const { record } = run;
+  return {
+    dir: runDir,
+    key: record.key,
+    created: record.created,
+    gitCommit: record.git_commit,
+    config: run.config,
+    backend: record.summary.backend,
+    backbone: record.summary.backbone,
+    bestEpoch: record.summary.bestEpoch,
+    seconds: record.summary.seconds,
+  };
+}
+
+/** The card's data section: the release, its fingerprint, the split sizes and the test cases per class. */
+function cardDataSection(run: CardRun): ModelCard["data"] {
+  const { release, split } = run;
   const testCounts: ModelCard["data"]["testCounts"] = {};
   for (const h of ["diagnosis", "management"] as HeadName[]) {
     testCounts[h] = Object.fromEntries(
       HEADS[h].codes.map((c, k) => [c, split.test.filter((i) => release.cases[i].labels[h] === k).length]),
     );
   }
-  let robustness: RobustnessResult | null = null;
-  if (options.robustness !== false) {
-    let ex = options.explained?.ex, reference = options.explained?.reference;
-    if (!ex || !reference) {
-      ex = await explainable(
-        await loadRun(runDir, { cacheDir: options.cacheDir, backend: options.backend, engine: options.engine }),
-      );
-      reference = await trainingReference(ex, release, {
-        cacheDir: options.cacheDir,
-        workers: options.workers,
-        quiet: options.quiet,
-      });
-    }
-    robustness = await robustnessCheck(ex, release, reference, {
-      cacheDir: options.cacheDir,
-      cases: options.robustness?.cases,
-      perturbations: options.robustness?.perturbations,
-      seed: options.seed,
-      bootstrap: samples,
-      workers: options.workers,
-      quiet: options.quiet,
-    });
-  }
   return {
-    name: runDir.split("/").filter(Boolean).at(-1)!,
-    run: {
-      dir: runDir,
-      key: record.key,
-      created: record.created,
-      gitCommit: record.git_commit,
-      config,
-      backend: record.summary.backend,
-      backbone: record.summary.backbone,
-      bestEpoch: record.summary.bestEpoch,
-      seconds: record.summary.seconds,
-    },
-    data: {
-      dir: release.dir,
-      synthetic: release.synthetic,
-      fingerprint: record.data.fingerprint,
-      cases: release.cases.length,
-      splits: { train: split.train.length, valid: split.valid.length, test: split.test.length },
-      testCounts,
-    },
-    metrics,
-    failureModes: failureModes(metrics),
-    robustness,
-    settings: { bootstrap: samples, seed: options.seed, eceBins: ECE_BINS },
-    environment: environment(record.summary.backend),
+    dir: release.dir,
+    synthetic: release.synthetic,
+    fingerprint: run.record.data.fingerprint,
+    cases: release.cases.length,
+    splits: { train: split.train.length, valid: split.valid.length, test: split.test.length },
+    testCounts,
   };
 }
 
@@ -481,19 +531,37 @@ export function modelCardHtml(card: ModelCard, reliabilitySvg: string): string {
     }</h1>${body.join("\n")}</body></html>\n`;
 }
 
-/** Writes card.md, card.html, card.json and the reliability figure into `outDir`; returns the files. */
-export function writeModelCard(card: ModelCard, outDir: string, prov: Provenance): string[] {
-  const fig = reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
+/** The card's reliability diagram: every head's test calibration, with its ECE. */
+export function modelCardReliabilityFigure(card: ModelCard): Figure {
+  return reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
     caption: `${card.data.synthetic ? "SYNTHETIC DATA. " : ""}Test split of ${card.name}; point area = cases per bin.`,
   });
-  const exported = exportFigure(fig, outDir, "reliability", prov);
+}
+
+/** A card rendered: Markdown, self-contained HTML (the diagram inline), and the reliability figure. */
+export interface RenderedModelCard {
+  markdown: string;
+  html: string;
+  reliability: Figure;
+}
+
+/** Renders a card (no files written). */
+export function renderModelCard(card: ModelCard): RenderedModelCard {
+  const reliability = modelCardReliabilityFigure(card);
+  return { markdown: modelCardMarkdown(card), html: modelCardHtml(card, reliability.svg(900)), reliability };
+}
+
+/** Writes card.md, card.html, card.json and the reliability figure into `outDir`; returns the files. */
+export function writeModelCard(card: ModelCard, outDir: string, prov: Provenance): string[] {
+  const rendered = renderModelCard(card);
+  const exported = exportFigure(rendered.reliability, outDir, "reliability", prov);
   const files = [...exported.files, exported.manifest];
   const write = (name: string, text: string) => {
     writeTextAtomic(join(outDir, name), text);
     files.push(join(outDir, name));
   };
-  write("card.md", modelCardMarkdown(card));
-  write("card.html", modelCardHtml(card, fig.svg(900)));
+  write("card.md", rendered.markdown);
+  write("card.html", rendered.html);
   writeJsonAtomic(join(outDir, "card.json"), { provenance: prov, card });
   files.push(join(outDir, "card.json"));
   return files;

@@ -25,6 +25,7 @@ import {
   ensureRuns,
   exportTable,
   frameOf,
+  modelCardReliabilityFigure,
   modelCardTables,
   notebookContext,
   positionRows,
@@ -34,7 +35,6 @@ import {
 } from "../lib/report/mod.ts";
 import { illustrativeCases, openExplainedRun } from "../lib/explain/mod.ts";
 import { readPredictions } from "../lib/model/mod.ts";
-import { reliabilityFigure } from "../lib/plots/mod.ts";
 
 const ctx = await notebookContext("07_case_report");
 const { "multi-CDM": runDir } = await ensureRuns(ctx, ["multi-CDM"]);
@@ -129,9 +129,7 @@ await show(cardMetrics, {
 // %% code [expect-table]
 await show(cardClasses, { caption: "Per class (diagnosis and management)" });
 // %% code [expect-figure]
-reliabilityFigure(card.metrics.map((m) => ({ head: m.head, ece: m.ece.value, bins: m.reliability })), {
-  caption: `${ctx.synthetic ? "SYNTHETIC DATA. " : ""}Test split; point area = cases per bin.`,
-});
+modelCardReliabilityFigure(card);
 // %% code [expect-table]
 await show(cardFailures, { caption: "Known failure modes: the largest confusions (share of the true class)" });
 // %% code [expect-table]
