@@ -3,10 +3,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { concatBytes, concatFloat32 } from "./arrays.ts";
- * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
- * concatFloat32([new Float32Array([1]), new Float32Array([2])]).length; // 2
+ * assert.deepEqual(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]), new Uint8Array([1, 2, 3]));
+ * assert.deepEqual(concatFloat32([new Float32Array([1]), new Float32Array([2])]), new Float32Array([1, 2]));
  * ```
+ *
+ * @module
  */
 
 /** One Uint8Array holding `parts` in order. */

@@ -6,24 +6,32 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCsv, toCsv } from "./csv.ts";
  * const t = parseCsv('a,b\n1,"x, y"\n', { file: "demo.csv" });
- * t.header; // ["a", "b"]
- * t.rows[0].values; // ["1", "x, y"]
- * toCsv(["a", "b"], [[1, "x, y"]]); // 'a,b\n1,"x, y"\n'
+ * assert.deepEqual(t.header, ["a", "b"]);
+ * assert.deepEqual(t.rows[0], { line: 2, values: ["1", "x, y"] });
+ * assert.equal(toCsv(["a", "b"], [[1, "x, y"]]), 'a,b\n1,"x, y"\n');
  * ```
+ *
+ * @module
  */
 
 /** One parsed record and the line of the file it starts on (1-based; the header is line 1). */
 export interface CsvRecord {
+  /** Line of the file the record starts on (1-based; the header is line 1). */
   line: number;
+  /** The fields, unquoted. */
   values: string[];
 }
 
 /** A parsed CSV file. */
 export interface CsvTable {
+  /** The file named in error messages ("<csv>" when none was given). */
   file: string;
+  /** Column names, trimmed (a leading byte-order mark removed). */
   header: string[];
+  /** The records after the header, each with as many fields as the header. */
   rows: CsvRecord[];
 }
 

@@ -4,10 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeTextAtomic } from "./fs.ts";
  * const dir = Deno.makeTempDirSync();
  * writeTextAtomic(`${dir}/a/b.txt`, "hello"); // creates a/ as needed
+ * assert.equal(Deno.readTextFileSync(`${dir}/a/b.txt`), "hello");
  * ```
+ *
+ * @module
  */
 import { dirname } from "node:path";
 

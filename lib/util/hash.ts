@@ -3,9 +3,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Hex } from "./hash.ts";
- * sha256Hex("abc").slice(0, 8); // "ba7816bf"
+ * assert.equal(sha256Hex("abc").slice(0, 8), "ba7816bf"); // FIPS 180-2, appendix B.1
  * ```
+ *
+ * @module
  */
 import { createHash } from "node:crypto";
 

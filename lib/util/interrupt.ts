@@ -11,10 +11,13 @@
  * await y.maybeYield(); // lets timers and signal listeners run
  * assert.ok(new InterruptedError("stopped") instanceof Error);
  * ```
+ *
+ * @module
  */
 
 /** An interrupted job; its message says what was kept and how to resume. */
 export class InterruptedError extends Error {
+  /** The error's name, "InterruptedError". */
   override name = "InterruptedError";
 }
 
@@ -27,8 +30,10 @@ export const INTERRUPTED_EXIT_CODE = 130;
  */
 export class Yielder {
   #last = performance.now();
+  /** A yielder that lets the event loop run at most once per `everyMs` milliseconds (default 100). */
   constructor(readonly everyMs = 100) {}
 
+  /** Yields to the event loop (a macrotask) when `everyMs` have passed since the last yield. */
   async maybeYield(): Promise<void> {
     if (performance.now() - this.#last < this.everyMs) return;
     await new Promise((resolve) => setTimeout(resolve, 0));

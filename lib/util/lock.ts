@@ -14,6 +14,8 @@
  * release();
  * acquireLock(dir, "train into")(); // free again
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { hostname } from "node:os";

@@ -16,11 +16,14 @@
  *   /not empty and holds no predict\.json/,
  * );
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { exists } from "./fs.ts";
 import { LOCK_FILE } from "./lock.ts";
 
+/** How a tool may use a folder: it does not exist yet, it is empty, or it holds the tool's own earlier output. */
 export type FolderClaim = "absent" | "empty" | "own";
 
 /**

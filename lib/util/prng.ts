@@ -11,18 +11,26 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Prng } from "./prng.ts";
  * const a = new Prng(42), b = new Prng(42);
- * if (a.next() !== b.next()) throw new Error("same seed, same stream");
- * const child = a.fork("bootstrap"); // an independent stream for one job
- * child.int(10); // an integer in [0, 10)
+ * assert.equal(a.next(), b.next()); // same seed, same stream
+ * const child = a.fork("bootstrap"); // an independent stream for one job, whatever `a` drew before
+ * assert.equal(child.int(10), new Prng(42).fork("bootstrap").int(10));
+ * assert.ok(Number.isInteger(child.int(10)) && child.int(10) < 10);
  * ```
+ *
+ * @module
  */
 export class Prng {
   #s: Uint32Array;
   /** The seed this generator was created from (for provenance records). */
   readonly seed: number | string;
 
+  /**
+   * A generator seeded by a finite number or by a string (hashed); the same seed gives the same draws.
+   * @throws {RangeError} on a number that is not finite.
+   */
   constructor(seed: number | string) {
     if (typeof seed === "number" && !Number.isFinite(seed)) {
       throw new RangeError(`Cannot seed Prng: expected a finite number or a string, found ${seed}`);

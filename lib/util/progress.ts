@@ -26,6 +26,8 @@
  * });
  * assert.match(seen[seen.length - 1], /^run 1\/2 · features 10\/10 \(100%\)/);
  * ```
+ *
+ * @module
  */
 
 /** Prefix of the Jupyter display ids of status lines. */
@@ -41,6 +43,7 @@ export interface StatusLine {
   prefixed(prefix: string): StatusLine;
 }
 
+/** Options of {@linkcode statusLine}. */
 export interface StatusLineOptions {
   /** Where updates go instead of the default (Jupyter display, terminal or stderr lines). */
   write?: (text: string, final: boolean) => void;
@@ -137,6 +140,7 @@ export function notebookStatusLine(): StatusLine | null {
   return active ?? (inJupyterKernel() ? statusLine() : null);
 }
 
+/** Options of a {@linkcode Progress} reporter. */
 export interface ProgressOptions {
   /** Minimum time between printed updates, in ms (default 2000). */
   intervalMs?: number;
@@ -150,7 +154,9 @@ export interface ProgressOptions {
 
 /** Counts finished items and reports count, rate and ETA. */
 export class Progress {
+  /** What is counted, e.g. "features". */
   readonly label: string;
+  /** How many items there are in all. */
   readonly total: number;
   #count = 0;
   #start = performance.now();
@@ -158,6 +164,7 @@ export class Progress {
   #opts: { intervalMs: number; unit: string; quiet: boolean };
   #line: StatusLine | null;
 
+  /** A reporter of `total` items labelled `label` (nothing is printed until the first `tick`). */
   constructor(label: string, total: number, options: ProgressOptions = {}) {
     this.label = label;
     this.total = total;

@@ -4,9 +4,14 @@
  *
  * @example
  * ```ts
- * import { gitCommit } from "./provenance.ts";
- * typeof gitCommit(); // "string" ("unknown" outside a git checkout)
+ * import assert from "node:assert/strict";
+ * import { provenance } from "./provenance.ts";
+ * const p = provenance({ run_id: "demo", data_fingerprint: "abc", synthetic_data: true });
+ * assert.equal(p.seed, null);
+ * assert.match(p.git_commit, /^([0-9a-f]{40}(-dirty)?|unknown)$/);
  * ```
+ *
+ * @module
  */
 import { fileURLToPath } from "node:url";
 
@@ -14,16 +19,23 @@ import { fileURLToPath } from "node:url";
 export interface Provenance {
   /** Run (or analysis) identifier. */
   run_id: string;
+  /** The project's git commit ("-dirty" when the tree has changes; "unknown" outside a checkout). */
   git_commit: string;
   /** sha256 over the data files the output depends on. */
   data_fingerprint: string;
   /** True when the data is the synthetic release. */
   synthetic_data: boolean;
+  /** The seed of the output's random draws (null when there are none). */
   seed: number | string | null;
+  /** The backbone's description (null when no model is involved). */
   backbone: string | null;
+  /** The tfjs backend or engine that computed the output (null when none). */
   backend: string | null;
+  /** When the output was made (ISO 8601). */
   created: string;
+  /** The program that made it. */
   tool: string;
+  /** Further fields of a particular output (e.g. the case of a case report). */
   [extra: string]: unknown;
 }
 

@@ -14,12 +14,17 @@
  * assert.equal(formatPValue(0.01667385), "0.017");
  * assert.equal(formatPValue(0.00002), "< 0.0001");
  * ```
+ *
+ * @module
  */
 import { toCsv } from "./csv.ts";
 
+/** A table format: CSV, Markdown, JSON (records) or LaTeX (booktabs). */
 export type TableFormat = "csv" | "md" | "json" | "tex";
+/** Every {@linkcode TableFormat}, in the order the CLI lists them. */
 export const TABLE_FORMATS: readonly TableFormat[] = ["csv", "md", "json", "tex"];
 
+/** Options of {@linkcode formatTable} and {@linkcode formatRecords}. */
 export interface FormatOptions {
   /** LaTeX caption / Markdown heading (optional). */
   caption?: string;
