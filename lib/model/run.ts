@@ -25,7 +25,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { crossValidationFolds } from "../data/folds.ts";
 import { Case, ImagePathResolver, loadRelease, Release, releaseFingerprint } from "../data/release.ts";
-import { HEADS } from "../data/vocabulary.ts";
+import { HeadName, HEADS } from "../data/vocabulary.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { exists, readJsonFile, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
 import { acquireLock } from "../util/lock.ts";
