@@ -7,27 +7,26 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../_helpers.ts";
 
-Deno.test("deno lint: no problems in lib/, tests/, tools/, bench/, notebooks/src/", async () => {
+/** Runs `deno <args>` in the project root: whether it succeeded, and what it wrote (stderr, then stdout). */
+async function deno(args: string[]): Promise<{ success: boolean; text: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["lint", "lib", "tests", "tools", "bench", "notebooks/src"],
+    args,
     cwd: PROJECT_ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout));
+  return { success: out.success, text: new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout) };
+}
+
+Deno.test("deno lint: no problems in lib/, tests/, tools/, bench/, notebooks/src/", async () => {
+  const { success, text } = await deno(["lint", "lib", "tests", "tools", "bench", "notebooks/src"]);
+  assert.ok(success, text);
 });
 
 Deno.test("deno fmt: every source file is formatted with the settings of deno.json (deno fmt --check)", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--check"],
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
-  assert.ok(out.success, `run "deno fmt" to fix:\n${text.slice(0, 4000)}`);
+  const { success, text } = await deno(["fmt", "--check"]);
+  assert.ok(success, `run "deno fmt" to fix:\n${text.slice(0, 4000)}`);
 });
 
 Deno.test("deno check: every bench/*.ts and tools/*.ts type-checks", async () => {
@@ -37,12 +36,6 @@ Deno.test("deno check: every bench/*.ts and tools/*.ts type-checks", async () =>
       .map((f) => `${dir}/${f.name}`)
   ).sort();
   assert.ok(files.includes("bench/gpu_check.ts") && files.includes("tools/build_notebooks.ts"), files.join(" "));
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["check", ...files],
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout));
+  const { success, text } = await deno(["check", ...files]);
+  assert.ok(success, text);
 });
