@@ -14,19 +14,24 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
 import { balancedClassWeights, labelBalancedBatches, shuffledBatches } from "../data/sampling.ts";
 import type { Sampling } from "./config.ts";
 import { HeadName } from "../data/vocabulary.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { Prng } from "../util/prng.ts";
-import { exists, readJsonFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
-import { sha256Hex } from "../util/hash.ts";
 import { Yielder } from "../util/interrupt.ts";
-import { formatSeconds, notebookStatusLine } from "../util/progress.ts";
-import { concatFloat32 } from "../util/arrays.ts";
+import { formatSeconds, notebookStatusLine, StatusLine } from "../util/progress.ts";
 import { classesOf, OptimizerConfig } from "./config.ts";
-import { orderedWeights, readWeights, restoreWeights } from "./serialize.ts";
+import { readWeights, restoreWeights } from "./serialize.ts";
+import {
+  CheckpointSpec,
+  freshProgress,
+  HistoryRow,
+  resumeProgress,
+  TrainPosition,
+  TrainProgress,
+  writeCheckpoint,
+} from "./checkpoint.ts";
 import { LossMeter, SgdMomentum } from "./sgd.ts";
 import { trainStep } from "./train_step.ts";
 
@@ -54,17 +59,7 @@ export interface Stage {
   trainingMode?: boolean;
 }
 
-export interface HistoryRow {
-  epoch: number;
-  stage: string;
-  steps: number;
-  lr: number;
-  trainLoss: number;
-  validLoss: number;
-  validAuroc: number;
-  best: boolean;
-  seconds: number;
-}
+export type { HistoryRow };
 
 export interface TrainSpec {
   model: tf.LayersModel;
@@ -89,7 +84,7 @@ export interface TrainSpec {
   seed: number;
   maxStepsPerEpoch?: number;
   batchSizeEval?: number;
-  checkpoint?: { dir: string; key: string; everySteps?: number };
+  checkpoint?: CheckpointSpec;
   /** Stop as if interrupted after this many steps in total (tests of resuming). */
   stopAfterSteps?: number;
   /**
@@ -104,49 +99,11 @@ export interface TrainSpec {
 
 export interface TrainResult {
   history: HistoryRow[];
+  /** The best epoch, 1-based (0 when none has finished), interrupted or not. */
   bestEpoch: number;
   resumedFrom: number | null;
   interrupted: boolean;
   classWeights: Record<string, number[]>;
-}
-
-interface Checkpoint {
-  key: string;
-  epoch: number;
-  step: number;
-  globalStep: number;
-  history: HistoryRow[];
-  bestMetric: number;
-  bestEpoch: number;
-  /** Size and sha256 of state.bin (checkpoints written before 2026-11-29 have none). */
-  state?: { bytes: number; sha256: string };
-}
-
-/**
- * Reads a checkpoint's state.bin and checks it before any epoch is trained: its size must hold the
- * weights, the momentum and (after a best epoch) the best weights, and match its recorded sha256.
- * @throws {Error} naming the file, what was expected and how to start over.
- */
-function checkpointState(dir: string, c: Checkpoint, model: tf.LayersModel): Uint8Array {
-  const file = join(dir, "state.bin");
-  let bin: Uint8Array;
-  try {
-    bin = Deno.readFileSync(file);
-  } catch {
-    bin = new Uint8Array(0);
-  }
-  const n = orderedWeights(model).reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
-  const bytes = 4 * n * (c.bestEpoch >= 0 ? 3 : 2);
-  const fail = (found: string) => {
-    throw new Error(
-      `Cannot resume from ${dir}: expected ${file} to hold ${bytes} bytes${
-        c.state ? ` with sha256 ${c.state.sha256.slice(0, 12)}...` : ""
-      }, found ${found}; delete ${dir} to start the run over`,
-    );
-  };
-  if (bin.length !== bytes) fail(`${bin.length} bytes (damaged or truncated)`);
-  if (c.state && sha256Hex(bin) !== c.state.sha256) fail("another sha256 (damaged)");
-  return bin;
 }
 
 const log = (quiet: boolean | undefined, line: string) => {
@@ -193,6 +150,12 @@ export async function predictHeads(
   return out;
 }
 
+/** A validation split's loss and AUROC. */
+interface Evaluation {
+  loss: number;
+  auroc: number;
+}
+
 /** Mean class-weighted cross-entropy over heads, and mean macro AUROC over heads with both classes present. */
 function evaluate(
   probs: Record<string, number[][]>,
@@ -200,7 +163,7 @@ function evaluate(
   indices: readonly number[],
   heads: HeadName[],
   weights: Record<string, number[]>,
-): { loss: number; auroc: number } {
+): Evaluation {
   let loss = 0;
   const aucs: number[] = [];
   for (const h of heads) {
@@ -217,190 +180,243 @@ function evaluate(
   return { loss, auroc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN };
 }
 
+/** What every epoch needs that follows from the spec alone. */
+interface Plan {
+  /** Each head's label of every training case, in `spec.train` order. */
+  trainLabels: Record<string, number[]>;
+  /** Each head's class weights in the loss (balanced over the training labels, or all 1). */
+  classWeights: Record<string, number[]>;
+  /** Cases per batch: k per label of every head, or `spec.batchSize` when shuffled. */
+  batchSize: number;
+  /** Steps in a full epoch (capped by `spec.maxStepsPerEpoch`). */
+  steps: number;
+  totalEpochs: number;
+}
+
+/** What the steps of one run share: the spec and its plan, the optimizer, the progress, the interrupt. */
+interface Run {
+  spec: TrainSpec;
+  plan: Plan;
+  sgd: SgdMomentum;
+  progress: TrainProgress;
+  interrupt: Interrupt;
+  yielder: Yielder;
+}
+
 /** Trains `spec.model` in place and leaves it at the best validation epoch. */
 export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
-  const { model, heads, labels, train, feed } = spec;
-  const trainLabels = Object.fromEntries(heads.map((h) => [h, train.map((i) => labels[h][i])]));
-  const classWeights = Object.fromEntries(
-    heads.map((
-      h,
-    ) => [h, spec.classWeights ? balancedClassWeights(trainLabels[h], classesOf(h)) : new Array(classesOf(h)).fill(1)]),
-  );
-  const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
-  const shuffled = spec.sampling === "shuffled";
-  const batchSize = shuffled ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;
-  const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
-  const steps = spec.maxStepsPerEpoch ? Math.min(stepsPerEpoch, spec.maxStepsPerEpoch) : stepsPerEpoch;
+  const plan = planTraining(spec);
   const sgd = new SgdMomentum(spec.optimizer);
-  let history: HistoryRow[] = [];
-  let bestMetric = Infinity, bestEpoch = -1;
-  let best: Float32Array[] | null = null;
-  let startEpoch = 0, startStep = 0, globalStep = 0, resumedFrom: number | null = null;
-
-  // Resume
-  const ck = spec.checkpoint;
-  if (ck && exists(join(ck.dir, "checkpoint.json"))) {
-    const c = readJsonFile<Checkpoint>(join(ck.dir, "checkpoint.json"), "a training checkpoint");
-    if (c.key !== ck.key) {
-      throw new Error(
-        `Cannot resume from ${ck.dir}: it belongs to a different configuration (key ${c.key}, expected ${ck.key}); use a new output folder`,
-      );
-    }
-    const bin = checkpointState(ck.dir, c, model);
-    const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
-    let o = 0;
-    const take = (n: number) => all.slice(o, o += n);
-    const current = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
-    restoreWeights(model, current);
-    for (const w of orderedWeights(model)) {
-      const n = w.shape.reduce((a: number, b) => a * (b as number), 1);
-      sgd.setVelocity(w.name, take(n), w.shape as number[]);
-    }
-    if (c.bestEpoch >= 0) {
-      best = orderedWeights(model).map((w) => take(w.shape.reduce((a: number, b) => a * (b as number), 1)));
-    }
-    history = c.history;
-    bestMetric = c.bestMetric;
-    bestEpoch = c.bestEpoch;
-    startEpoch = c.epoch;
-    startStep = c.step;
-    globalStep = c.globalStep;
-    resumedFrom = c.epoch;
-    log(spec.quiet, `resuming from ${ck.dir}: epoch ${c.epoch + 1}, step ${c.step}`);
-  }
-
-  const saveCheckpoint = async (epoch: number, step: number) => {
-    if (!ck) return;
-    const parts: Float32Array[] = [
-      ...await readWeights(model),
-      ...await Promise.all(orderedWeights(model).map((w) => sgd.readVelocity(w.name, w.shape as number[]))),
-    ];
-    if (best) parts.push(...best);
-    const state = new Uint8Array(concatFloat32(parts).buffer);
-    writeBytesAtomic(join(ck.dir, "state.bin"), state);
-    writeJsonAtomic(
-      join(ck.dir, "checkpoint.json"),
-      {
-        key: ck.key,
-        epoch,
-        step,
-        globalStep,
-        history,
-        bestMetric,
-        bestEpoch,
-        state: { bytes: state.length, sha256: sha256Hex(state) },
-      } satisfies Checkpoint,
-    );
+  const run: Run = {
+    spec,
+    plan,
+    sgd,
+    progress: startProgress(spec, sgd),
+    interrupt: listenForInterrupt(spec.quiet),
+    yielder: new Yielder(100),
   };
-
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    log(spec.quiet, "interrupt: saving a checkpoint after this step (run the same command again to resume)");
-  };
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-  } catch { /* signals unavailable (e.g. in a worker) */ }
-
-  const yielder = new Yielder(100);
-  const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
   // in a notebook (or inside a step's status line) epoch lines update one line instead of printing
   const status = spec.quiet ? null : notebookStatusLine();
-  let epoch = 0;
   try {
-    for (const stage of spec.stages) {
-      const stageStart = epoch;
-      if (epoch + stage.epochs <= startEpoch && !(startEpoch === epoch + stage.epochs && startStep > 0)) {
-        epoch += stage.epochs;
-        continue;
-      }
+    for (const { stage, epochs } of stagesToRun(spec.stages, run.progress.start.epoch)) {
       stage.begin?.();
-      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      for (let e = Math.max(stageStart, startEpoch); e < stageStart + stage.epochs; e++) {
-        epoch = e;
+      const vars = spec.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      for (const e of epochs) {
         const t0 = performance.now();
-        const prng = new Prng(spec.seed).fork(`epoch-${e}`);
-        const batches = shuffled
-          ? shuffledBatches(train.length, batchSize, prng.fork("batches")).slice(0, steps)
-          : labelBalancedBatches(trainLabels, {
-            k: spec.k,
-            batches: steps,
-            prng: prng.fork("batches"),
-            onEmptyLabel: () => {},
-          });
-        let lossSum = 0;
-        const losses = new LossMeter();
-        const first = e === startEpoch ? startStep : 0;
-        for (let s = first; s < steps; s++) {
-          const idx = batches[s].map((j) => train[j]);
-          const xs = await feed.inputs(idx, { train: true, augment: stage.augment, prng: prng.fork(`step-${s}`) });
-          trainStep(xs, {
-            model,
-            vars,
-            heads,
-            labels: Object.fromEntries(heads.map((h) => [h, idx.map((ci) => labels[h][ci])])),
-            classWeights,
-            training: stage.trainingMode ?? false,
-            l2: spec.l2,
-          }, { sgd, losses, step: globalStep });
-          tf.dispose(xs);
-          if (spec.lossReadEvery && losses.pending >= spec.lossReadEvery) lossSum += (await losses.read()).sum;
-          globalStep++;
-          await yielder.maybeYield(); // lets the SIGINT listener run
-          if (spec.stopAfterSteps !== undefined && globalStep >= spec.stopAfterSteps) interrupted = true;
-          if (interrupted) {
-            losses.dispose();
-            await saveCheckpoint(e, s + 1);
-            return { history, bestEpoch, resumedFrom, interrupted: true, classWeights };
-          }
-          if (ck?.everySteps && globalStep % ck.everySteps === 0) await saveCheckpoint(e, s + 1);
-        }
-        lossSum += (await losses.read()).sum;
-        const probs = await predictHeads(model, feed, spec.valid, heads, {
-          batchSize: spec.batchSizeEval,
-          views: spec.evalViews,
-        });
-        const ev = spec.valid.length
-          ? evaluate(probs, labels, spec.valid, heads, classWeights)
-          : { loss: NaN, auroc: NaN };
-        const metric = spec.selection === "auroc" ? -ev.auroc : ev.loss;
-        const isBest = !Number.isNaN(metric) ? metric < bestMetric : true;
-        if (isBest) {
-          bestMetric = Number.isNaN(metric) ? bestMetric : metric;
-          bestEpoch = e;
-          best = await readWeights(model);
-        }
+        const fit = await fitEpoch(run, stage, vars, e);
+        if (!fit) return result(run, true); // interrupted: the checkpoint keeps the progress
+        const ev = await validate(spec, plan.classWeights);
+        const best = await keepIfBest(run, ev, e);
         const row: HistoryRow = {
           epoch: e + 1,
           stage: stage.name,
-          steps: steps - first,
-          lr: sgd.learningRate(globalStep),
-          trainLoss: lossSum / Math.max(1, steps - first),
+          steps: fit.steps,
+          lr: sgd.learningRate(run.progress.globalStep),
+          trainLoss: fit.trainLoss,
           validLoss: ev.loss,
           validAuroc: ev.auroc,
-          best: isBest,
+          best,
           seconds: (performance.now() - t0) / 1000,
         };
-        history.push(row);
-        spec.onEpoch?.(row);
-        const line = `epoch ${e + 1}/${totalEpochs} [${stage.name}] train loss ${row.trainLoss.toFixed(4)} valid loss ${
-          row.validLoss.toFixed(4)
-        } AUROC ${row.validAuroc.toFixed(4)}${isBest ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${
-          formatSeconds(row.seconds * (totalEpochs - e - 1))
-        })`;
-        if (status) status.update(line);
-        else log(spec.quiet, line);
-        await saveCheckpoint(e + 1, 0);
+        recordEpoch(run, row, status);
+        await saveCheckpoint(run, { epoch: e + 1, step: 0 });
       }
-      epoch = stageStart + stage.epochs;
     }
   } finally {
     status?.done();
-    try {
-      Deno.removeSignalListener("SIGINT", onSigint);
-    } catch { /* not registered */ }
+    run.interrupt.remove();
     sgd.dispose();
   }
-  if (best) restoreWeights(model, best);
-  return { history, bestEpoch: bestEpoch + 1, resumedFrom, interrupted, classWeights };
+  if (run.progress.best) restoreWeights(spec.model, run.progress.best);
+  return result(run, run.interrupt.interrupted);
+}
+
+/** Prepares the labels and class weights of the training split, the batch size and the steps per epoch. */
+function planTraining(spec: TrainSpec): Plan {
+  const { heads, labels, train } = spec;
+  const trainLabels = Object.fromEntries(heads.map((h) => [h, train.map((i) => labels[h][i])]));
+  const classWeights = Object.fromEntries(heads.map((h) => {
+    const n = classesOf(h);
+    return [h, spec.classWeights ? balancedClassWeights(trainLabels[h], n) : new Array(n).fill(1)];
+  }));
+  const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
+  const batchSize = spec.sampling === "shuffled" ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;
+  const stepsPerEpoch = Math.max(1, Math.ceil(train.length / batchSize));
+  const steps = spec.maxStepsPerEpoch ? Math.min(stepsPerEpoch, spec.maxStepsPerEpoch) : stepsPerEpoch;
+  const totalEpochs = spec.stages.reduce((s, st) => s + st.epochs, 0);
+  return { trainLabels, classWeights, batchSize, steps, totalEpochs };
+}
+
+/** The progress to start from: the checkpoint's (weights and momentum restored) when there is one, else a fresh one. */
+function startProgress(spec: TrainSpec, sgd: SgdMomentum): TrainProgress {
+  const ck = spec.checkpoint;
+  const resumed = ck ? resumeProgress(ck, spec.model, sgd) : null;
+  if (!ck || !resumed) return freshProgress();
+  log(spec.quiet, `resuming from ${ck.dir}: epoch ${resumed.start.epoch + 1}, step ${resumed.start.step}`);
+  return resumed;
+}
+
+/** Writes a checkpoint to go on from `at` (nothing without `spec.checkpoint`). */
+async function saveCheckpoint(run: Run, at: TrainPosition): Promise<void> {
+  if (run.spec.checkpoint) await writeCheckpoint(run.spec.checkpoint, run.spec.model, run.sgd, run.progress, at);
+}
+
+/** Set by SIGINT (where signals are available); `remove` stops listening. */
+interface Interrupt {
+  interrupted: boolean;
+  remove(): void;
+}
+
+/** Listens for SIGINT: the run then saves a checkpoint after the current step and stops. */
+function listenForInterrupt(quiet: boolean | undefined): Interrupt {
+  const interrupt: Interrupt = { interrupted: false, remove: () => {} };
+  const onSigint = () => {
+    interrupt.interrupted = true;
+    log(quiet, "interrupt: saving a checkpoint after this step (run the same command again to resume)");
+  };
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+    interrupt.remove = () => Deno.removeSignalListener("SIGINT", onSigint);
+  } catch { /* signals unavailable (e.g. in a worker) */ }
+  return interrupt;
+}
+
+/** The stages still to train from epoch `startEpoch` on, each with its (0-based) epochs left. */
+function stagesToRun(stages: readonly Stage[], startEpoch: number): { stage: Stage; epochs: number[] }[] {
+  const out: { stage: Stage; epochs: number[] }[] = [];
+  let first = 0;
+  for (const stage of stages) {
+    const end = first + stage.epochs;
+    if (end > startEpoch) {
+      const from = Math.max(first, startEpoch);
+      out.push({ stage, epochs: Array.from({ length: end - from }, (_, i) => from + i) });
+    }
+    first = end;
+  }
+  return out;
+}
+
+/** The batches of one epoch (indices into `spec.train`), a pure function of the seed and the epoch. */
+function epochBatches(spec: TrainSpec, plan: Plan, prng: Prng): number[][] {
+  return spec.sampling === "shuffled"
+    ? shuffledBatches(spec.train.length, plan.batchSize, prng).slice(0, plan.steps)
+    : labelBalancedBatches(plan.trainLabels, { k: spec.k, batches: plan.steps, prng, onEmptyLabel: () => {} });
+}
+
+/**
+ * Trains epoch `e` (from the resumed step in the epoch a run resumes in) and gives its mean training
+ * loss; saves a checkpoint every `everySteps` steps. Interrupted, it saves one after the current step
+ * and gives null.
+ */
+async function fitEpoch(
+  run: Run,
+  stage: Stage,
+  vars: tf.Variable[],
+  e: number,
+): Promise<{ trainLoss: number; steps: number } | null> {
+  const { spec, plan, progress } = run;
+  const prng = new Prng(spec.seed).fork(`epoch-${e}`);
+  const batches = epochBatches(spec, plan, prng.fork("batches"));
+  const first = e === progress.start.epoch ? progress.start.step : 0;
+  const losses = new LossMeter();
+  let lossSum = 0;
+  for (let s = first; s < plan.steps; s++) {
+    const idx = batches[s].map((j) => spec.train[j]);
+    const xs = await spec.feed.inputs(idx, { train: true, augment: stage.augment, prng: prng.fork(`step-${s}`) });
+    trainStep(xs, {
+      model: spec.model,
+      vars,
+      heads: spec.heads,
+      labels: Object.fromEntries(spec.heads.map((h) => [h, idx.map((ci) => spec.labels[h][ci])])),
+      classWeights: plan.classWeights,
+      training: stage.trainingMode ?? false,
+      l2: spec.l2,
+    }, { sgd: run.sgd, losses, step: progress.globalStep });
+    tf.dispose(xs);
+    if (spec.lossReadEvery && losses.pending >= spec.lossReadEvery) lossSum += (await losses.read()).sum;
+    progress.globalStep++;
+    await run.yielder.maybeYield(); // lets the SIGINT listener run
+    if (spec.stopAfterSteps !== undefined && progress.globalStep >= spec.stopAfterSteps) {
+      run.interrupt.interrupted = true;
+    }
+    if (run.interrupt.interrupted) {
+      losses.dispose();
+      await saveCheckpoint(run, { epoch: e, step: s + 1 });
+      return null;
+    }
+    const every = spec.checkpoint?.everySteps;
+    if (every && progress.globalStep % every === 0) await saveCheckpoint(run, { epoch: e, step: s + 1 });
+  }
+  lossSum += (await losses.read()).sum;
+  losses.dispose();
+  return { trainLoss: lossSum / Math.max(1, plan.steps - first), steps: plan.steps - first };
+}
+
+/** The validation split's loss and macro AUROC (NaN for both without a validation split). */
+async function validate(spec: TrainSpec, classWeights: Record<string, number[]>): Promise<Evaluation> {
+  if (!spec.valid.length) return { loss: NaN, auroc: NaN };
+  const probs = await predictHeads(spec.model, spec.feed, spec.valid, spec.heads, {
+    batchSize: spec.batchSizeEval,
+    views: spec.evalViews,
+  });
+  return evaluate(probs, spec.labels, spec.valid, spec.heads, classWeights);
+}
+
+/**
+ * Whether epoch `e` is the best so far by `spec.selection` (every epoch is, without a validation
+ * metric); if so its weights are kept.
+ */
+async function keepIfBest(run: Run, ev: Evaluation, e: number): Promise<boolean> {
+  const p = run.progress;
+  const metric = run.spec.selection === "auroc" ? -ev.auroc : ev.loss;
+  const best = Number.isNaN(metric) || metric < p.bestMetric;
+  if (best) {
+    if (!Number.isNaN(metric)) p.bestMetric = metric;
+    p.bestEpoch = e;
+    p.best = await readWeights(run.spec.model);
+  }
+  return best;
+}
+
+/** Adds an epoch's row to the history, hands it to `spec.onEpoch` and shows its progress line. */
+function recordEpoch(run: Run, row: HistoryRow, status: StatusLine | null): void {
+  run.progress.history.push(row);
+  run.spec.onEpoch?.(row);
+  const line = epochLine(row, run.plan.totalEpochs);
+  if (status) status.update(line);
+  else log(run.spec.quiet, line);
+}
+
+/** The progress line of an epoch: losses, AUROC, a star for the best epoch, its time and the ETA. */
+function epochLine(row: HistoryRow, totalEpochs: number): string {
+  const eta = formatSeconds(row.seconds * (totalEpochs - row.epoch));
+  return `epoch ${row.epoch}/${totalEpochs} [${row.stage}] train loss ${row.trainLoss.toFixed(4)} valid loss ${
+    row.validLoss.toFixed(4)
+  } AUROC ${row.validAuroc.toFixed(4)}${row.best ? " *" : ""} (${formatSeconds(row.seconds)}, ETA ${eta})`;
+}
+
+/** The run's result (its best epoch 1-based). */
+function result(run: Run, interrupted: boolean): TrainResult {
+  const { history, bestEpoch, resumedFrom } = run.progress;
+  return { history, bestEpoch: bestEpoch + 1, resumedFrom, interrupted, classWeights: run.plan.classWeights };
 }
