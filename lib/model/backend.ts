@@ -13,20 +13,29 @@
  * - `auto`: webgpu on a hardware adapter, else wasm. The choice is printed.
  *
  * @example
- * ```ts ignore
- * import { startBackend } from "./backend.ts";
- * const info = await startBackend("auto"); // { name: "wasm", detail: "XNNPACK, SIMD ..." }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { currentBackend, startBackend } from "./backend.ts";
+ * const info = await startBackend("cpu"); // "auto" picks webgpu or wasm and prints the choice
+ * assert.equal(info.name, "cpu");
+ * assert.equal(currentBackend(), info);
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradientKernels } from "./wasm_kernels.ts";
 import { registerWebGpuTrainingKernels } from "./webgpu_kernels.ts";
 
+/** A tfjs backend to start; "auto" picks webgpu on a hardware adapter, else wasm. */
 export type BackendName = "auto" | "wasm" | "webgpu" | "cpu" | "tensorflow";
+/** Every backend name, "auto" first. */
 export const BACKENDS: readonly BackendName[] = ["auto", "wasm", "webgpu", "cpu", "tensorflow"];
 
+/** The backend started in this process. */
 export interface BackendInfo {
+  /** The backend's name. */
   name: Exclude<BackendName, "auto">;
   /** Human-readable detail (adapter, SIMD, threads). */
   detail: string;
@@ -34,8 +43,11 @@ export interface BackendInfo {
   softwareAdapter?: boolean;
 }
 
-interface GpuAdapterLike {
+/** The part of a WebGPU adapter that {@linkcode probeWebGpu} reads. */
+export interface GpuAdapterLike {
+  /** The adapter's self-description (any field may be missing). */
   info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  /** True for a fallback (software) adapter. */
   isFallbackAdapter?: boolean;
 }
 

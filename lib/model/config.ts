@@ -4,17 +4,26 @@
  *
  * @example
  * ```ts
- * import { defaultRunConfig, headsOf } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * import { defaultRunConfig, headsOf, validateRunConfig } from "./config.ts";
  * const cfg = defaultRunConfig({ kind: "multi", inputs: "CDM", preset: "features" });
- * headsOf(cfg.model.kind).length; // 9
+ * assert.equal(headsOf(cfg.model.kind).length, 9); // 7 criteria, diagnosis, management
+ * assert.deepEqual(cfg.model.backbone.featureLayers, ["mixed5", "mixed7", "mixed10"]);
+ * assert.throws(() => validateRunConfig({ ...cfg, seed: 0.5 }), /expected seed to be an integer/);
  * ```
+ *
+ * @module
  */
-import { HeadName, HEADS, MULTI_TASK_HEADS } from "../data/vocabulary.ts";
+import { type HeadName, HEADS, MULTI_TASK_HEADS } from "../data/vocabulary.ts";
 import { AugmentationSpec, DEFAULT_AUGMENTATION } from "../data/augment.ts";
 
+/** What a model predicts: "diag" the diagnosis, "mgmt" the management, "multi" the 7 criteria, diagnosis and management. */
 export type ModelKind = "diag" | "mgmt" | "multi";
+/** Every model kind, in the order the CLI lists them. */
 export const MODEL_KINDS: readonly ModelKind[] = ["diag", "mgmt", "multi"];
+/** Which inputs a model sees: C the clinical image, D the dermoscopic image, M the metadata, or a combination. */
 export type InputSet = "C" | "D" | "M" | "CD" | "CM" | "DM" | "CDM";
+/** Every input set, single inputs first. */
 export const INPUT_SETS: readonly InputSet[] = ["C", "D", "M", "CD", "CM", "DM", "CDM"];
 
 /** The heads of each model kind, in output order. */
@@ -29,8 +38,10 @@ export function classesOf(head: HeadName): number {
   return HEADS[head].codes.length;
 }
 
+/** Where the InceptionV3 backbone's weights come from (see {@linkcode BackboneConfig.source}). */
 export type BackboneSource = "nsfwjs" | "imagenet" | "keras-h5" | "tfjs" | "random" | "tiny";
 
+/** The image backbone: its weights, input size and the layers whose pools are the features. */
 export interface BackboneConfig {
   /**
    * "nsfwjs": the offline default (not the study's backbone); "imagenet": Keras' ImageNet weights
@@ -38,6 +49,7 @@ export interface BackboneConfig {
    * initialisation; "tiny": a 3-block miniature for tests.
    */
   source: BackboneSource;
+  /** The weights file (keras-h5, imagenet) or tfjs folder (tfjs); unused by the other sources. */
   path?: string;
   /** Input side in pixels. */
   size: number;
@@ -47,6 +59,7 @@ export interface BackboneConfig {
   shared: boolean;
 }
 
+/** The layers on top of the features: the task heads and how their inputs are prepared. */
 export interface HeadConfig {
   /** Units of a shared hidden layer before the task heads (0: linear softmax heads). */
   hidden: number;
@@ -61,16 +74,24 @@ export interface HeadConfig {
   transform: FeatureTransform;
 }
 
+/** Transform of the pooled image features before standardisation ({@linkcode HeadConfig.transform}). */
 export type FeatureTransform = "none" | "sqrt";
+/** Every feature transform. */
 export const FEATURE_TRANSFORMS: readonly FeatureTransform[] = ["none", "sqrt"];
 
+/** How training batches are drawn ({@linkcode TrainingConfig.sampling}). */
 export type Sampling = "label-balanced" | "shuffled";
+/** Every sampling. */
 export const SAMPLINGS: readonly Sampling[] = ["label-balanced", "shuffled"];
 
+/** "features": heads trained on cached frozen-backbone features; "paper": the study's end-to-end fine-tuning. */
 export type Preset = "features" | "paper";
 
+/** SGD with momentum, as Keras' SGD. */
 export interface OptimizerConfig {
+  /** Initial learning rate (> 0). */
   learningRate: number;
+  /** Momentum (0: plain SGD). */
   momentum: number;
   /** Keras SGD `decay`: lr_t = lr / (1 + decay * t) (a learning-rate decay, not a weight decay). */
   lrDecay: number;
@@ -78,16 +99,21 @@ export interface OptimizerConfig {
   weightDecay: number;
 }
 
+/** One stage of the paper preset's schedule. */
 export interface ScheduleStage {
   /** Label for the history (e.g. "frozen", "unfreeze mixed10", "no augmentation"). */
   name: string;
+  /** Epochs in this stage. */
   epochs: number;
   /** Backbone blocks trainable in this stage (cumulative list), for the paper preset. */
   trainableBlocks: string[];
+  /** Whether training images are augmented in this stage. */
   augment: boolean;
 }
 
+/** How a run trains: preset, batches, epochs or schedule, optimizer, augmentation, selection. */
 export interface TrainingConfig {
+  /** The preset the run was made from. */
   preset: Preset;
   /**
    * Mini-batches: "label-balanced" (k cases for each label of every head, the study's sampling after
@@ -100,8 +126,11 @@ export interface TrainingConfig {
   batchSize: number;
   /** Epochs (features preset) — the paper preset uses `schedule`. */
   epochs: number;
+  /** Stages of the paper preset (empty for the features preset). */
   schedule: ScheduleStage[];
+  /** The optimizer's settings. */
   optimizer: OptimizerConfig;
+  /** The random augmentation of training images (and of the features preset's cached views). */
   augmentation: AugmentationSpec;
   /** Augmented views per training image (features preset; view 0 is the unaugmented image). */
   views: number;
@@ -125,18 +154,29 @@ export interface TrainingConfig {
   maxStepsPerEpoch: number;
 }
 
+/** The model: what it predicts, from which inputs, with which backbone and heads. */
 export interface ModelConfig {
+  /** What the model predicts. */
   kind: ModelKind;
+  /** The inputs it sees. */
   inputs: InputSet;
+  /** The image backbone. */
   backbone: BackboneConfig;
+  /** The heads on top of the features. */
   head: HeadConfig;
 }
 
+/** A training run's config.json: enough to rebuild the model and redo the run. */
 export interface RunConfig {
+  /** Format version of config.json (1). */
   version: 1;
+  /** The model. */
   model: ModelConfig;
+  /** The training. */
   training: TrainingConfig;
+  /** Integer seed of every random draw of the run (initialisation, batches, augmentation). */
   seed: number;
+  /** The tfjs backend asked for ("auto", "wasm", "webgpu", "cpu" or "tensorflow"). */
   backend: string;
   /** Data folder and fingerprint, official split or cross-validation fold. */
   data: {
@@ -169,7 +209,21 @@ export function paperSchedule(): ScheduleStage[] {
  * 5 augmented views; model selection on the validation loss; predictions averaged over the image and its
  * 5 views (test-time augmentation).
  */
-export const FEATURES_PRESET = Object.freeze({
+export const FEATURES_PRESET: Readonly<{
+  featureLayers: readonly string[];
+  transform: FeatureTransform;
+  hidden: number;
+  l2: number;
+  sampling: Sampling;
+  batchSize: number;
+  epochs: number;
+  learningRate: number;
+  lrDecay: number;
+  views: number;
+  ttaViews: number;
+  classWeights: boolean;
+  priorCorrection: boolean;
+}> = Object.freeze({
   featureLayers: Object.freeze(["mixed5", "mixed7", "mixed10"]),
   transform: "sqrt" as FeatureTransform,
   hidden: 0,
@@ -337,4 +391,4 @@ export function withLegacyDefaults(c: RunConfig): RunConfig {
 /** Number of metadata features in the one-hot vector. */
 export const METADATA_SIZE = 14;
 
-export type { AugmentationSpec };
+export type { AugmentationSpec, HeadName };

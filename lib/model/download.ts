@@ -3,10 +3,24 @@
  * Used for Keras' ImageNet InceptionV3 weights when a user has network access.
  *
  * @example
- * ```ts ignore
- * import { cachedDownload, KERAS_INCEPTION_V3_NOTOP } from "./download.ts";
- * const path = await cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: ".cache/models" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cachedDownload } from "./download.ts";
+ * // real use: cachedDownload(KERAS_INCEPTION_V3_NOTOP, { cacheDir: ".cache/models" })
+ * const file = {
+ *   name: "abc.txt",
+ *   urls: ["https://example.org/abc.txt"],
+ *   digest: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * };
+ * const cacheDir = Deno.makeTempDirSync();
+ * const fetch = () => Promise.resolve(new Response("abc")); // stands in for the network
+ * const path = await cachedDownload(file, { cacheDir, quiet: true, fetch });
+ * assert.equal(Deno.readTextFileSync(path), "abc");
+ * const refuse = () => Promise.reject(new Error("offline"));
+ * assert.equal(await cachedDownload(file, { cacheDir, fetch: refuse }), path); // cached: no download
  * ```
+ *
+ * @module
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -14,6 +28,7 @@ import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
 import { concatBytes } from "../util/arrays.ts";
 
+/** A file to download once: its cache name, the addresses to try, its digest. */
 export interface RemoteFile {
   /** File name in the cache. */
   name: string;

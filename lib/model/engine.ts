@@ -13,11 +13,19 @@
  * agree to ~1e-6 of the output's scale (tests check <= 1e-4 on the tiny and nsfwjs backbones).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { openFrozenBackbone } from "./engine.ts";
- * const net = await openFrozenBackbone(cfg, [{ layer: "mixed5", kind: "pooled" }], { seed: 0, cacheDir: ".cache" });
- * const [pooled] = await net.run(pixels, 8); // Float32Array of 8 x 768
+ * // the tiny test backbone (3 blocks, 4 filters per branch: mixed1 has 12 channels); InceptionV3's mixed5 has 768
+ * const cfg = { source: "tiny" as const, size: 32, featureLayers: ["mixed1"], shared: true };
+ * const outputs = [{ layer: "mixed1", kind: "pooled" as const }];
+ * const net = await openFrozenBackbone(cfg, outputs, { seed: 0, cacheDir: Deno.makeTempDirSync(), engine: "tfjs" });
+ * assert.deepEqual(net.shapes, [[12]]);
+ * const [pooled] = await net.run(new Uint8Array(2 * 32 * 32 * 3).fill(128), 2); // 2 images
+ * assert.equal(pooled.length, 2 * 12);
+ * net.dispose();
  * ```
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -27,19 +35,24 @@ import { type BackboneOutput, outputName } from "./onnx_export.ts";
 import { cachedOnnxModel, defaultThreads, executionProviders, loadOnnxRuntime } from "./onnx_runtime.ts";
 import { currentBackend, startBackend } from "./backend.ts";
 
+/** An engine that runs a frozen backbone: ONNX Runtime or tfjs. */
 export type EngineName = "onnx" | "tfjs";
+/** An engine, or "auto" (onnx where it loads, else tfjs). */
 export type EngineChoice = EngineName | "auto";
+/** Every engine choice, "auto" first. */
 export const ENGINES: readonly EngineChoice[] = ["auto", "onnx", "tfjs"];
 
 export type { BackboneOutput };
 
 /** A frozen backbone ready to run. */
 export interface FrozenBackbone {
+  /** The engine that runs it. */
   engine: EngineName;
   /** Human-readable detail (threads, providers, backend). */
   detail: string;
   /** Input side in pixels. */
   size: number;
+  /** The requested outputs, in the order `run` returns them. */
   outputs: readonly BackboneOutput[];
   /** Per output, the shape of one image's result ([C] or [h, w, C]). */
   shapes: number[][];
@@ -47,17 +60,21 @@ export interface FrozenBackbone {
   fingerprint: string;
   /** Runs `n` images (uint8 RGB, n x size x size x 3): one float32 array per output, images in order. */
   run(pixels: Uint8Array, n: number): Promise<Float32Array[]>;
+  /** Frees the model or session. */
   dispose(): void;
 }
 
+/** Options of {@linkcode openFrozenBackbone}. */
 export interface OpenOptions {
   /** Seed of a random backbone (ignored for pretrained ones). */
   seed: number;
   /** Project cache folder (weights under models/, exported graphs under onnx/). */
   cacheDir: string;
+  /** The engine (default "auto"). */
   engine?: EngineChoice;
   /** Intra-op threads of the onnx engine (default: every core, or DERM7PT_THREADS). */
   threads?: number;
+  /** No warning when a cached ONNX graph is damaged and rebuilt. */
   quiet?: boolean;
 }
 

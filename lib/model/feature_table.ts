@@ -6,12 +6,29 @@
  *
  * Written as Parquet (nodejs-polars; float32 columns) or CSV, by the file's extension.
  *
- * @example
+ * @example Extracting a release's table (needs its images and a backbone; not run here)
  * ```ts ignore
  * import { releaseFeatureTable, writeFeatureTable } from "./feature_table.ts";
  * const table = await releaseFeatureTable(release, { backbone, split: "test", views: 0, cacheDir: ".cache" });
  * writeFeatureTable("features.parquet", table);
  * ```
+ *
+ * @example The columns and the CSV form
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureColumns, writeFeatureTable } from "./feature_table.ts";
+ * assert.deepEqual(featureColumns(["mixed5", "mixed7"], [2, 1]), ["mixed5_0", "mixed5_1", "mixed7_0"]);
+ * const stats = { images: 1, computed: 1, cached: 0, seconds: 1, rate: 1, dirs: [], engine: null, layerSizes: [2] };
+ * const table = {
+ *   caseNum: [1], split: ["test"], image: ["derm" as const], view: [0],
+ *   columns: ["mixed5_0", "mixed5_1"], values: [new Float32Array([0.5, 2])], stats,
+ * };
+ * const path = `${Deno.makeTempDirSync()}/features.csv`;
+ * writeFeatureTable(path, table);
+ * assert.equal(Deno.readTextFileSync(path), "case_num,split,image,view,mixed5_0,mixed5_1\n1,test,derm,0,0.5,2\n");
+ * assert.throws(() => writeFeatureTable("features.xlsx", table), /expected a \.parquet or \.csv file name/);
+ * ```
+ *
  * @module
  */
 import { extname } from "node:path";
@@ -24,29 +41,44 @@ import { EngineChoice } from "./engine.ts";
 import { extractFeatures, ExtractionStats } from "./features.ts";
 import { casePaths } from "./feeds.ts";
 
+/** The official split whose cases go in the table, or "all". */
 export type SplitChoice = "train" | "valid" | "test" | "all";
 
+/** Options of {@linkcode releaseFeatureTable}. */
 export interface FeatureTableOptions {
+  /** The backbone and its feature layers. */
   backbone: BackboneConfig;
+  /** The cases to include. */
   split: SplitChoice;
   /** Augmented views per image beside view 0 (the image itself). */
   views: number;
+  /** Project cache folder (features under <cacheDir>/features). */
   cacheDir: string;
+  /** Seed of a random backbone (default 0; ignored for pretrained ones). */
   seed?: number;
+  /** Inference engine (default "auto"). */
   engine?: EngineChoice;
+  /** The augmentation of views 1.. (default: the study's). */
   augmentation?: AugmentationSpec;
+  /** No progress line and no warnings. */
   quiet?: boolean;
 }
 
+/** The features as columns: one row per case, image and view. */
 export interface FeatureTable {
+  /** Case number (meta.csv's case_num) of each row. */
   caseNum: number[];
+  /** Official split of each row's case. */
   split: string[];
+  /** Which image of the case each row is. */
   image: ("clinical" | "derm")[];
+  /** View of each row (0: the image itself). */
   view: number[];
   /** Feature column names, `<layer>_<i>`. */
   columns: string[];
   /** One row per entry of `caseNum`, `columns.length` values each. */
   values: Float32Array[];
+  /** What the extraction did. */
   stats: ExtractionStats;
 }
 

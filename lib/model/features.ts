@@ -17,18 +17,29 @@
  * `tfjs` runs in parallel worker processes (default 2; the wasm backend is single-threaded). Progress is
  * reported as images/s with an ETA.
  *
- * @example
+ * @example Extracting (needs an image and a backbone; not run here)
  * ```ts ignore
  * import { extractFeatures } from "./features.ts";
  * const { features } = await extractFeatures([{ path: "a.jpg", views: 3 }], { backbone, seed: 0, cacheDir: ".cache", augmentation });
- * features.get("a.jpg")![2]; // Float32Array of view 2 (the layers' pools, concatenated)
+ * const view2 = features.get("a.jpg")![2]; // view 2: the layers' pools, concatenated
  * ```
+ *
+ * @example A cache entry
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFeatureEntry, encodeFeatureEntry } from "./features.ts";
+ * const bytes = encodeFeatureEntry(new Float32Array([0.5, 2]), "onnx");
+ * assert.equal(bytes.length, 12 + 2 * 4);
+ * assert.deepEqual(decodeFeatureEntry(bytes, "a.f32", 2), { values: new Float32Array([0.5, 2]), engine: "onnx" });
+ * assert.throws(() => decodeFeatureEntry(bytes, "a.f32", 3), /Cannot read cached features a\.f32/);
+ * ```
+ *
  * @module
  */
 import { join } from "node:path";
 import { AugmentationSpec, augmentImage } from "../data/augment.ts";
 import { decodeImage, RgbImage } from "../data/images.ts";
-import { Perturbation, perturbImage, validatePerturbation } from "../data/perturb.ts";
+import { type Perturbation, perturbImage, validatePerturbation } from "../data/perturb.ts";
 import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
@@ -38,6 +49,7 @@ import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 import { runWorker } from "../util/worker.ts";
 
+/** One image whose features are wanted, and how many views. */
 export interface FeatureRequest {
   /** Absolute image path. */
   path: string;
@@ -45,12 +57,15 @@ export interface FeatureRequest {
   views: number;
 }
 
+/** Options of {@linkcode extractFeatures}. */
 export interface FeatureOptions {
+  /** The backbone and its feature layers. */
   backbone: BackboneConfig;
   /** Seed of a random backbone (ignored for pretrained ones). */
   seed: number;
   /** Project cache folder (features go under <cacheDir>/features, weights under <cacheDir>/models). */
   cacheDir: string;
+  /** The augmentation of views 1.. (part of the cache key). */
   augmentation: AugmentationSpec;
   /** Inference engine (default "auto": onnx where it loads, else tfjs). */
   engine?: EngineChoice;
@@ -60,6 +75,7 @@ export interface FeatureOptions {
   threads?: number;
   /** Images per forward pass (default 8). */
   batchSize?: number;
+  /** No progress line and no warnings. */
   quiet?: boolean;
   /** Backend of the tfjs engine's workers (default "wasm"). */
   backend?: string;
@@ -138,29 +154,45 @@ export function decodeFeatureEntry(
 
 /** One image's work: the views to compute. */
 export interface FeatureItem {
+  /** Absolute image path. */
   path: string;
+  /** sha256 of the image file (hex). */
   sha: string;
+  /** The view indexes to compute (0: the image itself). */
   views: number[];
 }
 
 /** Work handed to a tfjs worker. */
 export interface FeatureJob {
+  /** The backbone and its feature layers. */
   backbone: BackboneConfig;
+  /** Seed of a random backbone (ignored for pretrained ones). */
   seed: number;
+  /** Project cache folder. */
   cacheDir: string;
   /** One cache folder per feature layer, in the order of `backbone.featureLayers`. */
   dirs: string[];
+  /** The augmentation of views 1... */
   augmentation: AugmentationSpec;
+  /** Images per forward pass. */
   batchSize: number;
+  /** The tfjs backend of the worker. */
   backend: string;
+  /** The perturbation applied to every image before its views ({ kind: "none" } for none). */
   perturbation: Perturbation;
+  /** The images and views to compute. */
   items: FeatureItem[];
 }
 
+/** What an extraction did: images, views computed and read from the cache, time and engine. */
 export interface ExtractionStats {
+  /** Views requested, over all images (each image counts once per view). */
   images: number;
+  /** Views computed by the backbone. */
   computed: number;
+  /** Views read from the cache. */
   cached: number;
+  /** Wall time of the whole extraction, in seconds. */
   seconds: number;
   /** Images per second of the computation (excluding cache hits). */
   rate: number;
