@@ -8,10 +8,29 @@
  *   metadata vector, in the end-to-end model's input order.
  *
  * @example
- * ```ts ignore
- * const feed = new FeatureFeed(release.cases, features, { inputs: "CDM", imagesDir });
- * const [x] = feed.inputs([0, 1], { train: false, augment: false, prng });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FeatureFeed } from "./feeds.ts";
+ * import { Prng } from "../util/prng.ts";
+ * // two cases, each with a clinical and a dermoscopic image of 2 features and one cached view
+ * const features = new Map([
+ *   ["c1", [new Float32Array([1, 2])]], ["d1", [new Float32Array([3, 4])]],
+ *   ["c2", [new Float32Array([5, 6])]], ["d2", [new Float32Array([7, 8])]],
+ * ]);
+ * const paths = [{ clinic: "c1", derm: "d1" }, { clinic: "c2", derm: "d2" }];
+ * const metadata = [
+ *   { sex: "female", location: "back", elevation: "flat" },
+ *   { sex: "male", location: "acral", elevation: "nodular" },
+ * ];
+ * const feed = new FeatureFeed(metadata.map((m) => ({ metadata: m })), features, paths, "CDM");
+ * assert.equal(feed.size, 2 + 2 + 14); // clinical | dermoscopic | one-hot metadata
+ * assert.deepEqual([...feed.vector(1, false, new Prng(0)).slice(0, 4)], [5, 6, 7, 8]);
+ * const [x] = feed.inputs([0, 1], { train: false, augment: false, prng: new Prng(0) });
+ * assert.deepEqual(x.shape, [2, 18]);
+ * x.dispose();
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Case, ImagePathResolver } from "../data/release.ts";
@@ -55,7 +74,9 @@ function transformedView(v: Float32Array, transform: FeatureTransform): Float32A
   return t;
 }
 
+/** The features preset's feed: one vector per case from cached pooled features and the metadata. */
 export class FeatureFeed implements Feed {
+  /** Length of a case's vector: the clinical and dermoscopic features and 14 metadata values, as the inputs ask. */
   readonly size: number;
   /** Each image's transformed views, by path (the given map is shared with other feeds, never mutated). */
   #views = new Map<string, Float32Array[]>();
@@ -67,6 +88,10 @@ export class FeatureFeed implements Feed {
   #standardized = new Map<string, Float32Array[]>();
   #blockOffset: { clinic: number; derm: number; meta: number };
 
+  /**
+   * A feed of `cases`: `paths[i]` names case i's images in `features` (each image's cached views, every
+   * image with the same length), `inputs` the blocks used; `transform` applies to the image features.
+   */
   constructor(
     cases: readonly Pick<Case, "metadata">[],
     features: Map<string, Float32Array[]>,
@@ -167,6 +192,7 @@ export class FeatureFeed implements Feed {
     }
   }
 
+  /** The vectors of cases `indices` as one `[indices.length, size]` float32 tensor (the caller disposes it). */
   inputs(indices: readonly number[], mode: FeedMode): tf.Tensor[] {
     const x = new Float32Array(indices.length * this.size);
     indices.forEach((ci, j) =>
@@ -176,6 +202,7 @@ export class FeatureFeed implements Feed {
   }
 }
 
+/** The paper preset's feed: decoded, resized, preprocessed (and in training augmented) images and the metadata. */
 export class ImageFeed implements Feed {
   #cases: readonly Case[];
   #paths: readonly { clinic: string; derm: string }[];
@@ -185,6 +212,10 @@ export class ImageFeed implements Feed {
   #aug: AugmentationSpec;
   #cache = new Map<string, RgbImage>();
 
+  /**
+   * A feed of `cases` whose images are `paths[i]`; images are decoded at `size` x `size` pixels once and
+   * kept in memory.
+   */
   constructor(
     cases: readonly Case[],
     paths: readonly { clinic: string; derm: string }[],
@@ -207,6 +238,11 @@ export class ImageFeed implements Feed {
     return img;
   }
 
+  /**
+   * The inputs of cases `indices`, in the end-to-end model's order: `[n, size, size, 3]` clinical and
+   * dermoscopic images and `[n, 14]` metadata, each when the input set has it (the caller disposes them).
+   * @throws {Error} naming an image that is missing or cannot be decoded.
+   */
   async inputs(
     indices: readonly number[],
     mode: FeedMode,

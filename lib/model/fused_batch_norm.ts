@@ -10,21 +10,37 @@
  * sum(dy) and gamma's sum(dy * xhat) (Ioffe & Szegedy 2015, section 3).
  *
  * @example
- * ```ts ignore
- * import { useFusedBatchNorm } from "./fused_batch_norm.ts";
- * useFusedBatchNorm(model); // 94 layers of InceptionV3; other backends and inference keep tfjs-layers' code
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fusedBatchNormAvailable, useFusedBatchNorm } from "./fused_batch_norm.ts";
+ * import { tinyInception } from "./inception_v3.ts";
+ * await tf.setBackend("cpu");
+ * assert.equal(useFusedBatchNorm(tinyInception()), 9); // InceptionV3 has 94
+ * assert.equal(fusedBatchNormAvailable(), false); // not on webgpu: the layers keep tfjs-layers' code
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
-interface BatchNormLike {
+/** The fields of a tfjs-layers BatchNormalization layer that the fused kernels read and write. */
+export interface BatchNormLike {
+  /** The channel axis (-1: the last). */
   axis: number;
+  /** Momentum of the moving statistics. */
   momentum: number;
+  /** Added to the variance before its square root. */
   epsilon: number;
+  /** Scale per channel (null: ones). */
   gamma: tf.LayerVariable | null;
+  /** Offset per channel (null: zeros). */
   beta: tf.LayerVariable | null;
+  /** Moving mean per channel (inference's mean). */
   movingMean: tf.LayerVariable;
+  /** Moving variance per channel (inference's variance). */
   movingVariance: tf.LayerVariable;
+  /** The layer's forward pass. */
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 

@@ -19,10 +19,21 @@
  * same interface for tests.
  *
  * @example
- * ```ts ignore
- * import { inceptionV3 } from "./inception_v3.ts";
- * const net = inceptionV3({ size: 299 }); // tf.LayersModel: [n, 299, 299, 3] -> mixed10 [n, 8, 8, 2048]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { inceptionV3, layerBlocks, tinyInception } from "./inception_v3.ts";
+ * await tf.setBackend("cpu");
+ * const net = inceptionV3({ size: 299 });
+ * assert.deepEqual(net.inputs[0].shape, [null, 299, 299, 3]);
+ * assert.deepEqual(net.outputs[0].shape, [null, 8, 8, 2048]); // mixed10
+ * const blocks = layerBlocks(net);
+ * assert.equal(blocks.get("conv2d_1"), "stem");
+ * assert.equal(blocks.get("mixed10"), "mixed10");
+ * assert.deepEqual(tinyInception().outputs[0].shape, [null, 7, 7, 12]); // 32 px, 4 filters per branch
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -41,6 +52,7 @@ export const INCEPTION_BLOCKS = [
   "mixed9",
   "mixed10",
 ] as const;
+/** The name of an Inception block ("stem", "mixed0".."mixed10"). */
 export type InceptionBlock = (typeof INCEPTION_BLOCKS)[number];
 
 /** Channels of each block's output (the feature size after global average pooling). */
@@ -59,6 +71,7 @@ export const BLOCK_CHANNELS: Readonly<Record<string, number>> = Object.freeze({
   mixed10: 2048,
 });
 
+/** Options of {@linkcode inceptionV3} and {@linkcode tinyInception}. */
 export interface InceptionOptions {
   /** Input side in pixels (default 299). */
   size?: number;

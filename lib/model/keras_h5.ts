@@ -7,11 +7,18 @@
  * (for tests and for exporting trained backbones).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { readKerasH5, writeKerasH5 } from "./keras_h5.ts";
- * const weights = await readKerasH5("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5");
- * weights.get("conv2d_1/kernel")?.shape; // [3, 3, 3, 32]
+ * // InceptionV3's first kernel: 3x3, from 3 to 32 channels
+ * const kernel = { shape: [3, 3, 3, 32], data: new Float32Array(3 * 3 * 3 * 32).fill(0.5) };
+ * const path = `${Deno.makeTempDirSync()}/w.h5`;
+ * await writeKerasH5(path, new Map([["conv2d_1/kernel", kernel]]));
+ * const weights = await readKerasH5(path);
+ * assert.deepEqual(weights.get("conv2d_1/kernel"), kernel);
  * ```
+ *
+ * @module
  */
 import h5wasm from "h5wasm";
 import type { WeightArray } from "./weight_set.ts";

@@ -15,10 +15,21 @@
  * weights (same layer names).
  *
  * @example
- * ```ts ignore
- * import { buildHeads } from "./network.ts";
- * const heads = buildHeads(2 * 768 + 14, "multi", { hidden: 256, l2: 1e-4 }, 0); // 9 outputs
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildHeads, headLogitBlock } from "./network.ts";
+ * await tf.setBackend("cpu");
+ * const cfg = { hidden: 0, l2: 0, standardize: true, transform: "none" as const };
+ * const heads = buildHeads(2 * 768 + 14, "multi", cfg, 0); // features of both images and the metadata
+ * assert.equal(heads.outputs.length, 9); // 7 criteria, diagnosis, management
+ * assert.deepEqual(headLogitBlock("multi", "management"), { offset: 24, size: 3 }); // the last 3 of 27 logits
+ * const p = heads.predict(tf.zeros([1, 2 * 768 + 14])) as tf.Tensor[];
+ * assert.deepEqual(p[8].shape, [1, 3]); // zero features, zero biases: uniform probabilities
+ * assert.ok(Array.from(p[8].dataSync()).every((x) => Math.abs(x - 1 / 3) < 1e-6));
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { BackboneConfig, classesOf, HeadConfig, headsOf, InputSet, METADATA_SIZE, ModelKind } from "./config.ts";
@@ -39,15 +50,19 @@ import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { initializerSeed } from "./init_seed.ts";
 import { useFusedBatchNorm } from "./fused_batch_norm.ts";
 
+/** Where a built backbone's weights came from, and how its inputs are preprocessed. */
 export interface BackboneInfo {
   /** Description of where the weights come from (printed and saved). */
   description: string;
+  /** Short identifier of the weight set ("random", "tiny-random", "keras-imagenet-inception_v3-notop", ...). */
   id: string;
   /** sha256 of the weights (or "random:<seed>"). */
   fingerprint: string;
+  /** How pixels are scaled before the backbone. */
   preprocessing: Preprocessing;
   /** True when the backbone is randomly initialised (labelled as such everywhere). */
   random: boolean;
+  /** How the weights matched the model's layers (pretrained backbones only). */
   report?: Pick<ApplyReport, "missing" | "unused" | "defaultedGamma"> & { loaded: number };
 }
 
@@ -197,19 +212,24 @@ export function headLogitBlock(kind: ModelKind, head: HeadName): { offset: numbe
  * probabilities from one logits layer. No weights.
  */
 export class HeadSoftmax extends tf.layers.Layer {
+  /** The class name tfjs' serialisation registers (model.json's "class_name"). */
   static className = "HeadSoftmax";
+  /** Columns of each block, in order (the classes of each head). */
   readonly sizes: number[];
 
+  /** A layer of softmaxes over blocks of `sizes` columns. */
   constructor(config: { sizes: number[]; name?: string }) {
     super({ name: config.name });
     this.sizes = [...config.sizes];
   }
 
+  /** One `[batch, size]` shape per block. */
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape[] {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     return this.sizes.map((k) => [shape[0], k]);
   }
 
+  /** The softmax of each block of the input's columns, one tensor per block. */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
@@ -218,6 +238,7 @@ export class HeadSoftmax extends tf.layers.Layer {
     });
   }
 
+  /** The layer's config with its block sizes (saved in model.json). */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), sizes: this.sizes };
   }

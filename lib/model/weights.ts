@@ -16,11 +16,29 @@
  * Keras 2 / keras-applications names (`conv2d_1`, `conv2d_2`, ...) first.
  *
  * @example
- * ```ts ignore
- * import { nsfwjsInceptionV3, applyWeights } from "./weights.ts";
- * const set = await nsfwjsInceptionV3({ cacheDir: ".cache/models" });
- * applyWeights(backbone, set); // { loaded: 282, ... } or throws naming missing layers
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { applyWeights } from "./weights.ts";
+ * import { tinyInception } from "./inception_v3.ts";
+ * await tf.setBackend("cpu");
+ * // real use: applyWeights(inceptionV3(), await nsfwjsInceptionV3({ cacheDir: ".cache/models" }))
+ * const kernel = { shape: [3, 3, 3, 4], data: new Float32Array(3 * 3 * 3 * 4).fill(0.5) };
+ * const set = {
+ *   id: "demo",
+ *   description: "one kernel",
+ *   fingerprint: "",
+ *   preprocessing: "x/255" as const,
+ *   weights: new Map([["conv2d_1/kernel", kernel]]),
+ * };
+ * const model = tinyInception();
+ * assert.throws(() => applyWeights(model, set), /Cannot load weights "demo" into tiny_inception/);
+ * const report = applyWeights(model, set, { allowMissing: () => true });
+ * assert.deepEqual(report.loaded, ["conv2d_1/kernel"]);
+ * assert.equal(report.defaultedGamma, 9); // Keras' BatchNormalization has no gamma: ones
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -146,7 +164,9 @@ export function normalizeKerasNames(weights: Map<string, WeightArray>): Map<stri
   return out;
 }
 
+/** What {@linkcode applyWeights} did, weight by weight ("layer/weight" names). */
 export interface ApplyReport {
+  /** Model weights copied from the set. */
   loaded: string[];
   /** Model weights with no counterpart in the set (filled by a default, or an error). */
   missing: string[];
