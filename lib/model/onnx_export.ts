@@ -18,12 +18,22 @@
  * the nodes those outputs need are kept.
  *
  * @example
- * ```ts ignore
- * import { exportOnnx } from "./onnx_export.ts";
- * const bytes = exportOnnx(backbone, [{ layer: "mixed5", kind: "pooled" }, { layer: "mixed10", kind: "pooled" }], {
- *   preprocessing: "x/255",
- * });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import onnxProto from "onnx-proto";
+ * import { exportOnnx, unmappedLayerClasses } from "./onnx_export.ts";
+ * import { tinyInception } from "./inception_v3.ts";
+ * await tf.setBackend("cpu");
+ * const backbone = tinyInception(); // real use: inceptionV3() with its weights, cut at mixed5 and mixed10
+ * assert.deepEqual(unmappedLayerClasses(backbone), []);
+ * const outputs = [{ layer: "mixed0", kind: "pooled" as const }, { layer: "mixed1", kind: "map" as const }];
+ * const bytes = exportOnnx(backbone, outputs, { preprocessing: "x/255" });
+ * const graph = onnxProto.onnx.ModelProto.decode(bytes).graph!;
+ * assert.deepEqual(graph.input?.map((i) => i.name), ["pixels"]);
+ * assert.deepEqual(graph.output?.map((o) => o.name), ["pooled_mixed0", "map_mixed1"]);
  * ```
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -35,7 +45,9 @@ const { onnx } = (onnxModule as unknown as { default?: typeof onnxModule }).defa
 
 /** One output of the exported graph: a layer's global average pool or its activation map. */
 export interface BackboneOutput {
+  /** The Keras layer name, e.g. "mixed5". */
   layer: string;
+  /** "pooled": the global average pool `[n, C]`; "map": the activation map `[n, h, w, C]`. */
   kind: "pooled" | "map";
 }
 
@@ -61,7 +73,9 @@ export function unmappedLayerClasses(model: tf.LayersModel): string[] {
   return [...new Set(model.layers.map((l) => l.getClassName()))].filter((c) => !(c in ONNX_LAYER_MAPPINGS));
 }
 
+/** Options of {@linkcode exportOnnx}. */
 export interface OnnxExportOptions {
+  /** The pixel preprocessing the graph applies to its uint8 input. */
   preprocessing: Preprocessing;
   /** Recorded in the model's metadata (e.g. the weights' fingerprint). */
   docString?: string;

@@ -13,10 +13,29 @@
  * npm package and cannot be downloaded here).
  *
  * @example
- * ```ts ignore
- * import { loadOnnxRuntime } from "./onnx_runtime.ts";
- * const ort = await loadOnnxRuntime(); // throws with the reason when the addon does not load
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { cachedOnnxModel } from "./onnx_runtime.ts";
+ * import { tinyInception } from "./inception_v3.ts";
+ * await tf.setBackend("cpu");
+ * const cacheDir = Deno.makeTempDirSync();
+ * const key = {
+ *   fingerprint: "random:0",
+ *   source: "tiny",
+ *   size: 32,
+ *   preprocessing: "x/255" as const,
+ *   outputs: [{ layer: "mixed1", kind: "pooled" as const }],
+ * };
+ * const first = await cachedOnnxModel(cacheDir, key, () => Promise.resolve(tinyInception()));
+ * assert.equal(first.rebuilt, true);
+ * assert.ok(first.path.startsWith(`${cacheDir}/onnx/tiny-32-`));
+ * const again = await cachedOnnxModel(cacheDir, key, () => Promise.reject(new Error("not called")));
+ * assert.equal(again.rebuilt, false); // read from the cache, its checksum verified
+ * assert.deepEqual(Uint8Array.from(again.bytes), Uint8Array.from(first.bytes));
+ * // running it: const ort = await loadOnnxRuntime(); (throws with the reason when the addon does not load)
  * ```
+ *
  * @module
  */
 import { join } from "node:path";
@@ -27,6 +46,7 @@ import { type BackboneOutput, exportOnnx } from "./onnx_export.ts";
 import type { Preprocessing } from "./weight_set.ts";
 import type * as tf from "@tensorflow/tfjs";
 
+/** The `onnxruntime-node` module's API. */
 export type OnnxRuntime = typeof Ort;
 
 /** Bumped whenever the exporter's graph changes, so that cached models are rebuilt. */
@@ -74,8 +94,11 @@ export interface OnnxModelKey {
   fingerprint: string;
   /** Short name of the weights' source, for the file name (e.g. "nsfwjs"). */
   source: string;
+  /** Input side in pixels. */
   size: number;
+  /** The pixel preprocessing the graph applies. */
   preprocessing: Preprocessing;
+  /** The graph's outputs, in order. */
   outputs: readonly BackboneOutput[];
 }
 

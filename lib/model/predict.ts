@@ -4,13 +4,16 @@
  * metadata). Every head's probabilities are returned; with a diagnosis head the management is also
  * inferred from it through the run's training priors p(MGMT | DIAG).
  *
- * @example
+ * @example Needs a trained run and two images (not run here; the tests predict with tiny runs)
  * ```ts ignore
  * import { loadRun, predictCase } from "./predict.ts";
  * const run = await loadRun("outputs/runs/multi-CDM", { cacheDir: ".cache" });
- * const p = await predictCase(run, { clinical: "a.jpg", derm: "b.jpg", metadata: { sex: "female", location: "back", elevation: "flat" } });
- * p.management; // [0.1, 0.3, 0.6]
+ * const metadata = { sex: "female", location: "back", elevation: "flat" };
+ * const p = await predictCase(run, { clinical: "a.jpg", derm: "b.jpg", metadata });
+ * const [none, clinical, excision] = p.heads.management!; // probabilities of NONE, CLNC, EXC (sum 1)
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -30,19 +33,27 @@ import { extractFeatures } from "./features.ts";
 import { predictHeads } from "./train.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
 
+/** A trained run ready to predict: its config, rebuilt model with the saved weights, and constants. */
 export interface LoadedRun {
+  /** The run folder. */
   dir: string;
+  /** The run's config.json. */
   config: RunConfig;
+  /** The model's heads, in output order. */
   heads: HeadName[];
   /** Heads model (features preset) or the end-to-end model (paper preset). */
   model: tf.LayersModel;
   /** The engine the run's frozen forward passes use (features preset). */
   engine: EngineChoice;
+  /** The pixel preprocessing of the run's backbone. */
   preprocessing: "x/255" | "x/127.5-1";
+  /** The features preset's standardisation constants (null when the run did not standardise). */
   norm: { mean: Float32Array; sd: Float32Array } | null;
+  /** The training split's p(MGMT | DIAG), from run.json (null when not recorded). */
   priors: ManagementPriors | null;
   /** The run's run.json. */
   record: RunRecord;
+  /** Project cache folder (backbone weights, exported graphs, cached features). */
   cacheDir: string;
 }
 
@@ -92,12 +103,17 @@ export async function loadRun(
   };
 }
 
+/** One new case: the paths of its images and its metadata; what the run's input set needs must be given. */
 export interface NewCase {
+  /** Path of the clinical image. */
   clinical?: string;
+  /** Path of the dermoscopic image. */
   derm?: string;
+  /** Sex, location and elevation, as the release writes them (e.g. { sex: "female", location: "back", elevation: "flat" }). */
   metadata?: Partial<Record<MetadataVariable, string>>;
 }
 
+/** A new case's predictions. */
 export interface CasePrediction {
   /** Probabilities of every head, in class order. */
   heads: Partial<Record<HeadName, number[]>>;

@@ -12,6 +12,8 @@
  * assert.throws(() => claimPredictionFolder(run, run), /it is a run folder/);
  * claimPredictionFolder(`${run}/predict`, run); // a new folder: fine
  * ```
+ *
+ * @module
  */
 import { join, resolve } from "node:path";
 import { exists, writeJsonAtomic } from "../util/fs.ts";

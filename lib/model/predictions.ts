@@ -7,22 +7,39 @@
  * order, e.g. `management_NONE, management_CLNC, management_EXC`) and `<head>_true` (0..k-1).
  *
  * @example
- * ```ts ignore
- * import { readPredictions } from "./predictions.ts";
- * const t = readPredictions("outputs/runs/multi-CDM");
- * t.probs("management", "test"); // number[][]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headColumns, readPredictions, writePredictions } from "./predictions.ts";
+ * assert.deepEqual(headColumns("management"), ["management_NONE", "management_CLNC", "management_EXC"]);
+ * const dir = Deno.makeTempDirSync(); // a run folder
+ * const row = (case_num: number, split: string, p: number[], truth: number) => ({
+ *   case_num, split, fold: null, management_NONE: p[0], management_CLNC: p[1], management_EXC: p[2], management_true: truth,
+ * });
+ * writePredictions(dir, [row(1, "test", [0.1, 0.3, 0.6], 2), row(2, "valid", [0.7, 0.2, 0.1], 0)], ["management"]);
+ * const t = readPredictions(dir);
+ * assert.deepEqual(t.heads, ["management"]);
+ * assert.deepEqual(t.probs("management", "test"), [[0.1, 0.3, 0.6]]);
+ * assert.deepEqual(t.truth("management"), [2, 0]); // every split
+ * assert.deepEqual(t.caseNums("valid"), [2]);
  * ```
+ *
+ * @module
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { parseCsv, toCsv } from "../util/csv.ts";
 import { readTextFile, writeBytesAtomic, writeTextAtomic } from "../util/fs.ts";
-import { HeadName, HEADS } from "../data/vocabulary.ts";
+import { type HeadName, HEADS } from "../data/vocabulary.ts";
 
+/** One row of a predictions table; the head columns are `<head>_<CODE>` probabilities and `<head>_true`. */
 export interface PredictionRow {
+  /** The case's number (meta.csv's case_num). */
   case_num: number;
+  /** The official split ("train", "valid", "test") the case belongs to. */
   split: string;
+  /** The cross-validation fold the row was predicted in (null for the official split). */
   fold: number | null;
+  /** A head's class probability or true label. */
   [column: string]: number | string | null;
 }
 
@@ -47,13 +64,17 @@ export function writePredictions(dir: string, rows: readonly PredictionRow[], he
 
 /** A run's predictions, read back. */
 export interface PredictionsTable {
+  /** The run folder the table was read from. */
   dir: string;
+  /** The heads that have columns in the table. */
   heads: HeadName[];
+  /** Every row, in file order. */
   rows: PredictionRow[];
   /** Probability rows of a head for a split ("all" = every row). */
   probs(head: HeadName, split?: string): number[][];
   /** True labels of a head for a split. */
   truth(head: HeadName, split?: string): number[];
+  /** Case numbers of a split ("all" or none = every row), in row order. */
   caseNums(split?: string): number[];
 }
 

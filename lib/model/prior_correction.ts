@@ -16,6 +16,7 @@
  * const lp = logPriors([0, 0, 0, 1], 2); // (3+1)/(4+2), (1+1)/(4+2)
  * assert.ok(Math.abs(lp[0] - Math.log(4 / 6)) < 1e-12 && Math.abs(lp[1] - Math.log(2 / 6)) < 1e-12);
  * ```
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

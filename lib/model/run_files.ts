@@ -12,10 +12,13 @@
  * const dir = Deno.makeTempDirSync();
  * Deno.writeTextFileSync(`${dir}/config.json`, "{}");
  * const record = { files: describeRunFiles(dir) };
+ * assert.deepEqual(Object.keys(record.files), ["config.json"]);
  * verifyRunFiles(dir, record); // unchanged: passes
  * Deno.writeTextFileSync(`${dir}/config.json`, "{ }");
  * assert.throws(() => verifyRunFiles(dir, record), /config\.json is damaged or was changed/);
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { sha256Hex } from "../util/hash.ts";
@@ -25,19 +28,25 @@ import type { HistoryRow } from "./train.ts";
 
 /** Size and content hash of one file of a run. */
 export interface RunFile {
+  /** Size in bytes. */
   bytes: number;
+  /** sha256 of the content, hex. */
   sha256: string;
 }
 
 /** Row count and a hash of the (case_num, split, fold) list of a run's predictions. */
 export interface PredictionsShape {
+  /** Rows of predictions.csv. */
   rows: number;
+  /** sha256 (hex) of the rows' (case_num, split, fold) list. */
   cases: string;
 }
 
 /** What run.json records about the run's files. */
 export interface RunIntegrity {
+  /** Each file of {@linkcode RUN_FILES} present, by name. */
   files?: Record<string, RunFile>;
+  /** The predictions table's shape. */
   predictions?: PredictionsShape;
 }
 
