@@ -13,13 +13,15 @@
  * A completed run with the same config is not redone (its folder is returned as is), so notebooks
  * and the main job can call `trainRun` freely. An interrupted run resumes from its checkpoint.
  *
- * @example
+ * @example Needs a release folder (not run here; the tests train tiny runs on synthetic releases)
  * ```ts ignore
  * import { trainRun } from "./run.ts";
  * import { defaultRunConfig } from "./config.ts";
  * const cfg = defaultRunConfig({ kind: "mgmt", inputs: "CDM", preset: "features" });
  * const run = await trainRun({ config: { ...cfg, data: { ...cfg.data, dir: "/data/release_v0" } }, outDir: "outputs/runs/mgmt", cacheDir: ".cache" });
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -49,11 +51,17 @@ import { ManagementPriors, priorsFromLabels } from "../data/management.ts";
 import { PredictionRow, writePredictions } from "./predictions.ts";
 import { describeRunFiles, predictionsShape, readRunHistory, RunIntegrity, verifyRunFiles } from "./run_files.ts";
 
+/** Options of {@linkcode trainRun}. */
 export interface TrainRunOptions {
+  /** The run's config (its `data.dir` names the release folder). */
   config: RunConfig;
+  /** The run folder to write (new, empty, or an earlier run of the same config). */
   outDir: string;
+  /** Project cache folder (backbone weights, exported graphs, cached features). */
   cacheDir: string;
+  /** No progress lines or notes. */
   quiet?: boolean;
+  /** Worker processes of the tfjs engine's feature extraction (default 2). */
   workers?: number;
   /** Engine of the frozen backbone's forward passes (default "auto": onnx where it loads, else tfjs). */
   engine?: EngineChoice;
@@ -61,26 +69,39 @@ export interface TrainRunOptions {
   force?: boolean;
   /** Stop as if interrupted after this many training steps (tests of resuming). */
   stopAfterSteps?: number;
+  /** Receives each epoch's history row (e.g. for live plots). */
   onEpoch?: (row: HistoryRow) => void;
 }
 
+/** A trained (or reused) run. */
 export interface RunResult {
+  /** The run folder. */
   dir: string;
+  /** The config it was trained with. */
   config: RunConfig;
   /** True when a completed run was found and reused. */
   reused: boolean;
+  /** One row per epoch. */
   history: HistoryRow[];
+  /** What run.json records about the training. */
   summary: RunSummary;
 }
 
+/** The summary of a run saved in run.json: backend, backbone, selection, timings, test metrics. */
 export interface RunSummary {
+  /** The tfjs backend that trained it. */
   backend: string;
+  /** Where the backbone's weights came from. */
   backbone: BackboneInfo;
+  /** The selected epoch (0-based, the epoch counter of `history`). */
   bestEpoch: number;
+  /** Wall time in seconds: feature extraction, training, and the whole run. */
   seconds: { features: number; training: number; total: number };
+  /** What the feature extraction did (features preset). */
   features?: ExtractionStats;
   /** Test-split accuracy and macro AUROC of each head. */
   test: Record<string, { accuracy: number; auroc: number; n: number }>;
+  /** The epoch (0-based) a checkpoint resumed from, or null for an uninterrupted run. */
   resumedFrom: number | null;
   /** The prior correction applied to the heads (null when the config asks for none). */
   decision?: PriorCorrectionRecord | null;
@@ -90,11 +111,17 @@ export interface RunSummary {
 export interface RunRecord extends RunIntegrity {
   /** configKey of the run's config. */
   key: string;
+  /** When the run completed (ISO 8601, UTC). */
   created: string;
+  /** The project's git commit ("-dirty" when the tree had changes), or "unknown". */
   git_commit: string;
+  /** The release folder, its fingerprint, and whether it is synthetic. */
   data: { dir: string; fingerprint: string; synthetic: boolean };
+  /** The class weights of each head's loss (ones when the config asks for none). */
   classWeights: Record<string, number[]>;
+  /** p(MGMT | DIAG) of the training split, for inferring management from a diagnosis head. */
   managementPriors: ManagementPriors;
+  /** The run's summary. */
   summary: RunSummary;
 }
 

@@ -27,6 +27,8 @@
  * assert.deepEqual(await meter.read(), { sum: 2, count: 2 });
  * sgd.dispose();
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { OptimizerConfig } from "./config.ts";
@@ -39,10 +41,13 @@ function fusedAvailable(): boolean {
   return tf.getBackend() === "webgpu" && tf.getKernel("SgdMomentumVelocity", "webgpu") !== undefined;
 }
 
+/** SGD with momentum and Keras' learning-rate decay; velocities live on the device, one per variable name. */
 export class SgdMomentum {
+  /** The optimizer's settings. */
   readonly config: OptimizerConfig;
   #velocity = new Map<string, tf.Tensor>();
 
+  /** An optimizer with zero velocities. */
   constructor(config: OptimizerConfig) {
     this.config = config;
   }
@@ -98,6 +103,7 @@ export class SgdMomentum {
     return v ? Float32Array.from(await v.data() as Float32Array) : new Float32Array(shape.reduce((a, b) => a * b, 1));
   }
 
+  /** Frees the velocities (the optimizer starts again from zero velocities). */
   dispose(): void {
     for (const v of this.#velocity.values()) v.dispose();
     this.#velocity.clear();
@@ -134,6 +140,7 @@ export class LossMeter {
     return out;
   }
 
+  /** Frees the device sum and forgets the pending losses. */
   dispose(): void {
     this.#sum?.dispose();
     this.#zero?.dispose();

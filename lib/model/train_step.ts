@@ -6,20 +6,41 @@
  * so it reads nothing back (tests/model/webgpu_training_test.ts counts the transfers).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
  * import { trainStep } from "./train_step.ts";
- * trainStep(xs, { model, vars, heads, labels, classWeights, training: true }, { sgd, losses, step: 0 });
+ * import { buildHeads } from "./network.ts";
+ * import { LossMeter, SgdMomentum } from "./sgd.ts";
+ * await tf.setBackend("cpu");
+ * const model = buildHeads(4, "mgmt", { hidden: 0, l2: 0, standardize: false, transform: "none" }, 0);
+ * const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+ * const sgd = new SgdMomentum({ learningRate: 0.1, momentum: 0.9, lrDecay: 0, weightDecay: 0 });
+ * const losses = new LossMeter();
+ * const spec = {
+ *   model, vars, heads: ["management" as const], training: true,
+ *   labels: { management: [2, 0] }, classWeights: { management: [1, 1, 1] },
+ * };
+ * trainStep([tf.zeros([2, 4])], spec, { sgd, losses, step: 0 }); // a batch of 2 cases, 4 features each
+ * const { sum, count } = await losses.read();
+ * assert.equal(count, 1);
+ * assert.ok(Math.abs(sum - Math.log(3)) < 1e-6); // zero features, zero biases: p = 1/3 for every class
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { HeadName } from "../data/vocabulary.ts";
+import type { HeadName } from "../data/vocabulary.ts";
 import { classesOf } from "./config.ts";
 import { LossMeter, SgdMomentum } from "./sgd.ts";
 
+/** What one training step works on: the model, its trained variables, the batch's labels and the loss' weights. */
 export interface StepSpec {
+  /** The model, applied to the batch's inputs; its outputs are the heads' probabilities. */
   model: tf.LayersModel;
   /** The variables trained in this step (the model's trainable weights, read). */
   vars: tf.Variable[];
+  /** The model's heads, in output order. */
   heads: HeadName[];
   /** The batch's label of each head, in batch order. */
   labels: Readonly<Record<string, readonly number[]>>;
