@@ -31,6 +31,8 @@
  * assert.equal(counts.readbacks, 1);
  * assert.equal(counts.readbackBytes, 12);
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -61,6 +63,7 @@ interface BackendInternals {
 
 /** Launch statistics of one program (webgpu). */
 export interface ProgramStats {
+  /** Launches of the program. */
   launches: number;
   /** Host milliseconds spent in the backend's launch call, queue submits excluded. */
   encodeMs: number;
@@ -68,9 +71,11 @@ export interface ProgramStats {
   minThreads: number;
 }
 
+/** What {@linkcode watchTransfers} counted: reads, uploads, launches, submits, compilations. */
 export interface TransferCounts {
   /** Reads of tensor data (on webgpu: device-to-host reads that moved data). */
   readbacks: number;
+  /** Bytes of those reads. */
   readbackBytes: number;
   /** Of which synchronous (`dataSync`, `arraySync`): impossible on webgpu under Deno. */
   syncReadbacks: number;
@@ -81,6 +86,7 @@ export interface TransferCounts {
   hostTensors: number;
   /** Host-made tensors uploaded to the device (webgpu). */
   uploads: number;
+  /** Bytes of those uploads. */
   uploadBytes: number;
   /** Uploads by "program that needed it [shape]", largest total first. */
   uploadsBy: { what: string; count: number; bytes: number }[];
@@ -92,9 +98,11 @@ export interface TransferCounts {
   submitMs: number;
   /** Shaders compiled (new pipelines) while watching. */
   shadersCompiled: number;
+  /** Launch statistics by program name (webgpu). */
   programs: Record<string, ProgramStats>;
 }
 
+/** A running watch of the current backend's transfers (from {@linkcode watchTransfers}). */
 export interface TransferWatch {
   /** The counts so far (the wrappers stay in place). */
   counts(): TransferCounts;
@@ -226,22 +234,29 @@ export function watchTransfers(): TransferWatch {
 
 /** One kernel of `tf.profile`, summed over its launches in the step. */
 export interface KernelTime {
+  /** The kernel's name (e.g. "Conv2D"). */
   name: string;
+  /** Launches in the step. */
   count: number;
   /** Device milliseconds (0 where the backend cannot time kernels). */
   ms: number;
 }
 
+/** One training step's profile (from {@linkcode profileStep}). */
 export interface StepProfile {
+  /** The tfjs backend the step ran on. */
   backend: string;
   /** Wall milliseconds of the watched run of the step (no profiling). */
   wallMs: number;
+  /** Transfers and launches of the watched run. */
   transfers: TransferCounts;
   /** Tensors and bytes the step left behind (tf.memory() after minus before). */
   leakedTensors: number;
+  /** Bytes of those tensors. */
   leakedBytes: number;
   /** Kernels by device time, from the profiled run. */
   kernels: KernelTime[];
+  /** Sum of the kernels' device milliseconds. */
   kernelMs: number;
   /** Wall milliseconds of the profiled run. */
   profiledWallMs: number;

@@ -17,19 +17,32 @@
  * strides 1 and 2, same and valid padding, 1x1, 3x3, 1x7, 7x1 kernels; products with every transpose).
  *
  * @example
- * ```ts ignore
- * import { registerWasmGradientKernels } from "./wasm_kernels.ts";
- * registerWasmGradientKernels(); // idempotent; call after the wasm backend is registered
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convPadding } from "./wasm_kernels.ts";
+ * // registerWasmGradientKernels() (idempotent) is called by startBackend("wasm"), after the backend is registered
+ * assert.deepEqual(convPadding(299, 299, 3, 3, [2, 2], "valid"), { top: 0, bottom: 0, left: 0, right: 0, outH: 149, outW: 149 });
+ * // "same" as TensorFlow pads: the odd pixel after
+ * assert.deepEqual(convPadding(4, 4, 3, 3, [2, 2], "same"), { top: 0, bottom: 1, left: 0, right: 1, outH: 2, outW: 2 });
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
-interface ConvAttrs {
+/** The attributes of tfjs' convolution gradient kernels that these kernels read. */
+export interface ConvAttrs {
+  /** Stride, one for both axes or [height, width]. */
   strides: number | [number, number];
+  /** "valid", "same", one explicit padding for every side, or explicit [before, after] per NHWC axis. */
   pad: "valid" | "same" | number | [[number, number], [number, number], [number, number], [number, number]];
+  /** Data layout: only "NHWC" (the default) or "channelsLast" is supported. */
   dataFormat?: string;
+  /** Dilation, one for both axes or [height, width] (1: none). */
   dilations?: number | [number, number];
+  /** The filter's [height, width, in channels, out channels] (filter gradient). */
   filterShape?: [number, number, number, number];
+  /** The input's [batch, height, width, channels] (input gradient). */
   inputShape?: [number, number, number, number];
 }
 

@@ -23,37 +23,55 @@
  * Every kernel is checked against tfjs' cpu backend in tests/model/webgpu_training_test.ts.
  *
  * @example
- * ```ts ignore
- * import { registerWebGpuTrainingKernels } from "./webgpu_kernels.ts";
- * await tf.setBackend("webgpu");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerWebGpuTrainingKernels, setFilterGradKernel } from "./webgpu_kernels.ts";
+ * registerWebGpuTrainingKernels(); // registered for "webgpu"; they run once tf.setBackend("webgpu") succeeds
  * registerWebGpuTrainingKernels(); // idempotent
+ * assert.ok(tf.getKernel("BnTrainStats", "webgpu") && tf.getKernel("SgdMomentumApply", "webgpu"));
+ * assert.equal(setFilterGradKernel("tiled"), "auto"); // the previous choice
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
 /** The program interface of tfjs-backend-webgpu 4.22 (`WebGPUProgram`) that these kernels fill in. */
-interface WebGpuProgram {
+export interface WebGpuProgram {
+  /** Names of the input tensors in the shader, in input order. */
   variableNames: string[];
+  /** Shape of the output tensor. */
   outputShape: number[];
+  /** Key of the compiled pipeline: programs with the same key share one shader. */
   shaderKey: string;
+  /** Which output dimensions map to the x, y and z of the dispatch. */
   dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
+  /** Workgroups launched in x, y and z. */
   dispatch: [number, number, number];
+  /** Threads of one workgroup in x, y and z. */
   workgroupSize: [number, number, number];
+  /** WGSL declarations of the program's uniforms (e.g. "channels : i32,"). */
   uniforms?: string;
+  /** Whether the shader receives the output size as a uniform. */
   size?: boolean;
+  /** The WGSL source of the program's `main`. */
   getUserCode(): string;
 }
 
-type Uniform = { type: "int32" | "float32"; data: number[] };
+/** One uniform value passed to a program: its type and its numbers. */
+export type Uniform = { type: "int32" | "float32"; data: number[] };
 
 /** The methods of tfjs-backend-webgpu's `WebGPUBackend` (4.22) used here. */
 export interface WebGpuBackendLike {
+  /** Runs `program` on `inputs` with `uniforms`, returning the output tensor of `dtype`. */
   runWebGPUProgram(
     program: WebGpuProgram,
     inputs: tf.TensorInfo[],
     dtype: tf.DataType,
     uniforms?: Uniform[],
   ): tf.TensorInfo;
+  /** Frees a tensor's data; true when it was freed. */
   disposeData(dataId: tf.DataId): boolean;
 }
 
@@ -542,6 +560,7 @@ let registered = false;
  * iterations at batch 8, so the tiled one is kept there too; bench/gpu_check.sh compares them on a GPU.
  */
 export type FilterGradKernel = "auto" | "tiled" | "backend";
+/** Fewest terms (batch x output pixels) of the filter-gradient sum for which "auto" uses the tiled kernel. */
 export const TILED_FROM_PIXELS = 64;
 let filterGradKernel: FilterGradKernel = "auto";
 
