@@ -3,6 +3,8 @@
  * Feature worker of the tfjs engine (see features.ts): opens the backbone on its own tfjs backend, then
  * computes and caches the views of its share of the images. Messages out: `{ done: n }`, then
  * `{ finished: true }` or `{ error }` (lib/util/worker.ts).
+ *
+ * @module
  */
 import { serveWorker } from "../util/worker.ts";
 import { BackendName, startBackend } from "./backend.ts";

@@ -391,4 +391,4 @@ export function withLegacyDefaults(c: RunConfig): RunConfig {
 /** Number of metadata features in the one-hot vector. */
 export const METADATA_SIZE = 14;
 
-export type { AugmentationSpec, HeadName };
+export type { AugmentationSpec };

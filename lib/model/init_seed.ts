@@ -14,6 +14,8 @@
  * assert.equal(initializerSeed(7), 7);
  * assert.equal(initializerSeed(-3), -3);
  * ```
+ *
+ * @module
  */
 
 /**

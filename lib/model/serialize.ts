@@ -4,11 +4,22 @@
  * too, for inspection; models are rebuilt from the run's config, and weights are matched by name.
  *
  * @example
- * ```ts ignore
- * import { saveWeights, loadWeightsInto } from "./serialize.ts";
- * await saveWeights(model, "runs/r1/weights");
- * loadWeightsInto(model, "runs/r1/weights"); // identical outputs
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadWeightsInto, saveWeights, savedHeadInputSize, snapshotWeights } from "./serialize.ts";
+ * import { buildHeads } from "./network.ts";
+ * await tf.setBackend("cpu");
+ * const cfg = { hidden: 0, l2: 0, standardize: false, transform: "none" as const };
+ * const dir = `${Deno.makeTempDirSync()}/weights`;
+ * await saveWeights(buildHeads(4, "mgmt", cfg, 1), dir);
+ * assert.equal(savedHeadInputSize(dir), 4);
+ * const model = buildHeads(4, "mgmt", cfg, 2); // another seed: other initial weights
+ * loadWeightsInto(model, dir);
+ * assert.deepEqual(snapshotWeights(model), snapshotWeights(buildHeads(4, "mgmt", cfg, 1)));
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
