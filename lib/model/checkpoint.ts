@@ -4,11 +4,27 @@
  * weights, all float32) so that an interrupted run resumes with the same result.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
  * import { freshProgress, resumeProgress, writeCheckpoint } from "./checkpoint.ts";
- * const progress = resumeProgress(ck, model, sgd) ?? freshProgress();
- * await writeCheckpoint(ck, model, sgd, progress, { epoch: 2, step: 0 });
+ * import { buildHeads } from "./network.ts";
+ * import { SgdMomentum } from "./sgd.ts";
+ * import { snapshotWeights } from "./serialize.ts";
+ * await tf.setBackend("cpu");
+ * const cfg = { hidden: 0, l2: 0, standardize: false, transform: "none" as const };
+ * const sgd = new SgdMomentum({ learningRate: 0.1, momentum: 0.9, lrDecay: 0, weightDecay: 0 });
+ * const ck = { dir: Deno.makeTempDirSync(), key: "demo" };
+ * const model = buildHeads(4, "mgmt", cfg, 1);
+ * assert.equal(resumeProgress(ck, model, sgd), null); // no checkpoint yet
+ * await writeCheckpoint(ck, model, sgd, freshProgress(), { epoch: 2, step: 0 });
+ * const other = buildHeads(4, "mgmt", cfg, 2);
+ * assert.deepEqual(resumeProgress(ck, other, sgd)?.start, { epoch: 2, step: 0 });
+ * assert.deepEqual(snapshotWeights(other), snapshotWeights(model)); // the weights restored
+ * assert.throws(() => resumeProgress({ ...ck, key: "another" }, other, sgd), /different configuration/);
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -22,6 +38,7 @@ import type { SgdMomentum } from "./sgd.ts";
 export interface HistoryRow {
   /** 1-based. */
   epoch: number;
+  /** Name of the schedule stage the epoch belongs to. */
   stage: string;
   /** Steps trained in this epoch (fewer in the epoch a run resumed in). */
   steps: number;
@@ -29,17 +46,21 @@ export interface HistoryRow {
   lr: number;
   /** Mean training loss over the epoch's steps. */
   trainLoss: number;
+  /** Loss on the validation split (what `selection: "loss"` minimises). */
   validLoss: number;
   /** Mean macro AUROC over the heads with every class in the validation split. */
   validAuroc: number;
   /** Whether this epoch was the best so far (its weights kept). */
   best: boolean;
+  /** Wall time of the epoch (training and validation), in seconds. */
   seconds: number;
 }
 
 /** Where a run writes its checkpoints; `key` identifies the configuration they belong to. */
 export interface CheckpointSpec {
+  /** The checkpoint folder. */
   dir: string;
+  /** Identifies the configuration; resuming from a checkpoint with another key throws. */
   key: string;
   /** Also write one every this many steps (default: after each epoch and on interrupt only). */
   everySteps?: number;
@@ -47,12 +68,15 @@ export interface CheckpointSpec {
 
 /** A position in the run: the epoch (0-based) and the step within it to go on from. */
 export interface TrainPosition {
+  /** The epoch, 0-based. */
   epoch: number;
+  /** The step within the epoch. */
   step: number;
 }
 
 /** What the trainer keeps from epoch to epoch (and a checkpoint saves). */
 export interface TrainProgress {
+  /** One row per completed epoch. */
   history: HistoryRow[];
   /** The best selection metric so far (lower is better). */
   bestMetric: number;

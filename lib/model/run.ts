@@ -93,7 +93,7 @@ export interface RunSummary {
   backend: string;
   /** Where the backbone's weights came from. */
   backbone: BackboneInfo;
-  /** The selected epoch (0-based, the epoch counter of `history`). */
+  /** The selected epoch (1-based, as `history` counts; 0 when none was selected). */
   bestEpoch: number;
   /** Wall time in seconds: feature extraction, training, and the whole run. */
   seconds: { features: number; training: number; total: number };
