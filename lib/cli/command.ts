@@ -2,6 +2,8 @@
  * The shape of a CLI command and the shared option parsing (node:util parseArgs, strict), with
  * `--help` for every command and errors that name the option and what was expected (checks.ts: no
  * positional arguments, folder/file options of the right kind, options that need another).
+ *
+ * @module
  */
 import { parseArgs } from "node:util";
 import { writeTextAtomic } from "../util/fs.ts";

@@ -6,6 +6,8 @@
  * deno task cli table1 --data /path/to/release_v0 --format md
  * deno task cli synth --out /tmp/synth --cases 100 --seed 1
  * ```
+ *
+ * @module
  */
 import { Command, parseCommandArgs } from "./command.ts";
 import { UsageError } from "./options.ts";

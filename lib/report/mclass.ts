@@ -8,10 +8,12 @@
  *
  * @example
  * ```ts ignore
- * import { mclassAnalysis } from "./report.ts";
+ * import { mclassAnalysis } from "./mclass.ts";
  * const r = mclassAnalysis({ truthMelanoma, answers, management, diagnosis, prng: new Prng(1) });
  * r.excAsNoexc.aggregate.pred;
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { loadAnswers, loadMclassList, mclassImagePaths } from "../mclass/data.ts";

@@ -11,6 +11,8 @@
  * const card = await buildModelCard("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache", seed: 2021 });
  * writeModelCard(card, "outputs/synthetic/runs/multi-CDM/card", prov); // card.md, card.html, card.json
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";

@@ -10,6 +10,8 @@
  * const runs = loadStudyRuns("outputs/synthetic/runs");
  * await writeStudyReport(runs, "outputs/synthetic/report", prov, { seed: 2021 });
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import {

@@ -11,6 +11,8 @@
  * const fig = fig2Figure(r, distances, note, { samples: 1000 });
  * exportFigure(fig, outDir, "fig2", prov);
  * ```
+ *
+ * @module
  */
 import { DistanceComparisonRow, InferVsPredict, PUBLISHED } from "../analysis/mod.ts";
 import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";

@@ -12,6 +12,8 @@
  * studyTableFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" }); // Table 2
  * cvFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" }); // its 3-fold rows
  * ```
+ *
+ * @module
  */
 import pl from "nodejs-polars";
 import {

@@ -8,6 +8,8 @@
  * import { writeStudyReport } from "./study_report.ts";
  * writeStudyReport(loadStudyRuns("outputs/synthetic/runs"), "outputs/synthetic/report", prov, { seed: 2021 });
  * ```
+ *
+ * @module
  */
 import { DEFAULT_PENALTY, distanceComparison, PUBLISHED_SOURCE } from "../analysis/mod.ts";
 import { Prng } from "../util/prng.ts";

@@ -1,4 +1,8 @@
-/** `compare`: two prediction sets against the same truth — metrics and McNemar's test. */
+/**
+ * `compare`: two prediction sets against the same truth — metrics and McNemar's test.
+ *
+ * @module
+ */
 import { comparePredictions, comparisonRows, readLabelFile } from "../../report/compare_predictions.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import { type Command, emit } from "../command.ts";

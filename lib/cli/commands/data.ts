@@ -1,4 +1,8 @@
-/** Data commands: table1, labels, folds, synth. */
+/**
+ * Data commands: table1, labels, folds, synth.
+ *
+ * @module
+ */
 import {
   crossValidationFolds,
   foldProportions,

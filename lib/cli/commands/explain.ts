@@ -1,4 +1,8 @@
-/** `case` and `card`: a case report with explanation maps, and a run's model card. */
+/**
+ * `case` and `card`: a case report with explanation maps, and a run's model card.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";

@@ -1,4 +1,8 @@
-/** `extract`: the frozen backbone's pooled features of a release, as Parquet or CSV (and into the cache). */
+/**
+ * `extract`: the frozen backbone's pooled features of a release, as Parquet or CSV (and into the cache).
+ *
+ * @module
+ */
 import { DEFAULT_AUGMENTATION } from "../../data/augment.ts";
 import { cacheDirectory, releaseLocation } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";

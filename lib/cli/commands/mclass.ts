@@ -1,4 +1,8 @@
-/** `mclass`: the model against 157 dermatologists on MClass-D. */
+/**
+ * `mclass`: the model against 157 dermatologists on MClass-D.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory } from "../../data/location.ts";
 import { writeMclassReport } from "../../report/mclass.ts";

@@ -1,4 +1,8 @@
-/** Model commands: train and predict. */
+/**
+ * Model commands: train and predict.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocation } from "../../data/mod.ts";
 import {

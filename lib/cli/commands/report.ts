@@ -1,4 +1,8 @@
-/** `report`: every table and figure of the study's Derm7pt analyses, from run folders. */
+/**
+ * `report`: every table and figure of the study's Derm7pt analyses, from run folders.
+ *
+ * @module
+ */
 import { loadStudyRuns, StudyRun } from "../../report/study.ts";
 import { writeStudyReport } from "../../report/study_report.ts";
 import { provenance } from "../../util/provenance.ts";

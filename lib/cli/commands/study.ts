@@ -1,6 +1,8 @@
 /**
  * `study`: the whole study on a release with several seeds, every published number beside this run's.
  * `tune`: the validation evidence behind the features preset (the preset and one-change alternatives).
+ *
+ * @module
  */
 import { join } from "node:path";
 import { writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
