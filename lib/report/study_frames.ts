@@ -35,7 +35,15 @@ import { ablationTables, infrVsPred, managementTableOf, StudyRun } from "./study
 const METRICS = ["sensitivity", "specificity", "precision", "auroc"] as const;
 
 /** The rows of one metric table: per class, then the average (which carries the accuracy). */
-export function metricTableRows(t: MetricTable) {
+export function metricTableRows(t: MetricTable): {
+  label: string;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  auroc: number;
+  /** Only on the average row (null per class). */
+  accuracy: number | null;
+}[] {
   return [
     ...t.perClass.map((r) => ({
       label: r.label,

@@ -46,7 +46,9 @@ import {
 } from "./study_figures.ts";
 import { cvFrame, metricsFrame, studyTableFrame, studyVsRunFrame } from "./study_frames.ts";
 
+/** Options of {@linkcode writeStudyReport}. */
 export interface StudyReportOptions {
+  /** Seed of the distances' subsampling (also written into the provenance). */
   seed: number;
   /** Subsamples for the distance CIs (default 1000, the study's). */
   samples?: number;
