@@ -39,7 +39,7 @@ export interface PredictionComparison {
 }
 
 /** One prediction set's row of {@linkcode comparisonRows}: macro-averaged metrics and accuracy. */
-export interface ComparisonRow {
+export type ComparisonRow = {
   /** The prediction set's name. */
   predictions: string;
   /** Macro-averaged sensitivity (recall). */
@@ -56,7 +56,7 @@ export interface ComparisonRow {
   correct: number;
   /** Number of cases. */
   n: number;
-}
+};
 
 /**
  * Metrics of both prediction sets and McNemar's test between them. Labels are class indices; without

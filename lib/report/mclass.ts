@@ -157,7 +157,7 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
 const ci = (c?: [number, number]) => (c ? `[${c[0].toFixed(4)}, ${c[1].toFixed(4)}]` : "");
 
 /** One row of {@linkcode agreementRecords}. */
-export interface AgreementRecord {
+export type AgreementRecord = {
   /** What is measured. */
   quantity: string;
   /** This run's value, as text (4 decimals, or mean ± SD). */
@@ -166,7 +166,7 @@ export interface AgreementRecord {
   "95% CI (bootstrap over images)": string;
   /** The study's published value. */
   study: string | number;
-}
+};
 
 /** The agreement table with the study's numbers beside (say in its caption whether the benchmark is synthetic). */
 export function agreementRecords(r: MclassResult): AgreementRecord[] {

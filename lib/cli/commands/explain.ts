@@ -32,6 +32,7 @@ import {
   WORKERS_OPTION,
 } from "../options.ts";
 
+/** `deno task cli case`: the case report of one case of a release or a new case. */
 export const caseCommand: Command = {
   name: "case",
   summary:
@@ -82,6 +83,7 @@ export const caseCommand: Command = {
   },
 };
 
+/** `deno task cli card`: the model card of a run folder. */
 export const cardCommand: Command = {
   name: "card",
   summary:

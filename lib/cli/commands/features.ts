@@ -23,6 +23,7 @@ import {
 
 const SPLITS: readonly SplitChoice[] = ["train", "valid", "test", "all"];
 
+/** `deno task cli extract`: the frozen backbone's pooled features of a release. */
 export const extractCommand: Command = {
   name: "extract",
   summary: "Write the backbone's pooled features of every image and view (Parquet or CSV) and fill the feature cache.",

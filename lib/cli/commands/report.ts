@@ -10,6 +10,7 @@ import { readRunRecord } from "../../model/run.ts";
 import type { Command } from "../command.ts";
 import { intOption, UsageError } from "../options.ts";
 
+/** `deno task cli report`: every table and figure of notebooks 03-05 from run folders. */
 export const reportCommand: Command = {
   name: "report",
   summary:
