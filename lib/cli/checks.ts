@@ -15,6 +15,8 @@
  *   /expected a value after --lr, found an option-like value; write --lr=-1/,
  * );
  * ```
+ *
+ * @module
  */
 import type { OptionSpec } from "./options.ts";
 import { exists, isDirectory } from "../util/fs.ts";

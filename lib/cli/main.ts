@@ -6,6 +6,16 @@
  * deno task cli table1 --data /path/to/release_v0 --format md
  * deno task cli synth --out /tmp/synth --cases 100 --seed 1
  * ```
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { COMMANDS, usage } from "./main.ts";
+ * assert.ok(COMMANDS.some((c) => c.name === "train"));
+ * assert.match(usage(), /^Usage: deno task cli <command> \[options\]/);
+ * ```
+ *
+ * @module
  */
 import { Command, parseCommandArgs } from "./command.ts";
 import { UsageError } from "./options.ts";
@@ -19,6 +29,7 @@ import { cardCommand, caseCommand } from "./commands/explain.ts";
 import { extractCommand } from "./commands/features.ts";
 import { studyCommand, tuneCommand } from "./commands/study.ts";
 
+/** Every command, in the order the usage text lists them. */
 export const COMMANDS: Command[] = [
   table1Command,
   labelsCommand,
@@ -36,6 +47,7 @@ export const COMMANDS: Command[] = [
   cardCommand,
 ];
 
+/** The usage text: every command with its summary, and where the data is taken from. */
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [

@@ -14,6 +14,8 @@
  * const report = await buildCaseReport(ex, await caseFromRelease(ex, release, 123), { reference, release });
  * await writeCaseReport(report, "outputs/cases", "case_123", prov);
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { join } from "node:path";
@@ -57,13 +59,17 @@ import type { Provenance } from "../util/provenance.ts";
 export interface CaseInput {
   /** Shown in titles: "case 123" or the image file names. */
   id: string;
+  /** The release's case_num (null for a new case). */
   caseNum: number | null;
+  /** The case's split in the release (null for a new case). */
   split: string | null;
   /** Release row index (to leave a training case out of its own neighbours). */
   index: number | null;
   /** Images at the run's input size, and at display size. */
   images: Partial<Record<ImageInput, RgbImage>>;
+  /** The same images at display size (256 px). */
   display: Partial<Record<ImageInput, RgbImage>>;
+  /** Sex, location and elevation (null unless all three are known). */
   metadata: Readonly<Record<MetadataVariable, string>> | null;
   /** Grouped labels when known. */
   truth: Partial<Record<HeadName, number>> | null;
@@ -71,32 +77,58 @@ export interface CaseInput {
   files: Partial<Record<ImageInput, string>>;
 }
 
+/** Everything a case report shows (see {@linkcode buildCaseReport}). */
 export interface CaseReport {
+  /** As {@linkcode CaseInput}. */
   id: string;
+  /** As {@linkcode CaseInput}. */
   caseNum: number | null;
+  /** As {@linkcode CaseInput}. */
   split: string | null;
+  /** As {@linkcode CaseInput}. */
   metadata: CaseInput["metadata"];
+  /** As {@linkcode CaseInput}. */
   truth: CaseInput["truth"];
+  /** The run explained. */
   run: {
+    /** Its folder. */
     dir: string;
+    /** Model kind: diag, mgmt or multi. */
     kind: string;
+    /** Input set, e.g. "CDM". */
     inputs: string;
+    /** Training preset. */
     preset: string;
+    /** Backbone in words: source, input size in px, feature layers. */
     backbone: string;
+    /** Whether the report's data is synthetic. */
     synthetic: boolean;
     /** Augmented views the probabilities average beside the image (0: the image alone). */
     ttaViews: number;
   };
+  /** Each head's class probabilities. */
   probabilities: Partial<Record<HeadName, number[]>>;
+  /**
+   * The seven-point checklist from the criteria heads: each criterion's probability and whether it is
+   * the arg-max, the score of the arg-max criteria, the expected score (sum of weight x probability) and
+   * the true score when known; null unless the run has all seven criteria heads.
+   */
   sevenPoint: {
     criteria: { column: string; finding: string; weight: number; probability: number; present: boolean }[];
     score: number;
     expectedScore: number;
     trueScore: number | null;
   } | null;
+  /** Management probabilities: from the management head, and inferred from the diagnosis via p(MGMT | DIAG). */
   management: { predicted: number[] | null; inferred: number[] | null };
+  /** Grad-CAM maps of the predicted class of the diagnosis and management heads (runs with image inputs). */
   explanations: { head: HeadName; className: string; probability: number; maps: Partial<Record<ImageInput, CamMap>> }[];
+  /**
+   * Integrated gradients from the training mean: each input's contribution to the predicted class's
+   * logit, and how far their sum misses the logit's change (completeness error).
+   */
   attributions: { head: HeadName; className: string; byInput: Record<string, number>; completenessError: number }[];
+  /** Where the case sits against the training cases, with its nearest training cases' labels. */
   position: CasePosition & {
     neighbourLabels: { caseNum: number; diagnosis: string; management: string; distance: number }[];
   };
@@ -110,7 +142,11 @@ export interface CaseReport {
 const DISPLAY = 256;
 const IMAGE_NAMES: Record<ImageInput, string> = { clinical: "clinical", derm: "dermoscopic" };
 
-/** A case of a release (by case_num), with its images and labels. */
+/**
+ * A case of a release (by case_num), with its images (decoded at the run's input size and at 256 px)
+ * and labels.
+ * @throws {RangeError} when the release has no case with that case_num.
+ */
 export async function caseFromRelease(ex: Explainable, release: Release, caseNum: number): Promise<CaseInput> {
   const c = release.cases.find((x) => x.caseNum === caseNum);
   if (!c) throw new RangeError(`Cannot report case ${caseNum}: expected a case_num of ${release.metaFile}, found none`);
@@ -167,10 +203,13 @@ export async function caseFromFiles(
   };
 }
 
+/** Options of {@linkcode buildCaseReport}. */
 export interface CaseReportOptions {
+  /** The training cases' head inputs (mean, spread, leave-one-out distances) to place the case against. */
   reference: TrainingReference;
   /** The release, to label the nearest training cases. */
   release?: Release;
+  /** Whether the data is synthetic (marked on every output). */
   synthetic: boolean;
 }
 
@@ -196,7 +235,11 @@ async function caseProbabilities(
   return Object.fromEntries(ex.headNames.map((h) => [h, probs[h]![0]]));
 }
 
-/** Computes everything the report shows. */
+/**
+ * Computes everything the report shows, on one backbone pass: probabilities (with the run's test-time
+ * augmentation when it has one), seven-point score, management, Grad-CAM and integrated gradients,
+ * position against the training cases, and the images as PNG.
+ */
 export async function buildCaseReport(
   ex: Explainable,
   input: CaseInput,
@@ -629,8 +672,19 @@ export function caseReportHtml(r: CaseReport, fig: Figure, prov: Provenance): st
     }</body></html>\n`;
 }
 
+/** A case report without image bytes, its Grad-CAM maps as plain arrays (see {@linkcode caseReportRecord}). */
+export interface CaseReportRecord extends Omit<CaseReport, "png" | "explanations"> {
+  /** The Grad-CAM explanations, each map as its layer, size and values (row-major). */
+  explanations: {
+    head: HeadName;
+    className: string;
+    probability: number;
+    maps: { [k: string]: { layer: string; height: number; width: number; values: number[] } };
+  }[];
+}
+
 /** The report without image bytes (for JSON). */
-export function caseReportRecord(r: CaseReport) {
+export function caseReportRecord(r: CaseReport): CaseReportRecord {
   const { png: _png, explanations, ...rest } = r;
   return {
     ...rest,
@@ -674,11 +728,14 @@ export function positionRows(reports: readonly CaseReport[]): Record<string, str
 
 /** A case report rendered: the figure, each overlay as a 300-dpi PNG figure of its own, the HTML and the JSON record. */
 export interface RenderedCaseReport {
+  /** The whole report as one figure. */
   figure: Figure;
   /** File name suffix (e.g. "gradcam_management_derm") and PNG bytes of each overlay figure. */
   overlays: { suffix: string; png: Uint8Array }[];
+  /** Self-contained HTML. */
   html: string;
-  json: { provenance: Provenance; report: ReturnType<typeof caseReportRecord> };
+  /** The JSON record: provenance and the report without image bytes. */
+  json: { provenance: Provenance; report: CaseReportRecord };
 }
 
 /**

@@ -5,24 +5,65 @@
  *
  * @example
  * ```ts
- * import { comparePredictions } from "./compare_predictions.ts";
+ * import assert from "node:assert/strict";
+ * import { comparePredictions, comparisonRows } from "./compare_predictions.ts";
  * const r = comparePredictions([0, 1, 2, 2], [0, 1, 1, 2], [0, 2, 2, 2], { labels: ["NONE", "CLNC", "EXC"] });
- * r.mcnemar.midp.pValue; // 1
+ * assert.deepEqual(r.table, [[2, 1], [1, 0]]); // both right, A right B wrong; A wrong B right, both wrong
+ * assert.equal(r.mcnemar.exact.pValue, 1);
+ * assert.equal(r.mcnemar.midp.pValue, 0.75); // b = c = 1: 1 - P(X = 1)/2, X ~ Bin(2, 1/2)
+ * assert.deepEqual(comparisonRows(r).map((row) => [row.predictions, row.correct, row.accuracy]), [
+ *   ["A", 3, 0.75],
+ *   ["B", 3, 0.75],
+ * ]);
  * ```
+ *
+ * @module
  */
 import { ClasswiseMetrics, classwiseMetrics, mcnemar, McNemarResult, mcnemarTable } from "../stats/mod.ts";
 import { readTextFile } from "../util/fs.ts";
 
+/** Two label predictions of the same cases compared (see {@linkcode comparePredictions}). */
 export interface PredictionComparison {
+  /** The class names, indexed by label. */
   labels: string[];
+  /** Number of cases. */
   n: number;
+  /** Class-wise metrics of prediction set A. */
   a: ClasswiseMetrics;
+  /** Class-wise metrics of prediction set B. */
   b: ClasswiseMetrics;
+  /** The correct/incorrect table: [[both right, A right B wrong], [A wrong B right, both wrong]]. */
   table: [[number, number], [number, number]];
+  /** McNemar's test on `table`, exact and mid-p. */
   mcnemar: { exact: McNemarResult; midp: McNemarResult };
 }
 
-/** Metrics of both prediction sets and McNemar's test between them. */
+/** One prediction set's row of {@linkcode comparisonRows}: macro-averaged metrics and accuracy. */
+export type ComparisonRow = {
+  /** The prediction set's name. */
+  predictions: string;
+  /** Macro-averaged sensitivity (recall). */
+  sensitivity: number;
+  /** Macro-averaged specificity. */
+  specificity: number;
+  /** Macro-averaged precision. */
+  precision: number;
+  /** Macro-averaged F1. */
+  f1: number;
+  /** Fraction of cases predicted right. */
+  accuracy: number;
+  /** Number of cases predicted right. */
+  correct: number;
+  /** Number of cases. */
+  n: number;
+};
+
+/**
+ * Metrics of both prediction sets and McNemar's test between them. Labels are class indices; without
+ * `labels` the classes are 0..max label, named by their index.
+ * @throws {RangeError} without `labels` when the largest label is not below the number of cases, or
+ * with fewer `labels` than classes, or when the three arrays differ in length.
+ */
 export function comparePredictions(
   truth: number[],
   a: number[],
@@ -107,7 +148,7 @@ export function readLabelFile(
 }
 
 /** Flat rows for a table: one row per prediction set with macro metrics and accuracy. */
-export function comparisonRows(r: PredictionComparison, names: [string, string] = ["A", "B"]) {
+export function comparisonRows(r: PredictionComparison, names: [string, string] = ["A", "B"]): ComparisonRow[] {
   return [r.a, r.b].map((m, i) => ({
     predictions: names[i],
     sensitivity: m.macro.sensitivity,

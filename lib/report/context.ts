@@ -9,11 +9,20 @@
  * `DERM7PT_OUTPUTS` (default: outputs/).
  *
  * @example
- * ```ts ignore
- * import { notebookContext } from "./context.ts";
- * const ctx = await notebookContext("01_dataset");
- * ctx.release.cases.length;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
+ * import { notebookContext, outputsRoot } from "./context.ts";
+ * const ctx = await notebookContext("00_primer", { data: false }); // a notebook that reads no Derm7pt data
+ * assert.equal(ctx.release, null);
+ * assert.equal(ctx.outDir, join(outputsRoot(), "00_primer"));
+ * assert.equal(ctx.provenance.synthetic_data, false);
  * ```
+ *
+ * `notebookContext("01_dataset")` opens the release of `DERM7PT_DIR` (writing the synthetic one when
+ * none is set) and sends outputs to outputs/synthetic/01_dataset/ or outputs/real/01_dataset/.
+ *
+ * @module
  */
 import { join } from "node:path";
 import {
@@ -29,11 +38,14 @@ import {
 } from "../data/mod.ts";
 import { Provenance, provenance } from "../util/provenance.ts";
 
+/** The run profile: `full` (the main job's settings) or `quick` (small settings for tests). */
 export type Profile = "full" | "quick";
 
 /** Settings that differ between the full main job and the quick test profile. */
 export interface ProfileSettings {
+  /** The synthetic release written when no real one is given: cases, seed, image size (px). */
   synthetic: { cases: number; seed: number; imageSize: number };
+  /** Where that synthetic release is written. */
   syntheticDir: string;
   /**
    * Settings of the runs the notebooks train: on synthetic data the input size, views and epochs (smaller
@@ -41,16 +53,20 @@ export interface ProfileSettings {
    * preset's defaults unchanged (299 px, its views and epochs).
    */
   training: {
+    /** Input size (px) of the backbone on synthetic data. */
     syntheticSize: number;
     /** Augmented views per training image and views averaged at prediction, on synthetic data. */
     syntheticViews: number;
     /** Head-training epochs on synthetic data. */
     syntheticEpochs: number;
+    /** Training seed. */
     seed: number;
+    /** Bootstrap resamples of confidence intervals. */
     bootstrap: number;
   };
 }
 
+/** The settings of each profile. */
 export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freeze({
   full: {
     synthetic: { ...DEFAULT_SYNTHETIC },
@@ -66,14 +82,21 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = Object.freez
   },
 });
 
+/** What a notebook (or the main job) works with: its data, settings, output folder and provenance. */
 export interface NotebookContext {
+  /** The notebook's name, e.g. "01_dataset" (names its output folder). */
   name: string;
   /** False for notebooks that read no Derm7pt data (then `release` is null). */
   usesData: boolean;
+  /** The active profile. */
   profile: Profile;
+  /** The active profile's settings. */
   settings: ProfileSettings;
+  /** Where the release is and how it was chosen (null when `usesData` is false). */
   location: ReleaseLocation | null;
+  /** The opened release. */
   release: Release;
+  /** Whether the release is synthetic. */
   synthetic: boolean;
   /** outputs/synthetic/<name>/ or outputs/real/<name>/ (quick profile: outputs/quick-synthetic/...) */
   outDir: string;
@@ -100,11 +123,13 @@ export function outputsRoot(): string {
 }
 
 /**
- * Resolves the data (writing the synthetic release if needed), the output folder and provenance.
- * With `{ data: false }` no release is opened and outputs go to outputs/<name>/; `dataDir` overrides
- * `DERM7PT_DIR` (the CLI's --data).
+ * Resolves the data (writing the synthetic release if needed), the output folder and provenance;
+ * `dataDir` overrides `DERM7PT_DIR` (the CLI's --data).
+ * @throws {RangeError} on an unknown DERM7PT_PROFILE; {Error} from loadRelease on a folder that is not a
+ * valid release.
  */
 export async function notebookContext(name: string, options?: { dataDir?: string }): Promise<NotebookContext>;
+/** A context without data: no release is opened and outputs go to outputs/<name>/. */
 export async function notebookContext(
   name: string,
   options: { data: false },

@@ -5,8 +5,10 @@
  * ```ts ignore
  * import { datasetRecords } from "./dataset.ts";
  * const r = datasetRecords(release, folds);
- * r.managementByGroup.length; // 4 splits x 5 groups x 3 managements
+ * r.managementByGroup; // one record per split (train, valid, test, all), diagnosis group and management
  * ```
+ *
+ * @module
  */
 import * as aq from "arquero";
 import pl from "nodejs-polars";
@@ -16,10 +18,12 @@ import {
   CvFold,
   DIAGNOSIS,
   foldProportions,
+  HeadName,
   HEADS,
   MANAGEMENT,
   METADATA_ORDER,
   METADATA_VARIABLES,
+  MetadataVariable,
   MULTI_TASK_HEADS,
   Release,
   SEVEN_POINT_WEIGHTS,
@@ -107,8 +111,24 @@ export async function exampleCasePairs(
   return pairs;
 }
 
-/** All records the dataset figures need. */
-export function datasetRecords(release: Release, folds: readonly CvFold[]) {
+/** The records of the dataset figures (see {@linkcode datasetRecords}); counts are numbers of cases. */
+export interface DatasetRecords {
+  /** Cases per split (and all), diagnosis group and management. */
+  managementByGroup: { split: SplitName | "all"; group: string; management: string; count: number }[];
+  /** Cases of the whole release per label of each multi-task head. */
+  labelCounts: { head: HeadName; label: string; count: number }[];
+  /** Cases per value of each metadata variable and management (every combination, zeros included). */
+  metadata: { variable: MetadataVariable; value: string; management: string; count: number }[];
+  /** Cases per seven-point score (0 to the highest in the release) and diagnosis group. */
+  sevenPoint: { score: number; group: string; count: number }[];
+  /** Share of each label of each head: in all cases, then in each cross-validation fold's test part. */
+  foldShares: { fold: string; head: HeadName; label: string; proportion: number }[];
+  /** The splits in Table 1 order. */
+  splits: readonly (SplitName | "all")[];
+}
+
+/** All records the dataset figures need, from a release and its cross-validation folds. */
+export function datasetRecords(release: Release, folds: readonly CvFold[]): DatasetRecords {
   const managementByGroup = table1(release)
     .filter((r) => r.diagnosis === "all")
     .map((r) => ({ split: r.split, group: r.diagnosis_group, management: r.management, count: r.count }));

@@ -9,10 +9,22 @@
  * synthetic data; the backbone is the offline nsfwjs InceptionV3 (not the study's ImageNet backbone).
  *
  * @example
- * ```ts ignore
- * import { ensureRuns, studyRunNames } from "./experiments.ts";
- * const runs = await ensureRuns(ctx, studyRunNames.main); // { "diag-CDM": "<dir>", ... }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROFILES } from "./context.ts";
+ * import { studyRunConfig, studyRunNames } from "./experiments.ts";
+ * assert.deepEqual(studyRunNames.main, ["diag-CDM", "mgmt-CDM", "multi-CDM"]);
+ * assert.equal(studyRunNames.all.length, 18); // 3 main, 6 more ablation, 9 cross-validation
+ * const ctx = { settings: PROFILES.full, location: { dir: "/data/release_v0", source: "option" as const }, synthetic: false };
+ * const config = studyRunConfig(ctx, "mgmt-CDM-fold1");
+ * assert.deepEqual([config.model.kind, config.model.inputs, config.model.backbone.size], ["mgmt", "CDM", 299]);
+ * assert.deepEqual([config.data.fold, config.data.k, config.data.foldSeed], [1, 3, 0]);
  * ```
+ *
+ * In a notebook, `await ensureRuns(ctx, studyRunNames.main)` trains or reuses those runs and returns
+ * `{ "diag-CDM": "<run folder>", ... }`.
+ *
+ * @module
  */
 import { join } from "node:path";
 import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/config.ts";
@@ -23,7 +35,9 @@ import { exists } from "../util/fs.ts";
 import { formatSeconds, statusLine, withStatusLine } from "../util/progress.ts";
 import type { NotebookContext } from "./context.ts";
 
+/** The input sets of the ablation (Table 4), in the table's order. */
 export const ABLATION_INPUTS: readonly InputSet[] = ["C", "CM", "D", "DM", "CD", "CDM", "M"];
+/** Number of cross-validation folds. */
 export const FOLDS = 3;
 /** Seed of the cross-validation partition (the same as notebook 01's). */
 export const FOLD_SEED = 0;
@@ -35,14 +49,18 @@ const CV_RUNS = (["diag", "mgmt", "multi"] as const).flatMap((k) =>
 );
 
 /** Run names by purpose; `all` lists every run once (multi-CDM is both a main and an ablation run). */
-export const studyRunNames = Object.freeze({
+export const studyRunNames: Readonly<Record<"main" | "ablation" | "cv" | "all", string[]>> = Object.freeze({
   main: MAIN_RUNS,
   ablation: ABLATION_RUNS,
   cv: CV_RUNS,
   all: [...new Set([...MAIN_RUNS, ...ABLATION_RUNS, ...CV_RUNS])],
 });
 
-/** The config of a named run for a context. */
+/**
+ * The config of a named run for a context: `<diag|mgmt|multi>-<inputs>[-fold<i>]`, the features preset
+ * with the wasm backend (on synthetic data the profile's smaller size, views and epochs).
+ * @throws {RangeError} on a name of another form.
+ */
 export function studyRunConfig(
   ctx: Pick<NotebookContext, "settings" | "location" | "synthetic">,
   name: string,

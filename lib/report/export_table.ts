@@ -4,10 +4,26 @@
  * atomically. CSV, JSON and Parquet keep full precision; Markdown and LaTeX round to `digits`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { provenance } from "../util/provenance.ts";
  * import { exportTable } from "./export_table.ts";
- * exportTable("outputs/01_dataset", "table1", table1Frame, prov, { caption: "Table 1" });
+ * const dir = Deno.makeTempDirSync();
+ * const prov = provenance({ run_id: "demo", data_fingerprint: "abc", synthetic_data: true });
+ * const files = exportTable(dir, "table1", [{ split: "test", n: 395 }], prov, { caption: "Table 1" });
+ * assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), [
+ *   "table1.csv",
+ *   "table1.md",
+ *   "table1.json",
+ *   "table1.tex",
+ *   "table1.parquet",
+ *   "table1.manifest.json",
+ * ]);
+ * assert.equal(Deno.readTextFileSync(`${dir}/table1.csv`), "split,n\ntest,395\n");
+ * assert.ok(Deno.readTextFileSync(`${dir}/table1.md`).startsWith("**Table 1 (SYNTHETIC data)**\n"));
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
@@ -15,8 +31,11 @@ import type { Provenance } from "../util/provenance.ts";
 import { formatRecords, TABLE_FORMATS } from "../util/table_format.ts";
 import { DataFrame, frameOf, recordsOf } from "./frames.ts";
 
+/** Options of {@linkcode exportTable}. */
 export interface ExportTableOptions {
+  /** The columns to write, in order (default: all the frame's). */
   columns?: readonly string[];
+  /** The table's caption (Markdown/LaTeX, and the manifest). */
   caption?: string;
   /** Decimal digits in Markdown/LaTeX (CSV/JSON keep full precision). */
   digits?: number;
@@ -27,8 +46,9 @@ export interface ExportTableOptions {
 }
 
 /**
- * Writes a table (a DataFrame, or records made into one) as name.{csv,md,tex,json,parquet} and
- * name.manifest.json into `dir`; returns the paths.
+ * Writes a table (a DataFrame, or records made into one) as name.{csv,md,json,tex,parquet} and
+ * name.manifest.json into `dir`, each atomically; returns the paths. On synthetic data (`prov`) the
+ * caption says so.
  * @throws {RangeError} on a name that is not a plain file name.
  */
 export function exportTable<T extends object>(

@@ -18,11 +18,14 @@
  *   { model: "b", auroc: "n/a", p: "0.04" },
  * ]);
  * ```
+ *
+ * @module
  */
 import pl from "nodejs-polars";
 import { formatCell, recordColumns, showsNotApplicable } from "../util/table_format.ts";
 import { inJupyterKernel } from "../util/progress.ts";
 
+/** A nodejs-polars DataFrame (the type every table of this module is). */
 export type DataFrame = pl.DataFrame;
 
 /**
@@ -50,6 +53,7 @@ export function recordsOf(df: DataFrame): Record<string, unknown>[] {
   return df.toRecords() as Record<string, unknown>[];
 }
 
+/** Options of {@linkcode view}. */
 export interface ViewOptions {
   /** Digits after the decimal point for non-integer numbers (default: as computed). */
   digits?: number;
@@ -81,6 +85,7 @@ export function view(df: DataFrame, options: ViewOptions = {}): DataFrame {
   );
 }
 
+/** Options of {@linkcode show}. */
 export interface ShowOptions extends ViewOptions {
   /** Shown above the table (Markdown). */
   caption?: string;

@@ -7,11 +7,26 @@
  * agreement analysis with the dermatologists (agreement.ts) — as records and figures.
  *
  * @example
- * ```ts ignore
- * import { mclassAnalysis } from "./report.ts";
- * const r = mclassAnalysis({ truthMelanoma, answers, management, diagnosis, prng: new Prng(1) });
- * r.excAsNoexc.aggregate.pred;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../util/prng.ts";
+ * import { mclassAnalysis } from "./mclass.ts";
+ * const r = mclassAnalysis({
+ *   truthMelanoma: [1, 0, 1, 0],
+ *   answers: [[1, 0, 1, 1], [1, 0, 0, 0], [1, 1, 1, 0]], // 3 dermatologists x 4 images, 1 = excise
+ *   management: [[0.1, 0.2, 0.7], [0.6, 0.3, 0.1], [0.2, 0.4, 0.4], [0.3, 0.3, 0.4]],
+ *   diagnosis: [[0, 0.2, 0.7, 0, 0.1], [0, 1, 0, 0, 0], [0.1, 0.3, 0.5, 0.1, 0], [0, 0.6, 0.2, 0.2, 0]],
+ *   prng: new Prng(1),
+ *   draws: 10,
+ *   bootstrap: 10,
+ * });
+ * assert.deepEqual(r.decisions, { pred: [1, 0, 0, 0], infr: [1, 0, 1, 0] }); // P(EXC), p(BCC) + p(MEL) at 0.5
+ * assert.deepEqual(r.targets.aggregate, [1, 0, 1, 0]); // the dermatologists' majority
+ * assert.deepEqual(r.excAsNoexc.true, { pred: 1, infr: 0 });
+ * assert.deepEqual(r.auroc.pred, { aggregate: 0.875, true: 0.875 });
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { loadAnswers, loadMclassList, mclassImagePaths } from "../mclass/data.ts";
@@ -39,30 +54,47 @@ import { formatMeanSd } from "../analysis/metrics_tables.ts";
 import pl from "nodejs-polars";
 import { DataFrame, frameOf } from "./frames.ts";
 
+/** The inputs of {@linkcode mclassAnalysis}, one entry per MClass-D image. */
 export interface MclassInputs {
+  /** 1 where the image is a melanoma, else 0. */
   truthMelanoma: readonly number[];
+  /** Each dermatologist's decisions (1 = excise/biopsy), one row per dermatologist. */
   answers: readonly (readonly number[])[];
   /** The model's management probabilities (NONE, CLNC, EXC) per image. */
   management: readonly (readonly number[])[];
   /** Its diagnosis probabilities (BCC, NEV, MEL, MISC, SK) per image. */
   diagnosis: readonly (readonly number[])[];
+  /** Randomness of the rater draws and the bootstrap. */
   prng: Prng;
+  /** Random draws of 9 dermatologists plus the model for Fleiss' kappa (default 1000). */
   draws?: number;
+  /** Bootstrap resamples of the images for the kappas' 95% intervals (default 1000). */
   bootstrap?: number;
 }
 
+/**
+ * The MClass-D analysis of a model (see {@linkcode mclassAnalysis}): `pred` is MGMT_pred, `infr` is
+ * MGMT_infr; `aggregate` is the dermatologists' majority, `true` is melanoma.
+ */
 export interface MclassResult {
+  /** Excision scores per image: P(EXC) of the management head, p(BCC) + p(MEL) of the diagnosis head. */
   scores: { pred: number[]; infr: number[] };
+  /** Decisions per image: 1 (excise) where the score is >= 0.5. */
   decisions: { pred: number[]; infr: number[] };
+  /** The two ground truths per image (1 = excise). */
   targets: { aggregate: number[]; true: number[] };
+  /** 2 x 2 confusion matrices [[NOEXC as NOEXC, NOEXC as EXC], [EXC as NOEXC, EXC as EXC]]. */
   confusion: Record<"pred" | "infr", Record<"aggregate" | "true", number[][]>>;
+  /** AUROC of the scores (NaN when a target has one class only). */
   auroc: Record<"pred" | "infr", Record<"aggregate" | "true", number>>;
+  /** Images to excise that the decision leaves (EXC classified as NOEXC). */
   excAsNoexc: Record<"aggregate" | "true", { pred: number; infr: number }>;
   /**
    * Every dermatologist as a point in ROC space: against melanoma, and against the majority vote of
    * the other dermatologists (leave-one-out; a tie counts as excise, as for the majority itself).
    */
   readers: Record<"aggregate" | "true", { fpr: number; tpr: number }[]>;
+  /** The agreement analysis of the model's decisions (MGMT_pred) with the dermatologists. */
   agreement: AgreementResult;
 }
 
@@ -78,6 +110,11 @@ export function readersVsOthers(answers: readonly (readonly number[])[]): { fpr:
   });
 }
 
+/**
+ * The model's management decisions against the dermatologists and melanoma: scores, decisions at 0.5,
+ * confusion matrices, AUROC, EXC-as-NOEXC counts, the dermatologists as ROC points, and the agreement
+ * analysis.
+ */
 export function mclassAnalysis(input: MclassInputs): MclassResult {
   const pred = input.management.map((p) => p[2]);
   const infr = excisionScoreFromDiagnosis(input.diagnosis);
@@ -119,8 +156,20 @@ export function mclassAnalysis(input: MclassInputs): MclassResult {
 
 const ci = (c?: [number, number]) => (c ? `[${c[0].toFixed(4)}, ${c[1].toFixed(4)}]` : "");
 
+/** One row of {@linkcode agreementRecords}. */
+export type AgreementRecord = {
+  /** What is measured. */
+  quantity: string;
+  /** This run's value, as text (4 decimals, or mean ± SD). */
+  this_run: string;
+  /** Its 95% bootstrap interval, as text ("" when none). */
+  "95% CI (bootstrap over images)": string;
+  /** The study's published value. */
+  study: string | number;
+};
+
 /** The agreement table with the study's numbers beside (say in its caption whether the benchmark is synthetic). */
-export function agreementRecords(r: MclassResult) {
+export function agreementRecords(r: MclassResult): AgreementRecord[] {
   const a = r.agreement, P = PUBLISHED.mclass;
   return [
     {

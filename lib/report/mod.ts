@@ -1,4 +1,18 @@
-/** The joining layer: notebook context, table export (figure export lives in plots/). */
+/**
+ * The joining layer: the notebook context, tables as DataFrames and their export (figure export lives
+ * in plots/), the study's runs, tables, figures and reports, the MClass-D analysis, case reports and
+ * model cards, built from data, models and statistics.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { comparePredictions, frameOf } from "./mod.ts";
+ * assert.deepEqual(frameOf([{ run: "a", auroc: 0.8 }]).columns, ["run", "auroc"]);
+ * assert.equal(comparePredictions([0, 1], [0, 1], [0, 0]).mcnemar.exact.pValue, 1);
+ * ```
+ *
+ * @module
+ */
 export * from "./context.ts";
 export * from "./export_table.ts";
 export * from "./dataset.ts";

@@ -11,6 +11,8 @@
  * const card = await buildModelCard("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache", seed: 2021 });
  * writeModelCard(card, "outputs/synthetic/runs/multi-CDM/card", prov); // card.md, card.html, card.json
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
@@ -43,17 +45,25 @@ import { formatRecords } from "../util/table_format.ts";
 
 /** A statistic with its 95% bootstrap percentile interval (NaN draws, e.g. a class absent from a resample, are left out and counted). */
 export interface Estimate {
+  /** The statistic on the whole test split. */
   value: number;
+  /** Its 95% bootstrap percentile interval ([NaN, NaN] when every draw is undefined). */
   ci: [number, number];
   /** Resamples where the statistic was undefined. */
   undefinedDraws: number;
 }
 
+/** Test metrics of one head, each with its bootstrap interval (see {@linkcode headMetrics}). */
 export interface HeadMetrics {
+  /** The head. */
   head: HeadName;
+  /** Test cases. */
   n: number;
+  /** Share of cases whose arg-max class is the true one. */
   accuracy: Estimate;
+  /** Mean sensitivity over the classes. */
   balancedAccuracy: Estimate;
+  /** Mean one-vs-rest AUROC over the classes (NaN in a draw that lacks a class). */
   macroAuroc: Estimate;
   /** Per class (for diagnosis and management; empty for the criteria). */
   classes: {
@@ -64,24 +74,39 @@ export interface HeadMetrics {
     precision: Estimate;
     auroc: Estimate;
   }[];
+  /** Expected calibration error of the arg-max probability (10 bins). */
   ece: Estimate;
+  /** Brier score of the probabilities (no interval). */
   brier: number;
+  /** Reliability bins with cases: mean arg-max probability, share predicted right, cases. */
   reliability: { meanScore: number; fractionPositive: number; count: number }[];
+  /** Confusion matrix, rows the true class, columns the predicted one. */
   confusion: number[][];
 }
 
+/** One frequent confusion of a head (see {@linkcode failureModes}). */
 export interface FailureMode {
+  /** The head (diagnosis or management). */
   head: HeadName;
+  /** The true class's code. */
   truth: string;
+  /** The predicted class's code. */
   predicted: string;
+  /** Test cases of `truth` predicted as `predicted`. */
   count: number;
+  /** Test cases of `truth`. */
   of: number;
+  /** count / of. */
   share: number;
+  /** What the error means clinically ("" when nothing is said). */
   note: string;
 }
 
+/** Everything a model card states about a run (see {@linkcode buildModelCard}); JSON-serialisable. */
 export interface ModelCard {
+  /** The card's name (the run folder's name). */
   name: string;
+  /** The run: folder, config key, creation time, commit, config, backend, backbone, best epoch, timings (s). */
   run: {
     dir: string;
     key: string;
@@ -93,6 +118,7 @@ export interface ModelCard {
     bestEpoch: number;
     seconds: Record<string, number>;
   };
+  /** The release: folder, synthetic or not, fingerprint, cases, split sizes, test cases per class and head. */
   data: {
     dir: string;
     synthetic: boolean;
@@ -101,15 +127,23 @@ export interface ModelCard {
     splits: Record<string, number>;
     testCounts: Record<string, Record<string, number>>;
   };
+  /** Test metrics of every head. */
   metrics: HeadMetrics[];
+  /** The largest confusions of the diagnosis and management heads. */
   failureModes: FailureMode[];
+  /** Robustness to perturbations and missing inputs (null when not run). */
   robustness: RobustnessResult | null;
+  /** Bootstrap resamples, seed and ECE bins used. */
   settings: { bootstrap: number; seed: number; eceBins: number };
+  /** Versions and machine of the card's computation. */
   environment: Record<string, string>;
 }
 
+/** Options of {@linkcode buildModelCard}. */
 export interface ModelCardOptions {
+  /** Cache folder of decoded images and features. */
   cacheDir: string;
+  /** Seed of the bootstrap and the robustness cases. */
   seed: number;
   /** Bootstrap resamples (default 1000). */
   bootstrap?: number;
@@ -119,10 +153,13 @@ export interface ModelCardOptions {
   release?: Release;
   /** The run already opened for explaining (see explain/open_run.ts), to reuse. */
   explained?: { ex: Explainable; reference: TrainingReference };
+  /** Backend of the robustness predictions. */
   backend?: BackendName;
   /** Engine of the frozen backbone (default "auto"). */
   engine?: EngineChoice;
+  /** Workers of the feature extraction. */
   workers?: number;
+  /** No progress lines. */
   quiet?: boolean;
 }
 
@@ -133,7 +170,11 @@ function estimate(value: number, draws: number[]): Estimate {
   return { value, ci: ok.length ? summariseDraws(ok).ci : [NaN, NaN], undefinedDraws: draws.length - ok.length };
 }
 
-/** Test metrics of one head with bootstrap intervals (the same resamples for every statistic). */
+/**
+ * Test metrics of one head with bootstrap intervals (the same `samples` resamples of the cases for every
+ * statistic); per-class metrics only with `perClass`. `truth` holds class indices, `probs` one row of
+ * class probabilities per case.
+ */
 export function headMetrics(
   head: HeadName,
   truth: number[],
@@ -355,8 +396,50 @@ function cardDataSection(run: CardRun): ModelCard["data"] {
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
 const withCi = (e: Estimate) => `${f3(e.value)} [${f3(e.ci[0])}, ${f3(e.ci[1])}]`;
 
-/** The card's tables as records (shared by Markdown and HTML). */
-export function modelCardTables(card: ModelCard) {
+/** The tables of a model card as records of text (see {@linkcode modelCardTables}); intervals are 95% bootstrap. */
+export interface ModelCardTables {
+  /** One row per head: accuracy, balanced accuracy, macro AUROC and ECE with intervals, Brier score. */
+  heads: {
+    head: HeadName;
+    n: number;
+    accuracy: string;
+    "balanced accuracy": string;
+    "macro AUROC": string;
+    ECE: string;
+    Brier: string;
+  }[];
+  /** One row per class of the diagnosis and management heads, with intervals. */
+  classes: {
+    head: HeadName;
+    class: string;
+    n: number;
+    sensitivity: string;
+    specificity: string;
+    precision: string;
+    AUROC: string;
+  }[];
+  /** The failure modes in words. */
+  failures: {
+    head: HeadName;
+    "true class": string;
+    predicted: string;
+    cases: string;
+    share: string;
+    meaning: string;
+  }[];
+  /** The robustness rows of the diagnosis and management heads (empty when not run). */
+  robustness: {
+    condition: string;
+    head: HeadName;
+    accuracy: string;
+    "change (95% CI)": string;
+    "macro AUROC": string;
+    "predictions changed": string;
+  }[];
+}
+
+/** The card's tables as records (shared by Markdown and HTML); numbers as text with 3 decimals, "n/a" for NaN. */
+export function modelCardTables(card: ModelCard): ModelCardTables {
   const heads = card.metrics.map((m) => ({
     head: m.head,
     n: m.n,
@@ -540,8 +623,11 @@ export function modelCardReliabilityFigure(card: ModelCard): Figure {
 
 /** A card rendered: Markdown, self-contained HTML (the diagram inline), and the reliability figure. */
 export interface RenderedModelCard {
+  /** The card as Markdown. */
   markdown: string;
+  /** The card as self-contained HTML. */
   html: string;
+  /** The reliability diagram. */
   reliability: Figure;
 }
 

@@ -10,22 +10,27 @@
  * const r = releasedPredictions({ paperDir: null });
  * assert.match(r.C, /third_party\/McNemar-mid-p\/sample_predictions\/model_1_predictions\.csv$/);
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../data/mod.ts";
 import { exists } from "../util/fs.ts";
 
+/** The paths of the study's released test-set predictions (files of one label per line). */
 export interface ReleasedPredictions {
-  /** Files of one label per line: the test-split management truth, and rows C and CM of Table 4. */
+  /** The test split's management truth. */
   truth: string;
+  /** The predictions of row C of Table 4 (clinical image only). */
   C: string;
+  /** The predictions of row CM of Table 4 (clinical image and metadata). */
   CM: string;
   /** Where they come from, in words. */
   source: string;
 }
 
 /** The shipped copy of the first author's `sample_predictions/`. */
-export const SHIPPED_PREDICTIONS_DIR = join(PROJECT_ROOT, "third_party", "McNemar-mid-p");
+export const SHIPPED_PREDICTIONS_DIR: string = join(PROJECT_ROOT, "third_party", "McNemar-mid-p");
 
 /**
  * The released predictions: `<paperDir>/released_predictions/` (default: $DERM7PT_PAPER_DIR) when

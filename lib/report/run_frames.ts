@@ -19,6 +19,8 @@
  *   .groupBy(["run", "diagnosis_group"])
  *   .agg(pl.col("management_pred").eq(pl.col("management_true")).mean().alias("accuracy"));
  * ```
+ *
+ * @module
  */
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";

@@ -10,6 +10,8 @@
  * const runs = loadStudyRuns("outputs/synthetic/runs");
  * await writeStudyReport(runs, "outputs/synthetic/report", prov, { seed: 2021 });
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import {
@@ -19,6 +21,7 @@ import {
   InferVsPredict,
   inferVsPredict,
   managementRows,
+  McNemarMatrix,
   mcnemarMatrix,
   MetricTable,
   overExcision,
@@ -36,15 +39,25 @@ import { argmax, meanSd } from "../stats/mod.ts";
 import { exists, readJsonFile } from "../util/fs.ts";
 import { ABLATION_INPUTS, FOLDS } from "./experiments.ts";
 
+/** One run folder as the study's analyses read it. */
 export interface StudyRun {
+  /** The run's name (its folder's name), e.g. "multi-CDM" or "mgmt-CDM-fold0". */
   name: string;
+  /** The run folder. */
   dir: string;
+  /** Its predictions (every split). */
   table: PredictionsTable;
+  /** Its p(MGMT | DIAG) from the training split. */
   priors: ManagementPriors;
+  /** Backbone source, input size (px), whether the data is synthetic, training seed. */
   config: { backbone: string; size: number; synthetic: boolean; seed: number };
 }
 
-/** Every run folder under `runsDir` (names like multi-CDM, mgmt-CDM-fold0). */
+/**
+ * Every run folder under `runsDir` (names like multi-CDM, mgmt-CDM-fold0) that holds predictions.csv
+ * and run.json, by name.
+ * @throws {Error} when `runsDir` does not exist, or a run's files do not match its run.json.
+ */
 export function loadStudyRuns(runsDir: string): Record<string, StudyRun> {
   if (!exists(runsDir)) throw new Error(`Cannot read runs: expected a folder of run folders at ${runsDir}, found none`);
   const out: Record<string, StudyRun> = {};
@@ -81,7 +94,11 @@ function need(runs: Record<string, StudyRun>, name: string): StudyRun {
   return r;
 }
 
-/** MGMT_infr (diag-CDM + its training priors) vs MGMT_pred (mgmt-CDM) on the test split (or a fold's). */
+/**
+ * MGMT_infr (diag-CDM + its training priors) vs MGMT_pred (mgmt-CDM) on the test split (or a fold's,
+ * with `suffix` "-fold<i>").
+ * @throws {Error} naming the run that is missing.
+ */
 export function infrVsPred(runs: Record<string, StudyRun>, suffix = ""): InferVsPredict {
   const diag = need(runs, `diag-CDM${suffix}`), mgmt = need(runs, `mgmt-CDM${suffix}`);
   return inferVsPredict(diag.table, mgmt.table, diag.priors, "test");
@@ -93,7 +110,9 @@ export function managementTableOf(run: StudyRun): MetricTable {
 }
 
 /** p(MGMT | DIAG) from the training split, as a table. */
-export function priorsRecords(priors: ManagementPriors) {
+export function priorsRecords(
+  priors: ManagementPriors,
+): { diagnosis: string; cases: number; note: string; [pOfManagement: string]: string | number }[] {
   return DIAGNOSIS.codes.map((d, i) => ({
     diagnosis: d,
     cases: priors.counts[i].reduce((a, b) => a + b, 0),
@@ -126,7 +145,9 @@ export function foldTables(
 }
 
 /** The abstract's comparisons: differences in accuracy and macro AUROC (percentage points) over folds. */
-export function abstractRecords(folds: ReturnType<typeof foldTables>) {
+export function abstractRecords(
+  folds: ReturnType<typeof foldTables>,
+): { comparison: string; "this run (pp, mean ± SD over folds)": string; "study (pp)": string }[] {
   const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) =>
     a.map((t, i) => 100 * (f(t) - f(b[i])));
   const rows = [];
@@ -173,7 +194,19 @@ export function ablationTables(runs: Record<string, StudyRun>): Record<string, M
   return out;
 }
 
-export function ablationRecords(tables: Readonly<Record<string, MetricTable>>) {
+/**
+ * One row per ablation run (from {@linkcode ablationTables}): its average metrics and accuracy, and the
+ * study's Table 4 row (sensitivity / specificity / precision / AUROC / accuracy).
+ */
+export function ablationRecords(tables: Readonly<Record<string, MetricTable>>): {
+  inputs: string;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  auroc: number;
+  accuracy: number;
+  study: string;
+}[] {
   return Object.entries(tables).map(([inputs, t]) => {
     const s = PUBLISHED.table4[inputs];
     return {
@@ -189,7 +222,7 @@ export function ablationRecords(tables: Readonly<Record<string, MetricTable>>) {
 }
 
 /** The mid-p McNemar matrix of the ablation runs' management predictions (same test cases). */
-export function ablationMcnemar(runs: Record<string, StudyRun>) {
+export function ablationMcnemar(runs: Record<string, StudyRun>): McNemarMatrix {
   const names = ABLATION_INPUTS.filter((i) => runs[`multi-${i}`]);
   const base = runs[`multi-${names[0]}`].table;
   const preds: Record<string, number[]> = {};
@@ -204,7 +237,7 @@ export function ablationMcnemar(runs: Record<string, StudyRun>) {
 }
 
 /** Why the binary baseline table shows n/a. */
-export const BINARY_NA_NOTE =
+export const BINARY_NA_NOTE: string =
   "n/a: the binary rules never choose between follow-up and no further examination, so the severity-weighted error does not apply to them.";
 
 /** Why the over-excision table shows n/a. */
@@ -216,7 +249,20 @@ export const OVER_EXCISION_NA_NOTE = "n/a: the study reports no severity-weighte
  * the non-EXC cases it sends to excision and, for the 3-class models, the severity-weighted error
  * (NaN for the binary rules, which have no NONE/CLNC decision to weigh).
  */
-export function binaryBaselineRecords(r: InferVsPredict, penalty: readonly (readonly number[])[] = DEFAULT_PENALTY) {
+export function binaryBaselineRecords(
+  r: InferVsPredict,
+  penalty: readonly (readonly number[])[] = DEFAULT_PENALTY,
+): {
+  approach: string;
+  decision: string;
+  correct: number;
+  n: number;
+  accuracy: number;
+  "mean class sensitivity": number;
+  "wrongly excised": number;
+  "severity-weighted error": number;
+  study: string;
+}[] {
   const b = binaryBaseline(r);
   const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, penalty);
   const study = publishedWronglyExcised();
@@ -252,7 +298,10 @@ export function binaryBaselineRecords(r: InferVsPredict, penalty: readonly (read
 }
 
 /** Over-excision of MGMT_infr,all vs MGMT_pred,all as quantities, beside the study's. */
-export function overExcisionRecords(r: InferVsPredict, penalty: readonly (readonly number[])[] = DEFAULT_PENALTY) {
+export function overExcisionRecords(
+  r: InferVsPredict,
+  penalty: readonly (readonly number[])[] = DEFAULT_PENALTY,
+): { quantity: string; value: number; study: number }[] {
   const oe = overExcision(r.truth, r.infr.predicted, r.pred.predicted, penalty);
   const study = publishedWronglyExcised();
   return [
@@ -276,7 +325,14 @@ export function overExcisionRecords(r: InferVsPredict, penalty: readonly (readon
 }
 
 /** One row per pair of the McNemar matrix: discordant counts, mid-p raw and Holm-adjusted. */
-export function mcnemarPairRecords(mm: ReturnType<typeof ablationMcnemar>) {
+export function mcnemarPairRecords(mm: McNemarMatrix): {
+  a: string;
+  b: string;
+  "b (a right, b wrong)": number;
+  "c (a wrong, b right)": number;
+  "mid-p": number;
+  "Holm-adjusted": number;
+}[] {
   return mm.names.flatMap((a, i) =>
     mm.names.slice(i + 1).map((b, k) => {
       const j = i + 1 + k;
@@ -293,7 +349,17 @@ export function mcnemarPairRecords(mm: ReturnType<typeof ablationMcnemar>) {
 }
 
 /** Distances with the study's subsampling CIs, Wilcoxon and Cohen's d. */
-export function distanceRecords(rows: readonly DistanceComparisonRow[]) {
+export function distanceRecords(rows: readonly DistanceComparisonRow[]): {
+  distance: string;
+  "infr mean [95% CI]": string;
+  "pred mean [95% CI]": string;
+  "Wilcoxon p": number;
+  "Cohen's d (pooled)": number;
+  "Cohen's d (paired)": number;
+  "study infr": string;
+  "study pred": string;
+  "study d": number;
+}[] {
   return rows.map((r) => {
     const s = PUBLISHED.distances[r.distance];
     return {

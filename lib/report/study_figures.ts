@@ -11,6 +11,8 @@
  * const fig = fig2Figure(r, distances, note, { samples: 1000 });
  * exportFigure(fig, outDir, "fig2", prov);
  * ```
+ *
+ * @module
  */
 import { DistanceComparisonRow, InferVsPredict, PUBLISHED } from "../analysis/mod.ts";
 import { DIAGNOSIS, HeadName, MANAGEMENT } from "../data/vocabulary.ts";
@@ -22,6 +24,7 @@ import {
   precisionRecallCurve,
   PredictionDistanceOptions,
   predictionDistances,
+  ReliabilityBin,
   reliabilityCurve,
   rocAuc,
   rocCurve,
@@ -352,7 +355,9 @@ export function fig3Figure(table: PredictionsTable, note: string): Figure {
 }
 
 /** Reliability panels (top-label ECE) of every head of a run's test predictions. */
-export function reliabilityPanels(run: { table: PredictionsTable }) {
+export function reliabilityPanels(
+  run: { table: PredictionsTable },
+): { head: HeadName; ece: number; bins: ReliabilityBin[] }[] {
   return run.table.heads.map((h: HeadName) => {
     const probs = run.table.probs(h, "test"), truth = run.table.truth(h, "test");
     const pred = argmax(probs);

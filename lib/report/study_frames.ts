@@ -12,6 +12,8 @@
  * studyTableFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" }); // Table 2
  * cvFrame(metrics, { infr: "diag-CDM", pred: "mgmt-CDM" }); // its 3-fold rows
  * ```
+ *
+ * @module
  */
 import pl from "nodejs-polars";
 import {
@@ -33,7 +35,15 @@ import { ablationTables, infrVsPred, managementTableOf, StudyRun } from "./study
 const METRICS = ["sensitivity", "specificity", "precision", "auroc"] as const;
 
 /** The rows of one metric table: per class, then the average (which carries the accuracy). */
-export function metricTableRows(t: MetricTable) {
+export function metricTableRows(t: MetricTable): {
+  label: string;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  auroc: number;
+  /** Only on the average row (null per class). */
+  accuracy: number | null;
+}[] {
   return [
     ...t.perClass.map((r) => ({
       label: r.label,
@@ -194,12 +204,10 @@ export function inferVsPredictFrame(r: InferVsPredict): DataFrame {
   })));
 }
 
-type Number4 = number | string;
-
 /** Every number of the study, as `quantity` and `study`, in the order of the study-vs-run table. */
-export function publishedNumbers(): { quantity: string; study: Number4 }[] {
-  const rows: { quantity: string; study: Number4 }[] = [];
-  const add = (quantity: string, study: Number4) => rows.push({ quantity, study });
+export function publishedNumbers(): { quantity: string; study: number | string }[] {
+  const rows: { quantity: string; study: number | string }[] = [];
+  const add = (quantity: string, study: number | string) => rows.push({ quantity, study });
   for (const approach of ["infr", "pred"] as const) {
     const p = PUBLISHED.table2[approach];
     for (const label of ["NONE", "CLNC", "EXC", "average"] as const) {
@@ -246,9 +254,9 @@ export function runNumbers(
   r: InferVsPredict,
   metrics: DataFrame,
   distances: readonly DistanceComparisonRow[],
-): { quantity: string; this_run: Number4 }[] {
-  const rows: { quantity: string; this_run: Number4 }[] = [];
-  const add = (quantity: string, mine: Number4) =>
+): { quantity: string; this_run: number | string }[] {
+  const rows: { quantity: string; this_run: number | string }[] = [];
+  const add = (quantity: string, mine: number | string) =>
     rows.push({ quantity, this_run: typeof mine === "number" ? Number(mine.toFixed(4)) : mine });
   const table = (prefix: string, t: MetricTable) => {
     for (const row of [...t.perClass, t.average]) for (const k of METRICS) add(`${prefix} ${row.label} ${k}`, row[k]);

@@ -8,6 +8,8 @@
  * import { writeStudyReport } from "./study_report.ts";
  * writeStudyReport(loadStudyRuns("outputs/synthetic/runs"), "outputs/synthetic/report", prov, { seed: 2021 });
  * ```
+ *
+ * @module
  */
 import { DEFAULT_PENALTY, distanceComparison, PUBLISHED_SOURCE } from "../analysis/mod.ts";
 import { Prng } from "../util/prng.ts";
@@ -44,7 +46,9 @@ import {
 } from "./study_figures.ts";
 import { cvFrame, metricsFrame, studyTableFrame, studyVsRunFrame } from "./study_frames.ts";
 
+/** Options of {@linkcode writeStudyReport}. */
 export interface StudyReportOptions {
+  /** Seed of the distances' subsampling (also written into the provenance). */
   seed: number;
   /** Subsamples for the distance CIs (default 1000, the study's). */
   samples?: number;

@@ -27,6 +27,7 @@ import { ensureRuns, studyRunNames } from "./experiments.ts";
 import { abstractRecords, foldTables, infrVsPred, loadStudyRuns, studyVsRunNote } from "./study.ts";
 import { metricsFrame, publishedNumbers, runNumbers } from "./study_frames.ts";
 
+/** Options of {@linkcode runStudy}. */
 export interface StudyOptions {
   /** Training seeds (each trains every official-split run once). */
   seeds: readonly number[];
@@ -34,17 +35,21 @@ export interface StudyOptions {
   cv?: boolean;
   /** Subsamples for the distances' CIs (only their means enter the table; default 200). */
   samples?: number;
+  /** No progress lines. */
   quiet?: boolean;
 }
 
 /** One quantity of the study beside this run's values. */
 export interface StudyRow {
+  /** What is measured, e.g. "Table 2 pred accuracy". */
   quantity: string;
+  /** The study's published value. */
   study: number | string;
   /** This run's value per seed (numbers), or the cross-validation's "mean ± SD" (first seed). */
   values: (number | string)[];
   /** Mean and SD over seeds (null for the cross-validation's text values). */
   mean: number | null;
+  /** The SD over seeds (sample SD; null as for `mean`). */
   sd: number | null;
   /** What the table shows: "mean ± SD" over seeds, or the value. */
   display: string;
@@ -52,23 +57,37 @@ export interface StudyRow {
 
 /** One finding of the study, checked on this run. */
 export interface Finding {
+  /** The finding in words. */
   finding: string;
+  /** The study's two numbers compared, e.g. "0.7 > 0.6". */
   study: string;
+  /** This run's two means and for how many seeds the comparison holds. */
   thisRun: string;
+  /** Whether it holds on the means over seeds. */
   holds: boolean;
 }
 
+/** The study run with several seeds (see {@linkcode runStudy}). */
 export interface StudyResult {
+  /** The training seeds. */
   seeds: number[];
+  /** The release folder. */
   dataDir: string;
+  /** Whether the release is synthetic. */
   synthetic: boolean;
+  /** What the runs are (data and backbone), for captions. */
   note: string;
+  /** Every published number beside this run's. */
   rows: StudyRow[];
+  /** The study's findings checked on the rows. */
   findings: Finding[];
   /** The cross-validation comparisons of the abstract (first seed's folds). */
   abstract: Record<string, string>[];
+  /** The runs folder of each seed. */
   runsDirs: Record<number, string>;
+  /** The commit the study ran at. */
   gitCommit: string;
+  /** When it ran (ISO 8601). */
   created: string;
 }
 

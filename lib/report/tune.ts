@@ -7,10 +7,23 @@
  * carries over.
  *
  * @example
- * ```ts ignore
- * import { TUNE_CANDIDATES, tunePreset } from "./tune.ts";
- * const rows = await tunePreset("/data/release_v0", { outDir: "outputs/real/tune", cacheDir: ".cache", seeds: [1, 2, 3] });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TUNE_CANDIDATES, tuneRecords } from "./tune.ts";
+ * assert.equal(TUNE_CANDIDATES[0].name, "preset (chosen)");
+ * const row = { kind: "mgmt" as const, candidate: "preset (chosen)", auroc: [0.8, 0.9], accuracy: [0.7, 0.7], seconds: 30 };
+ * assert.deepEqual(tuneRecords([row]), [{
+ *   model: "mgmt-CDM",
+ *   setting: "preset (chosen)",
+ *   "valid macro AUROC": "0.8500 ± 0.0707", // mean ± sample SD over the seeds
+ *   "valid accuracy": "0.7000 ± 0.0000",
+ *   seeds: 2,
+ *   "seconds per run": 15,
+ * }]);
  * ```
+ *
+ * The rows themselves come from training: `await tunePreset("/data/release_v0", { outDir: "outputs/real/tune",
+ * cacheDir: ".cache", seeds: [1, 2, 3] })`.
  * @module
  */
 import { join } from "node:path";
@@ -29,10 +42,13 @@ import type { DataFrame } from "./frames.ts";
 
 /** One alternative to the preset: a name and the change it makes to the preset's config. */
 export interface TuneCandidate {
+  /** The name the table shows (and `candidates` selects by). */
   name: string;
+  /** Changes the preset's config in place. */
   change: (c: RunConfig) => void;
 }
 
+/** The preset first, then each one-change alternative. */
 export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandidate[]>([
   { name: "preset (chosen)", change: () => {} },
   { name: "mixed5 only", change: (c) => (c.model.backbone.featureLayers = ["mixed5"]) },
@@ -64,25 +80,35 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   },
 ]);
 
+/** Options of {@linkcode tunePreset}. */
 export interface TuneOptions {
+  /** Where the runs go (<outDir>/runs/<kind>-<candidate>-s<seed>). */
   outDir: string;
+  /** Cache folder of decoded images and features. */
   cacheDir: string;
+  /** Training seeds (each candidate is trained once per seed). */
   seeds: readonly number[];
+  /** Model kinds to tune (default mgmt and diag). */
   kinds?: readonly ModelKind[];
   /** Names of the candidates to run (default: all). */
   candidates?: readonly string[];
   /** Applied to the preset before each candidate's change (e.g. another backbone or input size). */
   configure?: (c: RunConfig) => void;
+  /** No progress lines. */
   quiet?: boolean;
 }
 
 /** One candidate's validation scores for one model kind. */
 export interface TuneRow {
+  /** The model kind. */
   kind: ModelKind;
+  /** The candidate's name. */
   candidate: string;
-  /** Validation macro AUROC and accuracy of the kind's main head, per seed. */
+  /** Validation macro AUROC of the kind's main head (diagnosis for diag, else management), per seed. */
   auroc: number[];
+  /** Validation accuracy of the same head, per seed. */
   accuracy: number[];
+  /** Wall time of all its runs, in seconds. */
   seconds: number;
 }
 

@@ -1,9 +1,14 @@
-/** `compare`: two prediction sets against the same truth — metrics and McNemar's test. */
+/**
+ * `compare`: two prediction sets against the same truth — metrics and McNemar's test.
+ *
+ * @module
+ */
 import { comparePredictions, comparisonRows, readLabelFile } from "../../report/compare_predictions.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import { type Command, emit } from "../command.ts";
 import { choiceOption, OUT_FILE_OPTION, requireOption, UsageError } from "../options.ts";
 
+/** `deno task cli compare`: metrics of two prediction sets against the same truth and McNemar's test. */
 export const compareCommand: Command = {
   name: "compare",
   summary: "Metrics of two prediction sets on the same cases and McNemar's test (exact and mid-p) between them.",

@@ -1,4 +1,8 @@
-/** Data commands: table1, labels, folds, synth. */
+/**
+ * Data commands: table1, labels, folds, synth.
+ *
+ * @module
+ */
 import {
   crossValidationFolds,
   foldProportions,
@@ -20,6 +24,7 @@ function openRelease(values: Record<string, unknown>) {
   return loadRelease(where.dir);
 }
 
+/** `deno task cli table1`: Table 1, management x diagnosis counts per split. */
 export const table1Command: Command = {
   name: "table1",
   summary: "Management x diagnosis counts per split (train/valid/test/all), for the 20 raw diagnoses and the 5 groups.",
@@ -37,6 +42,7 @@ export const table1Command: Command = {
   },
 };
 
+/** `deno task cli labels`: one row per case with its grouped labels and metadata. */
 export const labelsCommand: Command = {
   name: "labels",
   summary: "One row per case: case_num, split, the grouped label of every task and management, and the metadata.",
@@ -53,6 +59,7 @@ export const labelsCommand: Command = {
   },
 };
 
+/** `deno task cli folds`: the stratified k-fold partition and its label proportions. */
 export const foldsCommand: Command = {
   name: "folds",
   summary:
@@ -89,6 +96,7 @@ export const foldsCommand: Command = {
   },
 };
 
+/** `deno task cli synth`: writes a synthetic Derm7pt-format release. */
 export const synthCommand: Command = {
   name: "synth",
   summary: "Write a synthetic Derm7pt-format release (meta.csv, index files, clinical + dermoscopic JPEGs).",

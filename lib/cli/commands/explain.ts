@@ -1,4 +1,8 @@
-/** `case` and `card`: a case report with explanation maps, and a run's model card. */
+/**
+ * `case` and `card`: a case report with explanation maps, and a run's model card.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";
@@ -28,6 +32,7 @@ import {
   WORKERS_OPTION,
 } from "../options.ts";
 
+/** `deno task cli case`: the case report of one case of a release or a new case. */
 export const caseCommand: Command = {
   name: "case",
   summary:
@@ -78,6 +83,7 @@ export const caseCommand: Command = {
   },
 };
 
+/** `deno task cli card`: the model card of a run folder. */
 export const cardCommand: Command = {
   name: "card",
   summary:

@@ -1,4 +1,8 @@
-/** `extract`: the frozen backbone's pooled features of a release, as Parquet or CSV (and into the cache). */
+/**
+ * `extract`: the frozen backbone's pooled features of a release, as Parquet or CSV (and into the cache).
+ *
+ * @module
+ */
 import { DEFAULT_AUGMENTATION } from "../../data/augment.ts";
 import { cacheDirectory, releaseLocation } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";
@@ -19,6 +23,7 @@ import {
 
 const SPLITS: readonly SplitChoice[] = ["train", "valid", "test", "all"];
 
+/** `deno task cli extract`: the frozen backbone's pooled features of a release. */
 export const extractCommand: Command = {
   name: "extract",
   summary: "Write the backbone's pooled features of every image and view (Parquet or CSV) and fill the feature cache.",

@@ -1,4 +1,8 @@
-/** `mclass`: the model against 157 dermatologists on MClass-D. */
+/**
+ * `mclass`: the model against 157 dermatologists on MClass-D.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory } from "../../data/location.ts";
 import { writeMclassReport } from "../../report/mclass.ts";
@@ -8,6 +12,7 @@ import { sha256Hex } from "../../util/hash.ts";
 import type { Command } from "../command.ts";
 import { ENGINE_OPTION, engineOption, intOption, requireOption, RUN_OPTION } from "../options.ts";
 
+/** `deno task cli mclass`: a run against the dermatologists of MClass-D. */
 export const mclassCommand: Command = {
   name: "mclass",
   summary: "Apply a multi-task run (inputs D) to MClass-D and analyse its agreement with the dermatologists.",

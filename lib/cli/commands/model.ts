@@ -1,4 +1,8 @@
-/** Model commands: train and predict. */
+/**
+ * Model commands: train and predict.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocation } from "../../data/mod.ts";
 import {
@@ -36,6 +40,7 @@ import {
   WORKERS_OPTION,
 } from "../options.ts";
 
+/** `deno task cli train`: trains a model on a release and writes a run folder. */
 export const trainCommand: Command = {
   name: "train",
   summary: "Train a diag, mgmt or multi model on a release (features or paper preset) and write a run folder.",
@@ -164,6 +169,7 @@ export const trainCommand: Command = {
   },
 };
 
+/** `deno task cli predict`: predictions of a run for a release or one new case. */
 export const predictCommand: Command = {
   name: "predict",
   summary: "Predict with a run: a whole release (writes a predictions table) or one new case (prints every head).",

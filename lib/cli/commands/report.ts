@@ -1,4 +1,8 @@
-/** `report`: every table and figure of the study's Derm7pt analyses, from run folders. */
+/**
+ * `report`: every table and figure of the study's Derm7pt analyses, from run folders.
+ *
+ * @module
+ */
 import { loadStudyRuns, StudyRun } from "../../report/study.ts";
 import { writeStudyReport } from "../../report/study_report.ts";
 import { provenance } from "../../util/provenance.ts";
@@ -6,6 +10,7 @@ import { readRunRecord } from "../../model/run.ts";
 import type { Command } from "../command.ts";
 import { intOption, UsageError } from "../options.ts";
 
+/** `deno task cli report`: every table and figure of notebooks 03-05 from run folders. */
 export const reportCommand: Command = {
   name: "report",
   summary:

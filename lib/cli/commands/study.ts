@@ -1,6 +1,8 @@
 /**
  * `study`: the whole study on a release with several seeds, every published number beside this run's.
  * `tune`: the validation evidence behind the features preset (the preset and one-change alternatives).
+ *
+ * @module
  */
 import { join } from "node:path";
 import { writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
@@ -14,6 +16,7 @@ import { formatRecords } from "../../util/table_format.ts";
 import type { Command } from "../command.ts";
 import { QUIET_OPTION, RELEASE_OPTION, SEEDS_OPTIONS, seedsOption, UsageError } from "../options.ts";
 
+/** `deno task cli study`: the whole study with several seeds beside the published numbers. */
 export const studyCommand: Command = {
   name: "study",
   summary: "Run the whole study on a release with several seeds; print every published number beside this run's.",
@@ -49,6 +52,7 @@ export const studyCommand: Command = {
   },
 };
 
+/** `deno task cli tune`: the features preset and its alternatives scored on the validation split. */
 export const tuneCommand: Command = {
   name: "tune",
   summary:
