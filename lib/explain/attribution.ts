@@ -12,19 +12,29 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { integratedGradients } from "./attribution.ts";
  * const ig = integratedGradients(ex, vector, { head: "management", classIndex: 2 });
- * ig.byInput; // { clinical: 0.8, derm: 1.9, sex: 0.0, location: -0.1, elevation: 0.3 }
+ * assert.deepEqual(Object.keys(ig.byInput), ["clinical", "derm", "sex", "location", "elevation"]); // a C+D+M run
+ * assert.ok(ig.completenessError < 1e-2 * Math.max(1, Math.abs(ig.logit - ig.baselineLogit))); // as tests/explain check
  * ```
+ * (Not run: it needs a trained run, `ex` from `explainable` and `vector` from `headInputOf`.)
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { HeadName, METADATA_FEATURES } from "../data/vocabulary.ts";
 import { Explainable, headLogits } from "./decompose.ts";
 
+/** Integrated gradients of one head's class logit, per head-input dimension and summed per input. */
 export interface IntegratedGradientsResult {
+  /** The head explained. */
   head: HeadName;
+  /** The class whose logit is explained. */
   classIndex: number;
+  /** The class logit at the case. */
   logit: number;
+  /** The class logit at the baseline. */
   baselineLogit: number;
   /** Per head-input dimension. */
   attributions: Float32Array;
@@ -32,6 +42,7 @@ export interface IntegratedGradientsResult {
   byInput: Record<string, number>;
   /** |sum(attributions) - (logit - baselineLogit)|. */
   completenessError: number;
+  /** Steps of the midpoint Riemann sum along the straight path from baseline to case. */
   steps: number;
 }
 

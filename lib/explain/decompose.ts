@@ -10,11 +10,17 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { loadRun } from "../model/predict.ts";
- * import { explainable, headInputOf } from "./decompose.ts";
+ * import { explainable, headInputOf, headProbabilities } from "./decompose.ts";
  * const ex = await explainable(await loadRun("outputs/synthetic/runs/multi-CDM", { cacheDir: ".cache" }));
  * const { vector } = await headInputOf(ex, { clinical, derm, metadata }); // standardised head input
+ * assert.equal(vector.length, ex.inputSize);
+ * const probs = headProbabilities(ex, [vector]); // what predictCase gives for the case
  * ```
+ * (Not run: it needs a trained run and the backbone's weights; tests/explain check it against `predictCase`.)
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { HeadName, METADATA_FEATURES } from "../data/vocabulary.ts";
@@ -27,19 +33,26 @@ import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
 import { transformFeatures } from "../model/feeds.ts";
 import type { Preprocessing } from "../model/weight_set.ts";
 
+/** An image input of a run: the clinical or the dermoscopic image. */
 export type ImageInput = "clinical" | "derm";
+/** Both image inputs, in head-input order. */
 export const IMAGE_INPUTS: readonly ImageInput[] = ["clinical", "derm"];
 
 /** One contiguous block of the head input vector. */
 export interface InputBlock {
+  /** The input the block comes from. */
   name: ImageInput | "metadata";
+  /** Index of its first dimension in the head input. */
   start: number;
+  /** Number of its dimensions. */
   length: number;
   /** For image blocks: the feature layers in order, with their channel counts. */
   layers?: { name: string; channels: number }[];
 }
 
+/** A trained run split at its head input: image backbones to activation maps, then the heads. */
 export interface Explainable {
+  /** The loaded run. */
   run: LoadedRun;
   /** Backbone input side in pixels. */
   size: number;
@@ -49,18 +62,23 @@ export interface Explainable {
   layers: string[];
   /** The deepest feature layer: the one Grad-CAM explains (see gradcam.ts). */
   camLayer: string;
+  /** The head input's blocks, in order. */
   blocks: InputBlock[];
   /** Length of the head input vector. */
   inputSize: number;
   /** Head input (standardised when the run standardises) -> every head's probabilities. */
   heads: tf.LayersModel;
+  /** The run's heads, in output order. */
   headNames: HeadName[];
+  /** The run's per-dimension standardisation of the head input; null when it has none. */
   norm: { mean: Float32Array; sd: Float32Array } | null;
 }
 
 /** What one case gives the model (images already decoded at the run's size). */
 export interface CaseInputs {
+  /** The clinical image (when the run uses it). */
   clinical?: RgbImage;
+  /** The dermoscopic image (when the run uses it). */
   derm?: RgbImage;
   /** One-hot metadata (encodeMetadata). */
   metadata?: Float32Array;
@@ -79,7 +97,9 @@ export interface SpatialBackbone {
 
 /** An image's activation maps at the feature layers and its pooled feature vector. */
 export interface ImageMaps {
+  /** One [1, h, w, K] map per feature layer, in layer order (the caller disposes them). */
   maps: tf.Tensor4D[];
+  /** The maps' global average pools, concatenated: the image's features before the run's transform. */
   pooled: Float32Array;
 }
 
@@ -231,6 +251,7 @@ export function standardizeInput(ex: Pick<Explainable, "norm">, v: Float32Array)
 export interface HeadInput {
   /** The head input: pooled features (transformed as the run does), metadata, standardised. */
   vector: Float32Array;
+  /** Each image's activation maps at the feature layers (the caller disposes them). */
   maps: Partial<Record<ImageInput, tf.Tensor4D[]>>;
   /** Each image's pooled features before the run's transform (for the transform's derivative). */
   pooled: Partial<Record<ImageInput, Float32Array>>;

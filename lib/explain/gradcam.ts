@@ -17,10 +17,16 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { gradCam } from "./gradcam.ts";
  * const cam = await gradCam(ex, { clinical, derm, metadata }, { head: "diagnosis" }); // predicted class
- * cam.maps.derm!.values; // Float32Array of h*w, >= 0
+ * const map = cam.maps.derm!;
+ * assert.equal(map.values.length, map.height * map.width); // row-major
+ * assert.ok(map.values.every((x) => x >= 0));
  * ```
+ * (Not run: it needs a trained run, `ex` from `explainable`, and the case's decoded images.)
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { HeadName, HEADS } from "../data/vocabulary.ts";
@@ -28,9 +34,13 @@ import { CaseInputs, Explainable, HeadInput, headInputOf, headLogits, ImageInput
 
 /** One image's map at the explained layer. */
 export interface CamMap {
+  /** The image input it explains. */
   image: ImageInput;
+  /** The explained layer (the run's deepest feature layer). */
   layer: string;
+  /** Rows of the map (the layer's spatial height). */
   height: number;
+  /** Columns of the map. */
   width: number;
   /** ReLU(sum_k alpha_k A_k), row-major h*w. */
   values: Float32Array;
@@ -38,17 +48,25 @@ export interface CamMap {
   signed: Float32Array;
 }
 
+/** Grad-CAM of one head and class for one case: a map per image input. */
 export interface GradCamResult {
+  /** The head explained. */
   head: HeadName;
+  /** The class explained. */
   classIndex: number;
+  /** Its code, e.g. "MEL". */
   className: string;
   /** The head's logit and probability of the class for this case. */
   logit: number;
+  /** The head's probability of the class for this case. */
   probability: number;
+  /** One map per image input of the run. */
   maps: Partial<Record<ImageInput, CamMap>>;
 }
 
+/** Options of {@linkcode gradCam}. */
 export interface GradCamOptions {
+  /** The head to explain. */
   head: HeadName;
   /** Class to explain (default: the predicted one). */
   classIndex?: number;

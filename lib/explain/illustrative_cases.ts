@@ -1,6 +1,23 @@
 /**
  * Test cases worth explaining first, chosen from a run's predictions.
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PredictionsTable } from "../model/predictions.ts";
+ * import { illustrativeCases } from "./illustrative_cases.ts";
+ * // a diagnosis-only run with three test cases (classes BCC, NEV, MEL, MISC, SK; truth: MEL, NEV, MEL)
+ * const probs = [[0, 0, 0.9, 0.1, 0], [0.8, 0.1, 0.1, 0, 0], [0, 0, 0.6, 0.4, 0]];
+ * const predictions: PredictionsTable = {
+ *   dir: "demo", heads: ["diagnosis"], rows: [],
+ *   probs: () => probs, truth: () => [2, 1, 2], caseNums: () => [7, 8, 9],
+ * };
+ * assert.deepEqual(illustrativeCases(predictions), [
+ *   { caseNum: 7, why: "a melanoma the model gets right, most confidently (p = 0.90)" },
+ *   { caseNum: 8, why: "the most confident wrong diagnosis (p = 0.80)" }, // no management head: no missed excision
+ * ]);
+ * ```
+ *
  * @module
  */
 import { HeadName, HEADS } from "../data/vocabulary.ts";

@@ -5,9 +5,16 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { caseHeadInputs } from "./inputs.ts";
- * const vectors = await caseHeadInputs(ex, release, release.splits.test, { cacheDir: ".cache", perturbation: { kind: "blur", sigma: 2 } });
+ * const test = release.splits.test;
+ * const vectors = await caseHeadInputs(ex, release, test, { cacheDir: ".cache", perturbation: { kind: "blur", sigma: 2 } });
+ * assert.equal(vectors.length, test.length);
+ * assert.ok(vectors.every((v) => v.length === ex.inputSize));
  * ```
+ * (Not run: it needs a trained run, `ex` from `explainable`, and the release's images.)
+ *
+ * @module
  */
 import { Case, ImagePathResolver, Release } from "../data/release.ts";
 import { decodeImage } from "../data/images.ts";
@@ -20,10 +27,15 @@ import { casePaths, FeatureFeed } from "../model/feeds.ts";
 import * as tf from "@tensorflow/tfjs";
 import { Explainable, headInputOf } from "./decompose.ts";
 
+/** Options of {@linkcode caseHeadInputs}. */
 export interface CaseInputOptions {
+  /** Folder of the feature cache. */
   cacheDir: string;
+  /** Applied to every image before the backbone (default none). */
   perturbation?: Perturbation;
+  /** Parallel feature-extraction workers (features preset). */
   workers?: number;
+  /** No progress lines. */
   quiet?: boolean;
 }
 

@@ -5,10 +5,12 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { openExplainedRun } from "./open_run.ts";
  * const opened = await openExplainedRun("outputs/runs/multi-CDM-features", { cacheDir: ".cache" });
- * opened.ex.camLayer; // "mixed10"
+ * assert.equal(opened.ex.camLayer, "mixed10"); // InceptionV3's last block, in both presets
  * ```
+ * (Not run: it needs a trained run, its release and the backbone's weights.)
  *
  * @module
  */
@@ -23,9 +25,13 @@ import { TrainingReference, trainingReference } from "./reference.ts";
 
 /** A run opened for explaining: its decomposition, its release and its training reference. */
 export interface ExplainedRun {
+  /** The run split at its head input. */
   ex: Explainable;
+  /** The release it was trained on (or `dataDir`), checked against the run's data fingerprint. */
   release: Release;
+  /** Its training cases in head-input space. */
   reference: TrainingReference;
+  /** Provenance of what is made from it (run id "case-report:<runDir>"). */
   prov: Provenance;
 }
 

@@ -10,11 +10,21 @@
  * The training vectors are cached in the run folder (reference/), keyed by the run and the data.
  *
  * @example
- * ```ts ignore
- * import { trainingReference, locateCase } from "./reference.ts";
- * const ref = await trainingReference(ex, release, { cacheDir: ".cache" });
- * locateCase(ref, vector).percentile; // e.g. 63.4
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locateCase, referenceFromVectors } from "./reference.ts";
+ * // five training cases (release indices 0-4, case numbers 10-14) in a 2-dimensional head input
+ * const vectors = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]].map((v) => Float32Array.from(v));
+ * const blocks = [{ name: "clinical" as const, start: 0, length: 1 }, { name: "metadata" as const, start: 1, length: 1 }];
+ * const ref = referenceFromVectors([0, 1, 2, 3, 4], [10, 11, 12, 13, 14], vectors, blocks, 2);
+ * const far = locateCase(ref, Float32Array.from([5, 5]));
+ * assert.equal(far.percentile, 100); // further than every training case is from the others
+ * assert.equal(far.neighbours[0].caseNum, 13); // nearest: (1, 1)
+ * assert.equal(locateCase(ref, Float32Array.from([0.5, 0.5])).neighbours[0].distance, 0);
  * ```
+ * With a run: `locateCase(await trainingReference(ex, release, { cacheDir: ".cache" }), vector)`.
+ *
+ * @module
  */
 import { join } from "node:path";
 import { Release, releaseFingerprint } from "../data/release.ts";
@@ -25,23 +35,29 @@ import { splitOf } from "../model/run.ts";
 import { Explainable, InputBlock } from "./decompose.ts";
 import { caseHeadInputs } from "./inputs.ts";
 
+/** The training cases in head-input space, standardised, with their leave-one-out k-NN distances. */
 export interface TrainingReference {
-  /** Indices (into the release) and case numbers of the training cases. */
+  /** Indices (into the release) of the training cases. */
   indices: number[];
+  /** Their case numbers. */
   caseNums: number[];
   /** Their head-input vectors (as the run computes them). */
   vectors: Float32Array[];
-  /** Per-dimension mean and SD over the training cases. */
+  /** Per-dimension mean over the training cases. */
   mean: Float32Array;
+  /** Per-dimension SD over the training cases. */
   sd: Float32Array;
   /** The vectors standardised with them (what distances are measured on). */
   standardized: Float32Array[];
+  /** The input blocks of the head input (clinical, dermoscopic, metadata), each also measured alone. */
   blocks: InputBlock[];
+  /** Neighbours averaged in a distance. */
   k: number;
   /** Leave-one-out k-NN distances of the training cases, sorted, overall and per block. */
   loo: Record<string, number[]>;
 }
 
+/** Where one case sits against a {@linkcode TrainingReference}. */
 export interface CasePosition {
   /** Mean RMS distance to the k nearest training cases (standardised space). */
   distance: number;

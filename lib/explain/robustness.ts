@@ -9,10 +9,15 @@
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { robustnessCheck } from "./robustness.ts";
  * const r = await robustnessCheck(ex, release, ref, { cacheDir: ".cache", cases: 100, seed: 1 });
- * r.rows.filter((x) => x.head === "management");
+ * const management = r.rows.filter((x) => x.head === "management");
+ * assert.equal(management[0].condition, "unperturbed"); // the reference row comes first, delta 0
  * ```
+ * (Not run: it needs a trained run and its release; `stratifiedSubset` below runs.)
+ *
+ * @module
  */
 import { Release } from "../data/release.ts";
 import { HeadName } from "../data/vocabulary.ts";
@@ -26,14 +31,21 @@ import { Explainable, headProbabilities } from "./decompose.ts";
 import { caseHeadInputs } from "./inputs.ts";
 import type { TrainingReference } from "./reference.ts";
 
+/** One head under one condition, compared with the unperturbed predictions on the same cases. */
 export interface RobustnessRow {
+  /** "unperturbed", the perturbation's label, or the removed input. */
   condition: string;
+  /** What the condition does: nothing (the reference), perturb every image, or remove one input block. */
   kind: "reference" | "perturbation" | "removal";
+  /** The head. */
   head: HeadName;
+  /** Cases evaluated. */
   n: number;
+  /** Share of cases whose predicted class is the true one. */
   accuracy: number;
   /** Accuracy minus the unperturbed accuracy on the same cases, with its 95% paired-bootstrap interval. */
   delta: number;
+  /** 95% paired-bootstrap interval of `delta`, [low, high] ([0, 0] for the reference). */
   deltaCi: [number, number];
   /** Macro one-vs-rest AUROC (NaN when a class is absent from the cases). */
   auroc: number;
@@ -41,10 +53,13 @@ export interface RobustnessRow {
   flipRate: number;
 }
 
+/** What {@linkcode robustnessCheck} found, and its settings. */
 export interface RobustnessResult {
+  /** One row per condition and head, the unperturbed reference first. */
   rows: RobustnessRow[];
   /** Case numbers of the test cases used. */
   caseNums: number[];
+  /** Cases used and of how many test cases, seed, bootstrap resamples, perturbations, how inputs are removed. */
   settings: {
     cases: number;
     of: number;
@@ -55,15 +70,21 @@ export interface RobustnessResult {
   };
 }
 
+/** Options of {@linkcode robustnessCheck}. */
 export interface RobustnessOptions {
+  /** Folder of the feature cache. */
   cacheDir: string;
   /** Test cases to use (default: all); a subset is drawn stratified by diagnosis with `seed`. */
   cases?: number;
+  /** Seed of the case subset and the bootstrap. */
   seed: number;
+  /** Image perturbations to run (default: data/perturb.ts's `DEFAULT_PERTURBATIONS`). */
   perturbations?: readonly Perturbation[];
   /** Bootstrap resamples of the accuracy change (default 1000). */
   bootstrap?: number;
+  /** Parallel feature-extraction workers (features preset). */
   workers?: number;
+  /** No progress lines. */
   quiet?: boolean;
 }
 
@@ -73,9 +94,13 @@ export interface RobustnessOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stratifiedSubset } from "./robustness.ts";
  * import { Prng } from "../util/prng.ts";
- * stratifiedSubset([0, 0, 0, 0, 1, 1], 3, new Prng(1)).length; // 3
+ * const labels = [0, 0, 0, 0, 1, 1];
+ * const subset = stratifiedSubset(labels, 3, new Prng(1));
+ * assert.deepEqual(subset.map((i) => labels[i]), [0, 0, 1]); // 2 of 4 and 1 of 2: each label keeps its share
+ * assert.deepEqual(subset, [...subset].sort((a, b) => a - b)); // in their original order
  * ```
  */
 export function stratifiedSubset(labels: readonly number[], n: number, prng: Prng): number[] {

@@ -15,14 +15,20 @@
  * assert.equal(lo.toFixed(4), "0.5958"); // statsmodels proportion_confint(9, 10, method="wilson")
  * assert.equal(hi.toFixed(4), "0.9821");
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure } from "./figure.ts";
 import { APPROACH_COLORS, APPROACH_DASHES, PALETTE } from "./palette.ts";
 
+/** One head's reliability diagram. */
 export interface ReliabilityPanel {
+  /** Head name in the panel title ("_" shown as spaces). */
   head: string;
+  /** Expected calibration error, shown in the title. */
   ece: number;
+  /** Per bin: mean top-label confidence, share of correct predictions (both in [0, 1]) and number of cases. */
   bins: readonly { meanScore: number; fractionPositive: number; count: number }[];
 }
 
@@ -40,13 +46,20 @@ export function wilsonInterval(k: number, n: number, z = 1.959963984540054): [nu
   return [Math.max(0, (centre - half) / (1 + z2 / n)), Math.min(1, (centre + half) / (1 + z2 / n))];
 }
 
+/** Options of {@linkcode reliabilityFigure}. */
 export interface ReliabilityOptions {
+  /** Title; default "Reliability diagrams (top-label confidence)". */
   title?: string;
+  /** Caption under the figure. */
   caption?: string;
   /** Bins with fewer cases are not drawn (default 5). */
   minCount?: number;
 }
 
+/**
+ * Reliability diagrams, one panel per head: each bin of at least `minCount` cases as a point (area =
+ * cases) at its mean confidence and observed accuracy, with its 95% Wilson interval, and the diagonal.
+ */
 export function reliabilityFigure(panels: readonly ReliabilityPanel[], options: ReliabilityOptions = {}): Figure {
   const minCount = options.minCount ?? 5;
   return figure({
@@ -87,10 +100,15 @@ export function reliabilityFigure(panels: readonly ReliabilityPanel[], options: 
   });
 }
 
+/** One decision curve: net benefit at each threshold probability. */
 export interface DecisionSeries {
+  /** Name in the legend. */
   label: string;
+  /** Net benefit (in true positives per case) at each threshold probability in [0, 1]. */
   points: readonly { threshold: number; netBenefit: number }[];
+  /** Line colour; default by position: the inferred approach's, the predicted approach's, then `PALETTE`. */
   color?: string;
+  /** SVG dash pattern; default the inferred approach's dash for the first series, else solid. */
   dash?: string;
 }
 

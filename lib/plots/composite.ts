@@ -5,11 +5,24 @@
  * 300-dpi PNGs with provenance like any other.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { compositeFigure } from "./composite.ts";
- * const fig = compositeFigure({ title: "Case 12", blocks: [{ kind: "images", tiles: [{ png, label: "clinical" }] }] });
- * exportFigure(fig, dir, "case_12", prov);
+ * import { svgToPng } from "./png.ts";
+ * const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', { widthPx: 8 });
+ * const fig = compositeFigure({
+ *   title: "Case 12",
+ *   blocks: [
+ *     { kind: "images", tiles: [{ png, label: "clinical" }, { png, label: "dermoscopic" }] },
+ *     { kind: "colorbar", low: "low", high: "high", label: "Grad-CAM" },
+ *   ],
+ * });
+ * const svg = fig.svg(336);
+ * assert.equal(svg.match(/href="data:image\/png;base64,/g)?.length, 2);
+ * assert.ok(svg.includes(">Case 12</text>") && svg.includes(">dermoscopic</text>"));
  * ```
+ *
+ * @module
  */
 import { Buffer } from "node:buffer";
 import { escapeXml as esc } from "../util/escape.ts";
@@ -17,12 +30,15 @@ import { Block, Figure, FrameOptions, makeFigure, wrapText } from "./figure.ts";
 import { heatStops } from "./overlay.ts";
 import { FONT_SIZES } from "./theme.ts";
 
+/** One image of an "images" block. */
 export interface ImageTile {
+  /** The image as PNG bytes (embedded as a data URI, fitted into a square tile). */
   png: Uint8Array;
   /** Up to 3 lines under the tile. */
   label?: string;
 }
 
+/** One block of a composite figure, stacked top to bottom in the order given. */
 export type CompositeBlock =
   /** A row (or rows) of square tiles; `columns` per row, or a function of the width (default: all in one row). */
   | { kind: "images"; tiles: readonly ImageTile[]; columns?: number | ((width: number) => number); heading?: string }
@@ -31,8 +47,11 @@ export type CompositeBlock =
   /** The charts of another figure (its body: without its title, legend or caption). */
   | { kind: "figure"; figure: Figure };
 
+/** Options of {@linkcode compositeFigure}: the frame (title, subtitle, caption, legend) and the blocks. */
 export interface CompositeOptions extends FrameOptions {
+  /** The blocks, top to bottom, 6 px apart. */
   blocks: readonly CompositeBlock[];
+  /** Default width in px (default 672). */
   width?: number;
 }
 

@@ -12,17 +12,24 @@
  * assert.ok(fig.svg().includes("EXC (AUROC 0.650)"));
  * assert.ok(fig.svg().includes("operating point (P ≥ 0.5)"));
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure, LegendItem } from "./figure.ts";
 import { PALETTE, READER_COLORS } from "./palette.ts";
 
+/** One ROC curve: its points (false and true positive rates, in [0, 1], in the same order) and its area. */
 export interface RocSeries {
+  /** Name of the curve in the legend, before its AUROC. */
   label: string;
+  /** False positive rates of the curve's points. */
   fpr: readonly number[];
+  /** True positive rates of the curve's points (as many as `fpr`). */
   tpr: readonly number[];
   /** AUROC shown in the legend. */
   area: number;
+  /** Line colour; default the next colour of `PALETTE`. */
   color?: string;
   /** SVG dash pattern (e.g. "6,3" for a second approach); solid when absent. */
   dash?: string;
@@ -30,29 +37,43 @@ export interface RocSeries {
   operatingPoint?: { fpr: number; tpr: number };
 }
 
+/** One precision-recall curve: its points (recall and precision, in [0, 1], in the same order) and its area. */
 export interface PrSeries {
+  /** Name of the curve in the legend, before its average precision. */
   label: string;
+  /** Recalls of the curve's points. */
   recall: readonly number[];
+  /** Precisions of the curve's points (as many as `recall`). */
   precision: readonly number[];
   /** Average precision shown in the legend. */
   area: number;
   /** Share of positives (the chance level of precision), drawn as a dotted rule. */
   prevalence?: number;
+  /** Line colour; default the next colour of `PALETTE`. */
   color?: string;
+  /** SVG dash pattern; solid when absent. */
   dash?: string;
+  /** The curve's point at the decision threshold, drawn as an open circle. */
   operatingPoint?: { recall: number; precision: number };
 }
 
 /** Single readers (e.g. dermatologists) as points in ROC space. */
 export interface ReaderPoints {
+  /** Name of the readers in the legend. */
   label: string;
+  /** One point per reader: false and true positive rate. */
   points: readonly { fpr: number; tpr: number }[];
+  /** Dot colour; default `READER_COLORS.dermatologist`. */
   color?: string;
 }
 
+/** Options of {@linkcode rocFigure} and {@linkcode precisionRecallFigure}. */
 export interface CurveFigureOptions {
+  /** Title; default "ROC curves" or "Precision-recall curves". */
   title?: string;
+  /** Line under the title (the PR figure explains its dotted rules by default). */
   subtitle?: string;
+  /** Caption under the figure. */
   caption?: string;
   /** The threshold the operating points were taken at, for the legend (default 0.5). */
   threshold?: number;
@@ -138,7 +159,10 @@ export function rocMarks(series: readonly RocSeries[], readers: readonly ReaderP
 }
 
 /** The ROC chart of `series` at `width` (a unit square). */
-export function rocPlot(series: readonly RocSeries[], readers: readonly ReaderPoints[] = []) {
+export function rocPlot(
+  series: readonly RocSeries[],
+  readers: readonly ReaderPoints[] = [],
+): (width: number) => Plot.PlotOptions {
   return (width: number): Plot.PlotOptions => {
     const [xl, yl] = axisLabels(Math.min(width, 420), [
       "False positive rate (1 - specificity)",

@@ -4,12 +4,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { managementByGroupFigure } from "./dataset.ts";
  * const fig = managementByGroupFigure([
- *   { split: "test", group: "MEL", management: "excision", count: 3 },
+ *   { split: "train", group: "MEL", management: "excision", count: 3 },
+ *   { split: "test", group: "MEL", management: "excision", count: 1 },
  * ], { caption: "demo" });
- * fig.svg().includes("MEL"); // true
+ * const svg = fig.svg();
+ * assert.ok(svg.includes(">MEL</text>") && svg.includes(">excision</text>"));
+ * assert.ok(svg.includes(">train</text>") && svg.includes(">test</text>")); // one panel per split
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure } from "./figure.ts";
@@ -18,10 +24,15 @@ import { CLASS_COLORS, classColor, classColors, isClass, PALETTE } from "./palet
 /** Management colours in NONE, CLNC, EXC order (from the one palette). */
 export const MANAGEMENT_COLORS: readonly string[] = [CLASS_COLORS.NONE, CLASS_COLORS.CLNC, CLASS_COLORS.EXC];
 
+/** Number of cases of one split, diagnosis group and management. */
 export interface CountRecord {
+  /** Split name, e.g. "train" ("all" panels get their own x scale). */
   split: string;
+  /** Diagnosis group, e.g. "MEL". */
   group: string;
+  /** Management label, e.g. "excision". */
   management: string;
+  /** Number of cases. */
   count: number;
 }
 
@@ -77,9 +88,13 @@ export function managementByGroupFigure(
   });
 }
 
+/** Number of cases of one class of one head. */
 export interface ClassShareRecord {
+  /** Head name ("_" shown as spaces). */
   head: string;
+  /** Class label. */
   label: string;
+  /** Number of cases. */
   count: number;
 }
 
@@ -123,10 +138,15 @@ export function labelDistributionFigure(
   });
 }
 
+/** Number of cases with one value of one metadata variable and one management. */
 export interface MetadataRecord {
+  /** Variable, e.g. "sex". */
   variable: string;
+  /** Its value, e.g. "female". */
   value: string;
+  /** Management label, e.g. "excision". */
   management: string;
+  /** Number of cases. */
   count: number;
 }
 
@@ -170,9 +190,13 @@ export function metadataFigure(
   });
 }
 
+/** Number of cases of one diagnosis group with one seven-point score. */
 export interface ScoreRecord {
+  /** Seven-point checklist score. */
   score: number;
+  /** Diagnosis group. */
   group: string;
+  /** Number of cases. */
   count: number;
 }
 
@@ -203,10 +227,15 @@ export function sevenPointScoreFigure(
   });
 }
 
+/** Share of one class of one head in one cross-validation fold (or the whole release). */
 export interface FoldShareRecord {
+  /** Fold name, one colour each. */
   fold: string;
+  /** Head name. */
   head: string;
+  /** Class label. */
   label: string;
+  /** Share of the fold's cases in the class, in [0, 1]. */
   proportion: number;
 }
 

@@ -16,6 +16,8 @@
  * assert.ok(fig.svg().includes("Hellinger"));
  * assert.ok(fig.options.subtitle!.includes("d > 0: infr farther from the truth"));
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { kernelDensity } from "../stats/kde.ts";
@@ -23,19 +25,29 @@ import { quantile } from "../stats/descriptive.ts";
 import { Figure, figure, PanelSpec } from "./figure.ts";
 import { APPROACH_COLORS } from "./palette.ts";
 
+/** One approach's per-case distances in a violin panel. */
 export interface DistanceGroup {
+  /** Name on the x axis and in the legend, e.g. "infr". */
   label: string;
+  /** The per-case distances (one dot each). */
   values: readonly number[];
+  /** Mean distance, drawn as a diamond. */
   mean: number;
+  /** 95% CI of the mean, [low, high], drawn as a bar. */
   ci: readonly [number, number] | readonly number[];
+  /** Colour; default the inferred approach's for the first group, the predicted approach's after. */
   color?: string;
 }
 
+/** One distance's panel: its groups and the test between them. */
 export interface DistancePanel {
+  /** Name of the distance, the panel heading. */
   name: string;
+  /** The groups, left to right (usually two: inferred and predicted). */
   groups: readonly DistanceGroup[];
-  /** Wilcoxon p and Cohen's d (first group minus second, over the pooled SD) between the two groups. */
+  /** Wilcoxon p between the two groups. */
   p: number;
+  /** Cohen's d between the two groups: first group minus second, over the pooled SD. */
   d: number;
   /** The range the distance can take (e.g. [0, 1]); the violins are cut there. Default: no limit. */
   range?: readonly [number, number];
@@ -73,10 +85,14 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-export const formatP = (p: number) => (Number.isNaN(p) ? "n/a" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+/** A p-value as text: 4 decimals, one significant digit in exponent form below 1e-4, "n/a" for NaN. */
+export const formatP = (p: number): string => Number.isNaN(p) ? "n/a" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 
+/** Options of {@linkcode distanceViolinFigure}. */
 export interface DistanceFigureOptions {
+  /** Title; default "Distances between probabilistic predictions and one-hot targets". */
   title?: string;
+  /** Caption under the figure. */
   caption?: string;
   /** A sentence added to the subtitle (e.g. which reading of a distance is shown). */
   note?: string;

@@ -3,9 +3,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headlessDocument } from "./document.ts";
- * headlessDocument().createElement("svg").tagName; // "svg"
+ * assert.equal(headlessDocument(), headlessDocument()); // one shared document
+ * assert.equal(headlessDocument().createElement("svg").tagName, "SVG"); // an HTML document: tag names in upper case
  * ```
+ *
+ * @module
  */
 import { parseHTML } from "linkedom";
 

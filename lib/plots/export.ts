@@ -15,11 +15,25 @@
  * `<name>.manifest.json`. Every file is written atomically.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { basename } from "node:path";
+ * import * as Plot from "@observablehq/plot";
+ * import { figure } from "./figure.ts";
  * import { exportFigure } from "./export.ts";
- * exportFigure(fig, "outputs/figures", "table1_counts", provenanceRecord);
- * // -> table1_counts.2col.svg, table1_counts.paper.1col.pdf, ..., table1_counts.caption.tex, table1_counts.manifest.json
+ * import { provenance } from "../util/provenance.ts";
+ * const fig = figure({ title: "Counts", plot: (width) => ({ width, height: 80, marks: [Plot.barY([1, 2])] }) });
+ * const prov = provenance({ run_id: "demo", data_fingerprint: "abc", synthetic_data: true });
+ * const out = exportFigure(fig, Deno.makeTempDirSync(), "counts", prov);
+ * assert.deepEqual(out.files.map((f) => basename(f)), [
+ *   "counts.1col.svg", "counts.1col.png", "counts.2col.svg", "counts.2col.png",
+ *   "counts.paper.1col.svg", "counts.paper.1col.png", "counts.paper.1col.pdf",
+ *   "counts.paper.2col.svg", "counts.paper.2col.png", "counts.paper.2col.pdf", "counts.caption.tex",
+ * ]);
+ * assert.equal(JSON.parse(Deno.readTextFileSync(out.manifest)).synthetic_mark, "SYNTHETIC DATA");
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { writeBytesAtomic, writeJsonAtomic, writeTextAtomic } from "../util/fs.ts";
@@ -33,6 +47,7 @@ import { PAPER_WIDTHS, PX_PER_INCH } from "./theme.ts";
 /** The mark drawn inside every image of a figure made from synthetic data. */
 export const SYNTHETIC_MARK = "SYNTHETIC DATA";
 
+/** Options of {@linkcode exportFigure}. */
 export interface ExportOptions {
   /** Dots per inch of the PNGs (default 300). */
   dpi?: number;
@@ -42,8 +57,11 @@ export interface ExportOptions {
 
 /** What was written. */
 export interface ExportedFigure {
+  /** The figure's name, the stem of every file. */
   name: string;
+  /** Paths of the files written (SVG, PNG, PDF, caption snippet), in the order written; not the manifest. */
   files: string[];
+  /** Path of the manifest `<name>.manifest.json`. */
   manifest: string;
 }
 
@@ -101,7 +119,10 @@ export function latexCaption(name: string, title: string | undefined, caption: s
   ].join("\n");
 }
 
-/** Writes `fig` in every variant, width and format (see module doc) plus its manifest into `dir`. */
+/**
+ * Writes `fig` in every variant, width and format (see module doc) plus its manifest into `dir`.
+ * @throws {RangeError} when `name` has characters other than letters, digits, ".", "_" and "-".
+ */
 export function exportFigure(
   fig: Figure,
   dir: string,

@@ -24,6 +24,8 @@
  * assert.ok(fig.svg(336).includes(">Counts</text>"));
  * assert.ok(!fig.svg(336, { variant: "paper" }).includes(">Counts</text>"));
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { headlessDocument } from "./document.ts";
@@ -33,7 +35,9 @@ import { escapeXml as esc } from "../util/escape.ts";
 
 /** One legend entry drawn inside the figure. */
 export interface LegendItem {
+  /** Text of the entry. */
   label: string;
+  /** CSS colour of the swatch. */
   color: string;
   /**
    * "square" (default; a filled swatch), "line" (a line with `dash`), "dot" (a filled point),
@@ -46,15 +50,21 @@ export interface LegendItem {
 
 /** One chart of a small-multiples figure. */
 export interface PanelSpec {
+  /** Bold title over the panel, wrapped to the panel's width. */
   title?: string;
+  /** Plot options for the panel's width in px. */
   plot: (width: number) => Plot.PlotOptions;
 }
 
+/** Options of {@linkcode figure}: the frame's texts and legend, and one chart (`plot`) or several (`panels`). */
 export interface FigureOptions {
+  /** Bold title at the top, wrapped (full variant only). */
   title?: string;
+  /** Line(s) under the title (full variant only). */
   subtitle?: string;
   /** Wrapped under the chart. Say here when the data is synthetic. */
   caption?: string;
+  /** Entries drawn between the subtitle and the chart, in rows that wrap. */
   legend?: readonly LegendItem[];
   /** Plot options for a given total width in px (the `document` is supplied). Or use `panels`. */
   plot?: (width: number) => Plot.PlotOptions;
@@ -81,12 +91,15 @@ export interface RenderOptions {
 
 /** SVG fragments laid out from a given top, and their height. */
 export interface Block {
+  /** SVG fragments (elements as text). */
   parts: string[];
+  /** Height they take, in px. */
   height: number;
 }
 
 /** A figure that can render itself as standalone SVG at any width. */
 export interface Figure {
+  /** The frame (title, subtitle, caption, legend) and default width in px it was built with. */
   readonly options: Readonly<FrameOptions & { width?: number }>;
   /** Standalone SVG text at `width` px (default: the figure's width). */
   svg(width?: number, render?: RenderOptions): string;

@@ -11,6 +11,8 @@
  * const w = textAdvance("ROC", 10);
  * assert.ok(w > 20 && w < 23, `${w}`); // DejaVu Sans: R 0.695, O 0.787, C 0.698 em
  * ```
+ *
+ * @module
  */
 import * as fontkit from "fontkit";
 import { existsSync } from "node:fs";
@@ -26,16 +28,18 @@ export const FONT_FAMILY = "DejaVu Sans";
  * descent] times the font size: 1 em, so lines set 1 em apart touch but do not overlap.
  */
 export const TEXT_ASCENT = 0.76;
+/** Depth of DejaVu Sans glyphs below the baseline, in em (see {@linkcode TEXT_ASCENT}). */
 export const TEXT_DESCENT = 0.24;
 
-const FILES = {
+/** The four faces of the bundled font. */
+export type FontStyle = "regular" | "bold" | "oblique" | "boldOblique";
+
+const FILES: Readonly<Record<FontStyle, string>> = {
   regular: "DejaVuSans.ttf",
   bold: "DejaVuSans-Bold.ttf",
   oblique: "DejaVuSans-Oblique.ttf",
   boldOblique: "DejaVuSans-BoldOblique.ttf",
-} as const;
-
-export type FontStyle = keyof typeof FILES;
+};
 
 let fontPaths: Record<FontStyle, string> | null = null;
 

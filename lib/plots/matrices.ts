@@ -6,10 +6,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { confusionFigure } from "./matrices.ts";
  * const fig = confusionFigure({ labels: ["A", "B"], truth: [0, 1, 1], pred: [0, 1, 0] });
- * fig.svg().includes("A"); // true
+ * const texts = fig.svg().match(/>[^<>]+<\/text>/g)!.map((t) => t.slice(1, -7));
+ * assert.deepEqual(texts.slice(-4), ["1", "0", "1", "1"]); // the cells' counts, row by row
+ * assert.deepEqual(texts.filter((t) => t === "A" || t === "B"), ["A", "B", "A", "B"]); // both axes
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure, LegendItem } from "./figure.ts";
@@ -21,16 +26,25 @@ const SHARE_BINS = [0.2, 0.4, 0.6, 0.8];
 // greys, so that the cells never look like the diagnosis colours of the breakdown bars
 const SHARE_COLORS = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#737373", "#252525"];
 
+/** The cases of a confusion matrix and how to draw it. */
 export interface ConfusionInput {
+  /** Class names, in index order (rows and columns). */
   labels: readonly string[];
+  /** True class index of each case. */
   truth: readonly number[];
+  /** Predicted class index of each case (as many as `truth`). */
   pred: readonly number[];
   /** Optional per-case category (e.g. diagnosis group) shown as a stacked bar in each cell. */
   breakdown?: readonly number[];
+  /** Names of the `breakdown` categories, in index order (coloured as classes when they are ones). */
   breakdownLabels?: readonly string[];
+  /** Title; default "Confusion matrix". */
   title?: string;
+  /** Caption under the figure. */
   caption?: string;
+  /** x axis label; default "predicted". */
   xLabel?: string;
+  /** y axis label; default "true class". */
   yLabel?: string;
 }
 
@@ -54,6 +68,10 @@ export function confusionLegend(breakdownLabels?: readonly string[]): LegendItem
   ];
 }
 
+/**
+ * A confusion matrix (rows = truth, columns = prediction): each cell's count, its grey by the share
+ * of its row (bins of 20%), and with `breakdown`, a stacked bar of the cell's cases by category.
+ */
 export function confusionFigure(input: ConfusionInput): Figure {
   const k = input.labels.length;
   const cells: { i: number; j: number; n: number; share: number; bin: number }[] = [];

@@ -1,4 +1,19 @@
-/** Figures: Observable Plot charts drawn headless, standalone SVG, PNG and PDF export with provenance. */
+/**
+ * Figures: Observable Plot charts drawn headless as standalone SVG (title, legend, caption inside),
+ * multi-panel and composite layouts, one colour-blind-safe palette, PNG and PDF export with
+ * provenance, and a readability check of the exported text. Plots take plain records, never tensors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rocFigure, textProblems } from "./mod.ts";
+ * const svg = rocFigure([{ label: "EXC", fpr: [0, 0.2, 1], tpr: [0, 0.7, 1], area: 0.75 }]).svg(336);
+ * assert.ok(svg.includes("EXC (AUROC 0.750)"));
+ * assert.deepEqual(textProblems(svg), []);
+ * ```
+ *
+ * @module
+ */
 export * from "./theme.ts";
 export * from "./palette.ts";
 export * from "./fonts.ts";

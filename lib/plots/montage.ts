@@ -3,18 +3,27 @@
  * Takes plain RGB arrays.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { imagePairMontage } from "./montage.ts";
- * const png = await imagePairMontage([{ clinical, derm, label: "MEL / EXC" }], { tile: 160 });
+ * const image = { height: 2, width: 2, data: new Uint8Array(12).fill(200) }; // RGB, row-major
+ * const png = await imagePairMontage([{ clinical: image, derm: image, label: "MEL / EXC" }], { tile: 16 });
+ * const ihdr = new DataView(png.buffer, png.byteOffset + 16, 8);
+ * assert.deepEqual([ihdr.getUint32(0), ihdr.getUint32(4)], [6 + 16 + 6, 6 + 2 * 16 + 40 + 6]); // width, height
  * ```
+ *
+ * @module
  */
 import sharp from "sharp";
 import { svgToPng } from "./png.ts";
 import { FONT_FAMILY } from "./fonts.ts";
 import { escapeXml as esc } from "../util/escape.ts";
 
+/** One case's two images (8-bit RGB, row-major, 3 bytes per pixel) and its caption. */
 export interface ImagePair {
+  /** The clinical image, drawn on top (stretched to a square tile). */
   clinical: { height: number; width: number; data: Uint8Array };
+  /** The dermoscopic image, drawn below it. */
   derm: { height: number; width: number; data: Uint8Array };
   /** Caption lines under the pair. */
   label: string | string[];

@@ -19,13 +19,17 @@
  * });
  * assert.ok(fig.svg(672).includes(">b</text>"));
  * ```
+ *
+ * @module
  */
 import { escapeXml as esc } from "../util/escape.ts";
 import { Block, Figure, FrameOptions, makeFigure, panelTitle } from "./figure.ts";
 import { textAdvance } from "./fonts.ts";
 import { FONT_SIZES } from "./theme.ts";
 
+/** One lettered panel of a multi-panel figure. */
 export interface Panel {
+  /** The figure whose body (charts only) the panel draws. */
   figure: Figure;
   /** The panel's letter (default: the next letter of the alphabet, row by row). */
   letter?: string;
@@ -37,6 +41,7 @@ export interface Panel {
   maxWidth?: number;
 }
 
+/** Options of {@linkcode multiPanelFigure}: the frame (title, subtitle, caption, shared legend) and the rows. */
 export interface MultiPanelOptions extends FrameOptions {
   /** The rows of panels at a given total width in px. */
   rows: (width: number) => readonly (readonly Panel[])[];

@@ -5,11 +5,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatColor, overlayMap } from "./overlay.ts";
- * heatColor(0); // [0, 0, 4]
+ * assert.deepEqual(heatColor(0), [0, 0, 4]); // inferno's first colour
+ * assert.deepEqual(heatColor(1), [252, 255, 164]); // and its last
  * const img = { height: 2, width: 2, data: new Uint8Array(12).fill(200) };
- * overlayMap(img, { values: new Float32Array([0, 1, 0, 0]), height: 2, width: 2 }).data.length; // 12
+ * const out = overlayMap(img, { values: new Float32Array([0, 1, 0, 0]), height: 2, width: 2 });
+ * assert.deepEqual([...out.data.subarray(0, 6)], [200, 200, 200, 236, 239, 175]); // cold pixel kept; hot: 0.3 image + 0.7 heat
  * ```
+ *
+ * @module
  */
 import sharp from "sharp";
 import type { RgbImage } from "../data/images.ts";
@@ -43,6 +48,7 @@ export function heatStops(n = 9): { offset: number; color: string }[] {
   });
 }
 
+/** Options of {@linkcode overlayMap}. */
 export interface OverlayOptions {
   /** The map value shown as full heat (default: the map's maximum; pass a shared one across images). */
   maxValue?: number;

@@ -17,6 +17,8 @@
  * assert.equal(classColor("excision"), CLASS_COLORS.EXC);
  * assert.equal(classColor("melanoma"), classColor("MEL"));
  * ```
+ *
+ * @module
  */
 
 /** Okabe-Ito colours, black last: generic series (not classes). */
@@ -32,7 +34,9 @@ export const PALETTE: readonly string[] = [
 ];
 
 /** One colour per class, by short code. */
-export const CLASS_COLORS = Object.freeze({
+export const CLASS_COLORS: Readonly<
+  Record<"NONE" | "CLNC" | "EXC" | "NOEXC" | "BCC" | "NEV" | "MEL" | "MISC" | "SK", string>
+> = Object.freeze({
   // management: a traffic light (Okabe-Ito green, orange, vermillion)
   NONE: "#009E73",
   CLNC: "#E69F00",
@@ -60,13 +64,22 @@ const LONG_NAMES: Readonly<Record<string, keyof typeof CLASS_COLORS>> = Object.f
 });
 
 /** The two approaches of the study: management inferred from the diagnosis, and predicted directly. */
-export const APPROACH_COLORS = Object.freeze({ infr: "#CC79A7", pred: "#0072B2" });
+export const APPROACH_COLORS: Readonly<{ infr: string; pred: string }> = Object.freeze({
+  infr: "#CC79A7",
+  pred: "#0072B2",
+});
 
 /** Dash patterns that tell the approaches apart where colour shows the class (ROC/PR per class). */
-export const APPROACH_DASHES = Object.freeze({ infr: "6,3", pred: undefined as string | undefined });
+export const APPROACH_DASHES: Readonly<{ infr: string; pred: string | undefined }> = Object.freeze({
+  infr: "6,3",
+  pred: undefined as string | undefined,
+});
 
 /** Dermatologists (points on ROC curves) and their majority. */
-export const READER_COLORS = Object.freeze({ dermatologist: "#000000", majority: "#555555" });
+export const READER_COLORS: Readonly<{ dermatologist: string; majority: string }> = Object.freeze({
+  dermatologist: "#000000",
+  majority: "#555555",
+});
 
 /**
  * The colour of a class by code ("EXC") or long name ("excision").

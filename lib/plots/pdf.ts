@@ -12,12 +12,15 @@
  * const pdf = svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="96" height="48"><text x="4" y="20" font-size="12">Hi</text></svg>');
  * assert.equal(new TextDecoder().decode(pdf.subarray(0, 5)), "%PDF-");
  * ```
+ *
+ * @module
  */
 import PDFDocument from "pdfkit";
 import SVGtoPDF from "svg-to-pdfkit";
 import { Buffer } from "node:buffer";
 import { bundledFonts, FontStyle } from "./fonts.ts";
 
+/** Options of {@linkcode svgToPdf}. */
 export interface PdfOptions {
   /** Document information: title, subject (e.g. the caption), keywords. */
   info?: { Title?: string; Subject?: string; Keywords?: string };

@@ -4,16 +4,22 @@
  * program), and PNG text chunks (tEXt) for provenance.
  *
  * @example
- * ```ts ignore
- * import { svgToPng, pngTextChunks } from "./png.ts";
- * const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', { widthPx: 20, dpi: 300, text: { Source: "x" } });
- * pngTextChunks(png).Source; // "x"
- * pngDpi(png); // 300 (11811 pixels per metre)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pngDpi, pngTextChunks, svgToPng } from "./png.ts";
+ * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>';
+ * const png = svgToPng(svg, { widthPx: 20, dpi: 300, text: { Source: "x" } });
+ * assert.deepEqual(pngTextChunks(png), { Source: "x" });
+ * assert.equal(pngDpi(png), 300); // stored as 11811 pixels per metre
+ * assert.equal(new DataView(png.buffer, png.byteOffset).getUint32(16), 20); // IHDR width in px
  * ```
+ *
+ * @module
  */
 import { Resvg } from "@resvg/resvg-js";
 import { bundledFontFiles, FONT_FAMILY } from "./fonts.ts";
 
+/** Options of {@linkcode svgToPng}. */
 export interface PngOptions {
   /** Output width in pixels (height follows the aspect ratio). */
   widthPx: number;

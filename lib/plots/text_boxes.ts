@@ -18,25 +18,35 @@
  * assert.equal(textProblems(svg(25)).length, 1); // the lines overlap
  * assert.match(textProblems(svg(70))[0], /outside the canvas/);
  * ```
+ *
+ * @module
  */
 import { parseHTML } from "linkedom";
 import { TEXT_ASCENT, TEXT_DESCENT, textAdvance } from "./fonts.ts";
 
 /** An affine matrix [a, b, c, d, e, f] (x' = a x + c y + e, y' = b x + d y + f). */
-type Matrix = [number, number, number, number, number, number];
+export type Matrix = [number, number, number, number, number, number];
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
+/** An axis-aligned box in canvas px: left `x0`, top `y0`, right `x1`, bottom `y1` (y grows downwards). */
 export interface Rect {
+  /** Left edge. */
   x0: number;
+  /** Top edge. */
   y0: number;
+  /** Right edge. */
   x1: number;
+  /** Bottom edge. */
   y1: number;
 }
 
 /** One run of text and its box in canvas coordinates. */
 export interface TextBox extends Rect {
+  /** The run's text as written (a <text> element's, or one <tspan>'s or text node's). */
   text: string;
+  /** Font size in px as set or inherited (before transforms; the box has them applied). */
   fontSize: number;
+  /** Whether it is set in bold. */
   bold: boolean;
   /** The viewport that clips it (the nearest enclosing <svg>), in canvas coordinates. */
   clip: Rect;

@@ -8,10 +8,29 @@
  * import { PAPER_WIDTHS, PX_PER_INCH } from "./theme.ts";
  * assert.equal(PAPER_WIDTHS.twoColumn * PX_PER_INCH, 672);
  * ```
+ *
+ * @module
  */
 
 /** Font sizes in CSS px (1 px = 0.75 pt at the export's 96 px per inch). */
-export const FONT_SIZES = Object.freeze({
+export const FONT_SIZES: Readonly<{
+  /** Axis tick labels. */
+  tick: number;
+  /** Axis labels. */
+  label: number;
+  /** Figure titles (bold). */
+  title: number;
+  /** Subtitles. */
+  subtitle: number;
+  /** Captions. */
+  caption: number;
+  /** Text inside charts (e.g. the values in matrix cells). */
+  annotation: number;
+  /** The SYNTHETIC mark inside exported images. */
+  mark: number;
+  /** Panel letters (a, b, ...) of multi-panel figures. */
+  letter: number;
+}> = Object.freeze({
   tick: 10,
   label: 11,
   title: 14,
@@ -25,7 +44,10 @@ export const FONT_SIZES = Object.freeze({
 });
 
 /** Target widths for export, in inches: a single column and a full page width of a two-column journal. */
-export const PAPER_WIDTHS = Object.freeze({ oneColumn: 3.5, twoColumn: 7.0 });
+export const PAPER_WIDTHS: Readonly<{ oneColumn: number; twoColumn: number }> = Object.freeze({
+  oneColumn: 3.5,
+  twoColumn: 7.0,
+});
 
 /** CSS pixels per inch (SVG user units at export). */
 export const PX_PER_INCH = 96;

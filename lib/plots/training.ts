@@ -4,23 +4,41 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainingCurvesFigure } from "./training.ts";
- * const fig = trainingCurvesFigure([{ epoch: 1, trainLoss: 1, validLoss: 1.1, validAuroc: 0.6, best: true }]);
- * fig.svg().includes("validation AUROC"); // true
+ * const fig = trainingCurvesFigure([
+ *   { epoch: 1, trainLoss: 1, validLoss: 1.1, validAuroc: 0.6, best: false },
+ *   { epoch: 2, trainLoss: 0.8, validLoss: 1.0, validAuroc: 0.7, best: true },
+ * ]);
+ * const svg = fig.svg();
+ * assert.ok(svg.includes("validation AUROC (mean over heads)"));
+ * assert.ok(svg.includes(">selected</text>"));
  * ```
+ *
+ * @module
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, figure } from "./figure.ts";
 import { PALETTE } from "./palette.ts";
 
+/** One epoch of a training history. */
 export interface HistoryPoint {
+  /** Epoch number. */
   epoch: number;
+  /** Loss on the training split. */
   trainLoss: number;
+  /** Loss on the validation split. */
   validLoss: number;
+  /** Validation AUROC (mean over heads). */
   validAuroc: number;
+  /** Whether this epoch's weights were selected (the last such epoch is marked). */
   best: boolean;
 }
 
+/**
+ * Two panels over the epochs: training and validation loss, and validation AUROC, with the selected
+ * epoch as a dashed rule. Title default "Training curves".
+ */
 export function trainingCurvesFigure(
   history: readonly HistoryPoint[],
   options: { title?: string; caption?: string } = {},
