@@ -61,7 +61,7 @@ export const PUBLISHED: Readonly<{
   table4: Record<string, number[]>;
   /** McNemar's test between rows C and CM of Table 4 (exact and mid-p), as the released predictions give it. */
   table4McnemarCvsCM: { exact: number; midp: number };
-  /** The abstract's improvements in percent (mean ± SD, as it states them) and its percent fewer wrongly excised cases. */
+  /** The abstract's improvements in percent (mean ± SD, as stated) and its percent fewer wrongly excised cases. */
   abstract: {
     directVsInferred: { accuracy: MeanSd; auroc: MeanSd; fewerWronglyExcisedPercent: number };
     multiVsSingle: { accuracy: MeanSd; auroc: MeanSd };

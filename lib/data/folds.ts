@@ -17,7 +17,8 @@
  * const items = [[0], [0], [0], [1], [1], [1]];
  * const fold = iterativeStratification(items, [0.5, 0.5], { prng: new Prng(1) });
  * assert.equal(fold.filter((f) => f === 0).length, 3);
- * assert.equal(fold.filter((f, i) => f === 0 && items[i][0] === 1).length, 1); // label 1 split 1:2 at worst (3 cases, 2 folds)
+ * const ones = fold.filter((f, i) => f === 0 && items[i][0] === 1).length;
+ * assert.ok(ones === 1 || ones === 2); // 3 cases of label 1 over 2 folds: as even as can be
  * ```
  *
  * @module

@@ -13,7 +13,8 @@
  * import sharp from "sharp";
  * import { decodeImage } from "./images.ts";
  * const file = `${Deno.makeTempDirSync()}/red.png`;
- * await sharp({ create: { width: 4, height: 2, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toFile(file);
+ * const red = { width: 4, height: 2, channels: 3 as const, background: { r: 200, g: 10, b: 10 } };
+ * await sharp({ create: red }).png().toFile(file);
  * const img = await decodeImage(file, { size: 3 }); // stretched to 3 x 3
  * assert.equal(img.data.length, 3 * 3 * 3);
  * assert.deepEqual([...img.data.slice(0, 3)], [200, 10, 10]);

@@ -130,7 +130,10 @@ export const BLUE_WHITISH_VEIL: TaskVocabulary = task("blue_whitish_veil", ["ABS
   present: 1,
 });
 
-/** Vascular structures: absent 0, regular (arborizing, comma, hairpin, within regression, wreath) 1, irregular (dotted, linear irregular) 2. */
+/**
+ * Vascular structures: absent 0, regular (arborizing, comma, hairpin, within regression, wreath) 1,
+ * irregular (dotted, linear irregular) 2.
+ */
 export const VASCULAR_STRUCTURES: TaskVocabulary = task(
   "vascular_structures",
   ["ABS", "REG", "IR"],
@@ -238,8 +241,9 @@ export const SEVEN_POINT_WEIGHTS: readonly { column: string; group: number; weig
  * ```ts
  * import assert from "node:assert/strict";
  * import { sevenPointScore } from "./vocabulary.ts";
- * const grouped = { pigment_network: 2, blue_whitish_veil: 1, vascular_structures: 0, pigmentation: 0 };
- * assert.equal(sevenPointScore({ ...grouped, streaks: 0, dots_and_globules: 2, regression_structures: 0 }), 5); // 2 + 2 + 1
+ * const major = { pigment_network: 2, blue_whitish_veil: 1, vascular_structures: 0 }; // atypical, present, absent
+ * const minor = { pigmentation: 0, streaks: 0, dots_and_globules: 2, regression_structures: 0 };
+ * assert.equal(sevenPointScore({ ...major, ...minor }), 5); // 2 + 2 + 1
  * ```
  */
 export function sevenPointScore(grouped: Readonly<Record<string, number>>): number {

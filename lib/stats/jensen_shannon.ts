@@ -41,7 +41,8 @@ function normalise(fn: string, name: string, p: Numbers): number[] {
 
 /**
  * Jensen-Shannon divergence in units of `base` (inputs normalised to sum 1).
- * @throws {RangeError} on different lengths, empty input, negative or non-finite values, a zero-sum vector or a bad base.
+ * @throws {RangeError} on different lengths, empty input, negative or non-finite values, a zero-sum vector
+ * or a bad base.
  */
 export function jensenShannonDivergence(p: Numbers, q: Numbers, options: JensenShannonOptions = {}): number {
   const fn = "jensenShannonDivergence";

@@ -34,7 +34,10 @@ export interface PrecisionRecallCurve {
   thresholds: number[];
 }
 
-/** The precision-recall curve of binary truth and scores. @throws {RangeError} on empty input, different lengths, non-binary truth or non-finite scores. */
+/**
+ * The precision-recall curve of binary truth and scores.
+ * @throws {RangeError} on empty input, different lengths, non-binary truth or non-finite scores.
+ */
 export function precisionRecallCurve(truth01: readonly number[], scores: readonly number[]): PrecisionRecallCurve {
   const { fps, tps, thresholds } = binaryClfCurve(truth01, scores, "precisionRecallCurve");
   const P = tps[tps.length - 1];
