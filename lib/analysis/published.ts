@@ -30,7 +30,7 @@ export interface PublishedRow {
   auroc: number;
 }
 
-/** The study's published numbers (see the module doc); proportions in [0, 1] unless named percent. */
+/** The study's published numbers (see the module doc): rates and p-values in [0, 1], counts and percents as named. */
 export const PUBLISHED: Readonly<{
   /** Table 2: management inferred from diagnosis (infr) and predicted directly (pred); cv: mean ± SD over folds. */
   table2: {
