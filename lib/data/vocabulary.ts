@@ -183,16 +183,7 @@ export const CRITERIA: readonly [
 );
 
 /** The 8 grouped tasks of Kawahara et al. (diagnosis first, then the 7 criteria): 24 labels. */
-export const TASKS: readonly [
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-  TaskVocabulary,
-] = Object.freeze([DIAGNOSIS, ...CRITERIA] as const);
+export const TASKS: readonly [TaskVocabulary, ...typeof CRITERIA] = Object.freeze([DIAGNOSIS, ...CRITERIA] as const);
 
 /** Task names (meta.csv columns) of the 8 grouped tasks. */
 export type TaskName =
