@@ -5,11 +5,28 @@
  * McNemar matrix of several prediction sets, and fold summaries.
  *
  * @example
- * ```ts ignore
- * import { inferVsPredict } from "./experiments.ts";
- * const r = inferVsPredict(readPredictions(diagRun), readPredictions(mgmtRun), priors, "test");
- * r.infr.accuracy; r.pred.average.auroc;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inferVsPredictCases, mcnemarMatrix, overExcision } from "./experiments.ts";
+ * import { priorsFromLabels } from "../data/management.ts";
+ * const priors = priorsFromLabels([2, 1, 1], [2, 1, 2]); // MEL -> EXC; NEV -> CLNC or EXC
+ * const r = inferVsPredictCases({
+ *   caseNums: [1, 2],
+ *   truth: [2, 1], // EXC, CLNC
+ *   diagnosisTruth: [2, 1], // MEL, NEV
+ *   diagnosisProbs: [[0, 0, 1, 0, 0], [0, 1, 0, 0, 0]],
+ *   predProbs: [[0.1, 0.1, 0.8], [0.1, 0.8, 0.1]],
+ * }, priors);
+ * assert.deepEqual(r.infrProbs, [[0, 0, 1], [0, 0.5, 0.5]]);
+ * assert.deepEqual([r.infr.accuracy, r.pred.accuracy], [1, 1]); // a tie goes to the first class, CLNC
+ * const o = overExcision([0, 1, 2], [2, 2, 2], [0, 1, 2]);
+ * assert.deepEqual([o.infr, o.pred, o.percentFewer], [2, 0, 100]);
+ * assert.equal(mcnemarMatrix([0, 1, 1, 0], { a: [0, 1, 0, 0], b: [1, 1, 1, 0] }).p[0][1], 0.75);
  * ```
+ *
+ * For run folders: `inferVsPredict(readPredictions(diagRun), readPredictions(mgmtRun), priors, "test")`.
+ *
+ * @module
  */
 import { headColumns, PredictionsTable } from "../model/predictions.ts";
 import { mean } from "../stats/descriptive.ts";
@@ -23,7 +40,10 @@ import { DISTANCE_NAMES, PredictionDistanceOptions, predictionDistances } from "
 import { diagnosisToBinary, EXC, inferManagement, ManagementPriors, managementToBinary } from "../data/management.ts";
 import { managementRows, MetricTable } from "./metrics_tables.ts";
 
-/** Rows of `a` and `b` for the same cases (by case_num) of a split, in `a`'s order. */
+/**
+ * Rows of `a` and `b` for the same cases (by case_num) of a split ("all": every split), in `a`'s order.
+ * @throws {Error} when the two tables share no case of the split.
+ */
 export function alignCases(
   a: PredictionsTable,
   b: PredictionsTable,
@@ -50,22 +70,30 @@ export function alignCases(
 const headProbs = (t: PredictionsTable, head: "management" | "diagnosis", rows: number[]) =>
   rows.map((i) => headColumns(head).map((c) => t.rows[i][c] as number));
 
+/** Both approaches to management on the same cases. */
 export interface InferVsPredict {
+  /** The cases' case_num, in the diagnosis table's order. */
   caseNums: number[];
   /** True management (0 NONE, 1 CLNC, 2 EXC) and diagnosis of each case. */
   truth: number[];
+  /** True diagnosis group of each case (BCC 0, NEV 1, MEL 2, MISC 3, SK 4). */
   diagnosisTruth: number[];
+  /** The diagnosis model's probabilities (5 per case). */
   diagnosisProbs: number[][];
+  /** MGMT_infr: management probabilities inferred from the diagnosis through the priors (3 per case). */
   infrProbs: number[][];
+  /** MGMT_pred: the management head's probabilities (3 per case). */
   predProbs: number[][];
+  /** Metrics of MGMT_infr against the true management. */
   infr: MetricTable;
+  /** Metrics of MGMT_pred against the true management. */
   pred: MetricTable;
 }
 
 /**
  * MGMT_infr (the diagnosis model's probabilities marginalised through the priors) against MGMT_pred
  * (a model's management head) on the cases both tables hold for `split`.
- * @throws {Error} when a table lacks the needed head.
+ * @throws {Error} when a table lacks the needed head or the tables share no case of the split.
  */
 export function inferVsPredict(
   diag: PredictionsTable,
@@ -115,7 +143,9 @@ export function inferVsPredictCases(
 
 /** One binary approach scored on EXC vs NOEXC. */
 export interface BinaryScore {
+  /** Cases whose binary decision matches the binary truth. */
   correct: number;
+  /** correct / cases. */
   accuracy: number;
   /** Mean of the EXC and NOEXC sensitivities. */
   sensitivityAverage: number;
@@ -123,7 +153,9 @@ export interface BinaryScore {
   wronglyExcised: number;
 }
 
+/** Both binary approaches on the same cases. */
 export interface BinaryBaseline {
+  /** Cases compared. */
   n: number;
   /** MGMT_infr,binary: the arg-max diagnosis mapped to EXC (BCC, MEL) or NOEXC (the rest). */
   infr: BinaryScore;
@@ -169,10 +201,13 @@ export const DEFAULT_PENALTY: readonly (readonly number[])[] = [
   [3, 2, 0],
 ];
 
+/** Wrongly excised cases of the two 3-class approaches, and a severity-weighted error. */
 export interface OverExcision {
-  /** Non-EXC cases sent to excision by each approach (3-class predictions: MGMT_infr,all, MGMT_pred,all). */
+  /** Non-EXC cases sent to excision by MGMT_infr,all. */
   infr: number;
+  /** Non-EXC cases sent to excision by MGMT_pred,all. */
   pred: number;
+  /** Cases whose true management is not EXC. */
   nonExc: number;
   /** Test cases compared. */
   n: number;
@@ -189,6 +224,10 @@ export interface OverExcision {
   severity: { infr: number; pred: number; penalty: readonly (readonly number[])[] };
 }
 
+/**
+ * Wrongly excised cases (truth not EXC, prediction EXC) of two label predictions of the same cases,
+ * and their mean penalty per case under `penalty[truth][prediction]` (default `DEFAULT_PENALTY`).
+ */
 export function overExcision(
   truth: readonly number[],
   infrPred: readonly number[],
@@ -209,15 +248,23 @@ export function overExcision(
   };
 }
 
+/** One distance compared between MGMT_infr and MGMT_pred. */
 export interface DistanceComparisonRow {
+  /** The distance's key. */
   distance: keyof typeof DISTANCE_NAMES;
+  /** The distance's display name. */
   name: string;
+  /** MGMT_infr: mean distance, its 95% subsampling interval, and the distance of every case. */
   infr: { mean: number; ci: [number, number]; values: number[] };
+  /** MGMT_pred: mean distance, its 95% subsampling interval, and the distance of every case. */
   pred: { mean: number; ci: [number, number]; values: number[] };
+  /** Two-sided Wilcoxon signed-rank p, paired by case. */
   wilcoxonP: number;
+  /** The Wilcoxon method used ("exact" or "approx"). */
   wilcoxonMethod: string;
-  /** Cohen's d with the pooled SD (the study's reading, we assume) and the paired d_z. */
+  /** Cohen's d (infr - pred) with the pooled SD (the study's reading, we assume). */
   dPooled: number;
+  /** The paired Cohen's d_z. */
   dPaired: number;
 }
 
@@ -252,7 +299,9 @@ export function distanceComparison(
   });
 }
 
+/** Pairwise mid-p McNemar tests of several prediction sets. */
 export interface McNemarMatrix {
+  /** The prediction sets' names, in row and column order. */
   names: string[];
   /** p[i][j]: mid-p McNemar between prediction sets i and j (NaN on the diagonal). */
   p: number[][];

@@ -5,10 +5,16 @@
  *
  * @example
  * ```ts
- * import { managementRows } from "./metrics_tables.ts";
+ * import assert from "node:assert/strict";
+ * import { foldSummary, formatMeanSd, managementRows } from "./metrics_tables.ts";
  * const r = managementRows([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]);
- * r.accuracy; // 1
+ * assert.equal(r.accuracy, 1);
+ * assert.deepEqual(r.perClass.map((row) => row.label), ["NONE", "CLNC", "EXC"]);
+ * assert.deepEqual(r.average, { label: "average", sensitivity: 1, specificity: 1, precision: 1, auroc: 1 });
+ * assert.equal(formatMeanSd(foldSummary([r, r]).accuracy), "1.0000 ± 0.0000");
  * ```
+ *
+ * @module
  */
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
@@ -16,19 +22,31 @@ import { MeanSd, meanSd } from "../stats/descriptive.ts";
 import { MANAGEMENT } from "../data/vocabulary.ts";
 import type { PredictionsTable } from "../model/predictions.ts";
 
+/** One row of Tables 2-4: a class (one-vs-rest) or their unweighted "average". */
 export interface MetricRow {
+  /** The class's code (e.g. "EXC") or "average". */
   label: string;
+  /** TP / (TP + FN). */
   sensitivity: number;
+  /** TN / (TN + FP). */
   specificity: number;
+  /** TP / (TP + FP) (0 when nothing is predicted as the class). */
   precision: number;
+  /** One-vs-rest AUROC (NaN for a class absent from the truth). */
   auroc: number;
 }
 
+/** The metrics of one probability matrix against the truth. */
 export interface MetricTable {
+  /** One row per class, in code order. */
   perClass: MetricRow[];
+  /** Unweighted means of the per-class rows. */
   average: MetricRow;
+  /** Share of cases whose arg-max class is the true one. */
   accuracy: number;
+  /** Rows = truth, columns = arg-max prediction. */
   confusionMatrix: number[][];
+  /** The arg-max class of each case. */
   predicted: number[];
 }
 

@@ -6,19 +6,27 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { augmentImage, DEFAULT_AUGMENTATION } from "./augment.ts";
  * import { Prng } from "../util/prng.ts";
  * const img = { height: 4, width: 4, data: new Uint8Array(48).fill(100) };
- * augmentImage(img, DEFAULT_AUGMENTATION, new Prng(1)).data.length; // 48
+ * const view = augmentImage(img, DEFAULT_AUGMENTATION, new Prng(1));
+ * assert.deepEqual(view.data, img.data); // a flat image stays flat under any view
+ * assert.deepEqual(augmentImage(img, DEFAULT_AUGMENTATION, new Prng(1)), view); // same seed, same view
  * ```
+ *
+ * @module
  */
 import type { Prng } from "../util/prng.ts";
 import type { RgbImage } from "./images.ts";
 
+/** The random ranges of an augmentation. */
 export interface AugmentationSpec {
   /** Maximum rotation in degrees (uniform in [-r, r]). */
   rotation: number;
+  /** Mirror left-right with probability 1/2. */
   horizontalFlip: boolean;
+  /** Mirror top-bottom with probability 1/2. */
   verticalFlip: boolean;
   /** Zoom factor range [lo, hi] (> 1 zooms in). */
   zoom: [number, number];
@@ -49,15 +57,17 @@ export interface AffineView {
   degrees: number;
   /** Zoom factor (> 1 zooms in). */
   zoom: number;
-  /** -1 mirrors the axis. */
+  /** -1 mirrors the x axis. */
   flipX: 1 | -1;
+  /** -1 mirrors the y axis. */
   flipY: 1 | -1;
-  /** Shifts in pixels. */
+  /** Shift along x in pixels. */
   shiftX: number;
+  /** Shift along y in pixels. */
   shiftY: number;
 }
 
-/** One augmented view of `img` (same size). */
+/** One augmented view of `img` (same size), its parameters drawn from `spec` with `prng`. */
 export function augmentImage(img: RgbImage, spec: AugmentationSpec, prng: Prng): RgbImage {
   const degrees = prng.uniform(-spec.rotation, spec.rotation);
   const zoom = prng.uniform(spec.zoom[0], spec.zoom[1]);

@@ -12,16 +12,24 @@
  * ```ts
  * import { iterativeStratification } from "./folds.ts";
  * import { Prng } from "../util/prng.ts";
- * // 6 items with one binary label each: labels [[0],[0],[0],[1],[1],[1]]
- * const fold = iterativeStratification([[0], [0], [0], [1], [1], [1]], [0.5, 0.5], { prng: new Prng(1) });
- * fold.filter((f) => f === 0).length; // 3
+ * import assert from "node:assert/strict";
+ * // 6 items with one binary label each: three of label 0, three of label 1
+ * const items = [[0], [0], [0], [1], [1], [1]];
+ * const fold = iterativeStratification(items, [0.5, 0.5], { prng: new Prng(1) });
+ * assert.equal(fold.filter((f) => f === 0).length, 3);
+ * const ones = fold.filter((f, i) => f === 0 && items[i][0] === 1).length;
+ * assert.ok(ones === 1 || ones === 2); // 3 cases of label 1 over 2 folds: as even as can be
  * ```
+ *
+ * @module
  */
 import { Prng } from "../util/prng.ts";
 import { Case, Release } from "./release.ts";
 import { HeadName, HEADS, MULTI_TASK_HEADS } from "./vocabulary.ts";
 
+/** The randomness of a stratification. */
 export interface StratificationOptions {
+  /** Breaks ties between labels and folds; the same seed gives the same partition. */
   prng: Prng;
 }
 
@@ -109,12 +117,17 @@ export function caseLabelIds(c: Case): number[] {
 
 /** One cross-validation fold: case row indexes for training, model selection and testing. */
 export interface CvFold {
+  /** The fold's number, from 0. */
   fold: number;
+  /** Case row indexes to train on. */
   train: number[];
+  /** Case row indexes for model selection. */
   valid: number[];
+  /** Case row indexes to test on (the fold's own part). */
   test: number[];
 }
 
+/** Settings of `crossValidationFolds`. */
 export interface CrossValidationOptions {
   /** Number of folds (default 3, as the study). */
   k?: number;
@@ -172,13 +185,19 @@ export function crossValidationFolds(release: Release, options: CrossValidationO
   return folds;
 }
 
-/** Per-fold share of each class of each head among the test part of each fold. */
+/** The share of one class of one head in one part of one fold. */
 export interface FoldProportionRow {
+  /** The fold's number, from 0. */
   fold: number;
+  /** The part of the fold. */
   part: "train" | "valid" | "test";
+  /** The head. */
   head: HeadName;
+  /** The class's code, e.g. "MEL". */
   label: string;
+  /** Cases of the class in the part. */
   count: number;
+  /** count / cases in the part (NaN for an empty part). */
   proportion: number;
 }
 

@@ -8,12 +8,22 @@
  * the centre instead.
  *
  * @example
- * ```ts ignore
- * import { ImageStore } from "./images.ts";
- * const store = new ImageStore(release, { cacheDir: ".cache/images" });
- * const { clinical, derm } = await store.pair(release.cases[0], { size: 299 });
- * clinical.length; // 299 * 299 * 3
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import sharp from "sharp";
+ * import { decodeImage } from "./images.ts";
+ * const file = `${Deno.makeTempDirSync()}/red.png`;
+ * const red = { width: 4, height: 2, channels: 3 as const, background: { r: 200, g: 10, b: 10 } };
+ * await sharp({ create: red }).png().toFile(file);
+ * const img = await decodeImage(file, { size: 3 }); // stretched to 3 x 3
+ * assert.equal(img.data.length, 3 * 3 * 3);
+ * assert.deepEqual([...img.data.slice(0, 3)], [200, 10, 10]);
  * ```
+ *
+ * For a release, `new ImageStore(release, { cacheDir }).pair(release.cases[0], { size: 299 })` gives
+ * both images of a case.
+ *
+ * @module
  */
 import sharp from "sharp";
 import { join } from "node:path";
@@ -21,6 +31,7 @@ import { sha256Parts } from "../util/hash.ts";
 import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Case, ImagePathResolver, Release } from "./release.ts";
 
+/** The size and fit of a decoded image. */
 export interface ResizeOptions {
   /** Output side in pixels (square), or [height, width]. */
   size: number | readonly [number, number];
@@ -30,17 +41,24 @@ export interface ResizeOptions {
 
 /** An RGB image as a plain array. */
 export interface RgbImage {
+  /** Rows, in pixels. */
   height: number;
+  /** Columns, in pixels. */
   width: number;
+  /** height x width x 3 bytes, row-major, RGB. */
   data: Uint8Array;
 }
 
+/** Settings of an `ImageStore`. */
 export interface ImageStoreOptions {
   /** Folder of the decoded-image cache (default: no cache). */
   cacheDir?: string;
 }
 
-/** Decodes and resizes one image file; errors name the file. */
+/**
+ * Decodes and resizes one image file (sharp, Lanczos-3, alpha removed, sRGB); errors name the file.
+ * @throws {RangeError} on a size that is not a positive integer; {Error} on a missing or unreadable file.
+ */
 export async function decodeImage(path: string, options: ResizeOptions): Promise<RgbImage> {
   const [height, width] = typeof options.size === "number" ? [options.size, options.size] : options.size;
   if (!(Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0)) {
@@ -80,11 +98,17 @@ async function decodeImageBytes(bytes: Uint8Array, options: ResizeOptions, path:
 
 /** Loads images of a release's cases, resolving paths case-insensitively and caching decodes. */
 export class ImageStore {
+  /** The release whose images are loaded. */
   readonly release: Release;
+  /** Folder of the decoded-image cache, or null for none. */
   readonly cacheDir: string | null;
   #resolver: ImagePathResolver;
   #warned = new Set<string>();
 
+  /**
+   * A store for `release`'s images.
+   * @throws {Error} when the release has no images folder.
+   */
   constructor(release: Release, options: ImageStoreOptions = {}) {
     if (!release.imagesDir) {
       throw new Error(`Cannot load images: expected a folder ${join(release.dir, "images")}, found none`);

@@ -6,10 +6,16 @@
  * `ensureSyntheticRelease`).
  *
  * @example
- * ```ts ignore
- * import { releaseLocation } from "./location.ts";
- * const where = releaseLocation(); // { dir: ".../data/synthetic", source: "default-synthetic" }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_SYNTHETIC_DIR, releaseLocation } from "./location.ts";
+ * assert.deepEqual(releaseLocation("/data/derm7pt"), { dir: "/data/derm7pt", source: "option" });
+ * if (!Deno.env.get("DERM7PT_DIR")) {
+ *   assert.deepEqual(releaseLocation(), { dir: DEFAULT_SYNTHETIC_DIR, source: "default-synthetic" });
+ * }
  * ```
+ *
+ * @module
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -31,8 +37,11 @@ export function cacheDirectory(): string {
 /** The default synthetic release's folder. */
 export const DEFAULT_SYNTHETIC_DIR: string = join(PROJECT_ROOT, "data", "synthetic");
 
+/** A release folder and where the choice came from. */
 export interface ReleaseLocation {
+  /** The release folder. */
   dir: string;
+  /** An explicit option, the DERM7PT_DIR environment variable, or the default synthetic release. */
   source: "option" | "environment" | "default-synthetic";
 }
 
@@ -45,7 +54,11 @@ export function releaseLocation(explicit?: string | null): ReleaseLocation {
 }
 
 /** Settings of the default synthetic release. */
-export const DEFAULT_SYNTHETIC = Object.freeze({ cases: 1011, seed: 20210407, imageSize: 256 });
+export const DEFAULT_SYNTHETIC: Readonly<{ cases: number; seed: number; imageSize: number }> = Object.freeze({
+  cases: 1011,
+  seed: 20210407,
+  imageSize: 256,
+});
 
 /**
  * Writes the synthetic release at `dir` unless one with the same settings is already there.

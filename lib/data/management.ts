@@ -14,11 +14,15 @@
  *
  * @example
  * ```ts
- * import { priorsFromLabels, inferManagement } from "./management.ts";
+ * import assert from "node:assert/strict";
+ * import { inferManagement, priorsFromLabels } from "./management.ts";
  * const priors = priorsFromLabels([2, 1, 1], [2, 1, 2]); // diag MEL, NEV, NEV -> EXC, CLNC, EXC
- * priors.table[2]; // [0, 0, 1] (MEL always excised)
- * inferManagement([[0, 0.5, 0.5, 0, 0]], priors)[0]; // [0, 0.25, 0.75]
+ * assert.deepEqual(priors.table[2], [0, 0, 1]); // MEL always excised
+ * assert.deepEqual(priors.unseen, [0, 3, 4]); // BCC, MISC, SK: the overall distribution
+ * assert.deepEqual(inferManagement([[0, 0.5, 0.5, 0, 0]], priors), [[0, 0.25, 0.75]]);
  * ```
+ *
+ * @module
  */
 
 import { DIAGNOSIS, MANAGEMENT } from "./vocabulary.ts";
@@ -34,6 +38,7 @@ export const EXCISED_DIAGNOSES: readonly number[] = Object.freeze(
 /** The management class "excision" (index 2). */
 export const EXC: number = MANAGEMENT.codes.indexOf("EXC");
 
+/** The management priors p(MGMT | DIAG) and the counts they came from. */
 export interface ManagementPriors {
   /** table[d][m] = p(MGMT = m | DIAG = d). */
   table: number[][];
@@ -41,6 +46,7 @@ export interface ManagementPriors {
   counts: number[][];
   /** Diagnosis groups without training cases (their rows use the overall distribution). */
   unseen: number[];
+  /** Pseudo-count added to every cell (0: none). */
   smoothing: number;
 }
 
@@ -89,7 +95,10 @@ export function priorsFromLabels(
   return { table, counts, unseen, smoothing };
 }
 
-/** P(MGMT | x) = sum_d p(DIAG = d | x) p(MGMT | d), for each diagnosis probability row. */
+/**
+ * P(MGMT | x) = sum_d p(DIAG = d | x) p(MGMT | d), for each diagnosis probability row.
+ * @throws {RangeError} on a row without one probability per diagnosis group.
+ */
 export function inferManagement(diagnosisProbs: readonly (readonly number[])[], priors: ManagementPriors): number[][] {
   return diagnosisProbs.map((p, i) => {
     if (p.length !== DIAGNOSIS_GROUPS) {

@@ -5,15 +5,20 @@
  *
  * @example
  * ```ts
- * import { perturbImage, perturbationLabel } from "./perturb.ts";
+ * import assert from "node:assert/strict";
+ * import { perturbationLabel, perturbImage } from "./perturb.ts";
  * const img = { height: 2, width: 2, data: new Uint8Array(12).fill(100) };
- * perturbImage(img, { kind: "brightness", factor: 1.5 }).data[0]; // 150
- * perturbationLabel({ kind: "blur", sigma: 2 }); // "blur σ=2 px"
+ * assert.deepEqual(perturbImage(img, { kind: "brightness", factor: 1.5 }).data, new Uint8Array(12).fill(150));
+ * assert.equal(perturbImage(img, { kind: "brightness", factor: 3 }).data[0], 255); // clamped
+ * assert.equal(perturbationLabel({ kind: "blur", sigma: 2 }), "blur σ=2 px");
  * ```
+ *
+ * @module
  */
 import type { RgbImage } from "./images.ts";
 import { reflectIndex, warpAffine } from "./augment.ts";
 
+/** One fixed image perturbation (or none). */
 export type Perturbation =
   | { kind: "none" }
   /** Multiplies every channel (clamped to 0..255). */
@@ -71,7 +76,10 @@ export function validatePerturbation(p: Perturbation): Perturbation {
   }
 }
 
-/** Applies one perturbation (a new image; the input is not modified). */
+/**
+ * Applies one perturbation (a new image; the input is not modified).
+ * @throws {RangeError} on an invalid perturbation (see `validatePerturbation`).
+ */
 export function perturbImage(img: RgbImage, p: Perturbation): RgbImage {
   validatePerturbation(p);
   switch (p.kind) {

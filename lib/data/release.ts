@@ -10,12 +10,21 @@
  * Every problem is reported with the file, line and column it comes from and what was expected.
  *
  * @example
- * ```ts ignore
- * import { loadRelease } from "./release.ts";
- * const release = loadRelease("/data/release_v0");
- * release.cases.length; // 1011
- * release.splits.test.length; // 395
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { casesOf, isInsideImages, loadRelease } from "./release.ts";
+ * import { writeSyntheticRelease } from "./synth/generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * await writeSyntheticRelease(dir, { cases: 20, seed: 1, imageSize: 16, progress: false, workers: 0 });
+ * const release = loadRelease(dir, { requireImages: true, quiet: true });
+ * assert.equal(release.cases.length, 20);
+ * assert.ok(release.synthetic);
+ * const sizes = (["train", "valid", "test"] as const).map((s) => casesOf(release, s).length);
+ * assert.deepEqual(sizes, [8, 4, 8]); // 413:203:395 of 20
+ * assert.ok(!isInsideImages("../../etc/passwd"));
  * ```
+ *
+ * @module
  */
 import { join, sep as SEP } from "node:path";
 import { CsvRecord, parseCsv } from "../util/csv.ts";
@@ -35,7 +44,7 @@ import {
 } from "./vocabulary.ts";
 
 /** The 19 columns of meta.csv, in the release's order. */
-export const META_COLUMNS = Object.freeze([
+export const META_COLUMNS: readonly string[] = Object.freeze([
   "case_num",
   "diagnosis",
   "seven_point_score",
@@ -57,22 +66,30 @@ export const META_COLUMNS = Object.freeze([
   "notes",
 ]);
 
+/** An official split of the release. */
 export type SplitName = "train" | "valid" | "test";
+/** The official splits, in the order tables show them. */
 export const SPLIT_NAMES: readonly SplitName[] = Object.freeze(["train", "valid", "test"]);
 
 /** One lesion: its raw strings, its grouped labels and its image paths (relative to images/). */
 export interface Case {
   /** 0-based row index into meta.csv (what the index files refer to). */
   index: number;
+  /** The case_num column (1-based in the real release). */
   caseNum: number;
   /** The raw meta.csv strings of every column. */
   raw: Readonly<Record<string, string>>;
   /** Grouped numeric label of every head (8 tasks + management). */
   labels: Readonly<Record<HeadName, number>>;
+  /** The seven_point_score column (checked against the criteria). */
   sevenPointScore: number;
+  /** Sex, location and elevation strings. */
   metadata: Readonly<Record<MetadataVariable, string>>;
+  /** level_of_diagnostic_difficulty: "low", "medium" or "high". */
   difficulty: string;
+  /** Path of the clinical image, relative to images/. */
   clinic: string;
+  /** Path of the dermoscopic image, relative to images/. */
   derm: string;
   /** True when the release reuses the dermoscopic image as the clinical one (9 real cases). */
   clinicIsDerm: boolean;
@@ -85,11 +102,15 @@ export const SYNTHETIC_MARKER = "SYNTHETIC.json";
 
 /** A loaded release. */
 export interface Release {
+  /** The release folder, as given. */
   dir: string;
   /** True for a release written by the synthetic generator (it has a SYNTHETIC.json marker). */
   synthetic: boolean;
+  /** Path of meta/meta.csv. */
   metaFile: string;
+  /** The images/ folder, or null when it is absent. */
   imagesDir: string | null;
+  /** Every case, in meta.csv order. */
   cases: Case[];
   /** Row indexes of each official split, in the order of the index files. */
   splits: Record<SplitName, number[]>;
@@ -97,6 +118,7 @@ export interface Release {
   warnings: string[];
 }
 
+/** Settings of `loadRelease`. */
 export interface LoadReleaseOptions {
   /** Require `images/` and check that every referenced image exists (default false). */
   requireImages?: boolean;
@@ -355,11 +377,14 @@ export function readSplits(dir: string, nCases: number): Record<SplitName, numbe
  * recorded once in `warnings`.
  */
 export class ImagePathResolver {
+  /** The images/ folder. */
   readonly root: string;
+  /** One line per path resolved only case-insensitively. */
   readonly warnings: string[] = [];
   #listing = new Map<string, Map<string, string>>();
   #realRoot: string | null = null;
 
+  /** A resolver for paths under `root` (the images/ folder). */
   constructor(root: string) {
     this.root = root;
   }

@@ -12,19 +12,25 @@
  * ```ts
  * import { labelBalancedBatches, balancedClassWeights } from "./sampling.ts";
  * import { Prng } from "../util/prng.ts";
+ * import assert from "node:assert/strict";
  * const labels = { task: [0, 0, 0, 0, 1] }; // one task, label 1 is rare
  * const batches = labelBalancedBatches(labels, { k: 2, batches: 3, prng: new Prng(7) });
- * batches[0].length; // 4 = 2 labels x k
- * balancedClassWeights([0, 0, 0, 1], 2); // [0.6667, 2]
+ * assert.deepEqual(batches.map((b) => b.length), [4, 4, 4]); // 2 labels x k
+ * assert.ok(batches.every((b) => b.filter((i) => i === 4).length === 2)); // the one rare case, k times
+ * assert.deepEqual(balancedClassWeights([0, 0, 0, 1], 2), [4 / 6, 2]); // n / (K n_c)
  * ```
+ *
+ * @module
  */
 import { Prng } from "../util/prng.ts";
 
+/** Settings of `labelBalancedBatches`. */
 export interface LabelBalancedOptions {
   /** Cases per label per batch. */
   k: number;
   /** How many batches to draw. */
   batches: number;
+  /** Draws the cases and shuffles each batch. */
   prng: Prng;
   /** Class count of each task (default: 1 + the largest label seen). */
   classes?: Readonly<Record<string, number>>;
@@ -34,7 +40,7 @@ export interface LabelBalancedOptions {
 
 /**
  * Draws mini-batches of positions into the label arrays (all tasks' arrays have one entry per case).
- * @throws {RangeError} on unequal lengths, a negative or non-integer label, or k < 1.
+ * @throws {RangeError} on no task, unequal lengths, a label outside 0..classes-1, or k < 1.
  */
 export function labelBalancedBatches(
   labelsByTask: Readonly<Record<string, readonly number[]>>,

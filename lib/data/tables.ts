@@ -3,20 +3,38 @@
  * grouped) and the per-case labels table.
  *
  * @example
- * ```ts ignore
- * import { table1 } from "./tables.ts";
- * const rows = table1(release); // [{ split: "train", diagnosis_group: "BCC", diagnosis: "basal cell carcinoma", management: "excision", count: 12 }, ...]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { labelsTable, splitSummary, table1 } from "./tables.ts";
+ * import { loadRelease } from "./release.ts";
+ * import { writeSyntheticRelease } from "./synth/generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * await writeSyntheticRelease(dir, { cases: 20, seed: 1, imageSize: 16, progress: false, workers: 0 });
+ * const release = loadRelease(dir, { quiet: true });
+ * const rows = table1(release);
+ * assert.equal(rows.length, 4 * (20 + 5) * 3); // splits x (raw diagnoses + group totals) x managements
+ * const all = rows.filter((r) => r.split === "all" && r.diagnosis === "all");
+ * assert.equal(all.reduce((n, r) => n + r.count, 0), 20);
+ * assert.deepEqual(splitSummary(release).map((s) => s.cases), [8, 4, 8, 20]);
+ * assert.equal(labelsTable(release).length, 20);
  * ```
+ *
+ * @module
  */
 import { Case, casesOf, Release, SPLIT_NAMES, SplitName } from "./release.ts";
 import { DIAGNOSIS, HeadName, MANAGEMENT, METADATA_ORDER, sevenPointScore, TASKS } from "./vocabulary.ts";
 
 /** One Table 1 count. `diagnosis` is the raw string, or "all" for a group's total row. */
 export interface Table1Row {
+  /** The split, or "all" cases. */
   split: SplitName | "all";
+  /** The diagnosis group's code, e.g. "MEL". */
   diagnosis_group: string;
+  /** The raw diagnosis string, or "all" for the group's total. */
   diagnosis: string;
+  /** The raw management string, e.g. "excision". */
   management: string;
+  /** Number of cases. */
   count: number;
 }
 
@@ -62,8 +80,11 @@ export function splitSummary(
 
 /** The labels table: one row per case (meta.csv order). */
 export interface LabelsRow {
+  /** The case_num column. */
   case_num: number;
+  /** The case's official split. */
   split: SplitName;
+  /** Grouped labels (numbers) and metadata (strings), by the names in `LABELS_COLUMNS`. */
   [column: string]: string | number;
 }
 

@@ -8,12 +8,16 @@
  *
  * @example
  * ```ts
- * import { groupLabel, TASKS, MANAGEMENT } from "./vocabulary.ts";
- * groupLabel("diagnosis", "reed or spitz nevus"); // 1 (NEV)
- * groupLabel("vascular_structures", "dotted"); // 2 (irregular)
- * TASKS.length; // 8
- * MANAGEMENT.codes; // ["NONE", "CLNC", "EXC"]
+ * import assert from "node:assert/strict";
+ * import { groupLabel, MANAGEMENT, TASKS } from "./vocabulary.ts";
+ * assert.equal(groupLabel("diagnosis", "reed or spitz nevus"), 1); // NEV
+ * assert.equal(groupLabel("vascular_structures", "dotted"), 2); // irregular
+ * assert.equal(TASKS.length, 8);
+ * assert.equal(TASKS.reduce((n, t) => n + t.codes.length, 0), 24);
+ * assert.deepEqual(MANAGEMENT.codes, ["NONE", "CLNC", "EXC"]);
  * ```
+ *
+ * @module
  */
 
 /** A grouped classification task: its raw strings mapped to group indices, and group names. */
@@ -37,7 +41,8 @@ function task(column: string, codes: string[], names: string[], groups: Record<s
   });
 }
 
-export const DIAGNOSIS = task("diagnosis", ["BCC", "NEV", "MEL", "MISC", "SK"], [
+/** Diagnosis, 5 groups: BCC 0, NEV 1, MEL 2, MISC 3, SK 4 (20 raw strings). */
+export const DIAGNOSIS: TaskVocabulary = task("diagnosis", ["BCC", "NEV", "MEL", "MISC", "SK"], [
   "basal cell carcinoma",
   "nevus",
   "melanoma",
@@ -66,19 +71,30 @@ export const DIAGNOSIS = task("diagnosis", ["BCC", "NEV", "MEL", "MISC", "SK"], 
   "seborrheic keratosis": 4,
 });
 
-export const PIGMENT_NETWORK = task("pigment_network", ["ABS", "TYP", "ATP"], ["absent", "typical", "atypical"], {
+/** Pigment network: absent 0, typical 1, atypical 2. */
+export const PIGMENT_NETWORK: TaskVocabulary = task("pigment_network", ["ABS", "TYP", "ATP"], [
+  "absent",
+  "typical",
+  "atypical",
+], {
   absent: 0,
   typical: 1,
   atypical: 2,
 });
 
-export const STREAKS = task("streaks", ["ABS", "REG", "IR"], ["absent", "regular", "irregular"], {
+/** Streaks: absent 0, regular 1, irregular 2. */
+export const STREAKS: TaskVocabulary = task("streaks", ["ABS", "REG", "IR"], ["absent", "regular", "irregular"], {
   absent: 0,
   regular: 1,
   irregular: 2,
 });
 
-export const PIGMENTATION = task("pigmentation", ["ABS", "REG", "IR"], ["absent", "regular", "irregular"], {
+/** Pigmentation: absent 0, regular (diffuse or localized) 1, irregular (diffuse or localized) 2. */
+export const PIGMENTATION: TaskVocabulary = task("pigmentation", ["ABS", "REG", "IR"], [
+  "absent",
+  "regular",
+  "irregular",
+], {
   absent: 0,
   "diffuse regular": 1,
   "localized regular": 1,
@@ -86,25 +102,39 @@ export const PIGMENTATION = task("pigmentation", ["ABS", "REG", "IR"], ["absent"
   "localized irregular": 2,
 });
 
-export const REGRESSION_STRUCTURES = task("regression_structures", ["ABS", "PRS"], ["absent", "present"], {
+/** Regression structures: absent 0, present (blue areas, white areas or combinations) 1. */
+export const REGRESSION_STRUCTURES: TaskVocabulary = task("regression_structures", ["ABS", "PRS"], [
+  "absent",
+  "present",
+], {
   absent: 0,
   "blue areas": 1,
   "white areas": 1,
   combinations: 1,
 });
 
-export const DOTS_AND_GLOBULES = task("dots_and_globules", ["ABS", "REG", "IR"], ["absent", "regular", "irregular"], {
+/** Dots and globules: absent 0, regular 1, irregular 2. */
+export const DOTS_AND_GLOBULES: TaskVocabulary = task("dots_and_globules", ["ABS", "REG", "IR"], [
+  "absent",
+  "regular",
+  "irregular",
+], {
   absent: 0,
   regular: 1,
   irregular: 2,
 });
 
-export const BLUE_WHITISH_VEIL = task("blue_whitish_veil", ["ABS", "PRS"], ["absent", "present"], {
+/** Blue-whitish veil: absent 0, present 1. */
+export const BLUE_WHITISH_VEIL: TaskVocabulary = task("blue_whitish_veil", ["ABS", "PRS"], ["absent", "present"], {
   absent: 0,
   present: 1,
 });
 
-export const VASCULAR_STRUCTURES = task(
+/**
+ * Vascular structures: absent 0, regular (arborizing, comma, hairpin, within regression, wreath) 1,
+ * irregular (dotted, linear irregular) 2.
+ */
+export const VASCULAR_STRUCTURES: TaskVocabulary = task(
   "vascular_structures",
   ["ABS", "REG", "IR"],
   ["absent", "regular", "irregular"],
@@ -121,7 +151,7 @@ export const VASCULAR_STRUCTURES = task(
 );
 
 /** Management: 0 = no further examination, 1 = clinical follow up, 2 = excision. */
-export const MANAGEMENT = task("management", ["NONE", "CLNC", "EXC"], [
+export const MANAGEMENT: TaskVocabulary = task("management", ["NONE", "CLNC", "EXC"], [
   "no further examination",
   "clinical follow up",
   "excision",
@@ -132,7 +162,15 @@ export const MANAGEMENT = task("management", ["NONE", "CLNC", "EXC"], [
 });
 
 /** The 7 seven-point criteria, in the order of the release's columns. */
-export const CRITERIA = Object.freeze(
+export const CRITERIA: readonly [
+  TaskVocabulary,
+  TaskVocabulary,
+  TaskVocabulary,
+  TaskVocabulary,
+  TaskVocabulary,
+  TaskVocabulary,
+  TaskVocabulary,
+] = Object.freeze(
   [
     PIGMENT_NETWORK,
     STREAKS,
@@ -145,7 +183,7 @@ export const CRITERIA = Object.freeze(
 );
 
 /** The 8 grouped tasks of Kawahara et al. (diagnosis first, then the 7 criteria): 24 labels. */
-export const TASKS = Object.freeze([DIAGNOSIS, ...CRITERIA] as const);
+export const TASKS: readonly [TaskVocabulary, ...typeof CRITERIA] = Object.freeze([DIAGNOSIS, ...CRITERIA] as const);
 
 /** Task names (meta.csv columns) of the 8 grouped tasks. */
 export type TaskName =
@@ -192,9 +230,11 @@ export const SEVEN_POINT_WEIGHTS: readonly { column: string; group: number; weig
  * The seven-point score of grouped criterion labels (sum of the weights of the criteria present).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sevenPointScore } from "./vocabulary.ts";
- * sevenPointScore({ pigment_network: 2, blue_whitish_veil: 1, vascular_structures: 0, pigmentation: 0,
- *   streaks: 0, dots_and_globules: 2, regression_structures: 0 }); // 5
+ * const major = { pigment_network: 2, blue_whitish_veil: 1, vascular_structures: 0 }; // atypical, present, absent
+ * const minor = { pigmentation: 0, streaks: 0, dots_and_globules: 2, regression_structures: 0 };
+ * assert.equal(sevenPointScore({ ...major, ...minor }), 5); // 2 + 2 + 1
  * ```
  */
 export function sevenPointScore(grouped: Readonly<Record<string, number>>): number {
@@ -230,7 +270,11 @@ export function groupLabel(column: HeadName, raw: string): number {
  * Kawahara et al.: each variable's strings sorted alphabetically. The lists are the complete
  * vocabulary of the release; an unseen string is an error.
  */
-export const METADATA_VARIABLES = Object.freeze(
+export const METADATA_VARIABLES: Readonly<{
+  readonly sex: readonly string[];
+  readonly location: readonly string[];
+  readonly elevation: readonly string[];
+}> = Object.freeze(
   {
     sex: Object.freeze(["female", "male"]),
     location: Object.freeze([
@@ -248,6 +292,7 @@ export const METADATA_VARIABLES = Object.freeze(
   } as const,
 );
 
+/** A metadata variable: "sex", "location" or "elevation". */
 export type MetadataVariable = keyof typeof METADATA_VARIABLES;
 
 /** Order of the metadata variables in the one-hot vector: sex, location, elevation. */
@@ -259,15 +304,17 @@ export const METADATA_FEATURES: readonly string[] = Object.freeze(
 );
 
 /** Accepted values of `level_of_diagnostic_difficulty`. */
-export const DIFFICULTY_LEVELS = Object.freeze(["low", "medium", "high"]);
+export const DIFFICULTY_LEVELS: readonly string[] = Object.freeze(["low", "medium", "high"]);
 
 /**
  * One-hot encodes a case's metadata in {@linkcode METADATA_FEATURES} order.
  * @throws {RangeError} when a value is outside the vocabulary.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMetadata } from "./vocabulary.ts";
- * encodeMetadata({ sex: "male", location: "back", elevation: "flat" }).length; // 14
+ * const v = encodeMetadata({ sex: "male", location: "back", elevation: "flat" });
+ * assert.deepEqual([...v], [0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0]); // male | back | flat
  * ```
  */
 export function encodeMetadata(meta: Readonly<Record<MetadataVariable, string>>): Float32Array {

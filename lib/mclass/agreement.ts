@@ -16,11 +16,28 @@
  * Fleiss' formulas reduce to here; tests check them against lib/stats.
  *
  * @example
- * ```ts ignore
- * import { agreementAnalysis } from "./agreement.ts";
- * const r = agreementAnalysis(panel.answers, { truthMelanoma, model: modelExcise, prng: new Prng(1) });
- * r.fleissAll; r.kappaPairs.mean;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { agreementAnalysis, binaryKappa, majorityVote } from "./agreement.ts";
+ * import { Prng } from "../util/prng.ts";
+ * assert.deepEqual(majorityVote([[1, 0], [0, 0]]), [1, 0]); // a tie counts as excise
+ * assert.equal(binaryKappa([1, 1, 0, 0], [1, 0, 0, 0]), 0.5); // p_o 3/4, p_e 1/2
+ * const answers = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 0, 0]]; // 3 dermatologists x 4 images
+ * const r = agreementAnalysis(answers, {
+ *   truthMelanoma: [1, 1, 0, 0],
+ *   model: [1, 1, 0, 0],
+ *   prng: new Prng(1),
+ *   draws: 10,
+ *   drawSize: 2,
+ *   bootstrap: 0,
+ * });
+ * assert.deepEqual(r.aggregate, [1, 1, 0, 0]);
+ * assert.equal(r.kappaModelVsAggregate, 1);
+ * assert.deepEqual(r.raterPoints[2], { sensitivity: 0.5, specificity: 1 });
+ * assert.equal(r.ci, null); // no bootstrap asked
  * ```
+ *
+ * @module
  */
 import type { Prng } from "../util/prng.ts";
 import { MeanSd, meanSd, quantile } from "../stats/descriptive.ts";
@@ -69,11 +86,13 @@ export function binaryFleiss(ones: ArrayLike<number>, m: number, w?: ArrayLike<n
   return (pBar - pe) / (1 - pe);
 }
 
+/** Inputs and settings of `agreementAnalysis` besides the rater matrix. */
 export interface AgreementOptions {
   /** True melanoma (1) or nevus (0) per image. */
   truthMelanoma: readonly number[];
   /** The model's decision per image (1 = excise). */
   model: readonly number[];
+  /** Draws the random rater sets and the bootstrap resamples. */
   prng: Prng;
   /** Random draws of 9 dermatologists + the model (default 1000). */
   draws?: number;
@@ -83,15 +102,25 @@ export interface AgreementOptions {
   drawSize?: number;
 }
 
+/** The agreement analysis (see the module doc). */
 export interface AgreementResult {
+  /** Number of dermatologists. */
   raters: number;
+  /** Number of images. */
   images: number;
+  /** MGMT_GT,agg: the dermatologists' majority vote per image (ties: excise). */
   aggregate: number[];
+  /** Cohen's kappa of the model vs the majority vote. */
   kappaModelVsAggregate: number;
+  /** Cohen's kappa over all pairs of dermatologists. */
   kappaPairs: MeanSd;
+  /** Cohen's kappa of each dermatologist vs the majority of the others, with every value. */
   kappaEachVsOthers: MeanSd & { values: number[] };
+  /** Fleiss' kappa of all dermatologists. */
   fleissAll: number;
+  /** Fleiss' kappa with the model replacing each dermatologist in turn. */
   fleissModelReplacing: MeanSd;
+  /** Fleiss' kappa of `drawSize` random dermatologists plus the model, over `draws` draws. */
   fleissDrawsWithModel: MeanSd;
   /** 95% percentile intervals over bootstrap resamples of the images. */
   ci:
@@ -99,6 +128,7 @@ export interface AgreementResult {
     | null;
   /** Each dermatologist's sensitivity and specificity for melanoma (excise = positive). */
   raterPoints: { sensitivity: number; specificity: number }[];
+  /** The settings used, and the tie rule of the majority vote in words. */
   settings: { draws: number; drawSize: number; bootstrap: number; tieRule: string };
 }
 
@@ -191,7 +221,10 @@ function leaveOneOut(answers: readonly (readonly number[])[], ones: Int32Array, 
   });
 }
 
-/** The full agreement analysis (see module doc). */
+/**
+ * The full agreement analysis (see module doc) of `answers[rater][image]` (1 = excise).
+ * @throws {RangeError} on fewer than 2 raters, or rows, truth or model of unequal lengths.
+ */
 export function agreementAnalysis(answers: readonly (readonly number[])[], options: AgreementOptions): AgreementResult {
   const R = answers.length, N = answers[0]?.length ?? 0;
   if (R < 2) throw new RangeError(`Cannot analyse agreement: expected at least 2 raters, found ${R}`);

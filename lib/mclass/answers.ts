@@ -25,6 +25,8 @@
  * assert.equal(answerToExcision("do not excise", "cell"), 0);
  * assert.throws(() => answerToExcision("maybe", "answers.csv line 2, column \"a.jpg\""), /line 2, column "a\.jpg"/);
  * ```
+ *
+ * @module
  */
 
 const CODES: Readonly<Record<string, number>> = Object.freeze({

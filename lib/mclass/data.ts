@@ -11,11 +11,21 @@
  *   does not decide is an error naming the cell.
  *
  * @example
- * ```ts ignore
- * import { loadMclassList, loadAnswers } from "./data.ts";
- * const list = loadMclassList("MClassD.csv");
- * const panel = loadAnswers("ResultsDermoscopic.xlsx", list); // answers[rater][image]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadAnswers, loadMclassList } from "./data.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/MClassD.csv`, "image_name,target\nISIC_0000001.jpg,1\nISIC_0000002.jpg,0\n");
+ * const answers = "rater,ISIC_0000001,ISIC_0000002\nA,biopsy/further treatment,reassure the patient\n";
+ * Deno.writeTextFileSync(`${dir}/answers.csv`, answers);
+ * const list = loadMclassList(`${dir}/MClassD.csv`);
+ * assert.deepEqual(list.images[0], { name: "ISIC_0000001.jpg", melanoma: true });
+ * assert.deepEqual(list.images[1], { name: "ISIC_0000002.jpg", melanoma: false });
+ * const panel = loadAnswers(`${dir}/answers.csv`, list); // or the benchmark's .xlsx
+ * assert.deepEqual(panel.answers, [[1, 0]]); // answers[rater][image], 1 = excise
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import XLSX from "xlsx";
@@ -23,8 +33,11 @@ import { parseCsv } from "../util/csv.ts";
 import { exists, readTextFile } from "../util/fs.ts";
 import { answerToExcision } from "./answers.ts";
 
+/** The benchmark's image list. */
 export interface MclassList {
+  /** The list file read. */
   file: string;
+  /** Each image's file name and whether it is a melanoma, in the list's order. */
   images: { name: string; melanoma: boolean }[];
 }
 
@@ -83,8 +96,11 @@ export function mclassImagePaths(list: MclassList, imagesDir: string): string[] 
   });
 }
 
+/** The dermatologists' answers. */
 export interface RaterPanel {
+  /** The answers file read. */
   file: string;
+  /** Each rater's name (the CSV's rater column, or "dermatologist N" for the spreadsheet). */
   raters: string[];
   /** answers[r][i] in the list's image order: 1 = excise. */
   answers: number[][];

@@ -4,22 +4,38 @@
  * the image is then fetched and stored as `<cacheDir>/<ISIC_id>.jpg`, written atomically.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { downloadIsicImages } from "./isic.ts";
- * await downloadIsicImages(["ISIC_0000003"], { cacheDir: ".cache/isic" });
+ * const jpeg = new Uint8Array([0xff, 0xd8, 0xff]);
+ * const fakeFetch = (async (url: string | URL | Request) =>
+ *   String(url).endsWith("/images/ISIC_0000003/")
+ *     ? Response.json({ files: { full: { url: "https://example.org/ISIC_0000003.jpg" } } })
+ *     : new Response(jpeg)) as typeof fetch; // the real API needs network access
+ * const cacheDir = Deno.makeTempDirSync();
+ * const [path] = await downloadIsicImages(["ISIC_0000003"], { cacheDir, fetch: fakeFetch, quiet: true });
+ * assert.equal(path, `${cacheDir}/ISIC_0000003.jpg`);
+ * assert.deepEqual(Deno.readFileSync(path), jpeg);
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
 
-export const ISIC_API = "https://api.isic-archive.com/api/v2";
+/** The ISIC archive API root. */
+export const ISIC_API: string = "https://api.isic-archive.com/api/v2";
 
+/** Where to cache and how to fetch. */
 export interface IsicOptions {
+  /** Folder of the downloaded images (`<ISIC_id>.jpg`). */
   cacheDir: string;
   /** API root (default the ISIC archive; tests use a local server). */
   api?: string;
+  /** The fetch to use (default the global one; tests pass their own). */
   fetch?: typeof fetch;
+  /** No progress line. */
   quiet?: boolean;
 }
 

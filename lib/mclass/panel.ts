@@ -10,34 +10,46 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { simulatePanel } from "./panel.ts";
  * import { Prng } from "../util/prng.ts";
  * const p = simulatePanel([1, 0, 0, 1], { raters: 5, prng: new Prng(1) });
- * p.answers.length; // 5 raters x 4 images
+ * assert.deepEqual(p.answers.map((row) => row.length), [4, 4, 4, 4, 4]); // 5 raters x 4 images
+ * assert.ok(p.answers.flat().every((a) => a === 0 || a === 1));
+ * assert.deepEqual(simulatePanel([1, 0, 0, 1], { raters: 5, prng: new Prng(1) }), p); // seeded
  * ```
+ *
+ * @module
  */
 import type { Prng } from "../util/prng.ts";
 
+/** Settings of the simulated panel. */
 export interface PanelOptions {
+  /** Number of dermatologists (default 157, as MClass-D). */
   raters?: number;
+  /** Draws the latent values, thresholds and answers. */
   prng: Prng;
   /** Mean latent shift of melanomas over nevi (default 0.9). */
   separation?: number;
   /** Steepness of each rater's response (default 2.4). */
   slope?: number;
-  /** Mean and SD of the raters' thresholds (defaults 0.35 and 0.5). */
+  /** Mean of the raters' thresholds (default 0.35). */
   thresholdMean?: number;
+  /** SD of the raters' thresholds (default 0.5). */
   thresholdSd?: number;
 }
 
+/** A simulated panel's answers. */
 export interface Panel {
   /** answers[r][i]: 1 = excise (biopsy / further treatment), 0 = reassure. */
   answers: number[][];
   /** Each image's latent suspiciousness. */
   latent: number[];
+  /** The settings used, defaults filled in. */
   settings: Required<Omit<PanelOptions, "prng">>;
 }
 
+/** Simulates the answers of a panel to images whose truth is 1 (melanoma) or 0 (nevus). */
 export function simulatePanel(truth: readonly number[], options: PanelOptions): Panel {
   const s = {
     raters: options.raters ?? 157,

@@ -6,10 +6,18 @@
  * `answers.csv` (rater matrix) and a `SYNTHETIC.json` marker. Deterministic for a seed.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSyntheticMclass } from "./synthetic.ts";
- * await writeSyntheticMclass("data/mclass-synthetic", { seed: 1 });
+ * import { loadAnswers, loadMclassList } from "./data.ts";
+ * const settings = { seed: 1, melanomas: 2, nevi: 3, raters: 4, imageSize: 16 };
+ * const dir = await writeSyntheticMclass(Deno.makeTempDirSync(), settings);
+ * const list = loadMclassList(`${dir}/MClassD.csv`);
+ * assert.equal(list.images.filter((im) => im.melanoma).length, 2);
+ * assert.equal(loadAnswers(`${dir}/answers.csv`, list).answers.length, 4);
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import sharp from "sharp";
@@ -21,15 +29,22 @@ import { sampleCriteria } from "../data/synth/generate.ts";
 import { DIAGNOSIS, groupLabel, HeadName } from "../data/vocabulary.ts";
 import { simulatePanel } from "./panel.ts";
 
+/** Settings of the synthetic benchmark. */
 export interface SyntheticMclassOptions {
+  /** Seed of the images, their order and the panel. */
   seed: number;
+  /** Melanoma images (default 20). */
   melanomas?: number;
+  /** Nevus images (default 80). */
   nevi?: number;
+  /** Simulated dermatologists (default 157). */
   raters?: number;
+  /** Side of the square images in pixels (default 256). */
   imageSize?: number;
 }
 
-export const MCLASS_SYNTHETIC_MARKER = "SYNTHETIC.json";
+/** The marker file at the root of a synthetic benchmark. */
+export const MCLASS_SYNTHETIC_MARKER: string = "SYNTHETIC.json";
 
 /** Writes the benchmark unless the same settings are already there; returns the folder. */
 export async function writeSyntheticMclass(dir: string, options: SyntheticMclassOptions): Promise<string> {

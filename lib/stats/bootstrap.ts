@@ -15,20 +15,28 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bootstrap, studySubsampling } from "./bootstrap.ts";
  * import { Prng } from "../util/prng.ts";
- * const r = bootstrap([1, 2, 3, 4, 5, 6, 7, 8], (xs) => xs.reduce((a, b) => a + b, 0) / xs.length, { ...studySubsampling(8), prng: new Prng(1) });
- * r.draws.length; // 1000
+ * const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+ * const r = bootstrap([1, 2, 3, 4, 5, 6, 7, 8], mean, { ...studySubsampling(8), prng: new Prng(1) });
+ * assert.equal(r.draws.length, 1000);
+ * assert.deepEqual(r.settings, { samples: 1000, size: 4, replace: false });
+ * assert.ok(2.5 <= r.ci[0] && r.ci[0] <= r.mean && r.mean <= r.ci[1] && r.ci[1] <= 6.5);
  * ```
+ *
+ * @module
  */
 import { checkNonEmpty } from "./_checks.ts";
 import { MeanSd, quantile } from "./descriptive.ts";
 
 /** The randomness a resampler needs: a seeded uniform integer in [0, n) (e.g. util/prng.ts's Prng). */
 export interface RandomSource {
+  /** A uniform integer in 0..n-1. */
   int(n: number): number;
 }
 
+/** How `bootstrap` and `pairedBootstrap` resample. */
 export interface BootstrapOptions {
   /** Number of resamples (default 1000). */
   samples?: number;
@@ -38,6 +46,7 @@ export interface BootstrapOptions {
   replace?: boolean;
   /** Confidence level of the percentile interval (default 0.95). */
   level?: number;
+  /** The only source of randomness (e.g. `new Prng(seed)`). */
   prng: RandomSource;
 }
 
@@ -47,9 +56,13 @@ export interface DrawSummary extends MeanSd {
   ci: [number, number];
 }
 
+/** Every draw of the statistic, their summary, and the settings used. */
 export interface BootstrapResult extends DrawSummary {
+  /** The statistic on each resample, in draw order. */
   draws: number[];
+  /** Confidence level of `ci`. */
   level: number;
+  /** Resamples drawn, their size, and whether with replacement. */
   settings: { samples: number; size: number; replace: boolean };
 }
 
@@ -58,7 +71,10 @@ export function studySubsampling(n: number): { samples: number; size: number; re
   return { samples: 1000, size: Math.floor(n / 2), replace: false };
 }
 
-/** Draws `samples` index sets of `size` from 0..n-1. */
+/**
+ * Draws `samples` index sets of `size` from 0..n-1 (each sorted when drawn without replacement).
+ * @throws {RangeError} on a non-positive sample count, or a size outside 1..n without replacement.
+ */
 export function resampleIndices(n: number, options: BootstrapOptions): number[][] {
   const samples = options.samples ?? 1000;
   const size = options.size ?? n;
@@ -98,7 +114,10 @@ export function summariseDraws(
   return { mean: m, sd: s, ci: [lo, hi] };
 }
 
-/** Bootstrap (or subsampling) distribution of `statistic` over resamples of `values`. */
+/**
+ * Bootstrap (or subsampling) distribution of `statistic` over resamples of `values`.
+ * @throws {RangeError} on empty `values` or invalid options (see `resampleIndices`).
+ */
 export function bootstrap<T>(
   values: readonly T[],
   statistic: (resample: T[]) => number,

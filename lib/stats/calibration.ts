@@ -15,15 +15,24 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { brierScore, expectedCalibrationError } from "./calibration.ts";
- * brierScore([0, 1], [[0.9, 0.1], [0.2, 0.8]]); // 0.05
- * expectedCalibrationError([0, 1], [[0.9, 0.1], [0.2, 0.8]], { bins: 10 }); // 0.15
+ * const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
+ * assert.ok(close(brierScore([0, 1], [[0.9, 0.1], [0.2, 0.8]]), 0.05)); // ((0.1² + 0.1²) + (0.2² + 0.2²)) / 2
+ * assert.ok(close(expectedCalibrationError([0, 1], [[0.9, 0.1], [0.2, 0.8]], { bins: 10 }), 0.15)); // (0.1 + 0.2) / 2
  * ```
+ *
+ * @module
  */
 import { checkBinary, checkLabels, checkNonEmpty, checkSameLength } from "./_checks.ts";
 import { argmax } from "./confusion.ts";
 import { quantile } from "./descriptive.ts";
 
+/**
+ * Brier score: mean over cases of sum_k (p_k - y_k)^2 for probability rows (range [0, 2]); mean of
+ * (p - y)^2 for one binary score per case (range [0, 1], scikit-learn's `brier_score_loss`).
+ * @throws {RangeError} on empty input, different lengths, or labels outside the rows' classes (0/1 for scores).
+ */
 export function brierScore(
   truth: readonly number[],
   probs: readonly number[] | readonly (readonly number[])[],
@@ -40,14 +49,25 @@ export function brierScore(
     truth.length;
 }
 
+/** One non-empty bin of a reliability curve. */
 export interface ReliabilityBin {
+  /** Lower edge of the bin (exclusive, except for the first bin). */
   lo: number;
+  /** Upper edge of the bin (inclusive). */
   hi: number;
+  /** Mean score of the cases in the bin. */
   meanScore: number;
+  /** Fraction of those cases whose truth is 1. */
   fractionPositive: number;
+  /** Number of cases in the bin. */
   count: number;
 }
 
+/**
+ * Reliability curve of binary `scores` in [0, 1] against 0/1 truth, over `bins` (default 10) uniform
+ * or quantile bins; empty bins are omitted (scikit-learn's `calibration_curve`).
+ * @throws {RangeError} on empty input, different lengths, non-binary truth, scores outside [0, 1] or a bad bin count.
+ */
 export function reliabilityCurve(
   truth01: readonly number[],
   scores: readonly number[],
@@ -97,6 +117,11 @@ function eceBinary(correct: readonly number[], confidence: readonly number[], bi
   return curve.reduce((s, b) => s + (b.count / correct.length) * Math.abs(b.fractionPositive - b.meanScore), 0);
 }
 
+/**
+ * Expected calibration error sum_b (n_b/N) |acc_b - conf_b| over `bins` (default 15) uniform bins,
+ * "top-label" (default; Guo et al. 2017) or "classwise" (Kull et al. 2019, mean of one-vs-rest ECEs).
+ * @throws {RangeError} on empty input, different lengths or labels outside the rows' classes.
+ */
 export function expectedCalibrationError(
   truth: readonly number[],
   probs: readonly (readonly number[])[],

@@ -11,13 +11,17 @@
  *
  * @example
  * ```ts
- * import { confusionMatrix, classwiseMetrics } from "./confusion.ts";
- * confusionMatrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2]); // [[2,0,0],[0,0,1],[1,0,2]]
- * classwiseMetrics([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1]).balancedAccuracy; // 0.625
+ * import assert from "node:assert/strict";
+ * import { classwiseMetrics, confusionMatrix } from "./confusion.ts";
+ * assert.deepEqual(confusionMatrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2]), [[2, 0, 0], [0, 0, 1], [1, 0, 2]]);
+ * assert.equal(classwiseMetrics([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1]).balancedAccuracy, 0.625);
  * ```
+ *
+ * @module
  */
 import { checkLabels, checkNonEmpty, checkSameLength } from "./_checks.ts";
 
+/** The number of classes, when not all of them occur in the labels. */
 export interface LabelOptions {
   /** Number of classes k (labels are 0..k-1). Default: 1 + the largest label in truth or prediction. */
   labels?: number;
@@ -40,11 +44,17 @@ export function confusionMatrix(
   return m;
 }
 
+/** One-vs-rest counts and metrics per class, with their averages. */
 export interface ClasswiseMetrics {
+  /** The k x k confusion matrix (rows = truth, columns = prediction). */
   confusionMatrix: number[][];
+  /** Per class: true positives, M[c][c]. */
   tp: number[];
+  /** Per class: false positives, column sum - TP. */
   fp: number[];
+  /** Per class: false negatives, row sum - TP. */
   fn: number[];
+  /** Per class: true negatives, n - TP - FN - FP. */
   tn: number[];
   /** Per class: TP / (TP + FN), a.k.a. recall or true positive rate. */
   sensitivity: number[];
@@ -52,11 +62,15 @@ export interface ClasswiseMetrics {
   specificity: number[];
   /** Per class: TP / (TP + FP), a.k.a. positive predictive value. */
   precision: number[];
+  /** Per class: 2 TP / (2 TP + FP + FN). */
   f1: number[];
+  /** Fraction of cases predicted right (sum of TP / n). */
   accuracy: number;
+  /** Unweighted means over all k classes. */
   macro: { sensitivity: number; specificity: number; precision: number; f1: number };
   /** Means weighted by each class's support (scikit-learn's average="weighted"). */
   weighted: { sensitivity: number; specificity: number; precision: number; f1: number };
+  /** Mean sensitivity over the classes present in the truth (scikit-learn's `balanced_accuracy_score`). */
   balancedAccuracy: number;
   /** Number of cases of each class in the truth. */
   support: number[];
@@ -115,7 +129,10 @@ export function classwiseMetrics(
   };
 }
 
-/** Fraction of equal labels. */
+/**
+ * Fraction of equal labels.
+ * @throws {RangeError} on empty input or different lengths.
+ */
 export function accuracy(truth: readonly number[], pred: readonly number[]): number {
   checkNonEmpty("accuracy", "truth", truth);
   checkSameLength("accuracy", truth, pred, ["truth", "pred"]);

@@ -4,13 +4,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cosineDistance } from "./cosine.ts";
- * cosineDistance([1, 0, 0], [0, 1, 0]); // 1
- * cosineDistance([1, 2, 3], [1, 1, 5]); // 0.0741799002274486
+ * assert.equal(cosineDistance([1, 0, 0], [0, 1, 0]), 1);
+ * assert.equal(cosineDistance([1, 2, 3], [1, 1, 5]).toFixed(6), "0.074180"); // 1 - 18 / sqrt(14 * 27)
  * ```
- * @throws {RangeError} on different lengths, empty or non-finite input, or an all-zero vector.
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, checkSameLength, Numbers } from "./_checks.ts";
+
+/**
+ * Cosine distance 1 - u.v / (|u| |v|), clamped to [0, 2].
+ * @throws {RangeError} on different lengths, empty or non-finite input, or an all-zero vector.
+ */
 
 export function cosineDistance(u: Numbers, v: Numbers): number {
   checkNonEmpty("cosineDistance", "u", u);

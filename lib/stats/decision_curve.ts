@@ -7,21 +7,32 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { netBenefit } from "./decision_curve.ts";
  * const r = netBenefit([1, 1, 0, 0], [0.9, 0.6, 0.7, 0.1], [0.5]);
- * r[0].model; // 0.25  (TP 2, FP 1: 2/4 - 1/4 * 1)
+ * assert.deepEqual(r, [{ threshold: 0.5, model: 0.25, treatAll: 0, treatNone: 0 }]); // TP 2, FP 1: 2/4 - 1/4 * 1
  * ```
+ *
+ * @module
  */
 import { checkBinary, checkNonEmpty, checkSameLength } from "./_checks.ts";
 
+/** Net benefits at one threshold (in true positives per case). */
 export interface NetBenefitPoint {
+  /** The probability threshold t at or above which a case is acted on. */
   threshold: number;
+  /** The model's net benefit, TP/N - (FP/N) t/(1 - t). */
   model: number;
+  /** Acting on everyone: prevalence - (1 - prevalence) t/(1 - t). */
   treatAll: number;
+  /** Acting on no one: 0. */
   treatNone: number;
 }
 
-/** Net benefit of the model, treat-all and treat-none at each threshold in (0, 1). */
+/**
+ * Net benefit of the model, treat-all and treat-none at each threshold in (0, 1).
+ * @throws {RangeError} on empty input, different lengths, non-binary truth or a threshold outside (0, 1).
+ */
 export function netBenefit(
   truth01: readonly number[],
   scores: readonly number[],

@@ -9,20 +9,32 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { delongTest } from "./delong.ts";
  * const r = delongTest([0, 0, 1, 1, 1], [0.1, 0.4, 0.35, 0.8, 0.9], [0.2, 0.3, 0.5, 0.6, 0.1]);
- * r.aucA; // 0.8333...
+ * assert.equal(r.aucA, 5 / 6); // 5 of the 6 positive-negative pairs ordered right
+ * assert.equal(r.aucB, 4 / 6);
+ * assert.ok(r.pValue > 0 && r.pValue <= 1);
  * ```
+ *
+ * @module
  */
 import { checkBinary, checkFinite, checkNonEmpty, checkSameLength } from "./_checks.ts";
 import { normalSf } from "./special.ts";
 
+/** DeLong's test of two paired AUCs. */
 export interface DelongResult {
+  /** ROC AUC of `scoresA`. */
   aucA: number;
+  /** ROC AUC of `scoresB`. */
   aucB: number;
+  /** aucA - aucB. */
   difference: number;
+  /** DeLong standard error of the difference. */
   se: number;
+  /** difference / se (±Infinity when se is 0 and the difference is not). */
   z: number;
+  /** Two-sided normal p-value of z (1 when both se and the difference are 0). */
   pValue: number;
   /** 95% interval of the difference. */
   ci95: [number, number];

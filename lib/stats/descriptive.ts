@@ -8,12 +8,15 @@
  *
  * @example
  * ```ts
- * import { quantile, mean, sd, rankdata } from "./descriptive.ts";
- * quantile([1, 2, 3, 4], 0.5); // 2.5
- * mean([1, 2, 3]); // 2
- * sd([1, 2, 3, 4]); // 1.2909944487358056 (ddof = 1)
- * rankdata([10, 20, 20, 30]); // [1, 2.5, 2.5, 4]
+ * import assert from "node:assert/strict";
+ * import { mean, quantile, rankdata, sd } from "./descriptive.ts";
+ * assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+ * assert.equal(mean([1, 2, 3]), 2);
+ * assert.equal(sd([1, 2, 3, 4]), Math.sqrt(5 / 3)); // ddof = 1
+ * assert.deepEqual(rankdata([10, 20, 20, 30]), [1, 2.5, 2.5, 4]);
  * ```
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, Numbers } from "./_checks.ts";
 
@@ -56,7 +59,10 @@ export function meanSd(xs: Numbers): MeanSd {
   return { mean: m, sd: xs.length > 1 ? Math.sqrt(v / (xs.length - 1)) : NaN };
 }
 
-/** Variance with `ddof` degrees of freedom removed (default 1: the sample variance). */
+/**
+ * Variance with `ddof` degrees of freedom removed (default 1: the sample variance).
+ * @throws {RangeError} on empty or non-finite input, or no more than `ddof` values.
+ */
 export function variance(xs: Numbers, options: { ddof?: number } = {}): number {
   const ddof = options.ddof ?? 1;
   const m = mean(xs);
@@ -68,7 +74,7 @@ export function variance(xs: Numbers, options: { ddof?: number } = {}): number {
   return s / (xs.length - ddof);
 }
 
-/** Standard deviation (default ddof = 1). */
+/** Standard deviation, the square root of `variance` (default ddof = 1); throws as `variance`. */
 export function sd(xs: Numbers, options: { ddof?: number } = {}): number {
   return Math.sqrt(variance(xs, options));
 }
@@ -78,6 +84,7 @@ export function sd(xs: Numbers, options: { ddof?: number } = {}): number {
  * @throws {RangeError} on empty input, non-finite values, or q outside [0, 1].
  */
 export function quantile(values: Numbers, q: number): number;
+/** Type-7 quantiles of `values` at each q in [0, 1]. */
 export function quantile(values: Numbers, q: readonly number[]): number[];
 export function quantile(values: Numbers, q: number | readonly number[]): number | number[] {
   checkNonEmpty("quantile", "sample", values);

@@ -14,14 +14,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cohensD, hedgesG } from "./effect_size.ts";
- * cohensD([3.2, 6.4, 1.8, 2.4, 5.8, 6.5], [2.4, 3.2, 3.2, 1.4, 2.8, 3.5]); // 1.002549...
- * hedgesG([3.2, 6.4, 1.8, 2.4, 5.8, 6.5], [2.4, 3.2, 3.2, 1.4, 2.8, 3.5]); // 0.92543...
+ * const x = [3.2, 6.4, 1.8, 2.4, 5.8, 6.5], y = [2.4, 3.2, 3.2, 1.4, 2.8, 3.5];
+ * assert.equal(cohensD(x, y).toFixed(4), "1.0025");
+ * assert.equal(hedgesG(x, y).toFixed(4), "0.9254"); // d (1 - 3 / 39)
  * ```
+ *
+ * @module
  */
 import { checkSameLength, Numbers } from "./_checks.ts";
 import { mean, sd, variance } from "./descriptive.ts";
 
+/** Which standardiser Cohen's d uses: pooled SD, SD of the differences (d_z), or the average SD (d_av). */
 export type CohensDVariant = "pooled" | "paired" | "average";
 
 /**

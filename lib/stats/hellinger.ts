@@ -6,11 +6,13 @@
  *
  * @example
  * ```ts
- * import { hellingerDistance, bhattacharyyaCoefficient } from "./hellinger.ts";
- * hellingerDistance([0.5, 0.5], [0.25, 0.75]); // 0.18459191...
- * bhattacharyyaCoefficient([0.5, 0.5], [0.25, 0.75]); // 0.9659258262890682
+ * import assert from "node:assert/strict";
+ * import { bhattacharyyaCoefficient, hellingerDistance } from "./hellinger.ts";
+ * assert.equal(bhattacharyyaCoefficient([0.5, 0.5], [0.25, 0.75]).toFixed(6), "0.965926");
+ * assert.equal(hellingerDistance([0.5, 0.5], [0.25, 0.75]).toFixed(6), "0.184592"); // sqrt(1 - BC)
  * ```
- * @throws {RangeError} on different lengths, empty input, or negative or non-finite values.
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, checkSameLength, Numbers } from "./_checks.ts";
 
@@ -30,6 +32,11 @@ function check(fn: string, p: Numbers, q: Numbers) {
   }
 }
 
+/**
+ * Hellinger distance |sqrt(p) - sqrt(q)|_2 / sqrt(2) (range [0, 1]); without the 1/sqrt(2) factor
+ * when `normalized` is false (range [0, sqrt 2]). Inputs are not renormalised.
+ * @throws {RangeError} on different lengths, empty input, or negative or non-finite values.
+ */
 export function hellingerDistance(p: Numbers, q: Numbers, options: { normalized?: boolean } = {}): number {
   check("hellingerDistance", p, q);
   let s = 0;
@@ -37,7 +44,7 @@ export function hellingerDistance(p: Numbers, q: Numbers, options: { normalized?
   return Math.sqrt(s) / ((options.normalized ?? true) ? Math.SQRT2 : 1);
 }
 
-/** Bhattacharyya coefficient sum_i sqrt(p_i q_i). */
+/** Bhattacharyya coefficient sum_i sqrt(p_i q_i); throws as `hellingerDistance`. */
 export function bhattacharyyaCoefficient(p: Numbers, q: Numbers): number {
   check("bhattacharyyaCoefficient", p, q);
   let s = 0;

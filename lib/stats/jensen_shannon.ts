@@ -8,14 +8,17 @@
  *
  * @example
  * ```ts
- * import { jensenShannonDivergence, jensenShannonDistance } from "./jensen_shannon.ts";
- * jensenShannonDivergence([0.5, 0.5, 0], [0, 0.5, 0.5], { base: 2 }); // 0.5
- * jensenShannonDistance([1, 0, 0], [0, 1, 0], { base: 2 }); // 1
+ * import assert from "node:assert/strict";
+ * import { jensenShannonDistance, jensenShannonDivergence } from "./jensen_shannon.ts";
+ * assert.equal(jensenShannonDivergence([0.5, 0.5, 0], [0, 0.5, 0.5], { base: 2 }), 0.5);
+ * assert.equal(jensenShannonDistance([1, 0, 0], [0, 1, 0], { base: 2 }), 1);
  * ```
- * @throws {RangeError} on different lengths, negative or non-finite values, or a zero-sum vector.
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, checkSameLength, Numbers } from "./_checks.ts";
 
+/** Options of the Jensen-Shannon divergence and distance. */
 export interface JensenShannonOptions {
   /** Logarithm base (default e). */
   base?: number;
@@ -36,7 +39,11 @@ function normalise(fn: string, name: string, p: Numbers): number[] {
   return Array.from(p, (x) => x / s);
 }
 
-/** Jensen-Shannon divergence in units of `base`. */
+/**
+ * Jensen-Shannon divergence in units of `base` (inputs normalised to sum 1).
+ * @throws {RangeError} on different lengths, empty input, negative or non-finite values, a zero-sum vector
+ * or a bad base.
+ */
 export function jensenShannonDivergence(p: Numbers, q: Numbers, options: JensenShannonOptions = {}): number {
   const fn = "jensenShannonDivergence";
   checkNonEmpty(fn, "p", p);
@@ -56,7 +63,7 @@ export function jensenShannonDivergence(p: Numbers, q: Numbers, options: JensenS
   return Math.max(0, js / Math.log(base));
 }
 
-/** Jensen-Shannon distance: the square root of the divergence (SciPy's `jensenshannon`). */
+/** Jensen-Shannon distance: the square root of the divergence (SciPy's `jensenshannon`); throws as the divergence. */
 export function jensenShannonDistance(p: Numbers, q: Numbers, options: JensenShannonOptions = {}): number {
   return Math.sqrt(jensenShannonDivergence(p, q, options));
 }

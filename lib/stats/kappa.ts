@@ -15,38 +15,54 @@
  *
  * @example
  * ```ts
- * import { cohenKappa, fleissKappa, countsFromRatings } from "./kappa.ts";
- * cohenKappa([0, 0, 1, 1], [0, 1, 1, 1]).kappa; // 0.5
- * fleissKappa(countsFromRatings([[0, 0, 0], [1, 1, 0]], 2)).kappa; // 0.1111...
+ * import assert from "node:assert/strict";
+ * import { cohenKappa, countsFromRatings, fleissKappa } from "./kappa.ts";
+ * assert.equal(cohenKappa([0, 0, 1, 1], [0, 1, 1, 1]).kappa, 0.5); // p_o 3/4, p_e 1/2
+ * const counts = countsFromRatings([[0, 0, 0], [1, 1, 0]], 2);
+ * assert.deepEqual(counts, [[3, 0], [1, 2]]);
+ * assert.equal(fleissKappa(counts).kappa.toFixed(6), "0.250000"); // P_bar 2/3, P_e 5/9
  * ```
+ *
+ * @module
  */
 import { checkLabels, checkNonEmpty, checkSameLength } from "./_checks.ts";
 import { confusionMatrix } from "./confusion.ts";
 import { normalSf } from "./special.ts";
 
+/** Cohen's kappa with its standard errors, test and table. */
 export interface CohenKappaResult {
+  /** (p_o - p_e) / (1 - p_e), weighted when weights are used. */
   kappa: number;
-  /** Observed and chance agreement (weighted when weights are used). */
+  /** Observed agreement (weighted when weights are used). */
   po: number;
+  /** Chance agreement from the raters' marginals (weighted when weights are used). */
   pe: number;
   /** Asymptotic standard error (for the confidence interval). */
   ase: number;
   /** Standard error under H0 (no agreement beyond chance), for z. */
   aseH0: number;
+  /** kappa / aseH0. */
   z: number;
+  /** Two-sided normal p-value of z. */
   pValue: number;
   /** 95% Wald interval kappa +- 1.96 ase. */
   ci95: [number, number];
+  /** The k x k contingency table (rows = rater A, columns = rater B), a copy. */
   table: number[][];
 }
 
+/** Options of Cohen's kappa. */
 export interface CohenKappaOptions {
+  /** Disagreement weights |i - j| or (i - j)^2 (default: unweighted, 0 on the diagonal and 1 off it). */
   weights?: "linear" | "quadratic";
   /** Number of categories (labels 0..k-1); default from the data. */
   labels?: number;
 }
 
-/** Cohen's kappa of two raters' labels (integers 0..k-1). */
+/**
+ * Cohen's kappa of two raters' labels (integers 0..k-1).
+ * @throws {RangeError} on empty input, different lengths or labels outside 0..k-1.
+ */
 export function cohenKappa(
   a: readonly number[],
   b: readonly number[],
@@ -58,7 +74,10 @@ export function cohenKappa(
   return cohenKappaFromTable(confusionMatrix(a, b, { labels: k }), options);
 }
 
-/** Cohen's kappa from a k x k contingency table (rows = rater A, columns = rater B). */
+/**
+ * Cohen's kappa from a k x k contingency table (rows = rater A, columns = rater B).
+ * @throws {RangeError} on a table that is not square, has negative or non-finite counts, or sums to 0.
+ */
 export function cohenKappaFromTable(
   table: readonly (readonly number[])[],
   options: Pick<CohenKappaOptions, "weights"> = {},
@@ -129,16 +148,21 @@ export function cohenKappaFromTable(
   };
 }
 
+/** Fleiss' kappa and its parts. */
 export interface FleissKappaResult {
+  /** (P_bar - P_e) / (1 - P_e). */
   kappa: number;
   /** Per-subject agreement P_i. */
   perSubject: number[];
+  /** Mean per-subject agreement. */
   pBar: number;
+  /** Chance agreement: sum_j p_j^2 ("fleiss") or 1/k ("randolph"). */
   pe: number;
   /** Category shares p_j. */
   categoryShares: number[];
   /** z under H0 (Fleiss, Nee & Landis 1979) and its two-sided p (method "fleiss" only). */
   z: number;
+  /** Two-sided normal p-value of z (NaN for "randolph"). */
   pValue: number;
 }
 

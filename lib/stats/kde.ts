@@ -7,16 +7,23 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelDensity } from "./kde.ts";
  * const kde = kernelDensity([0, 1, 2], { bandwidth: 1 });
- * kde.at(1); // 0.3379...
- * kde.evaluate(5, [0, 2]).density.length; // 5
+ * assert.equal(kde.at(1).toFixed(4), "0.2943"); // (2 phi(1) + phi(0)) / 3
+ * const grid = kde.evaluate(5, [0, 2]);
+ * assert.deepEqual(grid.x, [0, 0.5, 1, 1.5, 2]);
+ * assert.equal(grid.density[2], kde.at(1));
  * ```
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, Numbers } from "./_checks.ts";
 import { sd } from "./descriptive.ts";
 
+/** A fitted Gaussian kernel density. */
 export interface KernelDensity {
+  /** The bandwidth h used (in the units of the values). */
   bandwidth: number;
   /** Density at x. */
   at(x: number): number;
@@ -24,6 +31,11 @@ export interface KernelDensity {
   evaluate(points: number, range?: [number, number]): { x: number[]; density: number[] };
 }
 
+/**
+ * Gaussian kernel density of `values`, bandwidth by Scott's rule (default), Silverman's, or a number;
+ * constant data get a narrow spike (h = max(1e-3, |x_0| 1e-3)).
+ * @throws {RangeError} on empty or non-finite values or an unknown bandwidth rule.
+ */
 export function kernelDensity(
   values: Numbers,
   options: { bandwidth?: "scott" | "silverman" | number } = {},

@@ -14,32 +14,42 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mcnemar, mcnemarTable } from "./mcnemar.ts";
- * mcnemar([[229, 10], [24, 132]], { method: "midp" }).pValue; // 0.0166738...
- * mcnemarTable([0, 1, 1], [0, 1, 0], [1, 1, 1]); // [[1, 1], [1, 0]]
+ * assert.equal(mcnemar([[229, 10], [24, 132]], { method: "midp" }).pValue.toFixed(6), "0.016674");
+ * assert.deepEqual(mcnemarTable([0, 1, 1], [0, 1, 0], [1, 1, 1]), [[1, 1], [1, 0]]);
  * ```
+ *
+ * @module
  */
 import { checkCounts, checkSameLength } from "./_checks.ts";
 import { binomialCdf, binomialPmf, chiSquare1Sf } from "./special.ts";
 
+/** A 2x2 table of counts [[a, b], [c, d]]. */
 export type Table2x2 = readonly [readonly [number, number], readonly [number, number]] | readonly (readonly number[])[];
 
+/** McNemar's test result. */
 export interface McNemarResult {
+  /** min(b, c) for "exact" and "midp"; the chi-square statistic for "asymptotic" (NaN when b + c = 0). */
   statistic: number;
+  /** Two-sided p-value (NaN for "asymptotic" when b + c = 0). */
   pValue: number;
   /**
    * Asymptotic only: z = (b - c)/sqrt(b + c) without correction, (|b - c| - 1)/sqrt(b + c) with it
    * (as R contingencytables' McNemar_asymptotic_test(_CC)); statistic = z^2.
    */
   z?: number;
+  /** Discordant count table[0][1] (e.g. A right, B wrong). */
   b: number;
+  /** Discordant count table[1][0] (e.g. A wrong, B right). */
   c: number;
+  /** The method used. */
   method: "exact" | "midp" | "asymptotic";
 }
 
 /**
  * McNemar's test on a 2x2 table of counts.
- * @throws {RangeError} unless the table is 2x2 of non-negative integer counts.
+ * @throws {RangeError} unless the table is 2x2 of non-negative integer counts, or on an unknown method.
  */
 export function mcnemar(
   table: Table2x2,

@@ -4,11 +4,17 @@
  *
  * @example
  * ```ts
- * import { classwiseMetrics, rocAucOvr, mcnemar, mcnemarTable } from "./mod.ts";
- * classwiseMetrics([0, 1, 2, 2], [0, 2, 2, 2]).accuracy; // 0.75
- * rocAucOvr([0, 1, 2, 2], [[1, 0, 0], [0.1, 0.5, 0.4], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]]); // 0.9583
- * mcnemar(mcnemarTable([0, 1, 1, 0], [0, 1, 0, 0], [1, 1, 1, 0]), { method: "midp" }).pValue;
+ * import assert from "node:assert/strict";
+ * import { classwiseMetrics, mcnemar, mcnemarTable, rocAucOvr } from "./mod.ts";
+ * assert.equal(classwiseMetrics([0, 1, 2, 2], [0, 2, 2, 2]).accuracy, 0.75);
+ * const probs = [[1, 0, 0], [0.1, 0.5, 0.4], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]];
+ * assert.equal(rocAucOvr([0, 1, 2, 2], probs), (1 + 1 + 0.875) / 3);
+ * const table = mcnemarTable([0, 1, 1, 0], [0, 1, 0, 0], [1, 1, 1, 0]);
+ * assert.deepEqual(table, [[2, 1], [1, 0]]);
+ * assert.equal(mcnemar(table, { method: "midp" }).pValue, 0.75); // b = c = 1: 1 - P(X = 1) / 2
  * ```
+ *
+ * @module
  */
 export * from "./descriptive.ts";
 export * from "./special.ts";

@@ -8,10 +8,14 @@
  *
  * @example
  * ```ts
- * import { holm, benjaminiHochberg } from "./multiple_testing.ts";
- * holm([0.01, 0.04, 0.03]); // [0.03, 0.06, 0.06]
- * benjaminiHochberg([0.01, 0.04, 0.03]); // [0.03, 0.04, 0.04]
+ * import assert from "node:assert/strict";
+ * import { benjaminiHochberg, holm } from "./multiple_testing.ts";
+ * assert.deepEqual(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06]);
+ * assert.deepEqual(benjaminiHochberg([0.01, 0.04, 0.03]), [0.03, 0.04, 0.04]);
+ * assert.deepEqual(holm([NaN, 0.02]), [NaN, 0.02]); // NaN kept, m = 1
  * ```
+ *
+ * @module
  */
 
 function adjust(p: readonly number[], fn: string, step: (sortedP: number[]) => number[]): number[] {
@@ -27,7 +31,10 @@ function adjust(p: readonly number[], fn: string, step: (sortedP: number[]) => n
   return out;
 }
 
-/** Holm-adjusted p-values. */
+/**
+ * Holm-adjusted p-values, in the input order.
+ * @throws {RangeError} on a p-value outside [0, 1] (NaN is allowed).
+ */
 export function holm(pValues: readonly number[]): number[] {
   return adjust(pValues, "holm", (s) => {
     const m = s.length;
@@ -36,7 +43,10 @@ export function holm(pValues: readonly number[]): number[] {
   });
 }
 
-/** Benjamini-Hochberg adjusted p-values (q-values). */
+/**
+ * Benjamini-Hochberg adjusted p-values (q-values), in the input order.
+ * @throws {RangeError} on a p-value outside [0, 1] (NaN is allowed).
+ */
 export function benjaminiHochberg(pValues: readonly number[]): number[] {
   return adjust(pValues, "benjaminiHochberg", (s) => {
     const m = s.length;

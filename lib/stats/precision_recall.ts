@@ -10,21 +10,34 @@
  *
  * @example
  * ```ts
- * import { precisionRecallCurve, averagePrecision } from "./precision_recall.ts";
- * precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
- * // precision [0.5, 0.667, 0.5, 1, 1], recall [1, 1, 0.5, 0.5, 0], thresholds [0.1, 0.35, 0.4, 0.8]
- * averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.8333333333333333
+ * import assert from "node:assert/strict";
+ * import { averagePrecision, precisionRecallCurve } from "./precision_recall.ts";
+ * assert.deepEqual(precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), {
+ *   precision: [0.5, 2 / 3, 0.5, 1, 1],
+ *   recall: [1, 1, 0.5, 0.5, 0],
+ *   thresholds: [0.1, 0.35, 0.4, 0.8],
+ * });
+ * assert.equal(averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.5 * 1 + 0.5 * (2 / 3));
  * ```
+ *
+ * @module
  */
 import { binaryClfCurve } from "./roc.ts";
 
+/** Points of a precision-recall curve, by increasing threshold, ending at (recall 0, precision 1). */
 export interface PrecisionRecallCurve {
+  /** TP / (TP + FP) at each point (0 with no predicted positive). */
   precision: number[];
+  /** TP / P at each point (1 when the truth has no positive). */
   recall: number[];
+  /** The distinct scores, increasing; thresholds[i] belongs to point i (the last point has none). */
   thresholds: number[];
 }
 
-/** The precision-recall curve of binary truth and scores. @throws {RangeError} on bad input. */
+/**
+ * The precision-recall curve of binary truth and scores.
+ * @throws {RangeError} on empty input, different lengths, non-binary truth or non-finite scores.
+ */
 export function precisionRecallCurve(truth01: readonly number[], scores: readonly number[]): PrecisionRecallCurve {
   const { fps, tps, thresholds } = binaryClfCurve(truth01, scores, "precisionRecallCurve");
   const P = tps[tps.length - 1];
@@ -37,7 +50,7 @@ export function precisionRecallCurve(truth01: readonly number[], scores: readonl
   };
 }
 
-/** Average precision (step sum). @throws {RangeError} on bad input. */
+/** Average precision (step sum); throws as `precisionRecallCurve`. */
 export function averagePrecision(truth01: readonly number[], scores: readonly number[]): number {
   const { precision, recall } = precisionRecallCurve(truth01, scores);
   let ap = 0;

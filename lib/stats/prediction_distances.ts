@@ -19,11 +19,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { predictionDistances } from "./prediction_distances.ts";
- * const d = predictionDistances([[0.1765, 0.8235, 0]], [2]);
- * d.wasserstein[0]; // 1.1765 (reading "support")
- * predictionDistances([[0.1765, 0.8235, 0]], [2], { wasserstein: "samples" }).wasserstein[0]; // 0.11766666666666667
+ * const d = predictionDistances([[0.1765, 0.8235, 0]], [2]); // all mass off the target class 2
+ * assert.equal(d.wasserstein[0].toFixed(4), "1.1765"); // reading "support": 0.1765 moves 2 steps, 0.8235 one
+ * assert.deepEqual([d.cosine[0], d.hellinger[0]], [1, 1]);
+ * const samples = predictionDistances([[0.1765, 0.8235, 0]], [2], { wasserstein: "samples" });
+ * assert.equal(samples.wasserstein[0].toFixed(6), "0.117667");
  * ```
+ *
+ * @module
  */
 import { checkLabels, checkProbabilities, checkSameLength } from "./_checks.ts";
 import { cosineDistance } from "./cosine.ts";
@@ -31,6 +36,7 @@ import { hellingerDistance } from "./hellinger.ts";
 import { jensenShannonDistance, jensenShannonDivergence } from "./jensen_shannon.ts";
 import { wassersteinDistance } from "./wasserstein.ts";
 
+/** Which reading of each distance to compute (see the module doc for the defaults and why). */
 export interface PredictionDistanceOptions {
   /** "distance" (default; sqrt of the divergence, as SciPy's jensenshannon) or "divergence". */
   jensenShannon?: "distance" | "divergence";
@@ -44,17 +50,27 @@ export interface PredictionDistanceOptions {
   tolerance?: number;
 }
 
+/** The four distances of each case, in the order of the input rows. */
 export interface PredictionDistances {
+  /** 1 - cosine similarity, in [0, 1] for probability rows. */
   cosine: number[];
+  /** Jensen-Shannon distance or divergence, in units of `settings.base`. */
   jensenShannon: number[];
+  /** Wasserstein distance (in class steps for reading "support"). */
   wasserstein: number[];
+  /** Hellinger distance (in [0, 1] when normalized). */
   hellinger: number[];
   /** The options actually used, for reports. */
   settings: Required<Omit<PredictionDistanceOptions, "tolerance">>;
 }
 
 /** Names of the four distances, in the study's order, for tables and plots. */
-export const DISTANCE_NAMES = Object.freeze({
+export const DISTANCE_NAMES: Readonly<{
+  cosine: string;
+  jensenShannon: string;
+  wasserstein: string;
+  hellinger: string;
+}> = Object.freeze({
   cosine: "1 - cosine similarity",
   jensenShannon: "Jensen-Shannon",
   wasserstein: "Wasserstein",

@@ -15,10 +15,17 @@
  *
  * @example
  * ```ts
- * import { rocCurve, rocAuc } from "./roc.ts";
- * rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // fpr [0,0,0.5,0.5,1], tpr [0,0.5,0.5,1,1], thresholds [0.8,0.4,0.35,0.1]
- * rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
+ * import assert from "node:assert/strict";
+ * import { rocAuc, rocCurve } from "./roc.ts";
+ * assert.deepEqual(rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), {
+ *   fpr: [0, 0, 0.5, 0.5, 1],
+ *   tpr: [0, 0.5, 0.5, 1, 1],
+ *   thresholds: [0.8, 0.4, 0.35, 0.1],
+ * });
+ * assert.equal(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.75);
  * ```
+ *
+ * @module
  */
 import { checkBinary, checkFinite, checkLabels, checkNonEmpty, checkSameLength } from "./_checks.ts";
 
@@ -48,8 +55,11 @@ export function binaryClfCurve(
   return { fps, tps, thresholds };
 }
 
+/** Points of a ROC curve, from (0, 0) to (1, 1). */
 export interface RocCurve {
+  /** False positive rate FP(t)/N of each point. */
   fpr: number[];
+  /** True positive rate TP(t)/P of each point. */
   tpr: number[];
   /** thresholds[i] gives point i + 1 (see module doc). */
   thresholds: number[];
@@ -142,6 +152,7 @@ export function rocAucOvrOrNaN(
   probs: readonly (readonly number[])[],
   options: { average: "none" },
 ): number[];
+/** One-vs-rest AUROC with NaN where undefined, averaged over the classes ("macro", default, or "weighted"). */
 export function rocAucOvrOrNaN(
   truth: readonly number[],
   probs: readonly (readonly number[])[],
@@ -164,12 +175,17 @@ export function rocAucOvrOrNaN(
   return per.reduce((a, v, c) => a + (v * counts[c]) / truth.length, 0);
 }
 
-/** One-vs-rest AUROC of class-probability rows against integer labels 0..k-1. */
+/** One-vs-rest AUROC of each class (`average: "none"`), class-probability rows against labels 0..k-1. */
 export function rocAucOvr(
   truth: readonly number[],
   probs: readonly (readonly number[])[],
   options: { average: "none" },
 ): number[];
+/**
+ * One-vs-rest AUROC averaged over the classes: "macro" (default) or "weighted" by prevalence.
+ * @throws {RangeError} on empty input, different lengths, labels outside 0..k-1, a class absent from
+ * the truth (see rocCurve) or an unknown average.
+ */
 export function rocAucOvr(
   truth: readonly number[],
   probs: readonly (readonly number[])[],

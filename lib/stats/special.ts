@@ -13,10 +13,13 @@
  *
  * @example
  * ```ts
- * import { normalSf, binomialCdf } from "./special.ts";
- * normalSf(1.959963984540054); // 0.025
- * binomialCdf(10, 34, 0.5); // 0.012153...
+ * import assert from "node:assert/strict";
+ * import { binomialCdf, normalSf } from "./special.ts";
+ * assert.equal(normalSf(1.959963984540054).toFixed(12), "0.025000000000");
+ * assert.equal(binomialCdf(10, 34, 0.5).toFixed(6), "0.012153");
  * ```
+ *
+ * @module
  */
 
 const SQRT_PI = Math.sqrt(Math.PI);

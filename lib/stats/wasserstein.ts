@@ -6,20 +6,30 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wassersteinDistance } from "./wasserstein.ts";
- * wassersteinDistance([0, 1], [0], { uWeights: [1, 1], vWeights: [1] }); // 0.5
- * wassersteinDistance([0, 1, 3], [5, 6, 8]); // 5
+ * assert.equal(wassersteinDistance([0, 1], [0], { uWeights: [1, 1], vWeights: [1] }), 0.5);
+ * assert.equal(wassersteinDistance([0, 1, 3], [5, 6, 8]), 5); // every unit of mass moves 5
  * ```
- * @throws {RangeError} on empty input, non-finite values, weights of the wrong length, negative
- * weights or weights summing to 0.
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, Numbers } from "./_checks.ts";
 
+/** Weights of the two samples' values. */
 export interface WassersteinOptions {
+  /** Weights of `uValues`, one per value, normalised to sum 1 (default: equal). */
   uWeights?: Numbers;
+  /** Weights of `vValues`, one per value, normalised to sum 1 (default: equal). */
   vWeights?: Numbers;
 }
 
+/**
+ * W1 = integral |U(x) - V(x)| dx between the weighted empirical distributions of `uValues` and
+ * `vValues` (in the units of the values).
+ * @throws {RangeError} on empty input, non-finite values, weights of the wrong length, negative
+ * weights or weights summing to 0.
+ */
 export function wassersteinDistance(uValues: Numbers, vValues: Numbers, options: WassersteinOptions = {}): number {
   const fn = "wassersteinDistance";
   checkNonEmpty(fn, "uValues", uValues);

@@ -23,32 +23,44 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wilcoxon } from "./wilcoxon.ts";
  * const d = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75];
- * wilcoxon(d); // { statistic: 24, pValue: 0.041259765625, method: "exact" }
- * wilcoxon(d, undefined, { method: "approx" }).pValue; // 0.04088813291185591
+ * assert.deepEqual(wilcoxon(d), { statistic: 24, pValue: 0.041259765625, method: "exact", n: 15, nZero: 0 });
+ * assert.equal(wilcoxon(d, undefined, { method: "approx" }).pValue.toFixed(6), "0.040888");
  * ```
+ *
+ * @module
  */
 import { checkFinite, checkNonEmpty, checkSameLength, Numbers } from "./_checks.ts";
 import { rankdata, tieGroups } from "./descriptive.ts";
 import { normalCdf, normalSf } from "./special.ts";
 
+/** Options of the Wilcoxon signed-rank test (SciPy's names and defaults). */
 export interface WilcoxonOptions {
+  /** Treatment of zero differences (default "wilcox": dropped before ranking). */
   zeroMethod?: "wilcox" | "pratt" | "zsplit";
+  /** Continuity correction of 0.5 in the normal approximation (default false, as SciPy). */
   correction?: boolean;
+  /** Alternative hypothesis (default "two-sided"). */
   alternative?: "two-sided" | "less" | "greater";
+  /** Exact null distribution, normal approximation, or SciPy's "auto" rule (default). */
   method?: "auto" | "exact" | "approx";
 }
 
+/** Result of the Wilcoxon signed-rank test. */
 export interface WilcoxonResult {
+  /** min(R+, R-) two-sided; R+ one-sided. */
   statistic: number;
+  /** The p-value of the chosen alternative (NaN when every difference is zero, except "zsplit"). */
   pValue: number;
   /** The normal-approximation z (only when the approximation was used). */
   z?: number;
   /** The method actually used. */
   method: "exact" | "approx";
-  /** Number of pairs, and of zero differences. */
+  /** Number of pairs. */
   n: number;
+  /** Number of zero differences. */
   nZero: number;
 }
 

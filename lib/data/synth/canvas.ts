@@ -4,21 +4,32 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Canvas } from "./canvas.ts";
  * const c = new Canvas(8, 8, [1, 1, 1]);
  * c.disc(4, 4, 2, [0, 0, 0], 1);
- * c.toBytes()[(4 * 8 + 4) * 3]; // 0 (black at the centre)
+ * const bytes = c.toBytes();
+ * assert.deepEqual([...bytes.slice((4 * 8 + 4) * 3, (4 * 8 + 4) * 3 + 3)], [0, 0, 0]); // black at the centre
+ * assert.deepEqual([...bytes.slice(0, 3)], [255, 255, 255]); // white in the corner
  * ```
+ *
+ * @module
  */
 import { Prng } from "../../util/prng.ts";
 
+/** A colour as red, green, blue in [0, 1]. */
 export type Rgb = readonly [number, number, number];
 
+/** A float RGB image that the drawing primitives modify in place. */
 export class Canvas {
+  /** Columns, in pixels. */
   readonly width: number;
+  /** Rows, in pixels. */
   readonly height: number;
+  /** width x height x 3 floats, row-major, RGB, nominally in [0, 1]. */
   readonly data: Float32Array;
 
+  /** A `width` x `height` canvas filled with `fill` (default black). */
   constructor(width: number, height: number, fill: Rgb = [0, 0, 0]) {
     this.width = width;
     this.height = height;
@@ -128,6 +139,7 @@ export class Canvas {
   }
 }
 
+/** `v` limited to [lo, hi]. */
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }

@@ -13,10 +13,17 @@
  * Deterministic for a seed.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSyntheticRelease } from "./generate.ts";
- * await writeSyntheticRelease("/tmp/synth", { cases: 60, seed: 1, imageSize: 64 });
+ * const dir = Deno.makeTempDirSync();
+ * const rows = await writeSyntheticRelease(dir, { cases: 12, seed: 1, imageSize: 16, progress: false, workers: 0 });
+ * assert.equal(rows.length, 12);
+ * assert.ok(Deno.statSync(`${dir}/images/${rows[0].derm}`).isFile);
+ * assert.equal(Deno.readTextFileSync(`${dir}/meta/meta.csv`).trim().split("\n").length, 13); // header + 12 cases
  * ```
+ *
+ * @module
  */
 import { join } from "node:path";
 import sharp from "sharp";
@@ -44,7 +51,10 @@ function draw(counts: Counts, prng: Prng): string {
   return keys[prng.categorical(keys.map((k) => counts[k]))];
 }
 
-/** Samples the label rows of `n` synthetic cases (no images). */
+/**
+ * Samples the label rows of `n` synthetic cases (no images).
+ * @throws {RangeError} when `n` is not a positive integer.
+ */
 export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`Cannot synthesise cases: expected a positive integer count, found ${n}`);
@@ -87,6 +97,7 @@ export function sampleSyntheticRows(n: number, prng: Prng): SyntheticRow[] {
 /**
  * Raw criterion strings for one lesion of a diagnosis group (e.g. "MEL"), drawn from the real
  * release's criteria-given-group counts.
+ * @throws {RangeError} on an unknown group.
  */
 export function sampleCriteria(group: string, prng: Prng): Record<string, string> {
   const S = REAL_STATISTICS.criteria as Record<string, Record<string, Counts>>;
@@ -111,9 +122,11 @@ export function syntheticSplits(n: number, prng: Prng): { train: number[]; valid
   };
 }
 
+/** Settings of `writeSyntheticRelease`. */
 export interface SyntheticReleaseOptions {
   /** Number of cases (default 1011, the real release's size). */
   cases?: number;
+  /** Seed of every random choice: labels, splits and images. */
   seed: number;
   /** Side of the square images in pixels (default 256). */
   imageSize?: number;
@@ -127,9 +140,13 @@ export interface SyntheticReleaseOptions {
 
 /** One worker's share of image rendering. */
 export interface RenderJob {
+  /** The release folder being written. */
   outDir: string;
+  /** Seed of this job's drawing. */
   seed: number;
+  /** Side of the square images in pixels. */
   size: number;
+  /** JPEG quality. */
   quality: number;
   /** Case positions to render, with their rows. */
   items: { i: number; row: SyntheticRow }[];

@@ -16,27 +16,42 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderCase } from "./lesion.ts";
  * import { Prng } from "../../util/prng.ts";
- * const img = renderCase({ diagnosis: 2, pigment_network: 2, streaks: 2, pigmentation: 2,
- *   regression_structures: 1, dots_and_globules: 2, blue_whitish_veil: 1, vascular_structures: 0,
- *   elevation: "palpable" }, { size: 64, prng: new Prng(1) });
- * img.derm.length; // 64 * 64 * 3
+ * const spec = { diagnosis: 2, pigment_network: 2, streaks: 2, pigmentation: 2, regression_structures: 1 };
+ * const img = renderCase(
+ *   { ...spec, dots_and_globules: 2, blue_whitish_veil: 1, vascular_structures: 0, elevation: "palpable" },
+ *   { size: 64, prng: new Prng(1) },
+ * );
+ * assert.equal(img.derm.length, 64 * 64 * 3);
+ * assert.equal(img.clinical.length, 64 * 64 * 3);
  * ```
+ *
+ * @module
  */
 import { Prng } from "../../util/prng.ts";
 import { Canvas, clamp, mix, Rgb, valueNoise } from "./canvas.ts";
 
 /** Grouped labels (see vocabulary.ts) and elevation of the lesion to draw. */
 export interface LesionSpec {
+  /** Diagnosis group: BCC 0, NEV 1, MEL 2, MISC 3, SK 4. */
   diagnosis: number;
+  /** absent 0, typical 1, atypical 2. */
   pigment_network: number;
+  /** absent 0, regular 1, irregular 2. */
   streaks: number;
+  /** absent 0, regular 1, irregular 2. */
   pigmentation: number;
+  /** absent 0, present 1. */
   regression_structures: number;
+  /** absent 0, regular 1, irregular 2. */
   dots_and_globules: number;
+  /** absent 0, present 1. */
   blue_whitish_veil: number;
+  /** absent 0, regular 1, irregular 2. */
   vascular_structures: number;
+  /** "flat", "palpable" or "nodular" (shading in the clinical view). */
   elevation: string;
 }
 
@@ -64,9 +79,11 @@ const TRAITS: readonly { R: number; asym: number; edge: number; base: Rgb }[] = 
 const WHITE: Rgb = [1, 1, 1], BLACK: Rgb = [0, 0, 0];
 const SKIN: readonly Rgb[] = [[0.94, 0.80, 0.70], [0.87, 0.68, 0.55], [0.74, 0.54, 0.42]];
 
+/** Size and randomness of a rendering. */
 export interface RenderOptions {
   /** Image side in pixels (square images). */
   size: number;
+  /** Every random choice of the drawing; the same seed gives the same images. */
   prng: Prng;
 }
 
