@@ -9,9 +9,13 @@
  *
  * @example
  * ```ts ignore
+ * // needs a model and a feed: see trainRun (run.ts), which builds both from a release and a config
  * import { trainModel } from "./train.ts";
- * const history = await trainModel({ model, heads: ["management"], labels, train, valid, feed, ... });
+ * const result = await trainModel({ model, heads: ["management"], labels, train, valid, feed, stages, ... });
+ * console.log(result.bestEpoch, result.history.at(-1)?.validLoss);
  * ```
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { balancedClassWeights, labelBalancedBatches, shuffledBatches } from "../data/sampling.ts";
@@ -37,8 +41,11 @@ import { trainStep } from "./train_step.ts";
 
 /** How a feed turns cases into inputs: training (augmented or not) or prediction of view `view`. */
 export interface FeedMode {
+  /** Training (true) or prediction (false). */
   train: boolean;
+  /** Draw an augmented view (training) or a random one of the cached views (features preset). */
   augment: boolean;
+  /** The run's random stream for this batch (augmentation and view choice). */
   prng: Prng;
   /** At prediction, which cached view of each image (0 = the image itself; features preset). */
   view?: number;
@@ -46,12 +53,17 @@ export interface FeedMode {
 
 /** Turns case indices into the model's input tensors. */
 export interface Feed {
+  /** The model's inputs for these cases, in the model's input order. */
   inputs(indices: readonly number[], mode: FeedMode): tf.Tensor[] | Promise<tf.Tensor[]>;
 }
 
+/** One stage of the schedule: a number of epochs with the same trainable blocks and augmentation. */
 export interface Stage {
+  /** Shown in progress lines and the history (e.g. "frozen backbone", "unfreeze mixed9"). */
   name: string;
+  /** Epochs in this stage. */
   epochs: number;
+  /** Augment the training images during this stage. */
   augment: boolean;
   /** Called when the stage starts (e.g. to set which backbone blocks are trainable). */
   begin?: () => void;
@@ -61,29 +73,45 @@ export interface Stage {
 
 export type { HistoryRow };
 
+/** Everything `trainModel` needs: the model, the labels and splits, the input feed and the schedule. */
 export interface TrainSpec {
+  /** The model to train in place (its heads' outputs in the order of `heads`). */
   model: tf.LayersModel;
+  /** The heads the model predicts, in output order. */
   heads: HeadName[];
   /** Label of every case (by case index) for each head. */
   labels: Readonly<Record<string, readonly number[]>>;
+  /** Case indices of the training split. */
   train: readonly number[];
+  /** Case indices of the validation split (empty: no selection, the last epoch is kept). */
   valid: readonly number[];
+  /** Turns case indices into input tensors. */
   feed: Feed;
+  /** The schedule, run in order. */
   stages: Stage[];
+  /** SGD with momentum: learning rate, momentum and Keras' learning-rate decay. */
   optimizer: OptimizerConfig;
   /** L2 penalty strength and the kernels it applies to. */
   l2?: { strength: number; kernels: tf.LayerVariable[] };
+  /** Cases per label of every head in a label-balanced batch. */
   k: number;
   /** "label-balanced" (k per label of every head; default) or "shuffled" (batches of `batchSize`). */
   sampling?: Sampling;
+  /** Cases per batch with shuffled sampling. */
   batchSize?: number;
   /** Views averaged when predicting the validation split (test-time augmentation; default 1). */
   evalViews?: number;
+  /** Weight the loss by inverse class frequency in the training split (balanced weights). */
   classWeights: boolean;
+  /** Keep the epoch with the lowest validation loss or the highest validation macro AUROC. */
   selection: "loss" | "auroc";
+  /** Seed of the run's random stream (batches, augmentation); 0 is a seed like any other. */
   seed: number;
+  /** Cap on the steps of an epoch (tests and quick profiles). */
   maxStepsPerEpoch?: number;
+  /** Cases per batch when predicting the validation split. */
   batchSizeEval?: number;
+  /** Where and how often to save checkpoints (none: no checkpoints, no resuming). */
   checkpoint?: CheckpointSpec;
   /** Stop as if interrupted after this many steps in total (tests of resuming). */
   stopAfterSteps?: number;
@@ -92,17 +120,23 @@ export interface TrainSpec {
    * the end of the epoch). Steps do no other device-to-host read.
    */
   lossReadEvery?: number;
+  /** No progress lines on stderr. */
   quiet?: boolean;
   /** Receives each epoch's row (e.g. for live plots). */
   onEpoch?: (row: HistoryRow) => void;
 }
 
+/** What `trainModel` returns; the model holds the best epoch's weights. */
 export interface TrainResult {
+  /** One row per finished epoch (resumed runs include the epochs before the interruption). */
   history: HistoryRow[];
   /** The best epoch, 1-based (0 when none has finished), interrupted or not. */
   bestEpoch: number;
+  /** The epoch a resumed run started from (null: started fresh). */
   resumedFrom: number | null;
+  /** Stopped by Ctrl-C or `stopAfterSteps` (a checkpoint was saved when configured). */
   interrupted: boolean;
+  /** The class weights of each head's loss (all 1 without class weighting). */
   classWeights: Record<string, number[]>;
 }
 

@@ -16,6 +16,7 @@
  *
  * @module
  */
+export type { Numbers } from "./_checks.ts";
 export * from "./descriptive.ts";
 export * from "./special.ts";
 export * from "./confusion.ts";
