@@ -98,7 +98,7 @@ export interface AgreementOptions {
   draws?: number;
   /** Bootstrap resamples of the images (default 1000; 0 to skip). */
   bootstrap?: number;
-  /** Dermatologists per random draw (default 9). */
+  /** Dermatologists per random draw (default 9, or every rater when fewer answered); at most the raters. */
   drawSize?: number;
 }
 
@@ -242,7 +242,12 @@ export function agreementAnalysis(answers: readonly (readonly number[])[], optio
       );
     }
   }
-  const draws = options.draws ?? 1000, drawSize = options.drawSize ?? 9, B = options.bootstrap ?? 1000;
+  const draws = options.draws ?? 1000, drawSize = options.drawSize ?? Math.min(9, R), B = options.bootstrap ?? 1000;
+  if (!Number.isInteger(drawSize) || drawSize < 1 || drawSize > R) {
+    throw new RangeError(
+      `Cannot analyse agreement: expected drawSize to be an integer from 1 to the ${R} raters, found ${drawSize}`,
+    );
+  }
   const ones = new Int32Array(N);
   for (const row of answers) for (let i = 0; i < N; i++) ones[i] += row[i];
   const aggregate = Array.from(ones, (o) => (2 * o >= R ? 1 : 0));

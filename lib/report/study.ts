@@ -224,6 +224,13 @@ export function ablationRecords(tables: Readonly<Record<string, MetricTable>>): 
 /** The mid-p McNemar matrix of the ablation runs' management predictions (same test cases). */
 export function ablationMcnemar(runs: Record<string, StudyRun>): McNemarMatrix {
   const names = ABLATION_INPUTS.filter((i) => runs[`multi-${i}`]);
+  if (names.length < 2) {
+    throw new RangeError(
+      `Cannot compare the ablation runs: expected at least two of ${
+        ABLATION_INPUTS.map((i) => `multi-${i}`).join(", ")
+      }, found ${names.length ? `only multi-${names[0]}` : "none"}`,
+    );
+  }
   const base = runs[`multi-${names[0]}`].table;
   const preds: Record<string, number[]> = {};
   let truth: number[] = [];

@@ -219,3 +219,11 @@ Deno.test("the study's 24.56% fewer wrongly excised cases: (138 - 41) / 395 from
   const o = overExcision([0, 0, 1, 2], [2, 2, 2, 2], [2, 0, 1, 2]);
   assert.equal(o.percentOfCases, 50); // 3 wrongly excised by infr, 1 by pred: 2 fewer, of 4 test cases
 });
+
+Deno.test("ablationMcnemar: fewer than two ablation runs is an error that names the runs it needs", async () => {
+  const { ablationMcnemar } = await import("../../lib/report/study.ts");
+  assert.throws(
+    () => ablationMcnemar({}),
+    /Cannot compare the ablation runs: expected at least two of multi-C, .*multi-M, found none/,
+  );
+});

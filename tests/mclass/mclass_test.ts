@@ -70,6 +70,21 @@ Deno.test("agreement on a hand-computable panel: majority with ties, pairs, leav
   );
 });
 
+Deno.test("random draws: fewer raters than 9 draw them all; a draw larger than the panel is an error", () => {
+  const answers = [[1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]];
+  const opts = { truthMelanoma: [1, 0, 1, 0], model: [1, 0, 1, 1], prng: new Prng(3), draws: 20, bootstrap: 0 };
+  const r = agreementAnalysis(answers, opts);
+  assert.equal(r.settings.drawSize, 3);
+  // every draw is the whole panel plus the model: the same kappa as all raters with the model
+  const ones = [0, 1, 2, 3].map((i) => answers.reduce((s, a) => s + a[i], 0) + opts.model[i]);
+  const whole = fleissKappa(ones.map((o) => [4 - o, o])).kappa;
+  assert.ok(Math.abs(r.fleissDrawsWithModel.mean - whole) < 1e-12, `${r.fleissDrawsWithModel.mean} vs ${whole}`);
+  assert.throws(
+    () => agreementAnalysis(answers, { ...opts, drawSize: 4 }),
+    /expected drawSize to be an integer from 1 to the 3 raters, found 4/,
+  );
+});
+
 Deno.test("random draws: with identical raters and a model that agrees, every draw has Fleiss' kappa 1", () => {
   const row = [1, 1, 0, 0, 0, 1, 0, 0];
   const r = agreementAnalysis(Array.from({ length: 12 }, () => row), {
