@@ -123,6 +123,46 @@ export interface RunRecord extends RunIntegrity {
   managementPriors: ManagementPriors;
   /** The run's summary. */
   summary: RunSummary;
+  /** How the run's settings and its kept epoch were chosen (absent in run folders of before 2026-11-29). */
+  choice?: RunChoice;
+}
+
+/** Where a run's settings come from, and the validation scores that chose its kept epoch. */
+export interface RunChoice {
+  /** The preset the config starts from. */
+  preset: string;
+  /** Where the preset's settings were chosen and how to rerun that comparison. */
+  presetEvidence: string;
+  /** The criterion that kept the epoch (on the validation split; the test split is never read for it). */
+  selection: "loss" | "auroc";
+  /** The kept epoch, 1-based (0: none finished). */
+  bestEpoch: number;
+  /** Validation loss of the kept epoch (null without a validation split). */
+  validLoss: number | null;
+  /** Validation macro AUROC of the kept epoch (null without a validation split or where undefined). */
+  validAuroc: number | null;
+}
+
+/** Where the presets' settings were chosen (README: "Choosing the preset on the validation split"). */
+const PRESET_EVIDENCE: Readonly<Record<string, string>> = {
+  features: "chosen on the validation split of the real Derm7pt release (2026-11-29): " +
+    "`deno task cli tune --data <release_v0> --seeds 3` reruns the comparison (tune.md); README, " +
+    "'Choosing the preset on the validation split'",
+  paper: "the study's own schedule and settings (Abhishek et al. 2021, Methods), not tuned here",
+};
+
+/** The run's choice record: its preset's evidence and the validation scores of the kept epoch. */
+export function runChoice(config: RunConfig, history: readonly HistoryRow[], bestEpoch: number): RunChoice {
+  const kept = history.find((row) => row.epoch === bestEpoch);
+  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+  return {
+    preset: config.training.preset,
+    presetEvidence: PRESET_EVIDENCE[config.training.preset] ?? "not recorded",
+    selection: config.training.selection,
+    bestEpoch,
+    validLoss: finite(kept?.validLoss),
+    validAuroc: finite(kept?.validAuroc),
+  };
 }
 
 /**
@@ -590,6 +630,7 @@ async function writeRunFolder(
       split.train.map((i) => release.cases[i].labels.management),
     ),
     summary: r.summary,
+    choice: runChoice(config, r.fit.history, r.fit.bestEpoch),
     files: describeRunFiles(out),
     predictions: predictionsShape(r.rows),
   };

@@ -147,6 +147,14 @@ Deno.test({
     const run = JSON.parse(Deno.readTextFileSync(join(out, "run.json")));
     assert.equal(run.managementPriors.table.length, 5);
     assert.match(run.git_commit, /^[0-9a-f]{40}|unknown/);
+    // the kept epoch and the validation scores that chose it, as in history.json
+    const history = JSON.parse(Deno.readTextFileSync(join(out, "history.json")));
+    const kept = history.filter((r: { best: boolean }) => r.best).at(-1);
+    assert.equal(run.choice.preset, "features");
+    assert.match(run.choice.presetEvidence, /validation split .*cli tune/);
+    assert.equal(run.choice.selection, "loss");
+    assert.equal(run.choice.bestEpoch, kept.epoch);
+    assert.equal(run.choice.validLoss, kept.validLoss);
   },
 });
 
