@@ -64,6 +64,7 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "L2 0.01", change: (c) => (c.model.head.l2 = 0.01) },
   { name: "L2 0.1", change: (c) => (c.model.head.l2 = 0.1) },
   { name: "hidden layer of 256", change: (c) => (c.model.head.hidden = 256) },
+  { name: "hidden layer of 256, L2 0.1", change: (c) => ((c.model.head.hidden = 256), (c.model.head.l2 = 0.1)) },
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
   {
     name: "previous defaults (mixed5, 4 views, hidden 64, label-balanced, class-weighted)",
