@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { accuracy, argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { MeanSd, meanSd } from "../stats/descriptive.ts";
 import { MANAGEMENT } from "../data/vocabulary.ts";
@@ -115,10 +115,9 @@ export interface HeadMetricRow {
 export function headMetricRows(table: PredictionsTable, split: string): HeadMetricRow[] {
   return table.heads.map((h) => {
     const truth = table.truth(h, split), probs = table.probs(h, split);
-    const pred = argmax(probs);
     return {
       head: h,
-      accuracy: pred.filter((p, i) => p === truth[i]).length / truth.length,
+      accuracy: truth.length ? accuracy(truth, argmax(probs)) : NaN,
       "macro AUROC": rocAucOvrOrNaN(truth, probs),
     };
   });

@@ -21,7 +21,7 @@
 import { type BackendName, BACKENDS } from "../model/backend.ts";
 import { type EngineChoice, ENGINES } from "../model/engine.ts";
 import type { MetadataVariable } from "../data/vocabulary.ts";
-import type { BackboneSource } from "../model/config.ts";
+import { BACKBONE_SOURCES, type BackboneSource } from "../model/config.ts";
 import { readHdf5File } from "../model/keras_h5.ts";
 import { exists } from "../util/fs.ts";
 import { join } from "node:path";
@@ -232,9 +232,6 @@ export function newCaseOption(values: OptionValues): NewCaseFiles | null {
     },
   };
 }
-
-/** The backbone sources `--backbone` accepts. */
-export const BACKBONE_SOURCES: readonly BackboneSource[] = ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"];
 
 /** `--backbone`, `--weights` and `--size` (train and extract; `--layers` differs in its default). */
 export const BACKBONE_OPTIONS: Readonly<Record<"backbone" | "weights" | "size", OptionSpec>> = {

@@ -22,7 +22,7 @@
  * @module
  */
 import { Case, casesOf, Release, SPLIT_NAMES, SplitName } from "./release.ts";
-import { DIAGNOSIS, HeadName, MANAGEMENT, METADATA_ORDER, sevenPointScore, TASKS } from "./vocabulary.ts";
+import { DIAGNOSIS, HeadName, MANAGEMENT, METADATA_ORDER, TASKS } from "./vocabulary.ts";
 
 /** One Table 1 count. `diagnosis` is the raw string, or "all" for a group's total row. */
 export interface Table1Row {
@@ -124,12 +124,4 @@ export function labelCounts(cases: readonly Case[], head: HeadName, nClasses: nu
   const out = new Array(nClasses).fill(0);
   for (const c of cases) out[c.labels[head]]++;
   return out;
-}
-
-/**
- * The cases whose seven-point score, recomputed from their grouped criteria with the checklist's weights,
- * differs from the `seven_point_score` column of meta.csv.
- */
-export function sevenPointMismatches(release: Release): Case[] {
-  return release.cases.filter((c) => sevenPointScore(c.labels) !== Number(c.raw.seven_point_score));
 }

@@ -41,6 +41,9 @@ export function classesOf(head: HeadName): number {
 /** Where the InceptionV3 backbone's weights come from (see {@linkcode BackboneConfig.source}). */
 export type BackboneSource = "nsfwjs" | "imagenet" | "keras-h5" | "tfjs" | "random" | "tiny";
 
+/** Every backbone source, in the order --help lists them. */
+export const BACKBONE_SOURCES: readonly BackboneSource[] = ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"];
+
 /** The image backbone: its weights, input size and the layers whose pools are the features. */
 export interface BackboneConfig {
   /**
@@ -323,8 +326,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   if (!c || typeof c !== "object") bad("the config", "an object", c);
   if (!MODEL_KINDS.includes(c.model?.kind)) bad("model.kind", MODEL_KINDS.join("|"), c.model?.kind);
   if (!INPUT_SETS.includes(c.model.inputs)) bad("model.inputs", INPUT_SETS.join("|"), c.model.inputs);
-  if (!["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"].includes(c.model.backbone?.source)) {
-    bad("model.backbone.source", "nsfwjs|imagenet|keras-h5|tfjs|random|tiny", c.model.backbone?.source);
+  if (!BACKBONE_SOURCES.includes(c.model.backbone?.source)) {
+    bad("model.backbone.source", BACKBONE_SOURCES.join("|"), c.model.backbone?.source);
   }
   if ((c.model.backbone.source === "keras-h5" || c.model.backbone.source === "tfjs") && !c.model.backbone.path) {
     bad("model.backbone.path", "a file or folder", c.model.backbone.path);

@@ -36,7 +36,7 @@ import { InterruptedError } from "../util/interrupt.ts";
 import { toCsv } from "../util/csv.ts";
 import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
-import { argmax, classwiseMetrics } from "../stats/confusion.ts";
+import { accuracy, argmax } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
 import { headsOf, ModelKind, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
 import { extractFeatures, ExtractionStats } from "./features.ts";
@@ -580,7 +580,7 @@ function testMetrics(predictions: SplitPredictions, heads: readonly HeadName[]):
     const idx = rows.map((r, j) => (r.split === "test" ? j : -1)).filter((j) => j >= 0);
     const truth = idx.map((j) => rows[j][`${h}_true`] as number), p = idx.map((j) => probs[h][j]);
     test[h] = {
-      accuracy: idx.length ? classwiseMetrics(truth, argmax(p), { labels: HEADS[h].codes.length }).accuracy : NaN,
+      accuracy: idx.length ? accuracy(truth, argmax(p)) : NaN,
       auroc: rocAucOvrOrNaN(truth, p),
       n: idx.length,
     };
@@ -665,11 +665,11 @@ async function correctPriors(
     Object.fromEntries(heads.map((h) => {
       const truth = valid.map((i) => labels[h][i]);
       const p = probs[h];
-      const accuracy = truth.length ? truth.filter((y, j) => argmax([p[j]])[0] === y).length / truth.length : NaN;
+      const acc = truth.length ? accuracy(truth, argmax(p)) : NaN;
       const logLoss = truth.length
         ? -truth.reduce((s, y, j) => s + Math.log(Math.max(p[j][y], 1e-12)), 0) / truth.length
         : NaN;
-      return [h, { accuracy, logLoss }];
+      return [h, { accuracy: acc, logLoss }];
     }));
   const before = score(await predictHeads(model, feed, valid, heads, { views }));
   const logPriors = applyPriorCorrection(model, kind, trainLabels);

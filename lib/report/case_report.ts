@@ -42,6 +42,7 @@ import {
 } from "../explain/decompose.ts";
 import { CasePosition, locateCase, TrainingReference } from "../explain/reference.ts";
 import { predictCase } from "../model/predict.ts";
+import type { RunConfig } from "../model/config.ts";
 import { argmaxIndex } from "../stats/confusion.ts";
 import { releaseImagePaths } from "../explain/inputs.ts";
 import { CompositeBlock, compositeFigure } from "../plots/composite.ts";
@@ -217,13 +218,17 @@ export interface CaseReportOptions {
  * The run's probabilities for a case: with test-time augmentation (features preset), the average over the
  * image and its views, exactly as the run predicts (`predictCase`); else the head input's own.
  */
+/** The views a run averages its predictions over (test-time augmentation; the features preset only). */
+function ttaViewsOf(cfg: RunConfig): number {
+  return cfg.training.preset === "features" ? cfg.training.ttaViews : 0;
+}
+
 async function caseProbabilities(
   ex: Explainable,
   input: CaseInput,
   vector: Float32Array,
 ): Promise<CaseReport["probabilities"]> {
-  const cfg = ex.run.config;
-  if (cfg.training.preset === "features" && cfg.training.ttaViews > 0) {
+  if (ttaViewsOf(ex.run.config) > 0) {
     const p = await predictCase(ex.run, {
       clinical: input.files.clinical,
       derm: input.files.derm,
@@ -236,9 +241,11 @@ async function caseProbabilities(
 }
 
 /**
- * Computes everything the report shows, on one backbone pass: probabilities (with the run's test-time
- * augmentation when it has one), seven-point score, management, Grad-CAM and integrated gradients,
- * position against the training cases, and the images as PNG.
+ * Computes everything the report shows: probabilities, seven-point score, management, Grad-CAM and
+ * integrated gradients, position against the training cases, and the images as PNG. One backbone pass of
+ * the images serves the explanations (and the probabilities, without test-time augmentation); a run with
+ * test-time augmentation gives its probabilities through its own prediction path (`predictCase`: the image
+ * and its views, from the feature cache where they are cached).
  */
 export async function buildCaseReport(
   ex: Explainable,
@@ -250,7 +257,7 @@ export async function buildCaseReport(
     ...Object.fromEntries(IMAGE_INPUTS.filter((k) => needs.includes(k)).map((k) => [k, input.images[k]])),
     metadata: needs.includes("metadata") ? (input.metadata ? encodeMetadata(input.metadata) : undefined) : undefined,
   };
-  // one backbone pass serves the probabilities and every head's Grad-CAM
+  // one backbone pass serves every head's Grad-CAM (and the probabilities without test-time augmentation)
   const head = await headInputOf(ex, caseInputs);
   try {
     return await reportFromHeadInput(ex, input, head, options);
@@ -259,7 +266,7 @@ export async function buildCaseReport(
   }
 }
 
-/** The report's steps on one backbone pass: probabilities, seven-point score, management, explanations, position, images. */
+/** The report's steps from the backbone's output: probabilities, seven-point score, management, explanations, position, images. */
 async function reportFromHeadInput(
   ex: Explainable,
   input: CaseInput,
@@ -406,7 +413,7 @@ function runOfReport(ex: Explainable, synthetic: boolean): CaseReport["run"] {
       cfg.model.backbone.featureLayers.join("+")
     })`,
     synthetic,
-    ttaViews: cfg.training.preset === "features" ? cfg.training.ttaViews : 0,
+    ttaViews: ttaViewsOf(cfg),
   };
 }
 

@@ -22,7 +22,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { formatCell, recordColumns, showsNotApplicable } from "../util/table_format.ts";
+import { formatCell, recordColumns, tableFootnote } from "../util/table_format.ts";
 import { inJupyterKernel } from "../util/progress.ts";
 
 /** A nodejs-polars DataFrame (the type every table of this module is). */
@@ -103,7 +103,7 @@ export interface ShowOptions extends ViewOptions {
 export async function show(df: DataFrame, options: ShowOptions = {}): Promise<DataFrame> {
   const shown = options.head !== undefined ? df.head(options.head) : df;
   const rows = recordsOf(shown).map((r) => Object.values(r));
-  const na = showsNotApplicable(rows) ? options.naNote ?? "n/a: does not apply here." : "";
+  const na = tableFootnote(rows, options.naNote) ?? "";
   const more = options.head !== undefined && df.height > options.head
     ? `first ${options.head} of ${df.height} rows`
     : "";

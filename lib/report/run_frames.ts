@@ -28,7 +28,8 @@ import { DIAGNOSIS, HeadName, HEADS, MANAGEMENT, METADATA_ORDER, MULTI_TASK_HEAD
 import { loadRelease, Release } from "../data/release.ts";
 import { headColumns, readPredictions } from "../model/predictions.ts";
 import { readRunHistory } from "../model/run_files.ts";
-import { readTextFile } from "../util/fs.ts";
+import { argmaxIndex } from "../stats/confusion.ts";
+import { readJsonFile } from "../util/fs.ts";
 import { DataFrame, frameOf } from "./frames.ts";
 
 /**
@@ -55,8 +56,8 @@ export function casesFrame(release: Release): DataFrame {
 const RELEASES = new Map<string, Release>();
 
 function releaseOfRun(dir: string): Release {
-  const cfg = JSON.parse(readTextFile(join(dir, "config.json"), "run config"));
-  const dataDir = cfg.data.dir as string;
+  // only the release folder is needed: a run's full config is checked where its model is rebuilt
+  const dataDir = readJsonFile<{ data: { dir: string } }>(join(dir, "config.json"), "a run's config.json").data.dir;
   if (!RELEASES.has(dataDir)) RELEASES.set(dataDir, loadRelease(dataDir, { quiet: true }));
   return RELEASES.get(dataDir)!;
 }
@@ -77,7 +78,7 @@ export function predictionsFrame(runDirs: string | readonly string[], options: {
       const out: Record<string, unknown> = { run: basename(dir), ...r };
       for (const h of t.heads as HeadName[]) {
         const p = headColumns(h).map((c) => r[c] as number);
-        out[`${h}_pred`] = p.indexOf(Math.max(...p));
+        out[`${h}_pred`] = argmaxIndex(p);
       }
       return out;
     });

@@ -109,7 +109,7 @@ export interface TuneRow {
   auroc: number[];
   /** Validation accuracy of the same head, per seed. */
   accuracy: number[];
-  /** Wall time of all its runs, in seconds. */
+  /** Time of all its runs as each run recorded it (features and training, also for reused runs), in seconds. */
   seconds: number;
 }
 
@@ -148,9 +148,9 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);
-        const t0 = performance.now();
-        await trainRun({ config, outDir: dir, cacheDir: options.cacheDir, quiet: true });
-        row.seconds += (performance.now() - t0) / 1000;
+        // the run's own time, also when an earlier tune made it (then this call only reads it)
+        const run = await trainRun({ config, outDir: dir, cacheDir: options.cacheDir, quiet: true });
+        row.seconds += run.summary.seconds.total;
         const p = readPredictions(dir);
         const h = mainHead(kind);
         const truth = p.truth(h, "valid"), probs = p.probs(h, "valid");

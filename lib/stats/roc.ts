@@ -169,10 +169,18 @@ export function rocAucOvrOrNaN(
   const k = probs[0].length;
   checkLabels("rocAucOvrOrNaN", "truth", truth, k);
   const per = [...Array(k).keys()].map((c) => rocAucOrNaN(truth.map((t) => (t === c ? 1 : 0)), probs.map((r) => r[c])));
+  return averageOverClasses("rocAucOvrOrNaN", truth, per, average);
+}
+
+/** The per-class values `per` as they are ("none"), their mean ("macro") or their prevalence-weighted mean. */
+function averageOverClasses(fn: string, truth: readonly number[], per: number[], average: string): number | number[] {
   if (average === "none") return per;
-  if (average === "macro") return per.reduce((a, b) => a + b, 0) / k;
-  const counts = [...Array(k).keys()].map((c) => truth.filter((t) => t === c).length);
-  return per.reduce((a, v, c) => a + (v * counts[c]) / truth.length, 0);
+  if (average === "macro") return per.reduce((a, b) => a + b, 0) / per.length;
+  if (average === "weighted") {
+    const counts = per.map((_, c) => truth.filter((t) => t === c).length);
+    return per.reduce((a, v, c) => a + (v * counts[c]) / truth.length, 0);
+  }
+  throw new RangeError(`Cannot compute ${fn}: expected average "macro", "weighted" or "none", found "${average}"`);
 }
 
 /** One-vs-rest AUROC of each class (`average: "none"`), class-probability rows against labels 0..k-1. */
@@ -201,12 +209,5 @@ export function rocAucOvr(
   const k = probs[0].length;
   checkLabels("rocAucOvr", "truth", truth, k);
   const per = [...Array(k).keys()].map((c) => rocAuc(truth.map((t) => (t === c ? 1 : 0)), probs.map((r) => r[c])));
-  const average = options.average ?? "macro";
-  if (average === "none") return per;
-  if (average === "macro") return per.reduce((a, b) => a + b, 0) / k;
-  if (average === "weighted") {
-    const counts = [...Array(k).keys()].map((c) => truth.filter((t) => t === c).length);
-    return per.reduce((a, v, c) => a + (v * counts[c]) / truth.length, 0);
-  }
-  throw new RangeError(`Cannot compute rocAucOvr: expected average "macro", "weighted" or "none", found "${average}"`);
+  return averageOverClasses("rocAucOvr", truth, per, options.average ?? "macro");
 }

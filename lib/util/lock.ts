@@ -30,7 +30,7 @@ interface LockRecord {
 }
 
 /** True when a process with this pid runs on this host (Linux: /proc; elsewhere assumed running). */
-export function processRunning(pid: number): boolean {
+function processRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     Deno.statSync("/proc/self");

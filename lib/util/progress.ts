@@ -5,7 +5,7 @@
  * - inside a Jupyter notebook (the Deno kernel): one display per step, updated with Jupyter's
  *   `update_display_data` (never stderr, which notebooks show as red error boxes);
  * - on a terminal: one line redrawn with a carriage return;
- * - elsewhere (CI logs, a piped stderr): one line per update, at most every `intervalMs`.
+ * - elsewhere (CI logs, a piped stderr): one line per update (`Progress` sends one every 2 s at most).
  *
  * A long step that runs several jobs (e.g. training many runs) opens one status line and runs the
  * jobs inside `withStatusLine`, so that their own progress lands in that one line, prefixed.
@@ -47,8 +47,6 @@ export interface StatusLine {
 export interface StatusLineOptions {
   /** Where updates go instead of the default (Jupyter display, terminal or stderr lines). */
   write?: (text: string, final: boolean) => void;
-  /** Outside Jupyter and a terminal, print at most one update per this many ms (default 0: every update). */
-  intervalMs?: number;
 }
 
 /** True inside the Deno Jupyter kernel (where `Deno.jupyter` exists). */
@@ -76,14 +74,10 @@ function jupyterWriter(): (text: string, final: boolean) => void {
   };
 }
 
-function streamWriter(intervalMs: number): (text: string, final: boolean) => void {
+function streamWriter(): (text: string, final: boolean) => void {
   const tty = Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
-  let last = -Infinity;
   return (text, final) => {
-    const now = performance.now();
-    if (!final && now - last < intervalMs) return;
-    last = now;
     Deno.stderr.writeSync(encoder.encode(tty ? `\r${text}\x1b[K${final ? "\n" : ""}` : `${text}\n`));
   };
 }
@@ -110,16 +104,11 @@ function makeLine(write: (text: string, final: boolean) => void, prefix = ""): S
  */
 export function statusLine(options: StatusLineOptions = {}): StatusLine {
   const write = options.write ??
-    (inJupyterKernel() ? jupyterWriter() : streamWriter(options.intervalMs ?? 0));
+    (inJupyterKernel() ? jupyterWriter() : streamWriter());
   return makeLine(write);
 }
 
 let active: StatusLine | null = null;
-
-/** The status line of the step running now (see `withStatusLine`), or null. */
-export function activeStatusLine(): StatusLine | null {
-  return active;
-}
 
 /** Runs `fn` with `line` as the active status line: progress inside it updates that line. */
 export async function withStatusLine<T>(line: StatusLine, fn: () => Promise<T>): Promise<T> {

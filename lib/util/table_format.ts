@@ -60,7 +60,7 @@ export function formatCell(v: unknown, options: { digits?: number; pValue?: bool
   return v === null || v === undefined ? "" : String(v);
 }
 
-/** True when some number of the table would be shown as "n/a" (NaN, or null in a numeric column). */
+/** True when some number of the table is NaN, which the table shows as "n/a". */
 export function showsNotApplicable(rows: readonly (readonly unknown[])[]): boolean {
   return rows.some((r) => r.some((v) => typeof v === "number" && Number.isNaN(v)));
 }

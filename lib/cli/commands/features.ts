@@ -7,6 +7,7 @@ import { DEFAULT_AUGMENTATION } from "../../data/augment.ts";
 import { cacheDirectory, releaseLocation } from "../../data/location.ts";
 import { loadRelease } from "../../data/release.ts";
 import { releaseFeatureTable, SplitChoice, writeFeatureTable } from "../../model/feature_table.ts";
+import { FEATURES_PRESET } from "../../model/config.ts";
 import type { Command } from "../command.ts";
 import {
   BACKBONE_OPTIONS,
@@ -35,7 +36,12 @@ export const extractCommand: Command = {
   options: {
     data: RELEASE_OPTION,
     split: { type: "string", arg: SPLITS.join("|"), default: "all", help: "which cases" },
-    layers: { type: "string", arg: "L1,L2", default: "mixed5", help: "feature layers (e.g. mixed5,mixed7,mixed10)" },
+    layers: {
+      type: "string",
+      arg: "L1,L2",
+      default: FEATURES_PRESET.featureLayers.join(","),
+      help: "feature layers (default: the features preset's)",
+    },
     views: { type: "string", arg: "V", default: "0", help: "augmented views per image beside the image itself" },
     ...BACKBONE_OPTIONS,
     seed: { type: "string", arg: "S", default: "0", help: "seed of a random backbone" },
@@ -49,7 +55,8 @@ export const extractCommand: Command = {
       throw new UsageError(`Cannot run "extract": expected --out to end in .parquet or .csv, found "${out}"`);
     }
     const backbone = backboneOption("extract", values);
-    const layers = String(values.layers ?? "mixed5").split(",").map((l) => l.trim()).filter(Boolean);
+    const layers = String(values.layers ?? FEATURES_PRESET.featureLayers.join(",")).split(",").map((l) => l.trim())
+      .filter(Boolean);
     if (!layers.length) throw new UsageError('Cannot run "extract": expected --layers L1,L2, found none');
     const release = loadRelease(releaseLocation(values.data as string | undefined).dir, { quiet: true });
     const table = await releaseFeatureTable(release, {

@@ -8,6 +8,7 @@ import { cacheDirectory, DEFAULT_AUGMENTATION, HEADS, PROJECT_ROOT, releaseLocat
 import {
   defaultRunConfig,
   FEATURE_TRANSFORMS,
+  FEATURES_PRESET,
   INPUT_SETS,
   InputSet,
   MODEL_KINDS,
@@ -64,7 +65,11 @@ export const trainCommand: Command = {
     k: { type: "string", arg: "K", default: "3", help: "number of folds with --fold" },
     "fold-seed": { type: "string", arg: "S", default: "0", help: "seed of the fold partition" },
     ...BACKBONE_OPTIONS,
-    layers: { type: "string", arg: "L1,L2", help: "feature layers (default mixed5 for features, mixed10 for paper)" },
+    layers: {
+      type: "string",
+      arg: "L1,L2",
+      help: `feature layers (default ${FEATURES_PRESET.featureLayers.join(",")} for features, mixed10 for paper)`,
+    },
     epochs: { type: "string", arg: "N", help: "epochs (features preset)" },
     views: { type: "string", arg: "V", help: "augmented views per training image (features preset)" },
     lr: { type: "string", arg: "LR", help: "learning rate" },

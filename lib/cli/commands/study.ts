@@ -14,7 +14,7 @@ import { cacheDirectory } from "../../data/location.ts";
 import { MODEL_KINDS, ModelKind } from "../../model/config.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import type { Command } from "../command.ts";
-import { QUIET_OPTION, RELEASE_OPTION, SEEDS_OPTIONS, seedsOption, UsageError } from "../options.ts";
+import { choiceOption, QUIET_OPTION, RELEASE_OPTION, SEEDS_OPTIONS, seedsOption, UsageError } from "../options.ts";
 
 /** `deno task cli study`: the whole study with several seeds beside the published numbers. */
 export const studyCommand: Command = {
@@ -37,10 +37,7 @@ export const studyCommand: Command = {
   },
   async run(values) {
     const seeds = seedsOption("study", values);
-    const format = String(values.format ?? "md");
-    if (format !== "md" && format !== "json") {
-      throw new UsageError(`Cannot run "study": expected --format md or json, found "${format}"`);
-    }
+    const format = choiceOption("study", values, "format", ["md", "json"], "md");
     const ctx = await notebookContext("study", { dataDir: values.data as string | undefined });
     if (values.out) ctx.outDir = String(values.out);
     const result = await runStudy(ctx, { seeds, cv: !values["no-cv"], quiet: Boolean(values.quiet) });
