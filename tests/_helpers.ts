@@ -153,6 +153,28 @@ export function treeHashes(dir: string): Record<string, string> {
   return out;
 }
 
+/** Copies the folder tree `from` into `to` (made as needed) and returns `to`. */
+export function copyTree(from: string, to: string): string {
+  for (const rel of Object.keys(treeHashes(from))) {
+    Deno.mkdirSync(join(to, rel, ".."), { recursive: true });
+    Deno.copyFileSync(join(from, rel), join(to, rel));
+  }
+  return to;
+}
+
+/** Runs `deno <args>` in the project root without colour: whether it succeeded, stderr then stdout. */
+export async function runDeno(args: string[]): Promise<{ success: boolean; stdout: string; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  return { success: out.success, stdout, text: new TextDecoder().decode(out.stderr) + stdout };
+}
+
 /** The error lines a command printed (stderr lines starting with "error:" or "Cannot"). */
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => /^(error: |Cannot |interrupted: )/.test(l));

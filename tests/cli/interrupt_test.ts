@@ -6,19 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PROJECT_ROOT, runCli, tempDir, treeHashes, writeFixtureRelease } from "../_helpers.ts";
+import { copyTree, PROJECT_ROOT, runCli, tempDir, treeHashes, writeFixtureRelease } from "../_helpers.ts";
 import { LOCK_FILE } from "../../lib/util/lock.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-
-/** Copies a folder tree. */
-function copyTree(from: string, to: string): string {
-  for (const rel of Object.keys(treeHashes(from))) {
-    Deno.mkdirSync(join(to, rel, ".."), { recursive: true });
-    Deno.copyFileSync(join(from, rel), join(to, rel));
-  }
-  return to;
-}
 
 Deno.test({
   name: "Ctrl-C stops train within seconds, keeps the checkpoint, says how to resume; the lock stops a second train",

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliInProcess, col, errorLines, tempDir, treeHashes, writeFixtureRelease } from "../_helpers.ts";
+import { cliInProcess, col, copyTree, errorLines, tempDir, treeHashes, writeFixtureRelease } from "../_helpers.ts";
 
 /** Runs the CLI and checks status, the single error line, and that `dirs` are unchanged. */
 async function refused(args: string[], code: number, message: RegExp, dirs: string[] = []) {
@@ -49,12 +49,7 @@ const trainArgs = (data: string, out: string) => [
 /** A copy of the trained run to damage. */
 async function runCopy(): Promise<{ data: string; run: string }> {
   const { data, run } = await trainedRun();
-  const copy = join(tempDir(), "run");
-  for (const [rel] of Object.entries(treeHashes(run))) {
-    Deno.mkdirSync(join(copy, rel, ".."), { recursive: true });
-    Deno.copyFileSync(join(run, rel), join(copy, rel));
-  }
-  return { data, run: copy };
+  return { data, run: copyTree(run, join(tempDir(), "run")) };
 }
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROJECT_ROOT, tempDir } from "../_helpers.ts";
+import { PROJECT_ROOT, runDeno, tempDir } from "../_helpers.ts";
 
 /** File -> the files it imports (project-relative paths), for every file of lib/. */
 type Graph = Map<string, string[]>;
@@ -39,15 +39,9 @@ async function libGraph(): Promise<Graph> {
     root,
     files.map((f) => `import ${JSON.stringify(new URL(`file://${join(PROJECT_ROOT, f)}`).href)};`).join("\n"),
   );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", root],
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+  const out = await runDeno(["info", "--json", root]);
+  assert.ok(out.success, out.text);
+  const info = JSON.parse(out.stdout) as {
     modules: { specifier: string; dependencies?: { code?: { specifier: string }; type?: { specifier: string } }[] }[];
   };
   const local = (url: string) => relative(PROJECT_ROOT, fileURLToPath(url));

@@ -5,27 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../_helpers.ts";
-
-/** Runs `deno <args>` in the project root: whether it succeeded, and what it wrote (stderr, then stdout). */
-async function deno(args: string[]): Promise<{ success: boolean; text: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { success: out.success, text: new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout) };
-}
+import { PROJECT_ROOT, runDeno } from "../_helpers.ts";
 
 Deno.test("deno lint: no problems in lib/, tests/, tools/, bench/, notebooks/src/", async () => {
-  const { success, text } = await deno(["lint", "lib", "tests", "tools", "bench", "notebooks/src"]);
+  const { success, text } = await runDeno(["lint", "lib", "tests", "tools", "bench", "notebooks/src"]);
   assert.ok(success, text);
 });
 
 Deno.test("deno fmt: every source file is formatted with the settings of deno.json (deno fmt --check)", async () => {
-  const { success, text } = await deno(["fmt", "--check"]);
+  const { success, text } = await runDeno(["fmt", "--check"]);
   assert.ok(success, `run "deno fmt" to fix:\n${text.slice(0, 4000)}`);
 });
 
@@ -36,7 +24,7 @@ Deno.test("deno check: every bench/*.ts and tools/*.ts type-checks", async () =>
       .map((f) => `${dir}/${f.name}`)
   ).sort();
   assert.ok(files.includes("bench/gpu_check.ts") && files.includes("tools/build_notebooks.ts"), files.join(" "));
-  const { success, text } = await deno(["check", ...files]);
+  const { success, text } = await runDeno(["check", ...files]);
   assert.ok(success, text);
 });
 
@@ -89,7 +77,7 @@ Deno.test("deno doc --lint: every public module of lib/ has @module docs, every 
   };
   walk("lib");
   assert.ok(files.length > 100, `found only ${files.length} public modules in lib/`);
-  const { success, text } = await deno(["doc", "--lint", ...files.sort()]);
+  const { success, text } = await runDeno(["doc", "--lint", ...files.sort()]);
   const findings = docLintFindings(text);
   // it exits non-zero for the allowed findings too; a failure of deno doc itself has none of them
   assert.ok(success || findings.length > 0, text.slice(0, 2000));
