@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { probeWebGpu, startBackend } from "../lib/model/backend.ts";
 import { inceptionV3 } from "../lib/model/inception_v3.ts";
-import { wholeNetwork } from "./_whole_network.ts";
+import { BENCH_OPTIMIZER, formerStep, wholeNetwork } from "./_whole_network.ts";
 import { setFilterGradKernel } from "../lib/model/webgpu_kernels.ts";
 import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
 import { trainStep } from "../lib/model/train_step.ts";
@@ -46,28 +46,18 @@ await tf.setBackend("webgpu");
 
 // the whole network in training mode: mgmt head on one image input, every layer trainable
 const { model, vars } = await wholeNetwork(size);
-const optimizer = { learningRate: 1e-4, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 };
 if (Deno.env.get("GPU_CHECK_FORMER")) {
-  // the trainer's step before issue 15 (per-variable tfjs ops, the loss awaited every step) with tfjs'
-  // own kernels: run before this project's kernels are registered
+  // the trainer's step before issue 15 (bench/_whole_network.ts) with tfjs' own kernels: run before this
+  // project's kernels are registered
   const x = tf.randomUniform([8, size, size, 3], -1, 1, "float32", 1);
-  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], "int32"), 3);
-  const r = await rate(8, 2, async () => {
-    const { value, grads } = tf.variableGrads(
-      () =>
-        tf.mean(
-          tf.neg(
-            tf.sum(tf.mul(y, tf.log(tf.clipByValue(model.apply(x, { training: true }) as tf.Tensor, 1e-7, 1))), 1),
-          ),
-        ) as tf.Scalar,
-      vars,
-    );
-    tf.tidy(() => vars.forEach((v) => v.assign(tf.sub(v, tf.mul(1e-4, grads[v.name])))));
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  });
-  say("former training step (tfjs ops per variable, loss read every step), batch 8", `${r.toFixed(2)} images/s`);
-  tf.dispose([x, y]);
+  const former = formerStep(model, vars, x, Array.from({ length: 8 }, (_, i) => i % 3), [1, 1, 1]);
+  const r = await rate(8, 2, former.step);
+  say(
+    "former training step (tfjs ops per variable, momentum, class weights, loss read every step), batch 8",
+    `${r.toFixed(2)} images/s`,
+  );
+  former.dispose();
+  x.dispose();
 }
 await startBackend("webgpu", { quiet: true }); // registers this project's kernels
 
@@ -101,7 +91,7 @@ if (!skip.has("forward")) {
 const stepper = (b: number) => {
   const x = tf.randomUniform([b, size, size, 3], -1, 1, "float32", 1);
   const labels = { management: Array.from({ length: b }, (_, i) => i % 3) };
-  const sgd = new SgdMomentum(optimizer);
+  const sgd = new SgdMomentum(BENCH_OPTIMIZER);
   const losses = new LossMeter();
   let t = 0;
   return {

@@ -15,11 +15,11 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { probeWebGpu } from "../lib/model/backend.ts";
-import { wholeNetwork } from "./_whole_network.ts";
+import { BENCH_OPTIMIZER, formerStep, wholeNetwork } from "./_whole_network.ts";
 import { registerWebGpuTrainingKernels } from "../lib/model/webgpu_kernels.ts";
 import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
 import { trainStep } from "../lib/model/train_step.ts";
-import { formatStepProfile, profileStep, StepProfile } from "../lib/model/step_profile.ts";
+import { flushDevice, formatStepProfile, profileStep, StepProfile } from "../lib/model/step_profile.ts";
 import { writeTextAtomic } from "../lib/util/fs.ts";
 
 const arg = (name: string, d: string) => {
@@ -41,40 +41,11 @@ await tf.ready();
 const { model, vars } = await wholeNetwork(size);
 const labels = { management: Array.from({ length: batch }, (_, i) => i % 3) };
 const classWeights = { management: [1, 1, 1] };
-const optimizer = { learningRate: 1e-4, momentum: 0.9, lrDecay: 1e-6, weightDecay: 0 };
 const x = tf.randomUniform([batch, size, size, 3], -1, 1, "float32", 1);
-
-/** The trainer's step before issue 15: tfjs ops per variable, the loss read back every step. */
-function formerStep(): () => Promise<void> {
-  const velocity = new Map<string, tf.Tensor>();
-  let t = 0;
-  return async () => {
-    const lr = optimizer.learningRate / (1 + optimizer.lrDecay * t++);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = model.apply(x, { training: true }) as tf.Tensor;
-      const onehot = tf.oneHot(tf.tensor1d(labels.management, "int32"), 3);
-      const w = tf.tensor1d(labels.management.map((c) => classWeights.management[c]));
-      const ce = tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(out, 1e-7, 1))), 1));
-      return tf.add(tf.scalar(0), tf.mean(tf.mul(ce, w))) as tf.Scalar;
-    }, vars);
-    tf.tidy(() => {
-      for (const v of vars) {
-        const g = grads[v.name];
-        const prev = velocity.get(v.name);
-        const next = prev ? tf.sub(tf.mul(optimizer.momentum, prev), tf.mul(lr, g)) : tf.mul(-lr, g);
-        v.assign(tf.add(v, next));
-        prev?.dispose();
-        velocity.set(v.name, tf.keep(next));
-      }
-    });
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-}
 
 /** This project's step (train_step.ts); the loss sum is read every `steps` steps, outside the step. */
 function projectStep(): () => Promise<void> {
-  const sgd = new SgdMomentum(optimizer);
+  const sgd = new SgdMomentum(BENCH_OPTIMIZER);
   const losses = new LossMeter();
   let t = 0;
   return () => {
@@ -92,15 +63,15 @@ async function measure(label: string, step: () => Promise<void>): Promise<{ prof
   await step();
   const t = performance.now();
   for (let i = 0; i < steps; i++) await step();
-  const flush = tf.scalar(1).add(tf.scalar(1).add(x.slice([0, 0, 0, 0], [1, 1, 1, 1]).sum()));
-  await flush.data();
-  flush.dispose();
+  await flushDevice();
   const rate = (steps * batch) / ((performance.now() - t) / 1000);
   console.error(`${label}: ${rate.toFixed(3)} images/s over ${steps} steps; profiling one step`);
   return { profile: await profileStep(step), rate };
 }
 
-const former = await measure("tfjs as is", formerStep());
+const formerSteps = formerStep(model, vars, x, labels.management, classWeights.management);
+const former = await measure("tfjs as is", formerSteps.step);
+formerSteps.dispose();
 registerWebGpuTrainingKernels();
 const ours = await measure("this project", projectStep());
 

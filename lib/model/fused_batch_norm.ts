@@ -57,7 +57,7 @@ export function fusedBatchNormAvailable(): boolean {
  * normalised tensor and updates the layer's moving statistics. Differentiable with respect to x
  * and to gamma and beta when they are trainable.
  */
-export function fusedBatchNormTraining(layer: BatchNormLike, x: tf.Tensor): tf.Tensor {
+function fusedBatchNormTraining(layer: BatchNormLike, x: tf.Tensor): tf.Tensor {
   const channels = x.shape[x.shape.length - 1];
   const gamma = layer.gamma ? layer.gamma.read() : tf.fill([channels], 1);
   const beta = layer.beta ? layer.beta.read() : tf.fill([channels], 0);

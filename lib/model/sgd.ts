@@ -86,11 +86,6 @@ export class SgdMomentum {
     });
   }
 
-  /** The velocity of a variable (null before its first update). */
-  velocity(name: string): tf.Tensor | null {
-    return this.#velocity.get(name) ?? null;
-  }
-
   /** Sets a variable's velocity (resuming from a checkpoint). */
   setVelocity(name: string, values: Float32Array, shape: number[]): void {
     this.#velocity.get(name)?.dispose();

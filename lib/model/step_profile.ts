@@ -265,23 +265,32 @@ export interface StepProfile {
 }
 
 /**
+ * Waits for the work queued on the current backend's device: reads back one value made by a kernel
+ * on the device (tfjs' webgpu `Fill` always runs there; a small op on host-made tensors such as
+ * `tf.add(tf.scalar(0), tf.scalar(0))` would run on the CPU instead and wait for nothing). Leaves no
+ * tensor behind.
+ */
+export async function flushDevice(): Promise<void> {
+  const t = tf.fill([1], 0);
+  try {
+    await t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
  * Profiles one training step (`step` must do the whole step and dispose what it makes, as the
  * trainer does; it is run twice). Run it after a warm-up step, so shader compilation is not counted.
  */
 export async function profileStep(step: () => void | Promise<void>): Promise<StepProfile> {
-  const flush = async () => {
-    const t = tf.scalar(0);
-    const u = tf.add(t, t); // reading a device result waits for the queued work
-    await u.data();
-    tf.dispose([t, u]);
-  };
-  await flush();
+  await flushDevice();
   const m0 = tf.memory();
   const watch = watchTransfers();
   const t0 = performance.now();
   await step();
   const transfers = watch.counts();
-  await flush();
+  await flushDevice();
   const wallMs = performance.now() - t0;
   watch.stop();
   const m1 = tf.memory();
@@ -289,7 +298,7 @@ export async function profileStep(step: () => void | Promise<void>): Promise<Ste
   const info = await tf.profile(async () => {
     await step();
   });
-  await flush();
+  await flushDevice();
   const profiledWallMs = performance.now() - t1;
   const byName = new Map<string, KernelTime>();
   for (const k of info.kernels) {

@@ -36,6 +36,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ConvAttrs } from "./wasm_kernels.ts";
 
 /** The program interface of tfjs-backend-webgpu 4.22 (`WebGPUProgram`) that these kernels fill in. */
 export interface WebGpuProgram {
@@ -228,13 +229,11 @@ class SumSplitsProgram extends ElementwiseProgram {
   }
 }
 
-interface ConvGradAttrs {
-  strides: number | [number, number];
-  pad: "valid" | "same" | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: string;
+/** tfjs' `Conv2DBackpropFilter` attributes: wasm's `ConvAttrs`, with the filter shape always given. */
+type ConvGradAttrs = ConvAttrs & {
   dimRoundingMode?: "floor" | "round" | "ceil";
   filterShape: [number, number, number, number];
-}
+};
 
 /**
  * How many splits of the pixel sum the filter-gradient kernel uses: enough workgroups to fill a large
@@ -246,7 +245,8 @@ interface ConvGradAttrs {
  * import { filterGradSplits } from "./webgpu_kernels.ts";
  * // the stem convolution at 299 px, batch 8: 3x3x3 inputs x 32 outputs, 177,608 pixels
  * assert.equal(filterGradSplits(27, 32, 177608), 693);
- * // a 1x1 convolution of mixed7 at batch 8: 768 x 192, 2,312 pixels: no split
+ * // a 1x1 convolution of mixed7 at batch 8: 768 x 192 (36 tiles, which alone would ask for 29 splits),
+ * // 2,312 pixels: 9 splits, the most that keeps 256 pixels (16 tiles of 16) per split
  * assert.equal(filterGradSplits(768, 192, 2312), 9);
  * ```
  */
@@ -303,7 +303,7 @@ function conv2dFilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, attrs: ConvGradAt
 // Batch normalisation in training mode (NHWC, statistics over every axis but the last)
 
 /** Rows per split and number of splits of a per-channel reduction over `rows` rows of `channels`. */
-export function channelSplits(rows: number, channels: number): { splits: number; chunk: number } {
+function channelSplits(rows: number, channels: number): { splits: number; chunk: number } {
   const splits = Math.max(1, Math.min(256, Math.ceil(32768 / channels), Math.floor(rows / 16)));
   const chunk = Math.ceil(rows / splits);
   return { splits: Math.ceil(rows / chunk), chunk };
@@ -536,17 +536,6 @@ class SgdApplyProgram extends ElementwiseProgram {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-/** Names of the kernels this module registers for "webgpu" (besides replacing Conv2DBackpropFilter). */
-export const WEBGPU_TRAINING_KERNELS = [
-  "BnTrainStats",
-  "BnTrainApply",
-  "BnMovingAverage",
-  "BnTrainGradSums",
-  "BnTrainGradInput",
-  "SgdMomentumVelocity",
-  "SgdMomentumApply",
-] as const;
-
 let registered = false;
 
 /**
@@ -561,7 +550,7 @@ let registered = false;
  */
 export type FilterGradKernel = "auto" | "tiled" | "backend";
 /** Fewest terms (batch x output pixels) of the filter-gradient sum for which "auto" uses the tiled kernel. */
-export const TILED_FROM_PIXELS = 64;
+const TILED_FROM_PIXELS = 64;
 let filterGradKernel: FilterGradKernel = "auto";
 
 /** Chooses the filter-gradient kernel (see `FilterGradKernel`); returns the previous choice. */
@@ -587,7 +576,7 @@ export function registerWebGpuTrainingKernels(): void {
     kernelName: "Conv2DBackpropFilter",
     backendName: "webgpu",
     kernelFunc: (args) => {
-      const attrs = args.attrs as unknown as ConvGradAttrs & { dilations?: number | [number, number] };
+      const attrs = args.attrs as unknown as ConvGradAttrs;
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const plain = (attrs.dataFormat ?? "NHWC") === "NHWC" && typeof attrs.pad !== "object";
       const pixels = dy.shape[0] * dy.shape[1] * dy.shape[2];

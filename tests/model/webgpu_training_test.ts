@@ -34,17 +34,21 @@ import { PROJECT_ROOT, skipNote, tempDir, tinyPaperFixture } from "../_helpers.t
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const probe = await probeWebGpu();
+const adapterAvailable = probe.adapter !== null;
+if (!adapterAvailable) {
+  skipNote(`no WebGPU adapter (${probe.description}): the webgpu training tests need one (Mesa's llvmpipe serves)`);
+}
 
-/** Switches to webgpu with this project's kernels; false (and a note) where no adapter exists. */
-async function webgpu(): Promise<boolean> {
-  if (!probe.adapter) {
-    skipNote(`no WebGPU adapter (${probe.description}): the webgpu training tests need one (Mesa's llvmpipe serves)`);
-    return false;
-  }
+/** A test that needs a WebGPU adapter: reported as ignored where none exists. */
+function gpuTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: !adapterAvailable, sanitizeResources: false, sanitizeOps: false, fn });
+}
+
+/** Switches to webgpu with this project's kernels (only `gpuTest`s call it: an adapter exists). */
+async function webgpu(): Promise<void> {
   await startBackend("webgpu", { quiet: true });
   await tf.setBackend("webgpu");
   registerWebGpuTrainingKernels();
-  return true;
 }
 
 function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, what: string) {
@@ -75,11 +79,9 @@ const CONVS: [Shape4, Shape4, number, "same" | "valid"][] = [
   [[2, 8, 8, 12], [3, 3, 12, 9], 2, "same"],
 ];
 
-Deno.test({
-  name: "webgpu kernels: the tiled filter gradient matches tfjs' cpu backend (strides 1-2, same/valid, 1x1 to 7x1)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+gpuTest(
+  "webgpu kernels: the tiled filter gradient matches tfjs' cpu backend (strides 1-2, same/valid, 1x1 to 7x1)",
+  async () => {
     await tf.setBackend("cpu");
     const cases = CONVS.map(([xs, ws, s, pad], i) => {
       const x = seeded(sizeOf(xs), i);
@@ -92,7 +94,7 @@ Deno.test({
       );
       return { x, xs, dy, outShape, attrs, ref, label: `${xs} * ${ws} stride ${s} ${pad}` };
     });
-    if (!await webgpu()) return;
+    await webgpu();
     const previous = setFilterGradKernel("tiled");
     try {
       for (const c of cases) {
@@ -105,7 +107,7 @@ Deno.test({
       setFilterGradKernel(previous);
     }
   },
-});
+);
 
 /** A conv + BatchNormalization model whose BN output is reduced with fixed weights (a scalar loss). */
 function bnModel(trainableGamma: boolean) {
@@ -154,15 +156,12 @@ async function bnStep(trainableGamma: boolean, fused: boolean) {
   return out;
 }
 
-Deno.test({
-  name:
-    "webgpu kernels: fused batch normalisation = tfjs-layers' (output, gradients of conv/gamma/beta, moving statistics)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+gpuTest(
+  "webgpu kernels: fused batch normalisation = tfjs-layers' (output, gradients of conv/gamma/beta, moving statistics)",
+  async () => {
     await tf.setBackend("cpu");
     const refs = [await bnStep(true, false), await bnStep(false, false)];
-    if (!await webgpu()) return;
+    await webgpu();
     for (const [i, trainableGamma] of [true, false].entries()) {
       const got = await bnStep(trainableGamma, true);
       const ref = refs[i];
@@ -174,34 +173,29 @@ Deno.test({
       closeTo(got.movingVariance, ref.movingVariance, 1e-4, "moving variance");
     }
   },
-});
+);
 
-Deno.test({
-  name: "webgpu kernels: the fused SGD update = tfjs ops (momentum, learning-rate decay, weight decay)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const opt = { learningRate: 0.1, momentum: 0.9, lrDecay: 0.01, weightDecay: 0.05 };
-    const run = async () => {
-      const v = tf.variable(tf.tensor2d(seeded(300, 1), [30, 10]));
-      const sgd = new SgdMomentum(opt);
-      for (let t = 0; t < 3; t++) {
-        const g = tf.tensor2d(seeded(300, 10 + t), [30, 10]);
-        sgd.apply([v], { [v.name]: g }, t);
-        g.dispose();
-      }
-      const out = { w: await v.data(), velocity: await sgd.readVelocity(v.name, [30, 10]) };
-      sgd.dispose();
-      v.dispose();
-      return out;
-    };
-    await tf.setBackend("cpu");
-    const ref = await run();
-    if (!await webgpu()) return;
-    const got = await run();
-    closeTo(got.w, ref.w, 1e-5, "weights");
-    closeTo(got.velocity, ref.velocity, 1e-5, "velocity");
-  },
+gpuTest("webgpu kernels: the fused SGD update = tfjs ops (momentum, learning-rate decay, weight decay)", async () => {
+  const opt = { learningRate: 0.1, momentum: 0.9, lrDecay: 0.01, weightDecay: 0.05 };
+  const run = async () => {
+    const v = tf.variable(tf.tensor2d(seeded(300, 1), [30, 10]));
+    const sgd = new SgdMomentum(opt);
+    for (let t = 0; t < 3; t++) {
+      const g = tf.tensor2d(seeded(300, 10 + t), [30, 10]);
+      sgd.apply([v], { [v.name]: g }, t);
+      g.dispose();
+    }
+    const out = { w: await v.data(), velocity: await sgd.readVelocity(v.name, [30, 10]) };
+    sgd.dispose();
+    v.dispose();
+    return out;
+  };
+  await tf.setBackend("cpu");
+  const ref = await run();
+  await webgpu();
+  const got = await run();
+  closeTo(got.w, ref.w, 1e-5, "weights");
+  closeTo(got.velocity, ref.velocity, 1e-5, "velocity");
 });
 
 /** The tiny network of these tests: one image input, the management head, BN in training mode. */
@@ -227,12 +221,10 @@ class RandomImages implements Feed {
 
 const LABELS = Array.from({ length: 24 }, (_, i) => i % 3);
 
-Deno.test({
-  name: "webgpu training step: no device-to-host read in a step, no shader compiled after the first, nothing left over",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    if (!await webgpu()) return;
+gpuTest(
+  "webgpu training step: no device-to-host read in a step, no shader compiled after the first, nothing left over",
+  async () => {
+    await webgpu();
     const model = await tinyNetwork(4);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const sgd = new SgdMomentum({ learningRate: 0.01, momentum: 0.9, lrDecay: 0, weightDecay: 0 });
@@ -272,7 +264,7 @@ Deno.test({
     losses.dispose();
     model.dispose();
   },
-});
+);
 
 /** `trainModel` on the tiny network with the seeded images: every case, no validation split. */
 async function trainTiny(
@@ -298,12 +290,10 @@ async function trainTiny(
   });
 }
 
-Deno.test({
-  name: "webgpu trainModel: reads the loss every lossReadEvery steps, and else only the best epoch's weights",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    if (!await webgpu()) return;
+gpuTest(
+  "webgpu trainModel: reads the loss every lossReadEvery steps, and else only the best epoch's weights",
+  async () => {
+    await webgpu();
     const model = await tinyNetwork(5);
     const watch = watchTransfers();
     const r = await trainTiny(model, { epochs: 1, learningRate: 0.01, seed: 1, lossReadEvery: 2 });
@@ -315,41 +305,33 @@ Deno.test({
     assert.equal(c.syncReadbacks, 0);
     model.dispose();
   },
+);
+
+gpuTest("webgpu vs wasm: three training steps of the same tiny network give the same losses within 1e-3", async () => {
+  const train = async () => {
+    const model = await tinyNetwork(6);
+    // one step per epoch: each epoch's train loss is one step's loss
+    const r = await trainTiny(model, { epochs: 3, learningRate: 0.05, seed: 2, maxStepsPerEpoch: 1 });
+    model.dispose();
+    return r.history.map((h) => h.trainLoss);
+  };
+  await startBackend("wasm", { quiet: true });
+  await tf.setBackend("wasm");
+  const wasm = await train();
+  await webgpu();
+  const gpu = await train();
+  assert.equal(gpu.length, 3);
+  assert.ok(wasm[2] !== wasm[0], "the losses change from step to step");
+  gpu.forEach((l, i) => assert.ok(Math.abs(l - wasm[i]) < 1e-3, `step ${i + 1}: webgpu ${l}, wasm ${wasm[i]}`));
+  console.log(
+    `losses wasm ${wasm.map((l) => l.toFixed(6)).join(", ")}; webgpu ${gpu.map((l) => l.toFixed(6)).join(", ")}`,
+  );
 });
 
-Deno.test({
-  name: "webgpu vs wasm: three training steps of the same tiny network give the same losses within 1e-3",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const train = async () => {
-      const model = await tinyNetwork(6);
-      // one step per epoch: each epoch's train loss is one step's loss
-      const r = await trainTiny(model, { epochs: 3, learningRate: 0.05, seed: 2, maxStepsPerEpoch: 1 });
-      model.dispose();
-      return r.history.map((h) => h.trainLoss);
-    };
-    await startBackend("wasm", { quiet: true });
-    await tf.setBackend("wasm");
-    const wasm = await train();
-    if (!await webgpu()) return;
-    const gpu = await train();
-    assert.equal(gpu.length, 3);
-    assert.ok(wasm[2] !== wasm[0], "the losses change from step to step");
-    gpu.forEach((l, i) => assert.ok(Math.abs(l - wasm[i]) < 1e-3, `step ${i + 1}: webgpu ${l}, wasm ${wasm[i]}`));
-    console.log(
-      `losses wasm ${wasm.map((l) => l.toFixed(6)).join(", ")}; webgpu ${gpu.map((l) => l.toFixed(6)).join(", ")}`,
-    );
-  },
-});
-
-Deno.test({
-  name:
-    "webgpu trainRun: the paper preset (tiny backbone) checkpoints, selects, predicts and saves without a synchronous read",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    if (!await webgpu()) return;
+gpuTest(
+  "webgpu trainRun: the paper preset (tiny backbone) checkpoints, selects, predicts and saves without a synchronous read",
+  async () => {
+    await webgpu();
     const { config: c } = await tinyPaperFixture(30, { releaseSeed: 8, seed: 3 });
     c.backend = "webgpu";
     c.training.schedule = [
@@ -368,4 +350,4 @@ Deno.test({
     assert.equal(readPredictions(out).rows.length, 30);
     assert.ok(Deno.statSync(join(out, "weights", "weights.bin")).size > 0);
   },
-});
+);
