@@ -26,6 +26,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradientKernels } from "./wasm_kernels.ts";
+import { registerWasmSgdKernel } from "./wasm_sgd.ts";
 import { registerWebGpuTrainingKernels } from "./webgpu_kernels.ts";
 
 /** A tfjs backend to start; "auto" picks webgpu on a hardware adapter, else wasm. */
@@ -137,6 +138,7 @@ export async function startBackend(
     setWasmPaths(new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).href);
     await tf.setBackend("wasm");
     registerWasmGradientKernels();
+    registerWasmSgdKernel();
     detail += `wasm (XNNPACK, SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"}, ${
       tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread"
     })`;

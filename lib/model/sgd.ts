@@ -5,7 +5,9 @@
  *   w' = w + v' - lr weightDecay w, learning rate lr_t = lr / (1 + decay t)). On webgpu each variable
  *   is updated by two fused kernels with the learning rate as a kernel parameter
  *   (lib/model/webgpu_kernels.ts), instead of four element-wise kernels and two uploaded scalars;
- *   elsewhere by the same tfjs ops as before. Velocities are read back only for checkpoints.
+ *   on wasm by one pass over the heap (lib/model/wasm_sgd.ts), which also adds the L2 penalty's
+ *   gradient and sums the squares for the penalty; elsewhere by tfjs ops. Velocities are read back
+ *   only for checkpoints.
  * - `LossMeter`: sums the step losses on the device; the host reads the sum only when asked (every
  *   N steps, or at the end of an epoch), so a step does no GPU-to-CPU readback.
  *
@@ -58,32 +60,61 @@ export class SgdMomentum {
   }
 
   /**
-   * Updates every variable of `vars` that has a gradient in `grads` (keyed by variable name), in place.
-   * Does not dispose the gradients.
+   * Updates every variable of `vars` that has a gradient in `grads` (keyed by variable name), in place,
+   * adding the gradient of the L2 penalty `l2.strength * sum(w^2)` for the variables named in `l2.names`.
+   * Gives that penalty at the weights before the update (a scalar on the device; null without L2), for
+   * the step's loss. Does not dispose the gradients.
    */
-  apply(vars: readonly tf.Variable[], grads: tf.NamedTensorMap, step: number): void {
+  apply(
+    vars: readonly tf.Variable[],
+    grads: tf.NamedTensorMap,
+    step: number,
+    l2?: { strength: number; names: ReadonlySet<string> },
+  ): tf.Tensor | null {
     const lr = this.learningRate(step);
     const { momentum, weightDecay } = this.config;
     const fused = fusedAvailable();
-    tf.tidy(() => {
+    const onWasm = !fused && tf.getBackend() === "wasm" && tf.getKernel("SgdMomentumStep", "wasm") !== undefined;
+    const strength = l2?.strength ?? 0;
+    return tf.tidy(() => {
+      const squares: tf.Tensor[] = [];
       for (const v of vars) {
-        const g = grads[v.name];
+        let g = grads[v.name];
         if (!g) continue;
         const prev = this.#velocity.get(v.name);
+        const l2v = strength > 0 && l2!.names.has(v.name) ? strength : 0;
         let next: tf.Tensor;
-        if (fused) {
-          // no velocity yet: momentum 0 times any tensor (g) gives -lr g
-          next = run("SgdMomentumVelocity", { v: prev ?? g, g }, { momentum: prev ? momentum : 0, lr });
-          v.assign(run("SgdMomentumApply", { w: v, v: next }, { decay: lr * weightDecay }));
+        if (onWasm) {
+          // one pass over the heap: penalty gradient, velocity, weight and sum of squares
+          const attrs = { momentum, lr, decay: lr * weightDecay, l2: l2v };
+          const [w, vel, sq] = tf.engine().runKernel(
+            "SgdMomentumStep",
+            (prev ? { w: v, g, v: prev } : { w: v, g }) as unknown as tf.NamedTensorMap,
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+          v.assign(w);
+          next = vel;
+          if (l2v) squares.push(sq);
         } else {
-          next = prev ? tf.sub(tf.mul(momentum, prev), tf.mul(lr, g)) : tf.mul(-lr, g);
-          if (weightDecay > 0) v.assign(tf.add(v, tf.sub(next, tf.mul(lr * weightDecay, v))));
-          else v.assign(tf.add(v, next));
+          if (l2v) {
+            squares.push(tf.sum(tf.square(v)));
+            g = tf.add(g, tf.mul(2 * l2v, v));
+          }
+          if (fused) {
+            // no velocity yet: momentum 0 times any tensor (g) gives -lr g
+            next = run("SgdMomentumVelocity", { v: prev ?? g, g }, { momentum: prev ? momentum : 0, lr });
+            v.assign(run("SgdMomentumApply", { w: v, v: next }, { decay: lr * weightDecay }));
+          } else {
+            next = prev ? tf.sub(tf.mul(momentum, prev), tf.mul(lr, g)) : tf.mul(-lr, g);
+            if (weightDecay > 0) v.assign(tf.add(v, tf.sub(next, tf.mul(lr * weightDecay, v))));
+            else v.assign(tf.add(v, next));
+          }
         }
         prev?.dispose();
         this.#velocity.set(v.name, tf.keep(next));
       }
-    });
+      return squares.length ? tf.mul(strength, squares.length === 1 ? squares[0] : tf.addN(squares)) : undefined;
+    }) as tf.Tensor | undefined ?? null;
   }
 
   /** Sets a variable's velocity (resuming from a checkpoint). */

@@ -1,7 +1,8 @@
 /**
  * One training step, as the trainer (train.ts) runs it and the profiler (bench/train_profile.ts)
  * measures it: the forward pass, the class-weighted categorical cross-entropy summed over the heads
- * (plus an optional L2 penalty on the head kernels), the gradients, the SGD-with-momentum update,
+ * (plus an optional L2 penalty on the head kernels, whose gradient the optimizer adds), the gradients,
+ * the SGD-with-momentum update,
  * and the step's loss added to a device-side sum. It is synchronous: it cannot wait for the device,
  * so it reads nothing back (tests/model/webgpu_training_test.ts counts the transfers).
  *
@@ -102,14 +103,18 @@ export function trainStep(
     // whatever the number of heads: one weighted one-hot target over all heads' classes
     const probs = outs.length === 1 ? outs[0] : tf.concat(outs, 1);
     const target = tf.tensor2d(weightedTargets(heads, labels, classWeights), [n, probs.shape[1] as number]);
-    let total: tf.Tensor = tf.neg(tf.sum(tf.mul(target, tf.log(tf.clipByValue(probs, 1e-7, 1)))));
-    if (spec.l2 && spec.l2.strength > 0 && spec.l2.kernels.length) {
-      const squares = spec.l2.kernels.map((kv) => tf.sum(tf.square(kv.read())));
-      total = tf.add(total, tf.mul(spec.l2.strength, squares.length === 1 ? squares[0] : tf.addN(squares)));
-    }
-    return total as tf.Scalar;
+    return tf.neg(tf.sum(tf.mul(target, tf.log(tf.clipByValue(probs, 1e-7, 1))))) as tf.Scalar;
   }, spec.vars);
-  state.sgd.apply(spec.vars, grads, state.step);
-  state.losses.add(value);
+  // the L2 penalty's gradient is added by the optimizer, in the same pass as the update (far cheaper
+  // than differentiating it here); it gives the penalty at this step's weights for the loss
+  const l2 = spec.l2 && spec.l2.strength > 0 && spec.l2.kernels.length
+    ? { strength: spec.l2.strength, names: new Set(spec.l2.kernels.map((kv) => (kv.read() as tf.Variable).name)) }
+    : undefined;
+  const penalty = state.sgd.apply(spec.vars, grads, state.step, l2);
+  if (penalty) {
+    const total = tf.add(value, penalty);
+    state.losses.add(total);
+    tf.dispose([total, penalty]);
+  } else state.losses.add(value);
   tf.dispose([value, ...Object.values(grads)]);
 }

@@ -12,7 +12,9 @@
  * - `BatchMatMul` with `transposeA` or `transposeB` (every dense layer's backward pass): wasm's strided
  *   path was about 3.5x slower than transposing explicitly and multiplying at the shape measured
  *   ([32, 7182]^T x [32, 27]: 8.3 ms vs 2.4 ms), so the transposes are made explicit and the backend's own
- *   kernel multiplies.
+ *   kernel multiplies. Without transposes, a large weight matrix multiplied for the first time by a few
+ *   rows (a training step's forward pass: the weights are new at every step) is multiplied as
+ *   (b^T a^T)^T, so that the backend packs the small operand instead ({@linkcode repackCostly}).
  *
  * They are checked against the pure-JS `cpu` backend in tests/model/wasm_kernels_test.ts (convolutions on
  * strides 1 and 2, same and valid padding, 1x1, 3x3, 1x7, 7x1 kernels; products with every transpose).
@@ -195,6 +197,24 @@ export function conv2dBackpropInput(
   });
 }
 
+/** The right-hand operands multiplied so far (by data id): the backend keeps their packed form. */
+const packedOnce = new WeakSet<object>();
+
+/**
+ * Whether multiplying by `b` would pack it for this one product only: XNNPACK packs the right-hand
+ * operand and wasm caches the packing by the operand's data, which pays when the same weights multiply
+ * many batches (inference), but a trained weight is new at every step and packing it each time cost
+ * more than the product ([32, 7200] x [7200, 256]: 21 ms against 4.4 ms with the packing cached). So a
+ * large b (>= 2^18 values) seen for the first time against a few rows of a (<= 64) is multiplied the
+ * other way round, and a b seen a second time takes the backend's path (and its cache) from then on.
+ */
+export function repackCostly(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
+  if (packedOnce.has(b.dataId)) return false;
+  packedOnce.add(b.dataId);
+  const rows = a.shape[a.shape.length - 2], size = b.shape.reduce((x, y) => x * y, 1);
+  return rows <= 64 && size >= 1 << 18;
+}
+
 const registered = new Set<string>();
 
 /** Registers the kernels for the "wasm" backend (once). */
@@ -217,7 +237,15 @@ export function registerGradientKernels(backendName: string): void {
       kernelFunc: (args) => {
         const { a, b } = args.inputs as { a: tf.Tensor; b: tf.Tensor };
         const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
-        if (!attrs.transposeA && !attrs.transposeB) return matMul.kernelFunc(args);
+        if (!attrs.transposeA && !attrs.transposeB) {
+          if (!repackCostly(a, b)) return matMul.kernelFunc(args);
+          // (b^T a^T)^T: the small a^T is packed instead of the large b (see the module's doc)
+          return tf.tidy(() => {
+            const swap = (t: tf.Tensor) =>
+              tf.transpose(t, [...t.shape.keys()].map((i, _, all) => i < all.length - 2 ? i : 2 * all.length - 3 - i));
+            return swap(tf.matMul(swap(b), swap(a)));
+          }) as unknown as tf.TensorInfo;
+        }
         const swapLast = (t: tf.Tensor) =>
           tf.transpose(t, [...t.shape.keys()].map((i, _, all) => i < all.length - 2 ? i : 2 * all.length - 3 - i));
         const at = attrs.transposeA ? swapLast(a) : a, bt = attrs.transposeB ? swapLast(b) : b;
