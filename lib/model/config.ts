@@ -208,15 +208,16 @@ export function paperSchedule(): ScheduleStage[] {
  * The features preset's defaults, chosen on the real release's validation split (README "Choosing the
  * preset", notebook 02; `deno task cli tune` reruns the comparison): frozen pooled mixed5 + mixed7 +
  * mixed10, square-rooted and standardised; linear softmax heads (multinomial logistic regression) with an
- * L2 penalty, trained with plain (unweighted) cross-entropy by SGD on shuffled batches of the image and its
- * 5 augmented views; model selection on the validation loss; predictions averaged over the image and its
- * 5 views (test-time augmentation).
+ * L2 penalty of 0.03 for the single-task models, and for the multi-task model one shared hidden layer of
+ * 256 ReLU units under its nine heads with an L2 penalty of 0.1 (`headByKind`); trained with plain
+ * (unweighted) cross-entropy by SGD on shuffled batches of the image and its 5 augmented views; model
+ * selection on the validation loss; predictions averaged over the image and its 5 views (test-time
+ * augmentation).
  */
 export const FEATURES_PRESET: Readonly<{
   featureLayers: readonly string[];
   transform: FeatureTransform;
-  hidden: number;
-  l2: number;
+  headByKind: Readonly<Record<ModelKind, Readonly<{ hidden: number; l2: number }>>>;
   sampling: Sampling;
   batchSize: number;
   epochs: number;
@@ -229,8 +230,11 @@ export const FEATURES_PRESET: Readonly<{
 }> = Object.freeze({
   featureLayers: Object.freeze(["mixed5", "mixed7", "mixed10"]),
   transform: "sqrt" as FeatureTransform,
-  hidden: 0,
-  l2: 0.03,
+  headByKind: Object.freeze({
+    diag: Object.freeze({ hidden: 0, l2: 0.03 }),
+    mgmt: Object.freeze({ hidden: 0, l2: 0.03 }),
+    multi: Object.freeze({ hidden: 256, l2: 0.1 }),
+  }),
   sampling: "shuffled" as Sampling,
   batchSize: 32,
   epochs: 60,
@@ -260,8 +264,7 @@ export function defaultRunConfig(
         ...o.backbone,
       },
       head: paper ? { hidden: 0, l2: 0, standardize: false, transform: "none" } : {
-        hidden: FEATURES_PRESET.hidden,
-        l2: FEATURES_PRESET.l2,
+        ...FEATURES_PRESET.headByKind[o.kind],
         standardize: true,
         transform: FEATURES_PRESET.transform,
       },

@@ -48,7 +48,10 @@ export interface TuneCandidate {
   change: (c: RunConfig) => void;
 }
 
-/** The preset first, then each one-change alternative. */
+/**
+ * The preset first, then each alternative. The preset differs by model kind (the multi-task head has a
+ * hidden layer), so an alternative that leaves a kind's preset unchanged is not trained for that kind.
+ */
 export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandidate[]>([
   { name: "preset (chosen)", change: () => {} },
   { name: "mixed5 only", change: (c) => (c.model.backbone.featureLayers = ["mixed5"]) },
@@ -62,7 +65,12 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
     change: (c) => ((c.training.classWeights = true), (c.training.priorCorrection = true)),
   },
   { name: "L2 0.01", change: (c) => (c.model.head.l2 = 0.01) },
+  { name: "L2 0.03", change: (c) => (c.model.head.l2 = 0.03) },
   { name: "L2 0.1", change: (c) => (c.model.head.l2 = 0.1) },
+  { name: "L2 0.3", change: (c) => (c.model.head.l2 = 0.3) },
+  { name: "linear heads", change: (c) => (c.model.head.hidden = 0) },
+  { name: "linear heads, L2 0.03", change: (c) => ((c.model.head.hidden = 0), (c.model.head.l2 = 0.03)) },
+  { name: "hidden layer of 128", change: (c) => (c.model.head.hidden = 128) },
   { name: "hidden layer of 256", change: (c) => (c.model.head.hidden = 256) },
   { name: "hidden layer of 256, L2 0.1", change: (c) => ((c.model.head.hidden = 256), (c.model.head.l2 = 0.1)) },
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
@@ -89,7 +97,7 @@ export interface TuneOptions {
   cacheDir: string;
   /** Training seeds (each candidate is trained once per seed). */
   seeds: readonly number[];
-  /** Model kinds to tune (default mgmt and diag). */
+  /** Model kinds to tune (default all three). */
   kinds?: readonly ModelKind[];
   /** Names of the candidates to run (default: all). */
   candidates?: readonly string[];
@@ -130,21 +138,31 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
       }, found "${unknown}"`,
     );
   }
-  const kinds = options.kinds ?? ["mgmt", "diag"];
+  const kinds = options.kinds ?? ["mgmt", "diag", "multi"];
   const candidates = TUNE_CANDIDATES.filter((c) => names.includes(c.name));
   const bar = new Progress("tune", candidates.length * kinds.length * options.seeds.length, {
     unit: "run",
     quiet: options.quiet,
   });
   const rows: TuneRow[] = [];
+  const presetConfig = (kind: ModelKind, seed: number) => {
+    const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
+    config.data.dir = dataDir;
+    config.backend = "wasm";
+    options.configure?.(config);
+    return config;
+  };
   for (const kind of kinds) {
     for (const cand of candidates) {
+      const changed = presetConfig(kind, 0);
+      cand.change(changed);
+      if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === JSON.stringify(presetConfig(kind, 0))) {
+        bar.tick(options.seeds.length); // the kind's preset itself: its row is the preset's
+        continue;
+      }
       const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };
       for (const seed of options.seeds) {
-        const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
-        config.data.dir = dataDir;
-        config.backend = "wasm";
-        options.configure?.(config);
+        const config = presetConfig(kind, seed);
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);

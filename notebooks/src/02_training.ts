@@ -99,7 +99,7 @@ if (tuned) {
 } else {
   Deno.jupyter.md`No \`tune\` table for this data yet: run \`deno task cli tune${
     ctx.synthetic ? "" : ` --data ${ctx.location?.dir}`
-  }\` (about 10 s per run with warm caches) and rerun this notebook to see the evidence here.`;
+  }\` (10-45 s per run with warm caches) and rerun this notebook to see the evidence here.`;
 }
 // %% [markdown]
 // ## Training one model
