@@ -183,6 +183,36 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   return rows;
 }
 
+/**
+ * The rows of an earlier `tune` with this call's rows added: a row for the same kind and candidate is
+ * replaced, and the result is ordered by kind (mgmt, diag, multi) and by the candidates' order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeTuneRows } from "./tune.ts";
+ * const row = (kind: "mgmt" | "multi", candidate: string, auroc: number) =>
+ *   ({ kind, candidate, auroc: [auroc], accuracy: [0.7], seconds: 1 });
+ * const merged = mergeTuneRows([row("multi", "L2 0.3", 0.7), row("mgmt", "preset (chosen)", 0.8)],
+ *   [row("multi", "preset (chosen)", 0.9), row("multi", "L2 0.3", 0.75)]);
+ * assert.deepEqual(merged.map((r) => `${r.kind} ${r.candidate} ${r.auroc[0]}`),
+ *   ["mgmt preset (chosen) 0.8", "multi preset (chosen) 0.9", "multi L2 0.3 0.75"]);
+ * ```
+ */
+export function mergeTuneRows(previous: readonly TuneRow[], next: readonly TuneRow[]): TuneRow[] {
+  const key = (r: TuneRow) => `${r.kind}\u0000${r.candidate}`;
+  const byKey = new Map(previous.map((r) => [key(r), r]));
+  for (const r of next) byKey.set(key(r), r);
+  const kindOrder: ModelKind[] = ["mgmt", "diag", "multi"];
+  const candOrder = (name: string) => {
+    const i = TUNE_CANDIDATES.findIndex((c) => c.name === name);
+    return i < 0 ? TUNE_CANDIDATES.length : i;
+  };
+  return [...byKey.values()].sort((a, b) =>
+    kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || candOrder(a.candidate) - candOrder(b.candidate)
+  );
+}
+
 /** The rows as records for a table: kind, candidate, validation AUROC and accuracy (mean ± SD), seconds. */
 export function tuneRecords(rows: readonly TuneRow[]): Record<string, string | number>[] {
   return rows.map((r) => ({

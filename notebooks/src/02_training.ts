@@ -197,7 +197,8 @@ await show(runsOverview, {
 // notebooks 03-07 read, with their test accuracy and AUROC.
 //
 // It does not reproduce the study's training. The runs use the features preset: a frozen backbone that is not
-// the study's ImageNet network, with only linear heads trained on its pooled features, so their numbers are
+// the study's ImageNet network, with only small heads trained on its pooled features (linear for the single-task
+// models, one shared hidden layer for the multi-task model), so their numbers are
 // those of a stand-in, not of the study's fine-tuned InceptionV3; the paper preset implements the study's
 // schedule but needs a GPU. The preset's settings were chosen on the real release's validation split; other
 // releases may favour others (`tune` shows it). On the

@@ -5,7 +5,8 @@
 // metadata (M). Table 4 of the study compares C, CM, D, DM, CD and CDM; M alone is added here. Pairs of models are
 // compared on the same test cases with the mid-p McNemar test (Fig. 4), with and without Holm's adjustment for
 // the 21 comparisons. The notebook ends with every number of the study this run can produce, side by side.
-// The models are the features preset of notebook 02 (frozen features, linear heads) on each input subset.
+// The models are the multi-task features preset of notebook 02 (frozen features, a shared hidden layer under the
+// nine heads) on each input subset.
 // `deno task cli study --data <release_v0>` repeats every run with several seeds and prints the same table with
 // this run's mean ± SD over them, and the study's findings checked one by one.
 // %% code
