@@ -197,6 +197,11 @@ export function conv2dBackpropInput(
   });
 }
 
+/** The tensor with its last two axes swapped (a batch of matrices transposed). */
+function swapLast(t: tf.Tensor): tf.Tensor {
+  return tf.transpose(t, [...t.shape.keys()].map((i, _, all) => i < all.length - 2 ? i : 2 * all.length - 3 - i));
+}
+
 /** The right-hand operands multiplied so far (by data id): the backend keeps their packed form. */
 const packedOnce = new WeakSet<object>();
 
@@ -240,14 +245,8 @@ export function registerGradientKernels(backendName: string): void {
         if (!attrs.transposeA && !attrs.transposeB) {
           if (!repackCostly(a, b)) return matMul.kernelFunc(args);
           // (b^T a^T)^T: the small a^T is packed instead of the large b (see the module's doc)
-          return tf.tidy(() => {
-            const swap = (t: tf.Tensor) =>
-              tf.transpose(t, [...t.shape.keys()].map((i, _, all) => i < all.length - 2 ? i : 2 * all.length - 3 - i));
-            return swap(tf.matMul(swap(b), swap(a)));
-          }) as unknown as tf.TensorInfo;
+          return tf.tidy(() => swapLast(tf.matMul(swapLast(b), swapLast(a)))) as unknown as tf.TensorInfo;
         }
-        const swapLast = (t: tf.Tensor) =>
-          tf.transpose(t, [...t.shape.keys()].map((i, _, all) => i < all.length - 2 ? i : 2 * all.length - 3 - i));
         const at = attrs.transposeA ? swapLast(a) : a, bt = attrs.transposeB ? swapLast(b) : b;
         try {
           return matMul.kernelFunc({

@@ -89,6 +89,9 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   },
 ]);
 
+/** The model kinds `tune` scores by default, in the table's order. */
+export const TUNE_KINDS: readonly ModelKind[] = Object.freeze<ModelKind[]>(["mgmt", "diag", "multi"]);
+
 /** Options of {@linkcode tunePreset}. */
 export interface TuneOptions {
   /** Where the runs go (<outDir>/runs/<kind>-<candidate>-s<seed>). */
@@ -138,7 +141,7 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
       }, found "${unknown}"`,
     );
   }
-  const kinds = options.kinds ?? ["mgmt", "diag", "multi"];
+  const kinds = options.kinds ?? TUNE_KINDS;
   const candidates = TUNE_CANDIDATES.filter((c) => names.includes(c.name));
   const bar = new Progress("tune", candidates.length * kinds.length * options.seeds.length, {
     unit: "run",
@@ -203,13 +206,12 @@ export function mergeTuneRows(previous: readonly TuneRow[], next: readonly TuneR
   const key = (r: TuneRow) => `${r.kind}\u0000${r.candidate}`;
   const byKey = new Map(previous.map((r) => [key(r), r]));
   for (const r of next) byKey.set(key(r), r);
-  const kindOrder: ModelKind[] = ["mgmt", "diag", "multi"];
   const candOrder = (name: string) => {
     const i = TUNE_CANDIDATES.findIndex((c) => c.name === name);
     return i < 0 ? TUNE_CANDIDATES.length : i;
   };
   return [...byKey.values()].sort((a, b) =>
-    kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || candOrder(a.candidate) - candOrder(b.candidate)
+    TUNE_KINDS.indexOf(a.kind) - TUNE_KINDS.indexOf(b.kind) || candOrder(a.candidate) - candOrder(b.candidate)
   );
 }
 

@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { exists, readJsonFile, writeJsonAtomic, writeTextAtomic } from "../../util/fs.ts";
 import { notebookContext } from "../../report/context.ts";
 import { runStudy, studyMarkdown } from "../../report/study_seeds.ts";
-import { mergeTuneRows, TUNE_CANDIDATES, tunePreset, tuneRecords, type TuneRow } from "../../report/tune.ts";
+import {
+  mergeTuneRows,
+  TUNE_CANDIDATES,
+  TUNE_KINDS,
+  tunePreset,
+  tuneRecords,
+  type TuneRow,
+} from "../../report/tune.ts";
 import { exportTable } from "../../report/export_table.ts";
 import { cacheDirectory } from "../../data/location.ts";
 import { MODEL_KINDS, ModelKind } from "../../model/config.ts";
@@ -65,7 +72,7 @@ export const tuneCommand: Command = {
   options: {
     data: RELEASE_OPTION,
     ...SEEDS_OPTIONS,
-    kinds: { type: "string", arg: "K1,K2", default: "mgmt,diag,multi", help: "model kinds (diag, mgmt, multi)" },
+    kinds: { type: "string", arg: "K1,K2", default: TUNE_KINDS.join(","), help: "model kinds (diag, mgmt, multi)" },
     candidate: {
       type: "string",
       multiple: true,
@@ -77,7 +84,7 @@ export const tuneCommand: Command = {
   },
   async run(values) {
     const seeds = seedsOption("tune", values);
-    const kinds = String(values.kinds ?? "mgmt,diag,multi").split(",").map((k) => k.trim());
+    const kinds = String(values.kinds ?? TUNE_KINDS.join(",")).split(",").map((k) => k.trim());
     const bad = kinds.find((k) => !MODEL_KINDS.includes(k as ModelKind));
     if (bad) throw new UsageError(`Cannot run "tune": expected --kinds among ${MODEL_KINDS.join(",")}, found "${bad}"`);
     const candidates = values.candidate as string[] | undefined;
@@ -100,9 +107,9 @@ export const tuneCommand: Command = {
       quiet: Boolean(values.quiet),
     });
     // rows of an earlier call on the same data with the same seeds stay in the table (this call's replace theirs)
-    const previous = join(outDir, "tune.json");
-    const earlier = exists(previous)
-      ? readJsonFile<{ seeds: number[]; data: string; rows: TuneRow[] }>(previous)
+    const tuneJson = join(outDir, "tune.json");
+    const earlier = exists(tuneJson)
+      ? readJsonFile<{ seeds: number[]; data: string; rows: TuneRow[] }>(tuneJson)
       : null;
     const kept = earlier && earlier.data === ctx.location!.dir && earlier.seeds.join(",") === seeds.join(",")
       ? mergeTuneRows(earlier.rows, rows)
@@ -113,7 +120,7 @@ export const tuneCommand: Command = {
         seeds.join(", ")
       })${ctx.synthetic ? "; SYNTHETIC DATA" : ""}`,
     });
-    writeJsonAtomic(previous, { seeds, data: ctx.location!.dir, rows: kept });
+    writeJsonAtomic(tuneJson, { seeds, data: ctx.location!.dir, rows: kept });
     console.log(formatRecords(records, "md"));
   },
 };
