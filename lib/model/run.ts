@@ -266,6 +266,16 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   }
 }
 
+/**
+ * Whether {@linkcode trainRun} would reuse the completed run in `opts.outDir` ("reuse") or train
+ * ("train"), without training; throws what trainRun would throw for a folder it cannot train into
+ * (a completed run of another config without `force`, damaged files of a completed run).
+ */
+export function runPlan(opts: Pick<TrainRunOptions, "config" | "outDir" | "force">): "reuse" | "train" {
+  const { key } = resolveRun(opts.config);
+  return completedRun(opts.outDir, key, opts.force) ? "reuse" : "train";
+}
+
 /** A run's validated config, stamped with its release's fingerprint, the release, and the config's key. */
 interface ResolvedRun {
   config: RunConfig;

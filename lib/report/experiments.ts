@@ -28,7 +28,8 @@
  */
 import { join } from "node:path";
 import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/config.ts";
-import { configKey, readRunRecord, trainRun } from "../model/run.ts";
+import { configKey, readRunRecord } from "../model/run.ts";
+import { PoolJob, trainRunsInPool } from "../model/run_pool.ts";
 import { verifyRunFiles } from "../model/run_files.ts";
 import { loadRelease, releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
@@ -99,9 +100,11 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
 }
 
 /**
- * Trains (or reuses) the named runs (each once, in order); returns name -> run folder. Unless quiet,
- * the whole step reports on one status line (in a notebook: one updating display) that each run's
- * feature extraction and training update in turn, ending with how many runs were trained or reused.
+ * Trains (or reuses) the named runs; returns name -> run folder. The first run to train fills the
+ * feature cache on its own; the others train several at once in workers (one per core, or
+ * `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. Unless quiet, the whole
+ * step reports on one status line (in a notebook: one updating display): the feature extraction,
+ * then the runs in training with their epochs, ending with how many runs were trained or reused.
  */
 export async function ensureRuns(
   ctx: NotebookContext,
@@ -111,49 +114,76 @@ export async function ensureRuns(
   const unique = [...new Set(names)];
   const quiet = options.quiet ?? false;
   const step = quiet ? null : statusLine();
-  const out: Record<string, string> = {};
   const t0 = performance.now();
-  let trained = 0;
-  for (const [k, name] of unique.entries()) {
+  const label = (i: number) => `run ${i + 1}/${unique.length} ${unique[i]}`;
+  const jobs: PoolJob[] = unique.map((name, i) => {
     const dir = join(runsDir(ctx), name);
     const config = studyRunConfig(ctx, name);
-    const label = `run ${k + 1}/${unique.length} ${name}`;
-    // A run folder here belongs to the notebooks: when its config changed (new code defaults, another
-    // profile) or its files do not match its run.json, it is retrained rather than refused.
-    let force = false;
-    if (exists(join(dir, "run.json"))) {
-      const previous = readRunRecord(dir);
-      const release = loadRelease(config.data.dir, { quiet: true });
-      force = previous.key !==
-        configKey({
-          ...config,
-          data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
-        });
-      if (force) step?.update(`${label}: the configuration changed since it was trained; retraining`);
-      else {
-        // a run of an older format (no checksums) or with damaged files: retrained too
-        try {
-          verifyRunFiles(dir, previous);
-        } catch (e) {
-          force = true;
-          step?.update(`${label}: ${(e as Error).message.replace(/; retrain it.*$/, "")}; retraining`);
-        }
+    const why = retrainReason(dir, config);
+    if (why) step?.update(`${label(i)}: ${why}; retraining`);
+    return { config, outDir: dir, cacheDir: ctx.cacheDir, force: why !== null };
+  });
+  const epochs = new Map<number, string>();
+  let finished = 0, shown = 0;
+  const show = (text: string, force = false) => {
+    if (!step || (!force && performance.now() - shown < 2000)) return;
+    shown = performance.now();
+    step.update(text);
+  };
+  const inWorkers = () =>
+    `${finished}/${unique.length} runs ready; training ${
+      [...epochs.entries()].map(([i, e]) => `${unique[i]} (${e})`).join(", ")
+    }`;
+  const results = await trainRunsInPool(jobs, {
+    quiet,
+    inThisThread: (i, train) => (step ? withStatusLine(step.prefixed(`${label(i)} · `), train) : train()),
+    onEvent: (e) => {
+      if (e.type === "start" && e.where === "worker") {
+        epochs.set(e.index, "starting");
+        show(inWorkers(), true);
+      } else if (e.type === "epoch") {
+        epochs.set(e.index, `epoch ${e.epoch}/${e.epochs}`);
+        show(inWorkers());
+      } else if (e.type === "done") {
+        finished++;
+        epochs.delete(e.index);
+        const r = e.result;
+        show(
+          `${label(e.index)}: ${r.reused ? "reused" : "trained"} (${r.reused ? "trained earlier in " : ""}${
+            formatSeconds(r.summary.seconds.total)
+          })`,
+          true,
+        );
       }
-    }
-    const train = () => trainRun({ config, outDir: dir, cacheDir: ctx.cacheDir, quiet, force });
-    const r = step ? await withStatusLine(step.prefixed(`${label} · `), train) : await train();
-    if (!r.reused) trained++;
-    step?.update(
-      `${label}: ${r.reused ? "reused" : "trained"} (${r.reused ? "trained earlier in " : ""}${
-        formatSeconds(r.summary.seconds.total)
-      })`,
-    );
-    out[name] = dir;
-  }
+    },
+  });
+  const trained = results.filter((r) => !r.reused).length;
   step?.done(
     `${unique.length} run${unique.length === 1 ? "" : "s"} ready: ${trained} trained, ${
       unique.length - trained
     } reused (${formatSeconds((performance.now() - t0) / 1000)})`,
   );
-  return out;
+  return Object.fromEntries(unique.map((name, i) => [name, results[i].dir]));
+}
+
+/**
+ * Why a run folder of the notebooks must be retrained rather than refused, or null: its config changed
+ * (new code defaults, another profile), or its files do not match its run.json (an older format
+ * without checksums, damaged files).
+ */
+function retrainReason(dir: string, config: RunConfig): string | null {
+  if (!exists(join(dir, "run.json"))) return null;
+  const previous = readRunRecord(dir);
+  const release = loadRelease(config.data.dir, { quiet: true });
+  const key = configKey({
+    ...config,
+    data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
+  });
+  if (previous.key !== key) return "the configuration changed since it was trained";
+  try {
+    verifyRunFiles(dir, previous);
+    return null;
+  } catch (e) {
+    return (e as Error).message.replace(/; retrain it.*$/, "");
+  }
 }

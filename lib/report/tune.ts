@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { HeadName } from "../data/vocabulary.ts";
 import { defaultRunConfig, ModelKind, RunConfig } from "../model/config.ts";
 import { readPredictions } from "../model/predictions.ts";
-import { trainRun } from "../model/run.ts";
+import { PoolJob, trainRunsInPool } from "../model/run_pool.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvr } from "../stats/roc.ts";
 import { Progress } from "../util/progress.ts";
@@ -74,6 +74,19 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "hidden layer of 256", change: (c) => (c.model.head.hidden = 256) },
   { name: "hidden layer of 256, L2 0.1", change: (c) => ((c.model.head.hidden = 256), (c.model.head.l2 = 0.1)) },
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
+  { name: "epoch chosen by validation AUROC", change: (c) => (c.training.selection = "auroc") },
+  {
+    name: "learning-rate decay 0.003",
+    change: (c) => (c.training.optimizer = { ...c.training.optimizer, lrDecay: 0.003 }),
+  },
+  {
+    name: "learning-rate decay 0.01",
+    change: (c) => (c.training.optimizer = { ...c.training.optimizer, lrDecay: 0.01 }),
+  },
+  {
+    name: "learning rate 0.003, decay 0.01",
+    change: (c) => (c.training.optimizer = { ...c.training.optimizer, learningRate: 0.003, lrDecay: 0.01 }),
+  },
   {
     name: "previous defaults (mixed5, 4 views, hidden 64, label-balanced, class-weighted)",
     change: (c) => {
@@ -108,6 +121,8 @@ export interface TuneOptions {
   configure?: (c: RunConfig) => void;
   /** No progress lines. */
   quiet?: boolean;
+  /** Runs trained at once (default: one per core, or DERM7PT_TRAIN_JOBS). */
+  jobs?: number;
 }
 
 /** One candidate's validation scores for one model kind. */
@@ -155,6 +170,8 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
     options.configure?.(config);
     return config;
   };
+  // every run first (several at once after the first, lib/model/run_pool.ts), then the scores
+  const planned: { row: TuneRow; job: PoolJob }[] = [];
   for (const kind of kinds) {
     for (const cand of candidates) {
       const changed = presetConfig(kind, 0);
@@ -164,24 +181,29 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
         continue;
       }
       const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };
+      rows.push(row);
       for (const seed of options.seeds) {
         const config = presetConfig(kind, seed);
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);
-        // the run's own time, also when an earlier tune made it (then this call only reads it)
-        const run = await trainRun({ config, outDir: dir, cacheDir: options.cacheDir, quiet: true });
-        row.seconds += run.summary.seconds.total;
-        const p = readPredictions(dir);
-        const h = mainHead(kind);
-        const truth = p.truth(h, "valid"), probs = p.probs(h, "valid");
-        row.auroc.push(rocAucOvr(truth, probs));
-        row.accuracy.push(classwiseMetrics(truth, argmax(probs), { labels: probs[0].length }).accuracy);
-        bar.tick();
+        planned.push({ row, job: { config, outDir: dir, cacheDir: options.cacheDir } });
       }
-      rows.push(row);
     }
   }
+  const runs = await trainRunsInPool(planned.map((p) => p.job), {
+    jobs: options.jobs,
+    onEvent: (e) => e.type === "done" && bar.tick(),
+  });
+  planned.forEach(({ row, job }, i) => {
+    // the run's own time, also when an earlier tune made it (then this call only reads it)
+    row.seconds += runs[i].summary.seconds.total;
+    const p = readPredictions(job.outDir);
+    const h = mainHead(row.kind);
+    const truth = p.truth(h, "valid"), probs = p.probs(h, "valid");
+    row.auroc.push(rocAucOvr(truth, probs));
+    row.accuracy.push(classwiseMetrics(truth, argmax(probs), { labels: probs[0].length }).accuracy);
+  });
   bar.done();
   return rows;
 }

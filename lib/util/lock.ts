@@ -100,3 +100,19 @@ export function acquireLock(dir: string, action: string, options: { quiet?: bool
   }
   throw new Error(`Cannot ${action} ${dir}: could not take its lock file ${path}`);
 }
+
+/**
+ * Removes `<dir>/run.lock` when this process holds it: for a lock left by a worker of this process that
+ * was stopped before it could release it (a worker shares the process's pid, so the lock would not look
+ * stale). Returns whether a lock was removed.
+ */
+export function releaseLockOfThisProcess(dir: string): boolean {
+  const path = join(dir, LOCK_FILE);
+  if (readLock(path)?.pid !== Deno.pid || readLock(path)?.host !== hostname()) return false;
+  try {
+    Deno.removeSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

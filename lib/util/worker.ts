@@ -16,23 +16,28 @@
  *
  * @module
  */
+import { InterruptedError } from "./interrupt.ts";
 
 /** A message from a worker: progress, the end, or the error that ended it. */
-export type WorkerMessage = { done: number } | { finished: true } | { error: string; stack?: string };
+export type WorkerMessage = { done: number } | { finished: true } | { error: string; stack?: string; name?: string };
 
 /**
- * An error of a worker as the main thread throws it: one line, the worker's stack kept.
+ * An error of a worker as the main thread throws it: one line, the worker's stack kept; an interruption
+ * (an error named "InterruptedError") stays an {@linkcode InterruptedError}, so Ctrl-C during work in
+ * workers ends a command as it does in the main thread.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { workerError } from "./worker.ts";
  * assert.equal(workerError("").message, "a worker failed without a message");
+ * assert.equal(workerError("Interrupted: resume with the same command", undefined, "InterruptedError").name, "InterruptedError");
  * ```
  */
-export function workerError(message: string, stack?: string): Error {
+export function workerError(message: string, stack?: string, name?: string): Error {
   const line = String(message).split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join("; ");
-  const err = new Error(line || "a worker failed without a message");
+  const text = line || "a worker failed without a message";
+  const err = name === "InterruptedError" ? new InterruptedError(text) : new Error(text);
   if (stack) err.stack = `${err.message}\n(worker stack)\n${stack}`;
   return err;
 }
@@ -51,8 +56,8 @@ export interface RunWorkerOptions {
  * @throws {Error} (rejects) with the worker's message on one line when it posts an error or fails to load.
  */
 export function runWorker<J>(url: URL, job: J, options: RunWorkerOptions = {}): Promise<void> {
-  const fail = (message: string, stack?: string) =>
-    workerError(options.context ? `${options.context}: ${message}` : message, stack);
+  const fail = (message: string, stack?: string, name?: string) =>
+    workerError(options.context ? `${options.context}: ${message}` : message, stack, name);
   return new Promise((resolve, reject) => {
     const w = new Worker(url, { type: "module" });
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
@@ -63,7 +68,7 @@ export function runWorker<J>(url: URL, job: J, options: RunWorkerOptions = {}): 
         resolve();
       } else if ("error" in m) {
         w.terminate();
-        reject(fail(m.error, m.stack));
+        reject(fail(m.error, m.stack, m.name));
       }
     };
     w.onerror = (e) => {
@@ -89,7 +94,8 @@ export function serveWorker<J>(work: (job: J, onDone: (n: number) => void) => Pr
       await work(e.data, (n) => scope.postMessage({ done: n }));
       scope.postMessage({ finished: true });
     } catch (err) {
-      scope.postMessage({ error: (err as Error).message ?? String(err), stack: (err as Error).stack });
+      const e = err as Error;
+      scope.postMessage({ error: e?.message ?? String(err), stack: e?.stack, name: e?.name });
     }
   };
 }
