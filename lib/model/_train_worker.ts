@@ -1,7 +1,7 @@
 /// <reference lib="deno.worker" />
 /**
- * Training worker of run_pool.ts: trains one run on its own tfjs backend, quietly, posting `{ done: 1 }`
- * after each epoch, then `{ finished: true }` or `{ error, name }` (lib/util/worker.ts).
+ * Training worker of run_pool.ts: trains one run on its own tfjs backend, quietly, posting `{ done: n }`
+ * after its epoch n (counted from 1, also when it resumed from a checkpoint), then `{ finished: true }` or `{ error, name }` (lib/util/worker.ts).
  *
  * @module
  */
@@ -10,5 +10,5 @@ import { trainRun } from "./run.ts";
 import type { PoolJob } from "./run_pool.ts";
 
 serveWorker<PoolJob>(async (job, onDone) => {
-  await trainRun({ ...job, quiet: true, onEpoch: () => onDone(1) });
+  await trainRun({ ...job, quiet: true, onEpoch: (row) => onDone(row.epoch) });
 });

@@ -255,7 +255,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const { config, release, key } = resolveRun(opts.config);
   const out = opts.outDir;
-  claimOutputFolder(out, { owners: ["run.json", join("checkpoint", "checkpoint.json")], action: "train into" });
+  claimOutputFolder(out, RUN_FOLDER_CLAIM);
   const unlock = acquireLock(out, "train into", { quiet: opts.quiet });
   try {
     const prev = completedRun(out, key, opts.force);
@@ -266,13 +266,18 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   }
 }
 
+/** A run folder: new, empty, or holding a run (completed, or its checkpoint). */
+const RUN_FOLDER_CLAIM = { owners: ["run.json", join("checkpoint", "checkpoint.json")], action: "train into" };
+
 /**
  * Whether {@linkcode trainRun} would reuse the completed run in `opts.outDir` ("reuse") or train
  * ("train"), without training; throws what trainRun would throw for a folder it cannot train into
- * (a completed run of another config without `force`, damaged files of a completed run).
+ * (a folder of other files, a completed run of another config without `force`, damaged files of a
+ * completed run).
  */
 export function runPlan(opts: Pick<TrainRunOptions, "config" | "outDir" | "force">): "reuse" | "train" {
   const { key } = resolveRun(opts.config);
+  claimOutputFolder(opts.outDir, RUN_FOLDER_CLAIM);
   return completedRun(opts.outDir, key, opts.force) ? "reuse" : "train";
 }
 

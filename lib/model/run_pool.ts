@@ -5,13 +5,15 @@
  * thread trains it (tests compare the files bit for bit).
  *
  * - A completed run of the same config is reused in the calling thread, as {@linkcode trainRun} would.
- * - Until one run with an image input has been trained, runs are trained in the calling thread, one at
- *   a time: the first fills the feature cache (its extraction already uses every core), and the runs
- *   that follow in workers read it. Runs whose features another config would need are still correct in
- *   workers, only slower (each worker then extracts what it lacks).
+ * - Runs that may have to compute features are trained in the calling thread, one at a time, until the
+ *   runs trained there cover the feature cache the others read (the same backbone, input size,
+ *   augmentation and release; their layers, views and images): the extraction already uses every
+ *   core, and workers then only read the cache. The study's runs need one such run.
+ * - Runs on a backend other than wasm or cpu (a GPU is shared, not multiplied) stay in the calling thread.
  * - A failing run stops new ones from starting; the runs already in workers finish and keep their
- *   folders, then the first error is thrown. Ctrl-C reaches every worker: each saves its checkpoint,
- *   and the pool ends with an {@linkcode InterruptedError} (rerun to resume).
+ *   folders, then the first error is thrown. Ctrl-C stops new runs from starting; runs in their
+ *   training loop save a checkpoint and stop, and the pool ends with an {@linkcode InterruptedError}
+ *   (the same command resumes: completed runs are reused, interrupted ones resume).
  *
  * @example
  * ```ts
@@ -19,14 +21,16 @@
  * import { trainJobsFrom } from "./run_pool.ts";
  * assert.equal(trainJobsFrom(undefined, 2), 2);       // default: one worker per core
  * assert.equal(trainJobsFrom("1", 8), 1);             // DERM7PT_TRAIN_JOBS=1: one run at a time, no workers
- * assert.throws(() => trainJobsFrom("two", 2), /DERM7PT_TRAIN_JOBS: expected a whole number >= 1, found "two"/);
+ * assert.throws(() => trainJobsFrom("two", 2), /expected DERM7PT_TRAIN_JOBS to be a whole number >= 1, found "two"/);
  * ```
  *
  * @module
  */
+import { resolve } from "node:path";
 import { runWorker } from "../util/worker.ts";
 import { releaseLockOfThisProcess } from "../util/lock.ts";
-import { readRunRecord, runPlan, RunResult, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
+import { InterruptedError } from "../util/interrupt.ts";
+import { readRunRecord, RunResult, runPlan, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
 
 /** One run for the pool: trainRun's options that can cross to a worker (no callbacks). */
 export type PoolJob = Pick<TrainRunOptions, "config" | "outDir" | "cacheDir" | "force" | "engine">;
@@ -41,7 +45,7 @@ export interface PoolResult {
   summary: RunSummary;
 }
 
-/** What the pool reports as it goes (for a status line). */
+/** What the pool reports as it goes (for a status line); `epoch` counts from 1 (a resumed run starts later). */
 export type PoolEvent =
   | { type: "start"; index: number; where: "here" | "worker" }
   | { type: "epoch"; index: number; epoch: number; epochs: number }
@@ -56,20 +60,20 @@ export interface PoolOptions {
   /** Called as runs start, advance an epoch and end. */
   onEvent?: (event: PoolEvent) => void;
   /**
-   * Runs a run in the calling thread (reused runs, and the first trained ones); default `train()`.
-   * The caller can wrap it, e.g. to show the feature extraction's progress.
+   * Runs a run in the calling thread (reused runs, and those that fill the feature cache); default
+   * `train()`. The caller can wrap it, e.g. to show the feature extraction's progress.
    */
   inThisThread?: (index: number, train: () => Promise<RunResult>) => Promise<RunResult>;
 }
 
 /**
  * The number of runs to train at once: `DERM7PT_TRAIN_JOBS` when set, else one per core.
- * @throws {RangeError} naming DERM7PT_TRAIN_JOBS when it is not a whole number >= 1.
+ * @throws {Error} naming DERM7PT_TRAIN_JOBS when it is not a whole number >= 1.
  */
 export function trainJobsFrom(env: string | undefined, cores: number): number {
   if (env === undefined || env === "") return Math.max(1, cores);
   if (!/^[1-9]\d*$/.test(env.trim())) {
-    throw new RangeError(`DERM7PT_TRAIN_JOBS: expected a whole number >= 1, found "${env}"`);
+    throw new Error(`Cannot train runs: expected DERM7PT_TRAIN_JOBS to be a whole number >= 1, found "${env}"`);
   }
   return Number(env.trim());
 }
@@ -79,8 +83,30 @@ export function defaultTrainJobs(): number {
   return trainJobsFrom(Deno.env.get("DERM7PT_TRAIN_JOBS"), navigator.hardwareConcurrency ?? 1);
 }
 
-const usesImages = (job: PoolJob) => job.config.model.inputs !== "M";
-/** Backends that train on one CPU thread (a GPU backend is shared, not multiplied, by workers). */
+/** What a run reads from the feature cache: which cache (`key`), and its layers, views and images. */
+interface FeatureNeed {
+  key: string;
+  layers: string[];
+  views: number;
+  images: string[];
+}
+
+function featureNeed(job: PoolJob): FeatureNeed {
+  const { model, training, data } = job.config;
+  const b = model.backbone;
+  return {
+    key: JSON.stringify([b.source, b.path ?? null, b.size, training.augmentation, resolve(data.dir)]),
+    layers: b.featureLayers,
+    views: Math.max(training.views, training.ttaViews),
+    images: [...model.inputs].filter((i) => i === "C" || i === "D"),
+  };
+}
+
+const covers = (have: FeatureNeed, need: FeatureNeed) =>
+  have.key === need.key && need.views <= have.views &&
+  need.layers.every((l) => have.layers.includes(l)) && need.images.every((i) => have.images.includes(i));
+
+/** Backends that train on one CPU thread. */
 const inWorkers = (job: PoolJob) => job.config.backend === "wasm" || job.config.backend === "cpu";
 const epochsOf = (job: PoolJob) =>
   job.config.training.preset === "features"
@@ -89,13 +115,18 @@ const epochsOf = (job: PoolJob) =>
 
 /**
  * Trains (or reuses) every job; returns their results in the jobs' order.
- * @throws what {@linkcode trainRun} throws (checked for every job before any starts), or the first
- * failing run's error after the running ones have finished.
+ * @throws what {@linkcode trainRun} throws for a folder it cannot train into (checked for every job
+ * before any starts), a run folder given twice, or the first failing run's error after the running
+ * ones have finished; {InterruptedError} after Ctrl-C.
  */
 export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOptions = {}): Promise<PoolResult[]> {
   const limit = options.jobs ?? defaultTrainJobs();
-  const twice = jobs.find((j, i) => jobs.findIndex((k) => k.outDir === j.outDir) !== i);
-  if (twice) throw new RangeError(`Cannot train runs: the run folder ${twice.outDir} is given twice`);
+  if (!(Number.isInteger(limit) && limit >= 1)) {
+    throw new RangeError(`Cannot train runs: expected jobs to be a whole number >= 1, found ${limit}`);
+  }
+  const folders = jobs.map((j) => resolve(j.outDir));
+  const twice = folders.findIndex((f, i) => folders.indexOf(f) !== i);
+  if (twice >= 0) throw new RangeError(`Cannot train runs: the run folder ${jobs[twice].outDir} is given twice`);
   const plans = jobs.map((job) => runPlan(job)); // refuses a folder it cannot train into before anything starts
   const results: PoolResult[] = new Array(jobs.length);
   const emit = options.onEvent ?? (() => {});
@@ -107,32 +138,48 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
     emit({ type: "done", index: i, result: results[i] });
   };
   const queue: number[] = [];
-  let featuresReady = false;
+  const filled: FeatureNeed[] = []; // what the runs trained here have put in the feature cache
   for (let i = 0; i < jobs.length; i++) {
-    if (plans[i] === "reuse" || limit === 1 || !inWorkers(jobs[i]) || (!featuresReady && usesImages(jobs[i]))) {
+    const need = featureNeed(jobs[i]);
+    const cached = !need.images.length || filled.some((have) => covers(have, need));
+    if (plans[i] === "reuse" || limit === 1 || !inWorkers(jobs[i]) || !cached) {
       await here(i);
-      if (plans[i] === "train" && usesImages(jobs[i])) featuresReady = true;
+      if (plans[i] === "train" && need.images.length) filled.push(need);
     } else queue.push(i);
   }
   let failure: unknown = null;
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
   const worker = async () => {
-    for (let i = queue.shift(); i !== undefined && failure === null; i = queue.shift()) {
+    for (let i = queue.shift(); i !== undefined && failure === null && !interrupted; i = queue.shift()) {
       emit({ type: "start", index: i, where: "worker" });
       const epochs = epochsOf(jobs[i]);
-      let epoch = 0;
       try {
         await runWorker(new URL("./_train_worker.ts", import.meta.url), jobs[i], {
-          onDone: () => emit({ type: "epoch", index: i, epoch: ++epoch, epochs }),
+          onDone: (epoch) => emit({ type: "epoch", index: i, epoch, epochs }),
         });
         results[i] = { dir: jobs[i].outDir, reused: false, summary: readRunRecord(jobs[i].outDir).summary };
         emit({ type: "done", index: i, result: results[i] });
       } catch (e) {
-        releaseLockOfThisProcess(jobs[i].outDir); // a worker that died before releasing it
+        // a worker that died without a message never ran trainRun's `finally`: its lock is left behind
+        if ((e as { crashed?: boolean }).crashed) releaseLockOfThisProcess(jobs[i].outDir);
         failure ??= e;
       }
     }
   };
-  await Promise.all([...Array(Math.min(limit, queue.length)).keys()].map(worker));
+  const listening = queue.length > 0;
+  if (listening) Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    await Promise.all([...Array(Math.min(limit, queue.length)).keys()].map(worker));
+  } finally {
+    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+  }
   if (failure !== null) throw failure;
+  if (interrupted) {
+    const left = jobs.length - results.filter(Boolean).length;
+    throw new InterruptedError(
+      `Training interrupted: ${left} of ${jobs.length} runs not trained (completed runs are kept); run the same command again to go on`,
+    );
+  }
   return results;
 }

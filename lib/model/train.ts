@@ -331,7 +331,7 @@ function listenForInterrupt(quiet: boolean | undefined): Interrupt {
   try {
     Deno.addSignalListener("SIGINT", onSigint);
     interrupt.remove = () => Deno.removeSignalListener("SIGINT", onSigint);
-  } catch { /* signals unavailable (e.g. in a worker) */ }
+  } catch { /* signals unavailable on this platform */ }
   return interrupt;
 }
 

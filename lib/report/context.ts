@@ -25,6 +25,7 @@
  * @module
  */
 import { join } from "node:path";
+import { defaultTrainJobs } from "../model/run_pool.ts";
 import {
   cacheDirectory,
   DEFAULT_SYNTHETIC,
@@ -156,6 +157,7 @@ export async function notebookContext(
       cacheDir,
     };
   }
+  defaultTrainJobs(); // a bad DERM7PT_TRAIN_JOBS is reported now, not after the first runs
   let location = releaseLocation(options.dataDir);
   if (location.source === "default-synthetic") {
     location = { ...location, dir: settings.syntheticDir };

@@ -102,7 +102,8 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
 /**
  * Trains (or reuses) the named runs; returns name -> run folder. The first run to train fills the
  * feature cache on its own; the others train several at once in workers (one per core, or
- * `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. Unless quiet, the whole
+ * `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run folder whose config
+ * changed, or whose files do not match its run.json, is retrained (the status line says why). Unless quiet, the whole
  * step reports on one status line (in a notebook: one updating display): the feature extraction,
  * then the runs in training with their epochs, ending with how many runs were trained or reused.
  */
@@ -116,13 +117,13 @@ export async function ensureRuns(
   const step = quiet ? null : statusLine();
   const t0 = performance.now();
   const label = (i: number) => `run ${i + 1}/${unique.length} ${unique[i]}`;
-  const jobs: PoolJob[] = unique.map((name, i) => {
-    const dir = join(runsDir(ctx), name);
-    const config = studyRunConfig(ctx, name);
-    const why = retrainReason(dir, config);
-    if (why) step?.update(`${label(i)}: ${why}; retraining`);
-    return { config, outDir: dir, cacheDir: ctx.cacheDir, force: why !== null };
-  });
+  const reasons = unique.map((name) => retrainReason(join(runsDir(ctx), name), studyRunConfig(ctx, name)));
+  const jobs: PoolJob[] = unique.map((name, i) => ({
+    config: studyRunConfig(ctx, name),
+    outDir: join(runsDir(ctx), name),
+    cacheDir: ctx.cacheDir,
+    force: reasons[i] !== null,
+  }));
   const epochs = new Map<number, string>();
   let finished = 0, shown = 0;
   const show = (text: string, force = false) => {
@@ -138,9 +139,10 @@ export async function ensureRuns(
     quiet,
     inThisThread: (i, train) => (step ? withStatusLine(step.prefixed(`${label(i)} · `), train) : train()),
     onEvent: (e) => {
+      if (e.type === "start" && reasons[e.index]) show(`${label(e.index)}: ${reasons[e.index]}; retraining`, true);
       if (e.type === "start" && e.where === "worker") {
         epochs.set(e.index, "starting");
-        show(inWorkers(), true);
+        show(inWorkers(), !reasons[e.index]);
       } else if (e.type === "epoch") {
         epochs.set(e.index, `epoch ${e.epoch}/${e.epochs}`);
         show(inWorkers());

@@ -53,7 +53,8 @@ export interface RunWorkerOptions {
 /**
  * Runs `job` in a new module worker loaded from `url` (which answers with {@linkcode serveWorker}) and
  * resolves when it posts `{ finished: true }`; the worker is terminated either way.
- * @throws {Error} (rejects) with the worker's message on one line when it posts an error or fails to load.
+ * @throws {Error} (rejects) with the worker's message on one line when it posts an error or fails to load;
+ * an error of a worker that died without posting one (an uncaught error, a failed load) has `crashed: true`.
  */
 export function runWorker<J>(url: URL, job: J, options: RunWorkerOptions = {}): Promise<void> {
   const fail = (message: string, stack?: string, name?: string) =>
@@ -74,7 +75,8 @@ export function runWorker<J>(url: URL, job: J, options: RunWorkerOptions = {}): 
     w.onerror = (e) => {
       e.preventDefault();
       w.terminate();
-      reject(fail(e.message));
+      // the worker died without posting its error (no `finally` of its job ran): callers may clean up
+      reject(Object.assign(fail(e.message), { crashed: true }));
     };
     w.postMessage(job);
   });

@@ -162,10 +162,11 @@ await show(trainingHistory.filter(pl.col("best")), { caption: "The selected epoc
 // ## Every run the analyses need
 //
 // Notebook 03 compares the diagnosis and management models, 04 the multi-task model, 05 the input ablation; the
-// 3-fold cross-validation rows of the study's tables need each model trained on each fold. The features are
-// cached by now, so the runs train several at once, each in its own worker on one core (`DERM7PT_TRAIN_JOBS`
-// sets how many; the results are the same bit for bit); the progress line names the runs in training and their
-// epochs. Completed runs are reused, so this cell is fast the second time.
+// 3-fold cross-validation rows of the study's tables need each model trained on each fold. The first run to train
+// (here `diag-CDM`) trains on its own, filling the feature cache were it empty; the others then train several at
+// once, each in its own worker on one core (`DERM7PT_TRAIN_JOBS` sets how many; the results are the same bit for
+// bit), and the progress line names the runs in training and their epochs. Completed runs are reused, so this
+// cell is fast the second time.
 // %% code [expect-table]
 const names = studyRunNames.all;
 const dirs = await ensureRuns(ctx, names);

@@ -1,15 +1,17 @@
 /**
  * Runs trained several at once in workers (lib/model/run_pool.ts) are bit-identical to runs trained
- * one after another in the calling thread; a failing run stops no running one and leaves no lock; a
- * run folder given twice is refused before anything starts.
+ * one after another in the calling thread; runs whose features are not yet cached train in the calling
+ * thread; a failing run stops no running one; a worker that dies leaves no lock; Ctrl-C ends the pool
+ * with an InterruptedError; a run folder given twice is refused before anything starts.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defaultRunConfig, ModelKind, RunConfig } from "../../lib/model/config.ts";
 import { PoolEvent, PoolJob, trainRunsInPool } from "../../lib/model/run_pool.ts";
-import { LOCK_FILE } from "../../lib/util/lock.ts";
+import { acquireLock, LOCK_FILE, releaseLockOfThisProcess } from "../../lib/util/lock.ts";
+import { runWorker } from "../../lib/util/worker.ts";
 import { exists } from "../../lib/util/fs.ts";
-import { tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
+import { PROJECT_ROOT, tempDir, writeFixtureImages, writeFixtureRelease } from "../_helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -99,6 +101,106 @@ Deno.test({
     const out = join(tempDir(), "same");
     const job = { config: config(data, "mgmt", "M", 0), outDir: out, cacheDir };
     await assert.rejects(trainRunsInPool([job, job], { jobs: 2 }), new RegExp(`run folder ${out} is given twice`));
+    await assert.rejects(
+      trainRunsInPool([job, { ...job, outDir: join(out, "..", ".", "same") }], { jobs: 2 }),
+      /is given twice/,
+    );
+    await assert.rejects(trainRunsInPool([job], { jobs: 0 }), /expected jobs to be a whole number >= 1, found 0/);
     assert.ok(!exists(out));
+  },
+});
+
+Deno.test({
+  name: "run pool: a run needing images not yet cached trains in the calling thread, not in a worker",
+  ...opts,
+  async fn() {
+    const { data, cacheDir } = await fixture();
+    const root = tempDir();
+    const where: string[] = [];
+    await trainRunsInPool(
+      [
+        { config: config(data, "mgmt", "C", 0), outDir: join(root, "c"), cacheDir }, // fills the clinical images
+        { config: config(data, "mgmt", "CM", 0), outDir: join(root, "cm"), cacheDir }, // covered: a worker
+        { config: config(data, "mgmt", "D", 0), outDir: join(root, "d"), cacheDir }, // dermoscopic: here
+        { config: config(data, "diag", "CD", 0), outDir: join(root, "cd"), cacheDir }, // both now cached: a worker
+      ],
+      { jobs: 2, onEvent: (e) => e.type === "start" && where.push(e.where) },
+    );
+    assert.deepEqual(where, ["here", "here", "worker", "worker"]);
+  },
+});
+
+Deno.test({
+  name: "run pool: Ctrl-C (a real SIGINT) ends the pool with an InterruptedError and starts no new run; rerunning finishes",
+  ...opts,
+  async fn() {
+    const { data, cacheDir } = await fixture();
+    const root = tempDir();
+    const jobs: PoolJob[] = [0, 1, 2, 3].map((seed) => {
+      const c = config(data, "multi", "CDM", seed);
+      c.training.epochs = 60;
+      return { config: c, outDir: join(root, `s${seed}`), cacheDir };
+    });
+    const script = join(root, "pool.ts");
+    const lib = (f: string) => new URL(`../../lib/${f}`, import.meta.url).href;
+    Deno.writeTextFileSync(
+      script,
+      `import { trainRunsInPool } from "${lib("model/run_pool.ts")}";
+import { InterruptedError } from "${lib("util/interrupt.ts")}";
+const jobs = JSON.parse(Deno.readTextFileSync(Deno.args[0]));
+try {
+  await trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => e.type === "epoch" && console.log("epoch") });
+  console.log("finished");
+} catch (e) {
+  console.log(e instanceof InterruptedError ? "interrupted: " + e.message : "error: " + e.message);
+}
+`,
+    );
+    Deno.writeTextFileSync(join(root, "jobs.json"), JSON.stringify(jobs));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", join(PROJECT_ROOT, "deno.json"), script, join(root, "jobs.json")],
+      cwd: PROJECT_ROOT,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let out = "";
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    while (!/epoch/.test(out)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    assert.match(out, /epoch/, "a worker reported an epoch");
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    await child.status;
+    assert.match(out, /interrupted: Training interrupted/, out.slice(-500));
+    assert.ok(!exists(join(root, "s3", "run.json")), "no new run started after Ctrl-C");
+    for (const s of ["s1", "s2"]) assert.ok(!exists(join(root, s, LOCK_FILE)), `${s}: lock released`);
+    const results = await trainRunsInPool(jobs, { jobs: 2 });
+    assert.ok(results.every((r) => exists(join(r.dir, "run.json"))));
+  },
+});
+
+Deno.test({
+  name: "workers: one that dies without posting its error is marked crashed; its lock of this process is released",
+  ...opts,
+  async fn() {
+    const dir = tempDir();
+    const module = join(dir, "crash.ts");
+    Deno.writeTextFileSync(module, "self.onmessage = () => { setTimeout(() => { throw new Error('boom'); }, 0); };\n");
+    const e = await runWorker(new URL(`file://${module}`), {}).then(() => null, (e) => e);
+    assert.ok(e instanceof Error && /boom/.test(e.message));
+    assert.equal((e as { crashed?: boolean }).crashed, true);
+    const runDir = join(dir, "run");
+    acquireLock(runDir, "train into"); // taken, never released: as by a worker that died
+    assert.ok(releaseLockOfThisProcess(runDir));
+    assert.ok(!exists(join(runDir, LOCK_FILE)));
+    Deno.writeTextFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: 1, host: "elsewhere", since: "" }));
+    assert.equal(releaseLockOfThisProcess(runDir), false, "another process's lock is kept");
   },
 });
