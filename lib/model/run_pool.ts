@@ -30,7 +30,7 @@ import { resolve } from "node:path";
 import { runWorker } from "../util/worker.ts";
 import { releaseLockOfThisProcess } from "../util/lock.ts";
 import { InterruptedError } from "../util/interrupt.ts";
-import { readRunRecord, RunResult, runPlan, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
+import { readRunRecord, runPlan, RunResult, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
 
 /** One run for the pool: trainRun's options that can cross to a worker (no callbacks). */
 export type PoolJob = Pick<TrainRunOptions, "config" | "outDir" | "cacheDir" | "force" | "engine">;
@@ -102,9 +102,14 @@ function featureNeed(job: PoolJob): FeatureNeed {
   };
 }
 
-const covers = (have: FeatureNeed, need: FeatureNeed) =>
-  have.key === need.key && need.views <= have.views &&
-  need.layers.every((l) => have.layers.includes(l)) && need.images.every((i) => have.images.includes(i));
+/** True when the runs that filled `filled` cached every image, layer and view that `need` reads. */
+const cachedFor = (need: FeatureNeed, filled: readonly FeatureNeed[]) =>
+  need.images.every((image) =>
+    filled.some((have) =>
+      have.key === need.key && need.views <= have.views && have.images.includes(image) &&
+      need.layers.every((l) => have.layers.includes(l))
+    )
+  );
 
 /** Backends that train on one CPU thread. */
 const inWorkers = (job: PoolJob) => job.config.backend === "wasm" || job.config.backend === "cpu";
@@ -141,7 +146,7 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
   const filled: FeatureNeed[] = []; // what the runs trained here have put in the feature cache
   for (let i = 0; i < jobs.length; i++) {
     const need = featureNeed(jobs[i]);
-    const cached = !need.images.length || filled.some((have) => covers(have, need));
+    const cached = cachedFor(need, filled);
     if (plans[i] === "reuse" || limit === 1 || !inWorkers(jobs[i]) || !cached) {
       await here(i);
       if (plans[i] === "train" && need.images.length) filled.push(need);

@@ -80,14 +80,20 @@ Deno.test({
   async fn() {
     const { data, cacheDir } = await fixture();
     const root = tempDir();
-    const bad = config(data, "mgmt", "CDM", 1);
-    bad.model.backbone = { ...bad.model.backbone, source: "tfjs", path: join(root, "no-such-model") };
+    // a damaged checkpoint: the folder is a run's (planned as "train"); the run fails in its worker
+    Deno.mkdirSync(join(root, "bad", "checkpoint"), { recursive: true });
+    Deno.writeTextFileSync(join(root, "bad", "checkpoint", "checkpoint.json"), "{ not json");
     const jobs: PoolJob[] = [
       { config: config(data, "mgmt", "CDM", 0), outDir: join(root, "first"), cacheDir },
-      { config: bad, outDir: join(root, "bad"), cacheDir },
+      { config: config(data, "mgmt", "CDM", 1), outDir: join(root, "bad"), cacheDir },
       { config: config(data, "diag", "CDM", 0), outDir: join(root, "good"), cacheDir },
     ];
-    await assert.rejects(trainRunsInPool(jobs, { jobs: 2 }), /no-such-model/);
+    const where: string[] = [];
+    await assert.rejects(
+      trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => e.type === "start" && where.push(e.where) }),
+      /checkpoint/,
+    );
+    assert.deepEqual(where, ["here", "worker", "worker"]);
     assert.ok(exists(join(root, "good", "run.json")), "the run beside the failing one completed");
     assert.ok(!exists(join(root, "bad", LOCK_FILE)), "no lock left behind");
   },
@@ -131,7 +137,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "run pool: Ctrl-C (a real SIGINT) ends the pool with an InterruptedError and starts no new run; rerunning finishes",
+  name:
+    "run pool: Ctrl-C (a real SIGINT) ends the pool with an InterruptedError and starts no new run; rerunning finishes",
   ...opts,
   async fn() {
     const { data, cacheDir } = await fixture();
@@ -192,9 +199,12 @@ Deno.test({
   async fn() {
     const dir = tempDir();
     const module = join(dir, "crash.ts");
-    Deno.writeTextFileSync(module, "self.onmessage = () => { setTimeout(() => { throw new Error('boom'); }, 0); };\n");
+    Deno.writeTextFileSync(
+      module,
+      "self.onmessage = () => { setTimeout(() => { throw new Error('this worker dies on purpose (run_pool_test)'); }, 0); };\n",
+    );
     const e = await runWorker(new URL(`file://${module}`), {}).then(() => null, (e) => e);
-    assert.ok(e instanceof Error && /boom/.test(e.message));
+    assert.ok(e instanceof Error && /dies on purpose/.test(e.message));
     assert.equal((e as { crashed?: boolean }).crashed, true);
     const runDir = join(dir, "run");
     acquireLock(runDir, "train into"); // taken, never released: as by a worker that died
