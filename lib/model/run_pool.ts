@@ -10,6 +10,7 @@
  *   augmentation and release; their layers, views and images): the extraction already uses every
  *   core, and workers then only read the cache. The study's runs need one such run.
  * - Runs on a backend other than wasm or cpu (a GPU is shared, not multiplied) stay in the calling thread.
+ * - The runs for workers start longest first (an estimate from their epochs, inputs and head).
  * - A failing run stops new ones from starting; the runs already in workers finish and keep their
  *   folders, then the first error is thrown. Ctrl-C stops new runs from starting; runs in their
  *   training loop save a checkpoint and stop, and the pool ends with an {@linkcode InterruptedError}
@@ -119,6 +120,16 @@ const epochsOf = (job: PoolJob) =>
     : job.config.training.schedule.reduce((n, s) => n + s.epochs, 0);
 
 /**
+ * A run's relative training time, for ordering only: epochs x the width of its input (images x layers, and
+ * the metadata) x the width of its first layer (a hidden layer, or a few logits).
+ */
+function estimatedCost(job: PoolJob): number {
+  const { model } = job.config;
+  const images = [...model.inputs].filter((i) => i === "C" || i === "D").length;
+  return epochsOf(job) * (images * model.backbone.featureLayers.length + 0.1) * (model.head.hidden || 8);
+}
+
+/**
  * Trains (or reuses) every job; returns their results in the jobs' order.
  * @throws what {@linkcode trainRun} throws for a folder it cannot train into (checked for every job
  * before any starts), a run folder given twice, or the first failing run's error after the running
@@ -152,6 +163,8 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
       if (plans[i] === "train" && need.images.length) filled.push(need);
     } else queue.push(i);
   }
+  // longest first, so that no long run is left training alone at the end (results do not depend on order)
+  queue.sort((a, b) => estimatedCost(jobs[b]) - estimatedCost(jobs[a]) || a - b);
   let failure: unknown = null;
   let interrupted = false;
   const onSigint = () => (interrupted = true);
