@@ -48,6 +48,7 @@ export interface PoolResult {
 
 /** What the pool reports as it goes (for a status line); `epoch` counts from 1 (a resumed run starts later). */
 export type PoolEvent =
+  | { type: "plan"; train: number; reuse: number }
   | { type: "start"; index: number; where: "here" | "worker" }
   | { type: "epoch"; index: number; epoch: number; epochs: number }
   | { type: "done"; index: number; result: PoolResult };
@@ -58,7 +59,7 @@ export interface PoolOptions {
   jobs?: number;
   /** No progress lines from the runs trained in the calling thread (workers are always quiet). */
   quiet?: boolean;
-  /** Called as runs start, advance an epoch and end. */
+  /** Called with the plan (how many runs train, how many are reused), then as runs start, advance an epoch and end. */
   onEvent?: (event: PoolEvent) => void;
   /**
    * Runs a run in the calling thread (reused runs, and those that fill the feature cache); default
@@ -146,6 +147,8 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
   const plans = jobs.map((job) => runPlan(job)); // refuses a folder it cannot train into before anything starts
   const results: PoolResult[] = new Array(jobs.length);
   const emit = options.onEvent ?? (() => {});
+  const toTrain = plans.filter((p) => p === "train").length;
+  emit({ type: "plan", train: toTrain, reuse: jobs.length - toTrain });
   const here = async (i: number) => {
     emit({ type: "start", index: i, where: "here" });
     const train = () => trainRun({ ...jobs[i], quiet: options.quiet ?? true });

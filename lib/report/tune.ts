@@ -158,10 +158,6 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   }
   const kinds = options.kinds ?? TUNE_KINDS;
   const candidates = TUNE_CANDIDATES.filter((c) => names.includes(c.name));
-  const bar = new Progress("tune", candidates.length * kinds.length * options.seeds.length, {
-    unit: "run",
-    quiet: options.quiet,
-  });
   const rows: TuneRow[] = [];
   const presetConfig = (kind: ModelKind, seed: number) => {
     const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
@@ -171,14 +167,14 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
     return config;
   };
   // every run first (several at once after the first, lib/model/run_pool.ts), then the scores
+  let bar = null as Progress | null; // made once the pool says how many runs it trains
   const planned: { row: TuneRow; job: PoolJob }[] = [];
   for (const kind of kinds) {
     for (const cand of candidates) {
       const changed = presetConfig(kind, 0);
       cand.change(changed);
       if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === JSON.stringify(presetConfig(kind, 0))) {
-        bar.tick(options.seeds.length); // the kind's preset itself: its row is the preset's
-        continue;
+        continue; // the kind's preset itself: its row is the preset's
       }
       const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };
       rows.push(row);
@@ -193,7 +189,12 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   }
   const runs = await trainRunsInPool(planned.map((p) => p.job), {
     jobs: options.jobs,
-    onEvent: (e) => e.type === "done" && bar.tick(),
+    onEvent: (e) => {
+      // the runs to train only (reused ones take no time, and would make the rate and ETA wrong)
+      if (e.type === "plan" && e.train > 0) {
+        bar = new Progress("tune: runs", e.train, { unit: "run", quiet: options.quiet });
+      } else if (e.type === "done" && !e.result.reused) bar?.tick();
+    },
   });
   planned.forEach(({ row, job }, i) => {
     // the run's own time, also when an earlier tune made it (then this call only reads it)
@@ -204,7 +205,7 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
     row.auroc.push(rocAucOvr(truth, probs));
     row.accuracy.push(classwiseMetrics(truth, argmax(probs), { labels: probs[0].length }).accuracy);
   });
-  bar.done();
+  bar?.done();
   return rows;
 }
 
