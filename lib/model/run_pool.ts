@@ -4,7 +4,7 @@
  * of one. Results do not depend on it: a run is a pure function of its config and seed, whichever
  * thread trains it (tests compare the files bit for bit).
  *
- * - A completed run of the same config is reused in the calling thread, as {@linkcode trainRun} would.
+ * - A completed run of the same config is reused, as {@linkcode trainRun} would (its summary is read).
  * - Runs that may have to compute features are trained in the calling thread, one at a time, until the
  *   runs trained there cover the feature cache the others read (the same backbone, input size,
  *   augmentation and release; their layers, views and images): the extraction already uses every
@@ -62,8 +62,8 @@ export interface PoolOptions {
   /** Called with the plan (how many runs train, how many are reused), then as runs start, advance an epoch and end. */
   onEvent?: (event: PoolEvent) => void;
   /**
-   * Runs a run in the calling thread (reused runs, and those that fill the feature cache); default
-   * `train()`. The caller can wrap it, e.g. to show the feature extraction's progress.
+   * Trains a run in the calling thread (those that fill the feature cache, or every run when `jobs` is
+   * 1); default `train()`. The caller can wrap it, e.g. to show the feature extraction's progress.
    */
   inThisThread?: (index: number, train: () => Promise<RunResult>) => Promise<RunResult>;
 }
@@ -93,6 +93,9 @@ interface FeatureNeed {
   images: string[];
 }
 
+/** The images a run reads: "C" (clinical) and/or "D" (dermoscopic). */
+const imageInputs = (job: PoolJob) => [...job.config.model.inputs].filter((i) => i === "C" || i === "D");
+
 function featureNeed(job: PoolJob): FeatureNeed {
   const { model, training, data } = job.config;
   const b = model.backbone;
@@ -100,7 +103,7 @@ function featureNeed(job: PoolJob): FeatureNeed {
     key: JSON.stringify([b.source, b.path ?? null, b.size, training.augmentation, resolve(data.dir)]),
     layers: b.featureLayers,
     views: Math.max(training.views, training.ttaViews),
-    images: [...model.inputs].filter((i) => i === "C" || i === "D"),
+    images: imageInputs(job),
   };
 }
 
@@ -126,8 +129,8 @@ const epochsOf = (job: PoolJob) =>
  */
 function estimatedCost(job: PoolJob): number {
   const { model } = job.config;
-  const images = [...model.inputs].filter((i) => i === "C" || i === "D").length;
-  return epochsOf(job) * (images * model.backbone.featureLayers.length + 0.1) * (model.head.hidden || 8);
+  return epochsOf(job) * (imageInputs(job).length * model.backbone.featureLayers.length + 0.1) *
+    (model.head.hidden || 8);
 }
 
 /**
@@ -149,6 +152,11 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
   const emit = options.onEvent ?? (() => {});
   const toTrain = plans.filter((p) => p === "train").length;
   emit({ type: "plan", train: toTrain, reuse: jobs.length - toTrain });
+  const reuse = (i: number) => {
+    // runPlan has checked the completed run's config and files: read its summary, as trainRun would return it
+    results[i] = { dir: jobs[i].outDir, reused: true, summary: readRunRecord(jobs[i].outDir).summary };
+    emit({ type: "done", index: i, result: results[i] });
+  };
   const here = async (i: number) => {
     emit({ type: "start", index: i, where: "here" });
     const train = () => trainRun({ ...jobs[i], quiet: options.quiet ?? true });
@@ -161,9 +169,10 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
   for (let i = 0; i < jobs.length; i++) {
     const need = featureNeed(jobs[i]);
     const cached = cachedFor(need, filled);
-    if (plans[i] === "reuse" || limit === 1 || !inWorkers(jobs[i]) || !cached) {
+    if (plans[i] === "reuse") reuse(i);
+    else if (limit === 1 || !inWorkers(jobs[i]) || !cached) {
       await here(i);
-      if (plans[i] === "train" && need.images.length) filled.push(need);
+      if (need.images.length) filled.push(need);
     } else queue.push(i);
   }
   // longest first, so that no long run is left training alone at the end (results do not depend on order)

@@ -31,7 +31,7 @@ import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/confi
 import { configKey, readRunRecord } from "../model/run.ts";
 import { PoolJob, trainRunsInPool } from "../model/run_pool.ts";
 import { verifyRunFiles } from "../model/run_files.ts";
-import { loadRelease, releaseFingerprint } from "../data/release.ts";
+import { releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
 import { formatSeconds, statusLine, withStatusLine } from "../util/progress.ts";
 import type { NotebookContext } from "./context.ts";
@@ -103,9 +103,9 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
  * Trains (or reuses) the named runs; returns name -> run folder. The first run to train fills the
  * feature cache on its own; the others train several at once in workers (one per core, or
  * `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run folder whose config
- * changed, or whose files do not match its run.json, is retrained (the status line says why). Unless quiet, the whole
- * step reports on one status line (in a notebook: one updating display): the feature extraction,
- * then the runs in training with their epochs, ending with how many runs were trained or reused.
+ * changed, or whose files do not match its run.json, is retrained (the status line says why). Unless
+ * quiet, the whole step reports on one status line (in a notebook: one updating display): the feature
+ * extraction, then the runs in training with their epochs, ending with how many were trained or reused.
  */
 export async function ensureRuns(
   ctx: NotebookContext,
@@ -117,13 +117,14 @@ export async function ensureRuns(
   const step = quiet ? null : statusLine();
   const t0 = performance.now();
   const label = (i: number) => `run ${i + 1}/${unique.length} ${unique[i]}`;
-  const reasons = unique.map((name) => retrainReason(join(runsDir(ctx), name), studyRunConfig(ctx, name)));
-  const jobs: PoolJob[] = unique.map((name, i) => ({
+  const stamp = { fingerprint: releaseFingerprint(ctx.release), synthetic: ctx.release.synthetic };
+  const jobs: PoolJob[] = unique.map((name) => ({
     config: studyRunConfig(ctx, name),
     outDir: join(runsDir(ctx), name),
     cacheDir: ctx.cacheDir,
-    force: reasons[i] !== null,
   }));
+  const reasons = jobs.map((j) => retrainReason(j.outDir, { ...j.config, data: { ...j.config.data, ...stamp } }));
+  jobs.forEach((j, i) => (j.force = reasons[i] !== null));
   const epochs = new Map<number, string>();
   let finished = 0, shown = 0;
   const show = (text: string, force = false) => {
@@ -169,19 +170,14 @@ export async function ensureRuns(
 }
 
 /**
- * Why a run folder of the notebooks must be retrained rather than refused, or null: its config changed
- * (new code defaults, another profile), or its files do not match its run.json (an older format
- * without checksums, damaged files).
+ * Why a run folder of the notebooks must be retrained rather than refused, or null: its config (stamped
+ * with its release's fingerprint) changed (new code defaults, another profile), or its files do not match
+ * its run.json (an older format without checksums, damaged files).
  */
-function retrainReason(dir: string, config: RunConfig): string | null {
+function retrainReason(dir: string, stamped: RunConfig): string | null {
   if (!exists(join(dir, "run.json"))) return null;
   const previous = readRunRecord(dir);
-  const release = loadRelease(config.data.dir, { quiet: true });
-  const key = configKey({
-    ...config,
-    data: { ...config.data, fingerprint: releaseFingerprint(release), synthetic: release.synthetic },
-  });
-  if (previous.key !== key) return "the configuration changed since it was trained";
+  if (previous.key !== configKey(stamped)) return "the configuration changed since it was trained";
   try {
     verifyRunFiles(dir, previous);
     return null;

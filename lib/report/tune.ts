@@ -1,7 +1,8 @@
 /**
  * The validation evidence behind the features preset: the preset and one-change alternatives to it (its
  * layers, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
- * a hidden layer, the study's label-balanced batches, and the project's previous defaults), each trained
+ * linear heads or a hidden layer, the study's label-balanced batches, the epoch's selection, the
+ * learning-rate schedule, and the project's previous defaults), each trained
  * with several seeds and scored on the validation split only. The test split is never read: the table
  * this writes is what chose the preset, and rerunning it on another release shows whether the choice
  * carries over.
@@ -170,10 +171,11 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   let bar = null as Progress | null; // made once the pool says how many runs it trains
   const planned: { row: TuneRow; job: PoolJob }[] = [];
   for (const kind of kinds) {
+    const preset = JSON.stringify(presetConfig(kind, 0));
     for (const cand of candidates) {
       const changed = presetConfig(kind, 0);
       cand.change(changed);
-      if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === JSON.stringify(presetConfig(kind, 0))) {
+      if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === preset) {
         continue; // the kind's preset itself: its row is the preset's
       }
       const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };

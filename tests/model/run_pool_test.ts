@@ -15,14 +15,35 @@ import { PROJECT_ROOT, tempDir, writeFixtureImages, writeFixtureRelease } from "
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
-async function fixture(): Promise<{ data: string; cacheDir: string }> {
+type Inputs = RunConfig["model"]["inputs"];
+
+/** A 40-case release with images, a feature cache, and a maker of pool jobs on it (folder `<root>/<name>`). */
+async function fixture(): Promise<{
+  data: string;
+  cacheDir: string;
+  job: (root: string, name: string, kind: ModelKind, inputs: Inputs, seed: number) => PoolJob;
+}> {
   const data = tempDir();
   const { rows } = writeFixtureRelease(data, { cases: 40, seed: 12 });
   await writeFixtureImages(data, rows);
-  return { data, cacheDir: tempDir() };
+  const cacheDir = tempDir();
+  return {
+    data,
+    cacheDir,
+    job: (root, name, kind, inputs, seed) => ({
+      config: config(data, kind, inputs, seed),
+      outDir: join(root, name),
+      cacheDir,
+    }),
+  };
 }
 
-function config(data: string, kind: ModelKind, inputs: RunConfig["model"]["inputs"], seed: number): RunConfig {
+/** Where each run of the pool started ("here" or "worker"), in order. */
+function startsOf(events: PoolEvent[]): string[] {
+  return events.flatMap((e) => e.type === "start" ? [e.where] : []);
+}
+
+function config(data: string, kind: ModelKind, inputs: Inputs, seed: number): RunConfig {
   const c = defaultRunConfig({
     kind,
     inputs,
@@ -42,24 +63,20 @@ Deno.test({
   name: "run pool: runs trained two at a time in workers are bit-identical to runs trained one after another",
   ...opts,
   async fn() {
-    const { data, cacheDir } = await fixture();
-    const specs: [ModelKind, RunConfig["model"]["inputs"], number][] = [
+    const { job } = await fixture();
+    const specs: [ModelKind, Inputs, number][] = [
       ["mgmt", "CDM", 0],
       ["multi", "CD", 1],
       ["diag", "M", 2],
       ["multi", "DM", 0],
     ];
-    const jobsIn = (root: string): PoolJob[] =>
-      specs.map(([k, i, s]) => ({ config: config(data, k, i, s), outDir: join(root, `${k}-${i}`), cacheDir }));
+    const jobsIn = (root: string): PoolJob[] => specs.map(([k, i, s]) => job(root, `${k}-${i}`, k, i, s));
     const [seq, par] = [tempDir(), tempDir()];
     await trainRunsInPool(jobsIn(seq), { jobs: 1 });
     const events: PoolEvent[] = [];
     const results = await trainRunsInPool(jobsIn(par), { jobs: 2, onEvent: (e) => events.push(e) });
     // the first run fills the feature cache here; the other three train in workers, reporting each epoch
-    assert.deepEqual(
-      events.filter((e) => e.type === "start").map((e) => e.type === "start" && e.where),
-      ["here", "worker", "worker", "worker"],
-    );
+    assert.deepEqual(startsOf(events), ["here", "worker", "worker", "worker"]);
     assert.equal(events.filter((e) => e.type === "epoch").length, 9);
     assert.deepEqual(results.map((r) => r.reused), [false, false, false, false]);
     for (const [k, i] of specs) {
@@ -78,22 +95,19 @@ Deno.test({
   name: "run pool: a failing run lets the running ones finish, leaves no lock, and its error is thrown",
   ...opts,
   async fn() {
-    const { data, cacheDir } = await fixture();
+    const { job } = await fixture();
     const root = tempDir();
     // a damaged checkpoint: the folder is a run's (planned as "train"); the run fails in its worker
     Deno.mkdirSync(join(root, "bad", "checkpoint"), { recursive: true });
     Deno.writeTextFileSync(join(root, "bad", "checkpoint", "checkpoint.json"), "{ not json");
-    const jobs: PoolJob[] = [
-      { config: config(data, "mgmt", "CDM", 0), outDir: join(root, "first"), cacheDir },
-      { config: config(data, "mgmt", "CDM", 1), outDir: join(root, "bad"), cacheDir },
-      { config: config(data, "diag", "CDM", 0), outDir: join(root, "good"), cacheDir },
+    const jobs = [
+      job(root, "first", "mgmt", "CDM", 0),
+      job(root, "bad", "mgmt", "CDM", 1),
+      job(root, "good", "diag", "CDM", 0),
     ];
-    const where: string[] = [];
-    await assert.rejects(
-      trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => e.type === "start" && where.push(e.where) }),
-      /checkpoint/,
-    );
-    assert.deepEqual(where, ["here", "worker", "worker"]);
+    const events: PoolEvent[] = [];
+    await assert.rejects(trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => events.push(e) }), /checkpoint/);
+    assert.deepEqual(startsOf(events), ["here", "worker", "worker"]);
     assert.ok(exists(join(root, "good", "run.json")), "the run beside the failing one completed");
     assert.ok(!exists(join(root, "bad", LOCK_FILE)), "no lock left behind");
   },
@@ -103,9 +117,8 @@ Deno.test({
   name: "run pool: a run folder given twice is refused, naming it, before any run starts",
   ...opts,
   async fn() {
-    const { data, cacheDir } = await fixture();
-    const out = join(tempDir(), "same");
-    const job = { config: config(data, "mgmt", "M", 0), outDir: out, cacheDir };
+    const fx = await fixture();
+    const job = fx.job(tempDir(), "same", "mgmt", "M", 0), out = job.outDir;
     await assert.rejects(trainRunsInPool([job, job], { jobs: 2 }), new RegExp(`run folder ${out} is given twice`));
     await assert.rejects(
       trainRunsInPool([job, { ...job, outDir: join(out, "..", ".", "same") }], { jobs: 2 }),
@@ -120,19 +133,19 @@ Deno.test({
   name: "run pool: a run needing images not yet cached trains in the calling thread, not in a worker",
   ...opts,
   async fn() {
-    const { data, cacheDir } = await fixture();
+    const { job } = await fixture();
     const root = tempDir();
-    const where: string[] = [];
+    const events: PoolEvent[] = [];
     await trainRunsInPool(
       [
-        { config: config(data, "mgmt", "C", 0), outDir: join(root, "c"), cacheDir }, // fills the clinical images
-        { config: config(data, "mgmt", "CM", 0), outDir: join(root, "cm"), cacheDir }, // covered: a worker
-        { config: config(data, "mgmt", "D", 0), outDir: join(root, "d"), cacheDir }, // dermoscopic: here
-        { config: config(data, "diag", "CD", 0), outDir: join(root, "cd"), cacheDir }, // both now cached: a worker
+        job(root, "c", "mgmt", "C", 0), // fills the clinical images
+        job(root, "cm", "mgmt", "CM", 0), // covered: a worker
+        job(root, "d", "mgmt", "D", 0), // dermoscopic: here
+        job(root, "cd", "diag", "CD", 0), // both now cached: a worker
       ],
-      { jobs: 2, onEvent: (e) => e.type === "start" && where.push(e.where) },
+      { jobs: 2, onEvent: (e) => events.push(e) },
     );
-    assert.deepEqual(where, ["here", "here", "worker", "worker"]);
+    assert.deepEqual(startsOf(events), ["here", "here", "worker", "worker"]);
   },
 });
 
@@ -141,13 +154,10 @@ Deno.test({
     "run pool: Ctrl-C (a real SIGINT) ends the pool with an InterruptedError and starts no new run; rerunning finishes",
   ...opts,
   async fn() {
-    const { data, cacheDir } = await fixture();
+    const { job } = await fixture();
     const root = tempDir();
-    const jobs: PoolJob[] = [0, 1, 2, 3].map((seed) => {
-      const c = config(data, "multi", "CDM", seed);
-      c.training.epochs = 60;
-      return { config: c, outDir: join(root, `s${seed}`), cacheDir };
-    });
+    const jobs = [0, 1, 2, 3].map((seed) => job(root, `s${seed}`, "multi", "CDM", seed));
+    for (const j of jobs) j.config.training.epochs = 60;
     const script = join(root, "pool.ts");
     const lib = (f: string) => new URL(`../../lib/${f}`, import.meta.url).href;
     Deno.writeTextFileSync(
