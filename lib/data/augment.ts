@@ -89,22 +89,27 @@ export function warpAffine(img: RgbImage, view: AffineView): RgbImage {
   const cos = Math.cos(angle), sin = Math.sin(angle);
   const cx = (w - 1) / 2, cy = (h - 1) / 2;
   const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      // output pixel -> source pixel: undo shift, zoom, rotation, flips about the centre
-      const dx = (x - cx - tx) / zoom, dy = (y - cy - ty) / zoom;
+  // output pixel -> source pixel: undo shift, zoom, rotation, flips about the centre
+  const dxs = new Float64Array(w);
+  for (let x = 0; x < w; x++) dxs[x] = (x - cx - tx) / zoom;
+  for (let y = 0, o = 0; y < h; y++) {
+    const dy = (y - cy - ty) / zoom;
+    for (let x = 0; x < w; x++, o += 3) {
+      const dx = dxs[x];
       const sx = (cos * dx + sin * dy) * fx + cx;
       const sy = (-sin * dx + cos * dy) * fy + cy;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const ax = sx - x0, ay = sy - y0;
-      const xa = reflectIndex(x0, w),
-        xb = reflectIndex(x0 + 1, w),
-        ya = reflectIndex(y0, h),
-        yb = reflectIndex(y0 + 1, h);
-      const o = 3 * (y * w + x);
+      // inside the image (the common case) no index needs reflecting
+      const inside = x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h;
+      const xa = inside ? x0 : reflectIndex(x0, w),
+        xb = inside ? x0 + 1 : reflectIndex(x0 + 1, w),
+        ya = inside ? y0 : reflectIndex(y0, h),
+        yb = inside ? y0 + 1 : reflectIndex(y0 + 1, h);
+      const p00 = 3 * (ya * w + xa), p01 = 3 * (ya * w + xb), p10 = 3 * (yb * w + xa), p11 = 3 * (yb * w + xb);
+      const bx = 1 - ax, by = 1 - ay;
       for (let c = 0; c < 3; c++) {
-        const v = (1 - ay) * ((1 - ax) * data[3 * (ya * w + xa) + c] + ax * data[3 * (ya * w + xb) + c]) +
-          ay * ((1 - ax) * data[3 * (yb * w + xa) + c] + ax * data[3 * (yb * w + xb) + c]);
+        const v = by * (bx * data[p00 + c] + ax * data[p01 + c]) + ay * (bx * data[p10 + c] + ax * data[p11 + c]);
         out[o + c] = Math.round(v);
       }
     }

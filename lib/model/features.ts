@@ -408,7 +408,7 @@ async function computeMissing(
 
 /**
  * Runs `net` over every view of `items` and writes one cache entry per view and output into `dirs`
- * (one folder per output of `net`). The next images are decoded while the engine runs.
+ * (one folder per output of `net`). The next batch is decoded and warped while the engine runs one.
  */
 export async function computeViews(
   net: FrozenBackbone,
@@ -430,34 +430,44 @@ export async function computeViews(
   const ahead = 4;
   const decoding = items.slice(0, ahead).map((it) => load(it.path));
   const pending: { sha: string; view: number; data: Uint8Array }[] = [];
+  // One batch runs on the engine while the next one is decoded and warped here.
+  let running: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!pending.length) return;
-    const batch = new Uint8Array(pending.length * pixels);
-    pending.forEach((p, i) => batch.set(p.data, i * pixels));
-    const outs = await net.run(batch, pending.length);
-    pending.forEach((p, i) =>
-      outs.forEach((out, k) =>
-        writeBytesAtomic(
-          featureFile(options.dirs[k], p.sha, p.view),
-          encodeFeatureEntry(out.subarray(i * dims[k], (i + 1) * dims[k]), net.engine),
+    const jobs = pending.splice(0, pending.length);
+    const batch = new Uint8Array(jobs.length * pixels);
+    jobs.forEach((p, i) => batch.set(p.data, i * pixels));
+    await running;
+    running = net.run(batch, jobs.length).then((outs) => {
+      jobs.forEach((p, i) =>
+        outs.forEach((out, k) =>
+          writeBytesAtomic(
+            featureFile(options.dirs[k], p.sha, p.view),
+            encodeFeatureEntry(out.subarray(i * dims[k], (i + 1) * dims[k]), net.engine),
+          )
         )
-      )
-    );
-    options.onDone?.(pending.length);
-    pending.length = 0;
+      );
+      options.onDone?.(jobs.length);
+    });
   };
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    const img = await decoding[i];
-    if (img instanceof Error) throw img;
-    if (i + ahead < items.length) decoding.push(load(items[i + ahead].path));
-    for (const v of item.views) {
-      const view = v === 0 ? img : augmentImage(img, options.augmentation, new Prng(`${item.sha}/view-${v}`));
-      pending.push({ sha: item.sha, view: v, data: view.data });
-      if (pending.length >= options.batchSize) await flush();
+  try {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const img = await decoding[i];
+      if (img instanceof Error) throw img;
+      if (i + ahead < items.length) decoding.push(load(items[i + ahead].path));
+      for (const v of item.views) {
+        const view = v === 0 ? img : augmentImage(img, options.augmentation, new Prng(`${item.sha}/view-${v}`));
+        pending.push({ sha: item.sha, view: v, data: view.data });
+        if (pending.length >= options.batchSize) await flush();
+      }
     }
+    await flush();
+    await running;
+  } finally {
+    // the caller disposes the engine: never while a batch is still on it
+    await running.catch(() => {});
   }
-  await flush();
 }
 
 function runFeatureWorker(job: FeatureJob, onDone: (n: number) => void): Promise<void> {
