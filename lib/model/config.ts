@@ -210,8 +210,8 @@ export function paperSchedule(): ScheduleStage[] {
  * mixed10, square-rooted and standardised; linear softmax heads (multinomial logistic regression) with an
  * L2 penalty of 0.03 for the single-task models, and for the multi-task model one shared hidden layer of
  * 256 ReLU units under its nine heads with an L2 penalty of 0.1 (`headByKind`); trained with plain
- * (unweighted) cross-entropy by SGD on shuffled batches of the image and its 5 augmented views; model
- * selection on the validation loss; predictions averaged over the image and its 5 views (test-time
+ * (unweighted) cross-entropy by SGD on shuffled batches of the image and its 9 augmented views; model
+ * selection on the validation loss; predictions averaged over the image and its 9 views (test-time
  * augmentation).
  */
 export const FEATURES_PRESET: Readonly<{
@@ -240,8 +240,8 @@ export const FEATURES_PRESET: Readonly<{
   epochs: 60,
   learningRate: 0.001,
   lrDecay: 1e-3,
-  views: 5,
-  ttaViews: 5,
+  views: 9,
+  ttaViews: 9,
   classWeights: false,
   priorCorrection: false,
 });

@@ -59,6 +59,9 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "mixed10 only", change: (c) => (c.model.backbone.featureLayers = ["mixed10"]) },
   { name: "no square root", change: (c) => (c.model.head.transform = "none") },
   { name: "no augmented views", change: (c) => ((c.training.views = 0), (c.training.ttaViews = 0)) },
+  { name: "3 augmented views", change: (c) => ((c.training.views = 3), (c.training.ttaViews = 3)) },
+  { name: "5 augmented views", change: (c) => ((c.training.views = 5), (c.training.ttaViews = 5)) },
+  { name: "7 augmented views", change: (c) => ((c.training.views = 7), (c.training.ttaViews = 7)) },
   { name: "views in training, no test-time averaging", change: (c) => (c.training.ttaViews = 0) },
   { name: "class-weighted loss", change: (c) => (c.training.classWeights = true) },
   {
