@@ -52,7 +52,7 @@ async function images(dir: string, count: number, size: number): Promise<Feature
   return items;
 }
 
-const quietOptions = (dir: string) => ({
+const viewOptions = (dir: string) => ({
   dirs: [join(dir, "cache")],
   augmentation: DEFAULT_AUGMENTATION,
   perturbation: { kind: "none" } as const,
@@ -63,7 +63,7 @@ Deno.test("computeViews: one batch on the engine at a time, each view written to
   const dir = tempDir();
   const items = await images(dir, 5, 16); // 15 views: batches of 4, 4, 4, 3
   const log: string[] = [];
-  await computeViews(fakeNet(16, 20, log), items, quietOptions(dir));
+  await computeViews(fakeNet(16, 20, log), items, viewOptions(dir));
   // one batch on the engine at a time
   assert.deepEqual(log, ["start 1", "end 1", "start 2", "end 2", "start 3", "end 3", "start 4", "end 4"]);
   const sums = new Set<number>();
@@ -84,7 +84,7 @@ Deno.test("computeViews: a failure while a batch runs waits for it, keeps its en
   const log: string[] = [];
   const net = fakeNet(16, 150, log);
   await assert.rejects(
-    computeViews(net, items, quietOptions(dir)).finally(() => net.dispose()),
+    computeViews(net, items, viewOptions(dir)).finally(() => net.dispose()),
     /expected a file at .*missing\.png/,
   );
   assert.deepEqual(log, ["start 1", "end 1", "dispose"]); // the engine was freed only after its batch ended
