@@ -138,6 +138,17 @@ export interface SyntheticReleaseOptions {
   workers?: number;
 }
 
+/** What the renderer draws for a synthetic row: its diagnosis group, criteria and elevation. */
+export function lesionSpecOf(r: SyntheticRow): Parameters<typeof renderCase>[0] {
+  return {
+    ...Object.fromEntries(
+      CRITERIA.map((t) => [t.column, groupLabel(t.column as HeadName, r[t.column as keyof SyntheticRow])]),
+    ),
+    diagnosis: groupLabel("diagnosis", r.diagnosis),
+    elevation: r.elevation,
+  } as Parameters<typeof renderCase>[0];
+}
+
 /** One worker's share of image rendering. */
 export interface RenderJob {
   /** The release folder being written. */
@@ -164,14 +175,7 @@ export async function renderSyntheticImages(job: RenderJob, onCase: () => void):
     writeBytesAtomic(join(job.outDir, "images", rel), new Uint8Array(jpeg));
   };
   for (const { i, row: r } of job.items) {
-    const spec = {
-      ...Object.fromEntries(
-        CRITERIA.map((t) => [t.column, groupLabel(t.column as HeadName, r[t.column as keyof SyntheticRow])]),
-      ),
-      diagnosis: groupLabel("diagnosis", r.diagnosis),
-      elevation: r.elevation,
-    } as Parameters<typeof renderCase>[0];
-    const img = renderCase(spec, { size: job.size, prng: prng.fork(`image-${i}`) });
+    const img = renderCase(lesionSpecOf(r), { size: job.size, prng: prng.fork(`image-${i}`) });
     pending.push(write(r.derm, img.derm));
     if (r.clinic !== r.derm) pending.push(write(r.clinic, img.clinical));
     if (pending.length >= 8) await Promise.all(pending.splice(0));
