@@ -7,7 +7,9 @@
  *   ahead) and the tfjs engine (2 wasm worker processes) — and PyTorch on the same JPEG files (PIL decode
  *   + resize + forward, 2 threads, bench/torch_inception.py, run from here when /usr/bin/python3 has torch).
  *   Ours includes starting the engine (the exported ONNX model is cached beforehand).
- * - Forward only, batch 8: onnx (2 threads), tfjs wasm (1 thread), PyTorch (2 threads).
+ * - The same with the int8 backbone (the features preset; quantize.ts). PyTorch stays float32: it is
+ *   the peer a user would otherwise pick, as installed.
+ * - Forward only, batch 8: onnx (2 threads, float32 and int8), tfjs wasm (1 thread), PyTorch (2 threads).
  * - A training step of the whole network on wasm (batch 2: the wasm heap caps it) and PyTorch (batch 8).
  *
  *   deno run -A bench/model_throughput.ts [--images 400] [--data DIR] [--skip-train] [--skip-tfjs]
@@ -28,7 +30,7 @@ import { startBackend } from "../lib/model/backend.ts";
 import { EngineName, openFrozenBackbone } from "../lib/model/engine.ts";
 import { extractFeatures } from "../lib/model/features.ts";
 import { buildFullModel } from "../lib/model/network.ts";
-import { BackboneConfig } from "../lib/model/config.ts";
+import { BackboneConfig, type Precision } from "../lib/model/config.ts";
 
 const argValue = (
   name: string,
@@ -48,21 +50,22 @@ const paths = [...new Set(release.cases.flatMap((c) => [c.derm, c.clinic]).map((
   .slice(0, nImages);
 await startBackend("wasm", { quiet: true });
 
-const backbone = (layers: string[]): BackboneConfig => ({
+const backbone = (layers: string[], precision: Precision = "fp32"): BackboneConfig => ({
   source: "nsfwjs",
   size: 299,
   featureLayers: layers,
   shared: true,
+  precision,
 });
 
-async function endToEnd(engine: EngineName, layers: string[]): Promise<number> {
+async function endToEnd(engine: EngineName, layers: string[], precision: Precision = "fp32"): Promise<number> {
   const cacheDir = await Deno.makeTempDir({ prefix: "bench-features-" });
   for (const d of ["models", "onnx"]) {
     Deno.mkdirSync(join(projectCache, d), { recursive: true });
     Deno.symlinkSync(join(projectCache, d), join(cacheDir, d));
   }
   const options = {
-    backbone: backbone(layers),
+    backbone: backbone(layers, precision),
     seed: 0,
     cacheDir,
     augmentation: DEFAULT_AUGMENTATION,
@@ -78,8 +81,8 @@ async function endToEnd(engine: EngineName, layers: string[]): Promise<number> {
   return stats.computed / s;
 }
 
-async function forwardOnly(engine: EngineName, threads: number): Promise<number> {
-  const net = await openFrozenBackbone(backbone(["mixed10"]), [{ layer: "mixed10", kind: "pooled" }], {
+async function forwardOnly(engine: EngineName, threads: number, precision: Precision = "fp32"): Promise<number> {
+  const net = await openFrozenBackbone(backbone(["mixed10"], precision), [{ layer: "mixed10", kind: "pooled" }], {
     seed: 0,
     cacheDir: projectCache,
     engine,
@@ -138,6 +141,12 @@ rows.push({
   rate: await endToEnd("onnx", ["mixed5", "mixed7", "mixed10"]),
   note: "mixed5+mixed7+mixed10 in one pass",
 });
+rows.push({
+  what: "end to end, 3 pooled layers",
+  engine: "onnx int8 (this project; the preset)",
+  rate: await endToEnd("onnx", ["mixed5", "mixed7", "mixed10"], "int8"),
+  note: "mixed5+mixed7+mixed10 in one pass, int8 (QDQ)",
+});
 if (!Deno.args.includes("--skip-tfjs")) {
   rows.push({
     what: "end to end, to the pooled features",
@@ -165,6 +174,12 @@ rows.push({
   engine: "onnx (this project)",
   rate: await forwardOnly("onnx", 1),
   note: "1 thread",
+});
+rows.push({
+  what: "forward only, batch 8",
+  engine: "onnx int8 (this project)",
+  rate: await forwardOnly("onnx", 2, "int8"),
+  note: "2 threads",
 });
 if (!Deno.args.includes("--skip-tfjs")) {
   rows.push({

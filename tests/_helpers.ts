@@ -64,6 +64,13 @@ export function tempDir(prefix = "derm7pt-test-"): string {
   return Deno.makeTempDirSync({ prefix });
 }
 
+/** A new temporary cache folder that shares the project's weights (`.cache/models`, downloaded once). */
+export function tempCacheWithModels(): string {
+  const dir = tempDir();
+  Deno.symlinkSync(join(PROJECT_ROOT, ".cache", "models"), join(dir, "models"));
+  return dir;
+}
+
 /** Writes a small valid release (labels only, no images) and returns its folder and rows. */
 export function writeFixtureRelease(
   dir: string,

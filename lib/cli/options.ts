@@ -21,7 +21,7 @@
 import { type BackendName, BACKENDS } from "../model/backend.ts";
 import { type EngineChoice, ENGINES } from "../model/engine.ts";
 import type { MetadataVariable } from "../data/vocabulary.ts";
-import { BACKBONE_SOURCES, type BackboneSource } from "../model/config.ts";
+import { BACKBONE_SOURCES, type BackboneSource, FEATURES_PRESET, type Precision, PRECISIONS } from "../model/config.ts";
 import { readHdf5File } from "../model/keras_h5.ts";
 import { exists } from "../util/fs.ts";
 import { join } from "node:path";
@@ -234,10 +234,15 @@ export function newCaseOption(values: OptionValues): NewCaseFiles | null {
 }
 
 /** `--backbone`, `--weights` and `--size` (train and extract; `--layers` differs in its default). */
-export const BACKBONE_OPTIONS: Readonly<Record<"backbone" | "weights" | "size", OptionSpec>> = {
+export const BACKBONE_OPTIONS: Readonly<Record<"backbone" | "weights" | "size" | "precision", OptionSpec>> = {
   backbone: { type: "string", arg: "SOURCE", default: "nsfwjs", help: BACKBONE_SOURCES.join("|") },
   weights: { type: "string", arg: "PATH", help: "weights file/folder for imagenet, keras-h5 or tfjs backbones" },
   size: { type: "string", arg: "PX", default: "299", help: "input size" },
+  precision: {
+    type: "string",
+    arg: PRECISIONS.join("|"),
+    help: `frozen backbone's arithmetic on the onnx engine (default ${FEATURES_PRESET.precision} for features)`,
+  },
 };
 
 /**
@@ -258,7 +263,7 @@ function checkWeightsOption(cmd: string, source: BackboneSource, path: string): 
   }
 }
 
-/** The backbone that `--backbone`, `--weights` and `--size` name. */
+/** The backbone that `--backbone`, `--weights`, `--size` and `--precision` name. */
 export interface BackboneChoice {
   /** Where the weights come from. */
   source: BackboneSource;
@@ -266,10 +271,12 @@ export interface BackboneChoice {
   size: number;
   /** The weights file or folder (`--weights`), when given. */
   path?: string;
+  /** The arithmetic (`--precision`), when given. */
+  precision?: Precision;
 }
 
 /**
- * The values of `--backbone`, `--weights` (checked before any work) and `--size`.
+ * The values of `--backbone`, `--weights` (checked before any work), `--size` and `--precision`.
  * @throws {UsageError} for an unknown source, a keras-h5/tfjs backbone without weights, weights of the
  * wrong kind, or a size outside 32..1024.
  */
@@ -283,6 +290,9 @@ export function backboneOption(cmd: string, values: OptionValues): BackboneChoic
     source,
     size: intOption(cmd, values, "size", 299, 32, 1024),
     ...(values.weights ? { path: String(values.weights) } : {}),
+    ...(values.precision !== undefined
+      ? { precision: choiceOption(cmd, values, "precision", PRECISIONS, FEATURES_PRESET.precision) }
+      : {}),
   };
 }
 

@@ -44,6 +44,15 @@ export type BackboneSource = "nsfwjs" | "imagenet" | "keras-h5" | "tfjs" | "rand
 /** Every backbone source, in the order --help lists them. */
 export const BACKBONE_SOURCES: readonly BackboneSource[] = ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"];
 
+/**
+ * Arithmetic of the frozen backbone on the onnx engine: "fp32" (float32), or "int8" (post-training
+ * quantisation, quantize.ts: int8 kernels, uint8 activations calibrated on synthetic images; about twice
+ * as fast on CPUs with AVX512-VNNI or AMX). The tfjs engine always computes float32.
+ */
+export type Precision = "fp32" | "int8";
+/** Every precision, the default of a config without one first. */
+export const PRECISIONS: readonly Precision[] = ["fp32", "int8"];
+
 /** The image backbone: its weights, input size and the layers whose pools are the features. */
 export interface BackboneConfig {
   /**
@@ -60,6 +69,8 @@ export interface BackboneConfig {
   featureLayers: string[];
   /** One backbone for both images (true) or one each. */
   shared: boolean;
+  /** Arithmetic of the frozen backbone on the onnx engine (absent: fp32, as in configs before int8). */
+  precision?: Precision;
 }
 
 /** The layers on top of the features: the task heads and how their inputs are prepared. */
@@ -212,10 +223,13 @@ export function paperSchedule(): ScheduleStage[] {
  * 256 ReLU units under its nine heads with an L2 penalty of 0.1 (`headByKind`); trained with plain
  * (unweighted) cross-entropy by SGD on shuffled batches of the image and its 9 augmented views; model
  * selection on the validation loss; predictions averaged over the image and its 9 views (test-time
- * augmentation).
+ * augmentation). The backbone runs in int8 (`precision`; quantize.ts), 1.8 times faster end to end than
+ * float32; on the validation split (6 seeds, paired) it changed the AUROC by +0.000 (management), -0.004
+ * (multi-task) and -0.004 (diagnosis).
  */
 export const FEATURES_PRESET: Readonly<{
   featureLayers: readonly string[];
+  precision: Precision;
   transform: FeatureTransform;
   headByKind: Readonly<Record<ModelKind, Readonly<{ hidden: number; l2: number }>>>;
   sampling: Sampling;
@@ -229,6 +243,7 @@ export const FEATURES_PRESET: Readonly<{
   priorCorrection: boolean;
 }> = Object.freeze({
   featureLayers: Object.freeze(["mixed5", "mixed7", "mixed10"]),
+  precision: "int8" as Precision,
   transform: "sqrt" as FeatureTransform,
   headByKind: Object.freeze({
     diag: Object.freeze({ hidden: 0, l2: 0.03 }),
@@ -261,6 +276,7 @@ export function defaultRunConfig(
         size: 299,
         featureLayers: paper ? ["mixed10"] : [...FEATURES_PRESET.featureLayers],
         shared: true,
+        precision: paper ? "fp32" : FEATURES_PRESET.precision,
         ...o.backbone,
       },
       head: paper ? { hidden: 0, l2: 0, standardize: false, transform: "none" } : {
@@ -336,6 +352,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     bad("model.backbone.path", "a file or folder", c.model.backbone.path);
   }
   integer("model.backbone.size", 32);
+  if (c.model.backbone.precision !== undefined && !PRECISIONS.includes(c.model.backbone.precision)) {
+    bad("model.backbone.precision", PRECISIONS.join("|"), c.model.backbone.precision);
+  }
   const layers = c.model.backbone.featureLayers;
   if (!Array.isArray(layers) || !layers.length || !layers.every((l) => typeof l === "string" && l)) {
     bad("model.backbone.featureLayers", "a non-empty list of layer names", layers);

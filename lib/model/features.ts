@@ -3,15 +3,17 @@
  *
  * For every image and view, the backbone's global-average-pooled activation at each feature layer is
  * stored as one cache entry, keyed by the image's content (sha256), the backbone weights (their
- * fingerprint), the input size, the layer, and the augmentation (spec and view index); a perturbed image
+ * fingerprint), the input size, the precision (int8 features apart from float32 ones), the layer, and
+ * the augmentation (spec and view index); a perturbed image
  * (robustness checks) is cached apart. One forward pass fills every requested layer, and a layer's
  * entries serve every layer set that contains it (mixed5 alone, or mixed5+mixed7+mixed10). View 0 is the
  * unaugmented image; view v > 0 is a deterministic augmentation seeded by the image content and v, so
  * every run (any seed, fold or model) reuses the same cached views.
  *
  * An entry is a 12-byte header (`D7F2`, the engine that computed it, 3 reserved bytes, the number of
- * values as uint32 little-endian) and the float32 values. The two engines agree within 1e-4 of the output's scale (tests), so entries from either serve
- * both; a damaged entry is reported, recomputed and replaced.
+ * values as uint32 little-endian) and the float32 values. In float32 the two engines agree within 1e-4
+ * of the output's scale (tests), so entries from either serve both; int8 features come from the onnx
+ * engine only. A damaged entry is reported, recomputed and replaced.
  *
  * Engines (engine.ts): `onnx` runs in this process on every core while the next images are decoded;
  * `tfjs` runs in parallel worker processes (default 2; the wasm backend is single-threaded). Progress is
@@ -48,6 +50,8 @@ import { BackboneConfig } from "./config.ts";
 import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 import { runWorker } from "../util/worker.ts";
+import { QUANTIZER_VERSION } from "./quantize.ts";
+import { CALIBRATION_ID } from "./calibration.ts";
 
 /** One image whose features are wanted, and how many views. */
 export interface FeatureRequest {
@@ -87,12 +91,13 @@ export interface FeatureOptions {
 export function featureLayerDir(
   cacheDir: string,
   fingerprint: string,
-  cfg: Pick<BackboneConfig, "source" | "size">,
+  cfg: Pick<BackboneConfig, "source" | "size" | "precision">,
   layer: string,
   augmentation: AugmentationSpec,
   perturbation?: Perturbation,
 ): string {
   const perturbed = perturbation && perturbation.kind !== "none";
+  const int8 = cfg.precision === "int8";
   const key = sha256Parts([
     fingerprint,
     String(cfg.size),
@@ -100,12 +105,30 @@ export function featureLayerDir(
     JSON.stringify(augmentation),
     ...(perturbed ? [JSON.stringify(perturbation)] : []),
     "features-v2",
+    ...(int8 ? [QUANTIZER_VERSION, CALIBRATION_ID] : []),
   ]).slice(0, 20);
   return join(
     cacheDir,
     "features",
-    `${cfg.source}-${cfg.size}-${layer}${perturbed ? `-${perturbation.kind}` : ""}-${key}`,
+    `${cfg.source}-${cfg.size}-${int8 ? "int8-" : ""}${layer}${perturbed ? `-${perturbation.kind}` : ""}-${key}`,
   );
+}
+
+let int8FallbackNoted = false;
+
+/**
+ * The backbone the features are computed with: int8 needs the onnx engine, so with tfjs (chosen, or
+ * the fallback of "auto") the float32 backbone, noted once per process.
+ */
+async function effectiveBackbone(options: FeatureOptions): Promise<BackboneConfig> {
+  const cfg = options.backbone;
+  if (cfg.precision !== "int8") return cfg;
+  if (await resolveEngine(options.engine ?? "auto") === "onnx") return cfg;
+  if (!int8FallbackNoted && !options.quiet) {
+    console.error("features: float32 backbone (int8 needs the onnx engine); cached apart from int8 features");
+  }
+  int8FallbackNoted = true;
+  return { ...cfg, precision: "fp32" };
 }
 
 /** The cache entry of one image (by content hash) and view in a layer's folder. */
@@ -214,7 +237,8 @@ export async function extractFeatures(
   options: FeatureOptions,
 ): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
   const start = performance.now();
-  const cfg = options.backbone;
+  const cfg = await effectiveBackbone(options);
+  options = { ...options, backbone: cfg };
   const fingerprint = await weightsFingerprint(cfg, options.cacheDir, options.seed);
   const perturbation = validatePerturbation(options.perturbation ?? { kind: "none" });
   const dirs = cfg.featureLayers.map((layer) =>

@@ -3,8 +3,10 @@
  * package; Deno loads it as a Node-API addon), the on-disk cache of exported models, and sessions.
  *
  * Exported models are cached under `<cacheDir>/onnx/` keyed by the weights' fingerprint, the input size,
- * the preprocessing, the outputs and the exporter's version; a JSON file beside each model records its
- * sha256, and a model whose bytes do not match is rebuilt, never used.
+ * the preprocessing, the outputs, the precision and the exporter's (and quantiser's) version; a JSON file
+ * beside each model records its sha256, and a model whose bytes do not match is rebuilt, never used. An
+ * int8 model is the float32 model (cached too) quantised with ranges measured on the calibration images
+ * (calibration.ts).
  *
  * `DERM7PT_NO_ONNX=1` makes it unavailable (to use or test the tfjs engine everywhere).
  *
@@ -44,6 +46,9 @@ import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { exists, readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { type BackboneOutput, exportOnnx } from "./onnx_export.ts";
 import type { Preprocessing } from "./weight_set.ts";
+import type { Precision } from "./config.ts";
+import { CALIBRATION_ID, calibrationImages, measureRanges } from "./calibration.ts";
+import { quantizeGraph, QUANTIZER_VERSION } from "./quantize.ts";
 import type * as tf from "@tensorflow/tfjs";
 
 /** The `onnxruntime-node` module's API. */
@@ -100,18 +105,22 @@ export interface OnnxModelKey {
   preprocessing: Preprocessing;
   /** The graph's outputs, in order. */
   outputs: readonly BackboneOutput[];
+  /** float32 (default) or int8 (quantised, calibrated on calibration.ts's images). */
+  precision?: Precision;
 }
 
 /** The cached model's path for a key. */
 export function onnxModelPath(cacheDir: string, key: OnnxModelKey): string {
+  const int8 = key.precision === "int8";
   const id = sha256Parts([
     key.fingerprint,
     String(key.size),
     key.preprocessing,
     JSON.stringify(key.outputs),
     ONNX_EXPORTER_VERSION,
+    ...(int8 ? [QUANTIZER_VERSION, CALIBRATION_ID] : []),
   ]).slice(0, 20);
-  return join(cacheDir, "onnx", `${key.source}-${key.size}-${id}.onnx`);
+  return join(cacheDir, "onnx", `${key.source}-${key.size}-${int8 ? "int8-" : ""}${id}.onnx`);
 }
 
 /**
@@ -137,8 +146,19 @@ export async function cachedOnnxModel(
       console.error(`warning: the exported model ${path} is damaged (checksum mismatch); rebuilding it`);
     }
   }
-  const model = await build();
-  const bytes = exportOnnx(model, key.outputs, { preprocessing: key.preprocessing, docString: key.fingerprint });
+  let bytes: Uint8Array;
+  if (key.precision === "int8") {
+    const fp32 = await cachedOnnxModel(cacheDir, { ...key, precision: "fp32" }, build, options);
+    const ort = await loadOnnxRuntime();
+    const ranges = await measureRanges(ort, fp32.bytes, calibrationImages(key.size), key.size, {
+      intraOpNumThreads: defaultThreads(),
+      graphOptimizationLevel: "all",
+    });
+    bytes = quantizeGraph(fp32.bytes, ranges);
+  } else {
+    const model = await build();
+    bytes = exportOnnx(model, key.outputs, { preprocessing: key.preprocessing, docString: key.fingerprint });
+  }
   writeBytesAtomic(path, bytes);
   writeJsonAtomic(meta, {
     sha256: sha256Hex(bytes),
@@ -147,6 +167,8 @@ export async function cachedOnnxModel(
     preprocessing: key.preprocessing,
     outputs: key.outputs,
     exporter: ONNX_EXPORTER_VERSION,
+    precision: key.precision ?? "fp32",
+    ...(key.precision === "int8" ? { quantizer: QUANTIZER_VERSION, calibration: CALIBRATION_ID } : {}),
   });
   return { bytes, path, rebuilt: true };
 }

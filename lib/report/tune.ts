@@ -1,6 +1,6 @@
 /**
  * The validation evidence behind the features preset: the preset and one-change alternatives to it (its
- * layers, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
+ * layers, the backbone's precision, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
  * linear heads or a hidden layer, the study's label-balanced batches, the epoch's selection, the
  * learning-rate schedule, and the project's previous defaults), each trained
  * with several seeds and scored on the validation split only. The test split is never read: the table
@@ -63,6 +63,7 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "5 augmented views", change: (c) => ((c.training.views = 5), (c.training.ttaViews = 5)) },
   { name: "7 augmented views", change: (c) => ((c.training.views = 7), (c.training.ttaViews = 7)) },
   { name: "views in training, no test-time averaging", change: (c) => (c.training.ttaViews = 0) },
+  { name: "float32 backbone (not int8)", change: (c) => (c.model.backbone.precision = "fp32") },
   { name: "class-weighted loss", change: (c) => (c.training.classWeights = true) },
   {
     name: "class-weighted loss + prior correction",
@@ -95,6 +96,7 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
     name: "previous defaults (mixed5, 4 views, hidden 64, label-balanced, class-weighted)",
     change: (c) => {
       c.model.backbone.featureLayers = ["mixed5"];
+      c.model.backbone.precision = "fp32";
       c.model.head = { hidden: 64, l2: 0.03, standardize: true, transform: "none" };
       c.training.views = 4;
       c.training.ttaViews = 0;

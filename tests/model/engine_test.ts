@@ -29,7 +29,7 @@ import { Prng } from "../../lib/util/prng.ts";
 import { sha256Hex } from "../../lib/util/hash.ts";
 import { BackboneConfig } from "../../lib/model/config.ts";
 import { lesionImage, writePng, writeRegionRelease } from "../explain/_fixtures.ts";
-import { PROJECT_ROOT, runCli, tempDir } from "../_helpers.ts";
+import { PROJECT_ROOT, runCli, tempCacheWithModels, tempDir } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -130,8 +130,7 @@ Deno.test({
   ...opts,
   async fn() {
     await startBackend("wasm", { quiet: true });
-    const dir = tempDir();
-    Deno.symlinkSync(join(cacheDir, "models"), join(dir, "models"));
+    const dir = tempCacheWithModels();
     const cfg: BackboneConfig = { source: "tiny", size: 40, featureLayers: ["mixed1"], shared: true };
     const outputs: BackboneOutput[] = [{ layer: "mixed1", kind: "pooled" }];
     const px = pixelsOf(40, 2, "damaged");
@@ -172,8 +171,7 @@ Deno.test({
   ...opts,
   async fn() {
     await startBackend("wasm", { quiet: true });
-    const dir = tempDir();
-    Deno.symlinkSync(join(cacheDir, "models"), join(dir, "models"));
+    const dir = tempCacheWithModels();
     const images = tempDir();
     const paths: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -187,8 +185,7 @@ Deno.test({
     assert.equal(a.stats.engine, "onnx");
     assert.equal(a.stats.computed, 6);
     assert.deepEqual(a.stats.layerSizes, [12, 12]);
-    const other = tempDir();
-    Deno.symlinkSync(join(cacheDir, "models"), join(other, "models"));
+    const other = tempCacheWithModels();
     const b = await extractFeatures(reqs, { ...base, cacheDir: other, engine: "tfjs", workers: 1 });
     assert.equal(b.stats.engine, "tfjs");
     for (const p of paths) {
@@ -240,8 +237,7 @@ Deno.test({
   async fn() {
     const data = tempDir();
     await writeRegionRelease(data, { cases: 12, seed: 3, size: 48 });
-    const cache = tempDir();
-    Deno.symlinkSync(join(cacheDir, "models"), join(cache, "models"));
+    const cache = tempCacheWithModels();
     const env = { DERM7PT_CACHE: cache };
     const parquet = join(tempDir(), "f.parquet");
     const common = ["--data", data, "--backbone", "tiny", "--size", "48", "--layers", "mixed0,mixed1", "--quiet"];
@@ -265,8 +261,7 @@ Deno.test({
     assert.ok(
       Math.abs(Number(lines[1].split(",")[4]) - (df.getColumn("mixed0_0").toArray()[0] as number)) < 1e-6,
     );
-    const fresh = tempDir();
-    Deno.symlinkSync(join(cacheDir, "models"), join(fresh, "models"));
+    const fresh = tempCacheWithModels();
     const c = await runCli(["extract", ...common, "--split", "valid", "--out", join(fresh, "v.csv")], {
       DERM7PT_CACHE: fresh,
       DERM7PT_NO_ONNX: "1",

@@ -60,13 +60,14 @@ export const extractCommand: Command = {
     if (!layers.length) throw new UsageError('Cannot run "extract": expected --layers L1,L2, found none');
     const release = loadRelease(releaseLocation(values.data as string | undefined).dir, { quiet: true });
     const table = await releaseFeatureTable(release, {
-      // key order as before: source, size, featureLayers, shared, path
+      // key order as before: source, size, featureLayers, shared, path, then precision
       backbone: {
         source: backbone.source,
         size: backbone.size,
         featureLayers: layers,
         shared: true,
         ...(backbone.path ? { path: backbone.path } : {}),
+        precision: backbone.precision ?? FEATURES_PRESET.precision,
       },
       split: choiceOption("extract", values, "split", SPLITS, "all"),
       views: intOption("extract", values, "views", 0, 0, 100),
