@@ -1,7 +1,7 @@
 /**
  * The validation evidence behind the features preset: the preset and one-change alternatives to it (its
  * layers, the backbone's precision, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
- * linear heads or a hidden layer, the study's label-balanced batches, the epoch's selection, the
+ * linear heads or a hidden layer, the study's label-balanced batches or shuffled ones, the epoch's selection, the
  * learning-rate schedule, and the project's previous defaults), each trained
  * with several seeds and scored on the validation split only. The test split is never read: the table
  * this writes is what chose the preset, and rerunning it on another release shows whether the choice
@@ -79,6 +79,7 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "hidden layer of 256", change: (c) => (c.model.head.hidden = 256) },
   { name: "hidden layer of 256, L2 0.1", change: (c) => ((c.model.head.hidden = 256), (c.model.head.l2 = 0.1)) },
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
+  { name: "shuffled batches", change: (c) => (c.training.sampling = "shuffled") },
   { name: "epoch chosen by validation AUROC", change: (c) => (c.training.selection = "auroc") },
   {
     name: "learning-rate decay 0.003",
