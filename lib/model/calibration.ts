@@ -6,12 +6,13 @@
  * dermoscopic and a clinical image: the int8 model then depends only on the backbone's weights and this
  * module's version, never on a user's data, so one cached model and one feature cache serve every
  * release. On the real Derm7pt images, these ranges gave features as close to float32 as ranges measured
- * on 32 real training images (README, "Engine").
+ * on 32 real training images (README, "The model", the int8 backbone).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { calibrationImages } from "./calibration.ts";
+ * import { calibrationId, calibrationImages } from "./calibration.ts";
+ * assert.match(calibrationId(), /^synthetic-16x2-[0-9a-f]{16}$/);
  * const images = calibrationImages(32);
  * assert.equal(images.length, 32); // 16 cases, both images
  * assert.equal(images[0].length, 32 * 32 * 3);
@@ -23,13 +24,23 @@
 import { lesionSpecOf, sampleSyntheticRows } from "../data/synth/generate.ts";
 import { renderCase } from "../data/synth/lesion.ts";
 import { Prng } from "../util/prng.ts";
+import { sha256Parts } from "../util/hash.ts";
 import { accumulateRanges, calibrationGraph, type TensorRange } from "./quantize.ts";
 import type * as Ort from "onnxruntime-node";
 
-/** Identifies the calibration images (part of the int8 model's cache key). */
-export const CALIBRATION_ID = "synthetic-16x2-v1";
-
 const CASES = 16;
+
+let id: string | null = null;
+
+/**
+ * Identifies the calibration images (part of the int8 model's and int8 features' cache keys): their
+ * number and a fingerprint of the images drawn at 48 px, so that any change to the synthetic lesions'
+ * drawing or statistics gives new keys (the input size is keyed apart).
+ */
+export function calibrationId(): string {
+  id ??= `synthetic-${CASES}x2-${sha256Parts(calibrationImages(48)).slice(0, 16)}`;
+  return id;
+}
 
 /** The calibration images at `size`: uint8 RGB, `size x size x 3` each, dermoscopic then clinical per case. */
 export function calibrationImages(size: number): Uint8Array[] {

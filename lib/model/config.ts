@@ -282,7 +282,8 @@ export function defaultRunConfig(
         size: 299,
         featureLayers: paper ? ["mixed10"] : [...FEATURES_PRESET.featureLayers],
         shared: true,
-        precision: paper ? "fp32" : FEATURES_PRESET.precision,
+        // the paper preset fine-tunes in tfjs (float32): no precision, as in configs before int8
+        ...(paper ? {} : { precision: FEATURES_PRESET.precision }),
         ...o.backbone,
       },
       head: paper ? { hidden: 0, l2: 0, standardize: false, transform: "none" } : {

@@ -12,8 +12,9 @@
  *
  * An entry is a 12-byte header (`D7F2`, the engine that computed it, 3 reserved bytes, the number of
  * values as uint32 little-endian) and the float32 values. In float32 the two engines agree within 1e-4
- * of the output's scale (tests), so entries from either serve both; int8 features come from the onnx
- * engine only. A damaged entry is reported, recomputed and replaced.
+ * of the output's scale (tests), so entries from either serve both; int8 features are computed by the
+ * onnx engine only (where they are missing and only tfjs runs, float32 features are used instead, with a
+ * note). A damaged entry is reported, recomputed and replaced.
  *
  * Engines (engine.ts): `onnx` runs in this process on every core while the next images are decoded;
  * `tfjs` runs in parallel worker processes (default 2; the wasm backend is single-threaded). Progress is
@@ -51,7 +52,8 @@ import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 import { runWorker } from "../util/worker.ts";
 import { QUANTIZER_VERSION } from "./quantize.ts";
-import { CALIBRATION_ID } from "./calibration.ts";
+import { calibrationId } from "./calibration.ts";
+import { ONNX_EXPORTER_VERSION } from "./onnx_runtime.ts";
 
 /** One image whose features are wanted, and how many views. */
 export interface FeatureRequest {
@@ -105,7 +107,8 @@ export function featureLayerDir(
     JSON.stringify(augmentation),
     ...(perturbed ? [JSON.stringify(perturbation)] : []),
     "features-v2",
-    ...(int8 ? [QUANTIZER_VERSION, CALIBRATION_ID] : []),
+    // int8 features come from one exported, quantised and calibrated graph: any of the three changes them
+    ...(int8 ? [ONNX_EXPORTER_VERSION, QUANTIZER_VERSION, calibrationId()] : []),
   ]).slice(0, 20);
   return join(
     cacheDir,
@@ -117,18 +120,16 @@ export function featureLayerDir(
 let int8FallbackNoted = false;
 
 /**
- * The backbone the features are computed with: int8 needs the onnx engine, so with tfjs (chosen, or
- * the fallback of "auto") the float32 backbone, noted once per process.
+ * Whether int8 features can be computed here: int8 needs the onnx engine, so with tfjs (chosen, or the
+ * fallback of "auto") they cannot, which is noted once per process.
  */
-async function effectiveBackbone(options: FeatureOptions): Promise<BackboneConfig> {
-  const cfg = options.backbone;
-  if (cfg.precision !== "int8") return cfg;
-  if (await resolveEngine(options.engine ?? "auto") === "onnx") return cfg;
+async function int8Computable(options: FeatureOptions): Promise<boolean> {
+  if (await resolveEngine(options.engine ?? "auto") === "onnx") return true;
   if (!int8FallbackNoted && !options.quiet) {
     console.error("features: float32 backbone (int8 needs the onnx engine); cached apart from int8 features");
   }
   int8FallbackNoted = true;
-  return { ...cfg, precision: "fp32" };
+  return false;
 }
 
 /** The cache entry of one image (by content hash) and view in a layer's folder. */
@@ -237,13 +238,7 @@ export async function extractFeatures(
   options: FeatureOptions,
 ): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats }> {
   const start = performance.now();
-  const cfg = await effectiveBackbone(options);
-  options = { ...options, backbone: cfg };
-  const fingerprint = await weightsFingerprint(cfg, options.cacheDir, options.seed);
   const perturbation = validatePerturbation(options.perturbation ?? { kind: "none" });
-  const dirs = cfg.featureLayers.map((layer) =>
-    featureLayerDir(options.cacheDir, fingerprint, cfg, layer, options.augmentation, perturbation)
-  );
   const shaOf = new Map<string, string>();
   for (const r of requests) {
     if (shaOf.has(r.path)) continue;
@@ -255,9 +250,27 @@ export async function extractFeatures(
     }
     shaOf.set(r.path, sha256Hex(bytes));
   }
-  const missingOf = (r: FeatureRequest) =>
-    [...Array(r.views).keys()].filter((v) => dirs.some((d) => !exists(featureFile(d, shaOf.get(r.path)!, v))));
-  let todo = mergeItems(requests.map((r) => ({ path: r.path, sha: shaOf.get(r.path)!, views: missingOf(r) })));
+  // The cache folders of a backbone, and the views missing from them.
+  const plan = async (cfg: BackboneConfig) => {
+    const fingerprint = await weightsFingerprint(cfg, options.cacheDir, options.seed);
+    const dirs = cfg.featureLayers.map((layer) =>
+      featureLayerDir(options.cacheDir, fingerprint, cfg, layer, options.augmentation, perturbation)
+    );
+    const missingOf = (r: FeatureRequest) =>
+      [...Array(r.views).keys()].filter((v) => dirs.some((d) => !exists(featureFile(d, shaOf.get(r.path)!, v))));
+    return {
+      dirs,
+      todo: mergeItems(requests.map((r) => ({ path: r.path, sha: shaOf.get(r.path)!, views: missingOf(r) }))),
+    };
+  };
+  let cfg = options.backbone;
+  let { dirs, todo } = await plan(cfg);
+  // int8 views that are missing and cannot be computed here: the float32 backbone's instead
+  if (todo.length && cfg.precision === "int8" && !(await int8Computable(options))) {
+    cfg = { ...cfg, precision: "fp32" };
+    ({ dirs, todo } = await plan(cfg));
+  }
+  options = { ...options, backbone: cfg };
   const total = requests.reduce((s, r) => s + r.views, 0);
   const computedViews = todo.reduce((s, it) => s + it.views.length, 0);
   let engine: EngineName | null = null;

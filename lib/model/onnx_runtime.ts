@@ -47,7 +47,7 @@ import { exists, readTextFile, writeBytesAtomic, writeJsonAtomic } from "../util
 import { type BackboneOutput, exportOnnx } from "./onnx_export.ts";
 import type { Preprocessing } from "./weight_set.ts";
 import type { Precision } from "./config.ts";
-import { CALIBRATION_ID, calibrationImages, measureRanges } from "./calibration.ts";
+import { calibrationId, calibrationImages, measureRanges } from "./calibration.ts";
 import { quantizeGraph, QUANTIZER_VERSION } from "./quantize.ts";
 import type * as tf from "@tensorflow/tfjs";
 
@@ -118,7 +118,7 @@ export function onnxModelPath(cacheDir: string, key: OnnxModelKey): string {
     key.preprocessing,
     JSON.stringify(key.outputs),
     ONNX_EXPORTER_VERSION,
-    ...(int8 ? [QUANTIZER_VERSION, CALIBRATION_ID] : []),
+    ...(int8 ? [QUANTIZER_VERSION, calibrationId()] : []),
   ]).slice(0, 20);
   return join(cacheDir, "onnx", `${key.source}-${key.size}-${int8 ? "int8-" : ""}${id}.onnx`);
 }
@@ -168,7 +168,7 @@ export async function cachedOnnxModel(
     outputs: key.outputs,
     exporter: ONNX_EXPORTER_VERSION,
     precision: key.precision ?? "fp32",
-    ...(key.precision === "int8" ? { quantizer: QUANTIZER_VERSION, calibration: CALIBRATION_ID } : {}),
+    ...(key.precision === "int8" ? { quantizer: QUANTIZER_VERSION, calibration: calibrationId() } : {}),
   });
   return { bytes, path, rebuilt: true };
 }

@@ -6,12 +6,14 @@
  * What is quantised, and how:
  * - every `Conv`'s kernel: int8, symmetric, one scale per output channel (`max|w| / 127`); its bias:
  *   int32 with scale `input scale x kernel scale`;
- * - every activation a convolution reads: uint8, one scale per tensor. A `Relu` output's range is
- *   [0, max] with max measured on calibration images; a pool's output keeps its input's scale; a
- *   `Concat` takes the widest of its inputs' ranges; the preprocessed input's range follows exactly
- *   from the uint8 pixels through `Cast`, `Mul`, `Add` and `Transpose` (x/255 is exact in uint8);
+ * - activations: uint8, one scale per tensor, rounded at every `Relu`, pool and `Concat` output (the
+ *   cut layers too, so pooled features and activation maps are read from uint8-rounded values) and at
+ *   the preprocessed input. A `Relu` output's range is [0, max] with max measured on calibration
+ *   images; a pool's output keeps its input's scale; a `Concat` takes the widest of its inputs' ranges;
+ *   the preprocessed input's range follows exactly from the uint8 pixels through `Cast`, `Mul`, `Add`
+ *   and `Transpose` (x/255 is exact in uint8);
  * - a convolution not followed by `Relu` gets its output's range from calibration too;
- * - everything else (global pools, the graph's outputs) stays float32.
+ * - the global average pools, the final transposes and the graph's outputs compute in float32.
  *
  * Calibration is min/max over the calibration images: {@linkcode calibrationGraph} adds a `ReduceMin`
  * and a `ReduceMax` output per tensor whose range must be measured, and {@linkcode quantizeGraph} takes

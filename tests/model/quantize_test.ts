@@ -89,7 +89,7 @@ Deno.test({
     const cfg: BackboneConfig = { source: "tiny", size, featureLayers: ["mixed1"], shared: true };
     const outputs = [{ layer: "mixed1", kind: "pooled" as const }];
     // seed 0: 1.3% here. A random backbone whose pools are all near zero quantises worse (seed 3: 12%);
-    // the nsfwjs InceptionV3 on real images: 2-7% on square-rooted pools (README, "Engine")
+    // the nsfwjs InceptionV3 on real images: 2-7% on square-rooted pools (README, "The model", int8)
     const f32 = await openFrozenBackbone(cfg, outputs, { seed: 0, cacheDir: dir, engine: "onnx", quiet: true });
     const i8 = await openFrozenBackbone({ ...cfg, precision: "int8" }, outputs, {
       seed: 0,
@@ -118,12 +118,13 @@ Deno.test({
       Deno.readTextFileSync(join(dir, "onnx", files.find((f) => f.includes("int8"))!.replace(".onnx", ".json"))),
     );
     assert.equal(meta.precision, "int8");
-    assert.equal(meta.calibration, "synthetic-16x2-v1");
+    assert.match(meta.calibration, /^synthetic-16x2-[0-9a-f]{16}$/);
   },
 });
 
 Deno.test({
-  name: "int8 features are cached apart from float32 ones; with the tfjs engine an int8 request computes float32",
+  name:
+    "int8 features are cached apart from float32 ones; where tfjs would have to compute int8 views, float32 ones are used",
   ...opts,
   async fn() {
     await startBackend("wasm", { quiet: true });
@@ -134,18 +135,26 @@ Deno.test({
     const backbone: BackboneConfig = { source: "tiny", size: 48, featureLayers: ["mixed1"], shared: true };
     const base = { seed: 4, augmentation: DEFAULT_AUGMENTATION, quiet: true, cacheDir: dir };
     const reqs = [{ path, views: 2 }];
-    const f32 = await extractFeatures(reqs, { ...base, backbone, engine: "onnx" });
+    const f32 = await extractFeatures([{ path, views: 3 }], { ...base, backbone, engine: "onnx" });
     const i8 = await extractFeatures(reqs, { ...base, backbone: { ...backbone, precision: "int8" }, engine: "onnx" });
     assert.equal(i8.stats.computed, 2, "int8 features were read from the float32 cache");
     assert.match(i8.stats.dirs[0], /tiny-48-int8-mixed1-/);
     assert.doesNotMatch(f32.stats.dirs[0], /int8/);
     assert.notDeepEqual(i8.features.get(path)![1], f32.features.get(path)![1]);
-    // tfjs cannot run int8: the same request computes (here: reads) float32 features, with one note
+    // int8 views already cached are read whatever the engine
+    const cached = await extractFeatures(reqs, {
+      ...base,
+      backbone: { ...backbone, precision: "int8" },
+      engine: "tfjs",
+    });
+    assert.deepEqual(cached.stats.dirs, i8.stats.dirs);
+    assert.equal(cached.stats.computed, 0);
+    // tfjs cannot run int8: a request with an int8 view missing uses float32 features (here: cached), with one note
     const notes: string[] = [];
     const error = console.error;
     console.error = (...x: unknown[]) => notes.push(x.join(" "));
     try {
-      const t = await extractFeatures(reqs, {
+      const t = await extractFeatures([{ path, views: 3 }], {
         ...base,
         quiet: false,
         backbone: { ...backbone, precision: "int8" },
@@ -153,6 +162,7 @@ Deno.test({
       });
       assert.deepEqual(t.stats.dirs, f32.stats.dirs);
       assert.equal(t.stats.computed, 0);
+      assert.deepEqual(t.features.get(path), f32.features.get(path));
     } finally {
       console.error = error;
     }
@@ -170,7 +180,10 @@ Deno.test({
       "int8",
     );
     const paper = defaultRunConfig({ kind: "mgmt", inputs: "CDM", preset: "paper" });
-    assert.equal(paper.model.backbone.precision, "fp32");
+    assert.equal(paper.model.backbone.precision, undefined); // float32, and the keys of earlier paper runs
+    const refused = await runCli(["train", "--preset", "paper", "--precision", "int8", "--data", tempDir()]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /expected --precision only with --preset features/);
     const cfg = defaultRunConfig({ kind: "mgmt", inputs: "CDM", preset: "features" });
     assert.throws(
       () =>

@@ -101,6 +101,11 @@ export const trainCommand: Command = {
     const preset = choiceOption("train", values, "preset", ["features", "paper"] as const, "features") as Preset;
     const backend = choiceOption("train", values, "backend", BACKENDS, "auto");
     const backbone = backboneOption("train", values);
+    if (preset === "paper" && backbone.precision !== undefined) {
+      throw new UsageError(
+        'Cannot run "train": expected --precision only with --preset features (the paper preset fine-tunes in float32)',
+      );
+    }
     const cfg = defaultRunConfig({
       kind,
       inputs,
