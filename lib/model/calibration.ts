@@ -3,8 +3,8 @@
  * and the measurement itself.
  *
  * The images are synthetic lesions (lib/data/synth), 16 cases drawn with a fixed seed, each as a
- * dermoscopic and a clinical image: the int8 model then depends only on the backbone's weights and this
- * module's version, never on a user's data, so one cached model and one feature cache serve every
+ * dermoscopic and a clinical image: the int8 model then depends only on the backbone's weights and on
+ * these images (fingerprinted by {@linkcode calibrationId}), never on a user's data, so one cached model and one feature cache serve every
  * release. On the real Derm7pt images, these ranges gave features as close to float32 as ranges measured
  * on 32 real training images (README, "The model", the int8 backbone).
  *

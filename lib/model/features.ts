@@ -51,9 +51,7 @@ import { BackboneConfig } from "./config.ts";
 import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 import { runWorker } from "../util/worker.ts";
-import { QUANTIZER_VERSION } from "./quantize.ts";
-import { calibrationId } from "./calibration.ts";
-import { ONNX_EXPORTER_VERSION } from "./onnx_runtime.ts";
+import { graphVersion } from "./onnx_runtime.ts";
 
 /** One image whose features are wanted, and how many views. */
 export interface FeatureRequest {
@@ -108,7 +106,7 @@ export function featureLayerDir(
     ...(perturbed ? [JSON.stringify(perturbation)] : []),
     "features-v2",
     // int8 features come from one exported, quantised and calibrated graph: any of the three changes them
-    ...(int8 ? [ONNX_EXPORTER_VERSION, QUANTIZER_VERSION, calibrationId()] : []),
+    ...(int8 ? graphVersion("int8") : []),
   ]).slice(0, 20);
   return join(
     cacheDir,

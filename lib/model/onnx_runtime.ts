@@ -57,6 +57,15 @@ export type OnnxRuntime = typeof Ort;
 /** Bumped whenever the exporter's graph changes, so that cached models are rebuilt. */
 export const ONNX_EXPORTER_VERSION = "onnx-export-v1";
 
+/**
+ * What makes the graph of a precision, besides the weights, size, preprocessing and outputs: the exporter's
+ * version, and for int8 also the quantiser's version and the calibration images' fingerprint. Cached
+ * models and int8 features are keyed by it.
+ */
+export function graphVersion(precision: Precision = "fp32"): string[] {
+  return precision === "int8" ? [ONNX_EXPORTER_VERSION, QUANTIZER_VERSION, calibrationId()] : [ONNX_EXPORTER_VERSION];
+}
+
 let runtime: OnnxRuntime | null = null;
 
 /**
@@ -117,8 +126,7 @@ export function onnxModelPath(cacheDir: string, key: OnnxModelKey): string {
     String(key.size),
     key.preprocessing,
     JSON.stringify(key.outputs),
-    ONNX_EXPORTER_VERSION,
-    ...(int8 ? [QUANTIZER_VERSION, calibrationId()] : []),
+    ...graphVersion(key.precision),
   ]).slice(0, 20);
   return join(cacheDir, "onnx", `${key.source}-${key.size}-${int8 ? "int8-" : ""}${id}.onnx`);
 }
