@@ -227,3 +227,17 @@ export async function tinyPaperFixture(
   config.data.dir = data;
   return { data, config };
 }
+
+/**
+ * A fixture release of 120 cases without images (`writeFixtureRelease` seeded 4) and a features-preset
+ * config on it: the multi-task model on metadata alone, `epochs` epochs, seed `seed`, on wasm.
+ */
+export function metadataRunFixture(options: { seed: number; epochs: number }): RunConfig {
+  const data = tempDir();
+  writeFixtureRelease(data, { cases: 120, seed: 4 });
+  const c = defaultRunConfig({ kind: "multi", inputs: "M", preset: "features", seed: options.seed });
+  c.data.dir = data;
+  c.training.epochs = options.epochs;
+  c.backend = "wasm";
+  return c;
+}

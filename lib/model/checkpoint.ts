@@ -54,6 +54,8 @@ export interface HistoryRow {
   best: boolean;
   /** Wall time of the epoch (training and validation), in seconds. */
   seconds: number;
+  /** The ensemble member (1-based) the epoch trained; absent for a run of one network. */
+  member?: number;
 }
 
 /** Where a run writes its checkpoints; `key` identifies the configuration they belong to. */

@@ -192,7 +192,8 @@ export function featureSizeOf(model: tf.LayersModel): number {
 /**
  * The task heads on a feature vector: an optional shared hidden layer, then one dense layer of every head's
  * logits (`head_logits`, the heads' classes side by side in `headsOf` order) and one softmax per head over its
- * block (`head_softmax`). One matrix for all heads keeps multi-task training as cheap as one head's.
+ * block (`head_softmax`). One matrix for all heads keeps multi-task training as cheap as one head's. With
+ * `cfg.members` > 1 the hidden layer holds every member's units (an ensemble merged by `mergeMembers`).
  */
 export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [inputSize], name: "head_input" });
@@ -250,7 +251,7 @@ function headLayers(x: tf.SymbolicTensor, kind: ModelKind, cfg: HeadConfig, seed
   let h = x;
   if (cfg.hidden > 0) {
     h = tf.layers.dense({
-      units: cfg.hidden,
+      units: cfg.hidden * (cfg.members ?? 1), // an ensemble's members side by side (ensemble.ts)
       activation: "relu",
       name: "head_hidden",
       kernelInitializer: tf.initializers.heNormal({ seed: initializerSeed(seed) }),

@@ -45,6 +45,7 @@ import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
 import { BackboneInfo, buildFullModel, buildHeads, preprocessingOf, weightsFingerprint } from "./network.ts";
 import { layerBlocks } from "./inception_v3.ts";
 import { Feed, HistoryRow, predictHeads, Stage, trainModel, TrainResult } from "./train.ts";
+import { memberSeed, mergeMembers } from "./ensemble.ts";
 import { applyPriorCorrection } from "./prior_correction.ts";
 import { saveWeights } from "./serialize.ts";
 import { ManagementPriors, priorsFromLabels } from "../data/management.ts";
@@ -93,8 +94,10 @@ export interface RunSummary {
   backend: string;
   /** Where the backbone's weights came from. */
   backbone: BackboneInfo;
-  /** The selected epoch (1-based, as `history` counts; 0 when none was selected). */
+  /** The selected epoch (1-based, as `history` counts; 0 when none was selected); an ensemble's first member's. */
   bestEpoch: number;
+  /** An ensemble's members: the seed and selected epoch of each (absent for one network). */
+  members?: { seed: number; bestEpoch: number }[];
   /** Wall time in seconds: feature extraction, training, and the whole run. */
   seconds: { features: number; training: number; total: number };
   /** What the feature extraction did (features preset). */
@@ -146,7 +149,8 @@ export interface RunChoice {
 /** Where the presets' settings were chosen (README: "Choosing the preset on the validation split"). */
 const PRESET_EVIDENCE: Readonly<Record<string, string>> = {
   features: "chosen on the validation split of the real Derm7pt release (2026-11-29 and -30; the views, the int8 " +
-    "backbone and the diagnosis model's batches with 6 seeds): `deno task cli tune --data <release_v0> --seeds 6` " +
+    "backbone, the diagnosis model's batches and the 2-member ensembles with 6 seeds): `deno task cli tune --data " +
+    "<release_v0> --seeds 6` " +
     "reruns the comparison (tune.md); README, 'Choosing the preset on the validation split'",
   paper: "the study's own schedule and settings (Abhishek et al. 2021, Methods), not tuned here",
 };
@@ -267,7 +271,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
 }
 
 /** A run folder: new, empty, or holding a run (completed, or its checkpoint). */
-const RUN_FOLDER_CLAIM = { owners: ["run.json", join("checkpoint", "checkpoint.json")], action: "train into" };
+const RUN_FOLDER_CLAIM = {
+  owners: ["run.json", join("checkpoint", "checkpoint.json"), join("checkpoint", "member-1", "checkpoint.json")],
+  action: "train into",
+};
 
 /**
  * Whether {@linkcode trainRun} would reuse the completed run in `opts.outDir` ("reuse") or train
@@ -328,6 +335,7 @@ async function trainInto(out: string, run: ResolvedRun, opts: TrainRunOptions, t
     backend: `${backend.name} — ${backend.detail}`,
     backbone: built.info,
     bestEpoch: fit.bestEpoch,
+    ...(fit.members ? { members: fit.members } : {}),
     seconds: { features: built.featureSeconds, training: trainingSeconds, total: (performance.now() - t0) / 1000 },
     ...(built.featureStats ? { features: built.featureStats } : {}),
     test: testMetrics(predictions, data.heads),
@@ -494,7 +502,9 @@ async function buildPaperRun(release: Release, config: RunConfig, data: RunData,
 
 /**
  * Step 4, fit: the training loop with the config's optimiser, L2 on the head kernels, sampling and
- * model selection, checkpointing into `<out>/checkpoint`.
+ * model selection, checkpointing into `<out>/checkpoint`. An ensemble (`model.head.members` > 1)
+ * trains each member in turn (checkpoints in `<out>/checkpoint/member-<m>`) and merges them into the
+ * run's model; its history holds every member's epochs.
  * @throws {InterruptedError} when interrupted (the checkpoint keeps the progress).
  */
 async function fitRun(
@@ -503,13 +513,71 @@ async function fitRun(
   data: RunData,
   built: BuiltRun,
   opts: TrainRunOptions,
+): Promise<FitResult> {
+  const { config } = run;
+  const members = config.model.head.members ?? 1;
+  refuseOtherCheckpoint(out, members);
+  if (members === 1) return await fitModel(built.model, config.seed, join(out, "checkpoint"), run, data, built, opts);
+  const inputSize = built.model.inputs[0].shape[1] as number;
+  const one = { ...config.model.head, members: 1 };
+  const models: tf.LayersModel[] = [], results: TrainResult[] = [];
+  try {
+    for (let m = 0; m < members; m++) {
+      const seed = memberSeed(config.seed, m);
+      const model = buildHeads(inputSize, config.model.kind, one, seed);
+      models.push(model);
+      const stages = built.stages.map((st) => ({ ...st, name: `member ${m + 1}/${members}: ${st.name}` }));
+      const dir = join(out, "checkpoint", `member-${m + 1}`);
+      results.push(await fitModel(model, seed, dir, run, data, { ...built, stages }, opts));
+    }
+    mergeMembers(built.model, models);
+  } finally {
+    models.forEach((m) => m.dispose());
+  }
+  return {
+    history: results.flatMap((r, m) => r.history.map((row) => ({ ...row, member: m + 1 }))),
+    bestEpoch: results[0].bestEpoch,
+    members: results.map((r, m) => ({ seed: memberSeed(config.seed, m), bestEpoch: r.bestEpoch })),
+    resumedFrom: results.find((r) => r.resumedFrom !== null)?.resumedFrom ?? null,
+    interrupted: false,
+    classWeights: results[0].classWeights,
+  };
+}
+
+/**
+ * Refuses a checkpoint this run would neither resume nor keep: one of a single network in an ensemble's
+ * folder, or the reverse (both are another configuration's).
+ * @throws {Error} naming the checkpoint folder.
+ */
+function refuseOtherCheckpoint(out: string, members: number): void {
+  const other = members > 1 ? join(out, "checkpoint") : join(out, "checkpoint", "member-1");
+  if (!exists(join(other, "checkpoint.json"))) return;
+  throw new Error(
+    `Cannot resume from ${other}: it belongs to a different configuration (${
+      members > 1 ? "one network" : "an ensemble"
+    }; this one: ${members > 1 ? `an ensemble of ${members} members` : "one network"}); use a new output folder`,
+  );
+}
+
+/** What fitting gives: the trainer's result, and for an ensemble each member's seed and kept epoch. */
+type FitResult = TrainResult & { members?: { seed: number; bestEpoch: number }[] };
+
+/** Trains one network (a run's model, or one member of its ensemble) with seed `seed`. */
+async function fitModel(
+  model: tf.LayersModel,
+  seed: number,
+  checkpointDir: string,
+  run: ResolvedRun,
+  data: RunData,
+  built: BuiltRun,
+  opts: TrainRunOptions,
 ): Promise<TrainResult> {
   const { config, key } = run;
-  const headKernels = built.model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
+  const headKernels = model.layers.filter((l) => l.name.startsWith("head_")).flatMap((l) =>
     l.weights.filter((w) => w.originalName.endsWith("kernel"))
   );
   const result = await trainModel({
-    model: built.model,
+    model,
     heads: data.heads,
     labels: data.labels,
     train: data.split.train,
@@ -524,18 +592,16 @@ async function fitRun(
     evalViews: data.predictionViews,
     classWeights: config.training.classWeights,
     selection: config.training.selection,
-    seed: config.seed,
+    seed,
     maxStepsPerEpoch: config.training.maxStepsPerEpoch,
-    checkpoint: { dir: join(out, "checkpoint"), key, everySteps: config.training.preset === "paper" ? 20 : 0 },
+    checkpoint: { dir: checkpointDir, key, everySteps: config.training.preset === "paper" ? 20 : 0 },
     stopAfterSteps: opts.stopAfterSteps,
     quiet: opts.quiet,
     onEpoch: opts.onEpoch,
   });
   if (result.interrupted) {
     throw new InterruptedError(
-      `Training interrupted: the checkpoint in ${
-        join(out, "checkpoint")
-      } keeps its progress; run the same command again to resume`,
+      `Training interrupted: the checkpoint in ${checkpointDir} keeps its progress; run the same command again to resume`,
     );
   }
   return result;

@@ -1,6 +1,7 @@
 /**
  * Training curves: loss on the training and validation splits and the validation AUROC per epoch,
- * with the selected (best) epoch marked.
+ * with the selected (best) epoch marked; for an ensemble, one curve per member and each member's
+ * selected epoch.
  *
  * @example
  * ```ts
@@ -13,6 +14,13 @@
  * const svg = fig.svg();
  * assert.ok(svg.includes("validation AUROC (mean over heads)"));
  * assert.ok(svg.includes(">selected</text>"));
+ * // an ensemble: each member's curves (3 more lines) and selected epoch (one more rule per panel)
+ * const run = (member: number) =>
+ *   [1, 2].map((epoch) => ({ epoch, trainLoss: 1, validLoss: 1, validAuroc: 0.7, best: epoch === member, member }));
+ * const count = (s: string, tag: string) => s.split(`<${tag}`).length - 1;
+ * const one = trainingCurvesFigure(run(1)).svg(), two = trainingCurvesFigure([...run(1), ...run(2)]).svg();
+ * assert.equal(count(two, "path") - count(one, "path"), 3);
+ * assert.equal(count(two, "line") - count(one, "line"), 2);
  * ```
  *
  * @module
@@ -33,6 +41,8 @@ export interface HistoryPoint {
   validAuroc: number;
   /** Whether this epoch's weights were selected (the last such epoch is marked). */
   best: boolean;
+  /** The ensemble member the epoch trained (1-based; absent for one network). */
+  member?: number;
 }
 
 /**
@@ -44,10 +54,15 @@ export function trainingCurvesFigure(
   options: { title?: string; caption?: string } = {},
 ): Figure {
   const loss = history.flatMap((h) => [
-    { epoch: h.epoch, value: h.trainLoss, series: "training loss" },
-    { epoch: h.epoch, value: h.validLoss, series: "validation loss" },
+    { epoch: h.epoch, value: h.trainLoss, series: "training loss", line: `training ${h.member ?? 0}` },
+    { epoch: h.epoch, value: h.validLoss, series: "validation loss", line: `validation ${h.member ?? 0}` },
   ]);
-  const best = history.filter((h) => h.best).at(-1);
+  // the selected epoch of each member (one for a single network): the last epoch marked best
+  const members = [...new Set(history.map((h) => h.member ?? 0))];
+  const selected = members.flatMap((m) => history.filter((h) => (h.member ?? 0) === m && h.best).slice(-1));
+  const best = selected[0];
+  const rules = () =>
+    selected.length ? [Plot.ruleX(selected, { x: "epoch", stroke: "#999", strokeDasharray: "3,3" })] : [];
   return figure({
     title: options.title ?? "Training curves",
     caption: options.caption,
@@ -68,8 +83,8 @@ export function trainingCurvesFigure(
           y: { label: null, grid: true },
           color: { domain: ["training loss", "validation loss"], range: [PALETTE[0], PALETTE[1]] },
           marks: [
-            Plot.line(loss, { x: "epoch", y: "value", stroke: "series" }),
-            ...(best ? [Plot.ruleX([best.epoch], { stroke: "#999", strokeDasharray: "3,3" })] : []),
+            Plot.line(loss, { x: "epoch", y: "value", stroke: "series", z: "line" }),
+            ...rules(),
           ],
         }),
       },
@@ -81,12 +96,15 @@ export function trainingCurvesFigure(
           x: { label: "epoch" },
           y: { label: null, grid: true },
           marks: [
-            Plot.line(history as HistoryPoint[], { x: "epoch", y: "validAuroc", stroke: PALETTE[2] }),
+            Plot.line(history as HistoryPoint[], {
+              x: "epoch",
+              y: "validAuroc",
+              stroke: PALETTE[2],
+              z: (h: HistoryPoint) => h.member ?? 0,
+            }),
+            ...rules(),
             ...(best
-              ? [
-                Plot.ruleX([best.epoch], { stroke: "#999", strokeDasharray: "3,3" }),
-                Plot.text([best], { x: "epoch", y: "validAuroc", text: () => "selected", dy: -8, fontSize: 9 }),
-              ]
+              ? [Plot.text([best], { x: "epoch", y: "validAuroc", text: () => "selected", dy: -8, fontSize: 9 })]
               : []),
           ],
         }),

@@ -27,6 +27,7 @@ import { BackendName } from "../model/backend.ts";
 import type { EngineChoice } from "../model/engine.ts";
 import { RunConfig } from "../model/config.ts";
 import type { BackboneInfo } from "../model/network.ts";
+import { keptEpochs } from "../model/ensemble.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
@@ -116,6 +117,8 @@ export interface ModelCard {
     backend: string;
     backbone: BackboneInfo;
     bestEpoch: number;
+    /** The kept epoch(s) in words (an ensemble's members each keep one). */
+    keptEpochs: string;
     seconds: Record<string, number>;
   };
   /** The release: folder, synthetic or not, fingerprint, cases, split sizes, test cases per class and head. */
@@ -370,6 +373,7 @@ function cardRunSection(runDir: string, run: CardRun): ModelCard["run"] {
     backend: record.summary.backend,
     backbone: record.summary.backbone,
     bestEpoch: record.summary.bestEpoch,
+    keptEpochs: keptEpochs(record.summary),
     seconds: record.summary.seconds,
   };
 }
@@ -536,7 +540,11 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
         }; ` +
         `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${
           c.training.classWeights ? "class-weighted loss; " : ""
-        }model selection by validation ${c.training.selection}; best epoch ${card.run.bestEpoch}. ` +
+        }${
+          (c.model.head.members ?? 1) > 1
+            ? `an ensemble of ${c.model.head.members} independently trained copies of the heads, merged by averaging their logits; `
+            : ""
+        }model selection by validation ${c.training.selection}; ${card.run.keptEpochs}. ` +
         `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,
       ],
     },

@@ -66,7 +66,11 @@ export function runSettingsRows(cfg: RunConfig, options: { synthetic?: boolean }
       setting: "heads",
       value: `${
         head.hidden ? `shared hidden layer of ${head.hidden} ReLU units, then ` : ""
-      }one softmax per task; L2 ${head.l2}`,
+      }one softmax per task; L2 ${head.l2}${
+        (head.members ?? 1) > 1
+          ? `; an ensemble of ${head.members} copies trained with their own seeds, merged by averaging their logits`
+          : ""
+      }`,
     },
     {
       setting: "feature transform",

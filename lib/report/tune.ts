@@ -81,6 +81,9 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
   { name: "shuffled batches", change: (c) => (c.training.sampling = "shuffled") },
   { name: "epoch chosen by validation AUROC", change: (c) => (c.training.selection = "auroc") },
+  { name: "one network (no ensemble)", change: (c) => delete c.model.head.members },
+  { name: "ensemble of 2 members", change: (c) => (c.model.head.members = 2) },
+  { name: "ensemble of 3 members", change: (c) => (c.model.head.members = 3) },
   {
     name: "learning-rate decay 0.003",
     change: (c) => (c.training.optimizer = { ...c.training.optimizer, lrDecay: 0.003 }),

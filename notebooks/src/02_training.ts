@@ -115,10 +115,11 @@ const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"]);
 const history = readRunHistory(multiDir);
 const curves = trainingCurvesFigure(history, {
   title: "Multi-task model (C+D+M): training curves",
-  caption:
-    `Features preset, seed ${ctx.settings.training.seed}. The dashed line marks the epoch selected on the validation split.${
-      ctx.synthetic ? " SYNTHETIC data." : ""
-    }`,
+  caption: `Features preset, seed ${ctx.settings.training.seed}. ${
+    (cfg0.model.head.members ?? 1) > 1
+      ? `One set of curves per member of the ${cfg0.model.head.members}-member ensemble; the dashed lines mark each member's epoch`
+      : "The dashed line marks the epoch"
+  } selected on the validation split.${ctx.synthetic ? " SYNTHETIC data." : ""}`,
 });
 exportFigure(curves, ctx.outDir, "training_curves_multi_CDM", {
   ...ctx.provenance,
@@ -203,7 +204,8 @@ await show(runsOverview, {
 //
 // It does not reproduce the study's training. The runs use the features preset: a frozen backbone that is not
 // the study's ImageNet network, with only small heads trained on its pooled features (linear for the single-task
-// models, one shared hidden layer for the multi-task model), so their numbers are
+// models, one shared hidden layer for the multi-task model; each model an ensemble of two such heads trained with
+// their own seeds and merged into one network), so their numbers are
 // those of a stand-in, not of the study's fine-tuned InceptionV3; the paper preset implements the study's
 // schedule but needs a GPU. The preset's settings were chosen on the real release's validation split; other
 // releases may favour others (`tune` shows it). On the

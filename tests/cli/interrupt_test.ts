@@ -70,10 +70,10 @@ Deno.test({
     assert.match(stderr, /interrupt: saving a checkpoint after this step/);
     assert.match(
       stderr,
-      /interrupted: Training interrupted: the checkpoint in .*checkpoint keeps its progress; run the same command again to resume/,
+      /interrupted: Training interrupted: the checkpoint in .*checkpoint\/member-1 keeps its progress; run the same command again to resume/,
     );
     assert.match(stderr, /resume with: deno task cli train --data .* --epochs 200 --backend cpu --out .*run/);
-    assert.ok(Deno.statSync(join(out, "checkpoint", "checkpoint.json")).isFile);
+    assert.ok(Deno.statSync(join(out, "checkpoint", "member-1", "checkpoint.json")).isFile);
     assert.throws(() => Deno.statSync(join(out, "run.json")));
     assert.throws(() => Deno.statSync(join(out, LOCK_FILE))); // released
 
@@ -82,14 +82,14 @@ Deno.test({
       [
         "truncated state.bin",
         (dir) => {
-          const p = join(dir, "checkpoint", "state.bin");
+          const p = join(dir, "checkpoint", "member-1", "state.bin");
           Deno.writeFileSync(p, Deno.readFileSync(p).slice(0, 1000));
         },
-        /Cannot resume from .*checkpoint: expected .*state\.bin to hold \d+ bytes with sha256 [0-9a-f]{12}\.\.\., found 1000 bytes \(damaged or truncated\); delete .*checkpoint to start the run over/,
+        /Cannot resume from .*checkpoint\/member-1: expected .*state\.bin to hold \d+ bytes with sha256 [0-9a-f]{12}\.\.\., found 1000 bytes \(damaged or truncated\); delete .*checkpoint\/member-1 to start the run over/,
       ],
       [
         "corrupt checkpoint.json",
-        (dir) => Deno.writeTextFileSync(join(dir, "checkpoint", "checkpoint.json"), '{"key": "'),
+        (dir) => Deno.writeTextFileSync(join(dir, "checkpoint", "member-1", "checkpoint.json"), '{"key": "'),
         /Cannot read a training checkpoint .*checkpoint\.json: expected JSON, found invalid or truncated text/,
       ],
     ];
@@ -117,7 +117,7 @@ Deno.test({
       resumed.stderr,
       new RegExp(`note: taking over .*run\\.lock: its holder \\(pid ${gone.pid}\\) no longer runs`),
     );
-    assert.match(resumed.stderr, /resuming from .*checkpoint: epoch \d+/);
+    assert.match(resumed.stderr, /resuming from .*checkpoint\/member-1: epoch \d+/);
     assert.ok(Deno.statSync(join(out, "run.json")).isFile);
     assert.throws(() => Deno.statSync(join(out, "checkpoint")));
   },

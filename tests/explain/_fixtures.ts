@@ -71,6 +71,8 @@ export async function trainTinyRun(
     runSeed?: number;
     /** Augmented views averaged at prediction (default 0). */
     ttaViews?: number;
+    /** Ensemble members (default: the preset's; 1: one network). */
+    members?: number;
   },
 ): Promise<{ data: string; out: string }> {
   const data = tempDir();
@@ -88,6 +90,8 @@ export async function trainTinyRun(
   c.training.ttaViews = options.ttaViews ?? 0;
   c.training.epochs = options.epochs;
   if (options.hidden !== undefined) c.model.head.hidden = options.hidden;
+  if (options.members === 1) delete c.model.head.members;
+  else if (options.members !== undefined) c.model.head.members = options.members;
   const out = tempDir();
   await trainRun({ config: c, outDir: out, cacheDir: join(PROJECT_ROOT, ".cache"), quiet: true });
   return { data, out };

@@ -44,6 +44,7 @@ Deno.test({
         size: SIZE,
         epochs: 30,
         hidden: 0,
+        members: 1, // the seeds above were chosen for one network
       });
       const ex = await explainable(await loadRun(out, { cacheDir, backend: "wasm" }));
       for (const [cx, cy] of [[16, 16], [46, 20], [30, 48]]) {

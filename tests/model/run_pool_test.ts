@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { defaultRunConfig, ModelKind, RunConfig } from "../../lib/model/config.ts";
+import { defaultRunConfig, FEATURES_PRESET, ModelKind, RunConfig } from "../../lib/model/config.ts";
 import { PoolEvent, PoolJob, trainRunsInPool } from "../../lib/model/run_pool.ts";
 import { acquireLock, LOCK_FILE, releaseLockOfThisProcess } from "../../lib/util/lock.ts";
 import { runWorker } from "../../lib/util/worker.ts";
@@ -77,7 +77,8 @@ Deno.test({
     const results = await trainRunsInPool(jobsIn(par), { jobs: 2, onEvent: (e) => events.push(e) });
     // the first run fills the feature cache here; the other three train in workers, reporting each epoch
     assert.deepEqual(startsOf(events), ["here", "worker", "worker", "worker"]);
-    assert.equal(events.filter((e) => e.type === "epoch").length, 9);
+    // 3 runs in workers x 3 epochs x the preset's ensemble members
+    assert.equal(events.filter((e) => e.type === "epoch").length, 9 * FEATURES_PRESET.members);
     assert.deepEqual(results.map((r) => r.reused), [false, false, false, false]);
     for (const [k, i] of specs) {
       for (const f of ["weights/weights.bin", "predictions.csv"]) {

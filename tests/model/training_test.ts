@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureSyntheticRelease, loadRelease } from "../../lib/data/mod.ts";
-import { defaultRunConfig, RunConfig } from "../../lib/model/config.ts";
+import { defaultRunConfig, FEATURES_PRESET, RunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
-import { PROJECT_ROOT, tempDir, tinyPaperFixture, writeFixtureRelease } from "../_helpers.ts";
+import { metadataRunFixture, PROJECT_ROOT, tempDir, tinyPaperFixture, writeFixtureRelease } from "../_helpers.ts";
 
 const cacheDir = join(PROJECT_ROOT, ".cache");
 const synth = join(cacheDir, "test-data", "synthetic-1011-160");
@@ -78,16 +78,12 @@ for (const kind of ["mgmt", "multi"] as const) {
 }
 
 Deno.test({
-  name: "resume: a run interrupted mid-epoch and resumed ends with the same weights and predictions",
+  name: "resume: a run of one network interrupted mid-epoch and resumed ends with the same weights and predictions",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const data = tempDir();
-    writeFixtureRelease(data, { cases: 120, seed: 4 });
-    const c = defaultRunConfig({ kind: "multi", inputs: "M", preset: "features", seed: 9 });
-    c.data.dir = data;
-    c.training.epochs = 6;
-    c.backend = "wasm";
+    const c = metadataRunFixture({ seed: 9, epochs: 6 });
+    delete c.model.head.members; // one network (ensembles resume in ensemble_test.ts)
     const a = tempDir(), b = tempDir();
     await trainRun({ config: c, outDir: a, cacheDir, quiet: true });
     await assert.rejects(
@@ -149,12 +145,15 @@ Deno.test({
     assert.match(run.git_commit, /^[0-9a-f]{40}|unknown/);
     // the kept epoch and the validation scores that chose it, as in history.json
     const history = JSON.parse(Deno.readTextFileSync(join(out, "history.json")));
-    const kept = history.filter((r: { best: boolean }) => r.best).at(-1);
+    // (an ensemble's choice records its first member's kept epoch, and each member's kept epoch)
+    const kept = history.filter((r: { best: boolean; member?: number }) => r.best && (r.member ?? 1) === 1).at(-1);
     assert.equal(run.choice.preset, "features");
     assert.match(run.choice.presetEvidence, /validation split .*cli tune/);
     assert.equal(run.choice.selection, "loss");
     assert.equal(run.choice.bestEpoch, kept.epoch);
     assert.equal(run.choice.validLoss, kept.validLoss);
+    assert.equal(run.summary.members.length, FEATURES_PRESET.members);
+    assert.equal(run.summary.members[0].bestEpoch, kept.epoch);
   },
 });
 

@@ -18,6 +18,7 @@ import {
 } from "../../model/config.ts";
 import { BACKENDS } from "../../model/backend.ts";
 import { trainRun } from "../../model/run.ts";
+import { keptEpochs } from "../../model/ensemble.ts";
 import { loadRun, predictCase, predictRelease } from "../../model/predict.ts";
 import { formatRecords } from "../../util/table_format.ts";
 import { type Command, emit } from "../command.ts";
@@ -74,6 +75,11 @@ export const trainCommand: Command = {
     views: { type: "string", arg: "V", help: "augmented views per training image (features preset)" },
     lr: { type: "string", arg: "LR", help: "learning rate" },
     hidden: { type: "string", arg: "H", help: "hidden units of the heads (0 = linear)" },
+    members: {
+      type: "string",
+      arg: "K",
+      help: "heads trained K times with their own seeds and merged (an ensemble; features preset; 1 = one network)",
+    },
     l2: { type: "string", arg: "L2", help: "L2 penalty on the head kernels" },
     transform: {
       type: "string",
@@ -129,6 +135,16 @@ export const trainCommand: Command = {
       cfg.training.optimizer.learningRate = positiveNumberOption("train", values, "lr", 0.01);
     }
     if (values.hidden !== undefined) cfg.model.head.hidden = intOption("train", values, "hidden", 256, 0, 100000);
+    if (values.members !== undefined) {
+      const members = intOption("train", values, "members", 1, 1, 32);
+      if (members > 1 && preset === "paper") {
+        throw new UsageError(
+          'Cannot run "train": expected --members only with --preset features (the paper preset trains one network)',
+        );
+      }
+      if (members > 1) cfg.model.head.members = members;
+      else delete cfg.model.head.members;
+    }
     if (values.l2 !== undefined) cfg.model.head.l2 = nonNegativeNumberOption("train", values, "l2", 0);
     if (values.transform !== undefined) {
       cfg.model.head.transform = choiceOption("train", values, "transform", FEATURE_TRANSFORMS, "none");
@@ -173,7 +189,7 @@ export const trainCommand: Command = {
     console.log(`${r.reused ? "reused the completed run in" : "wrote"} ${r.dir}`);
     console.log(`backbone: ${r.summary.backbone.description}`);
     console.log(
-      `backend: ${r.summary.backend}; best epoch ${r.summary.bestEpoch}; ${r.summary.seconds.total.toFixed(1)} s`,
+      `backend: ${r.summary.backend}; ${keptEpochs(r.summary)}; ${r.summary.seconds.total.toFixed(1)} s`,
     );
     console.log(formatRecords(rows, "md", { digits: 4 }));
   },

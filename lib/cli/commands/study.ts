@@ -64,7 +64,7 @@ export const tuneCommand: Command = {
   description: [
     "Trains the preset and each alternative (layers, square root, views, test-time averaging, class weighting, prior",
     "correction, L2, linear heads or a hidden layer, label-balanced batches, the epoch's selection, the learning-rate",
-    "schedule, the previous defaults) with every seed,",
+    "schedule, ensembles of 1-3 members, the previous defaults) with every seed,",
     "on the official split, and scores the validation split only: the test split is never read. An alternative equal",
     "to a kind's preset is skipped. Rows of an earlier call with the same data and seeds stay in the table (a row",
     "scored again replaces its earlier one). Writes tune.csv/.md/.json into --out (default outputs/<real|synthetic>/tune). On",
