@@ -10,5 +10,7 @@ import { trainRun } from "./run.ts";
 import type { PoolJob } from "./run_pool.ts";
 
 serveWorker<PoolJob>(async (job, onDone) => {
-  await trainRun({ ...job, quiet: true, onEpoch: (row) => onDone(row.epoch) });
+  // an ensemble's epochs counted on over its members
+  const epochs = job.config.training.epochs;
+  await trainRun({ ...job, quiet: true, onEpoch: (row) => onDone(((row.member ?? 1) - 1) * epochs + row.epoch) });
 });

@@ -380,13 +380,6 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   integer("model.head.hidden", 0);
   number("model.head.l2", 0, false);
   boolean("model.head.standardize");
-  const members = c.model.head.members;
-  if (members !== undefined) {
-    if (!Number.isInteger(members) || members < 1) bad("model.head.members", "an integer >= 1", members);
-    if (members > 1 && c.training.preset !== "features") {
-      bad("model.head.members", "1 with the paper preset (ensembles train heads on cached features)", members);
-    }
-  }
   if (!["features", "paper"].includes(c.training?.preset)) bad("training.preset", "features|paper", c.training?.preset);
   integer("training.k", 1);
   integer("training.epochs", 0);
@@ -416,6 +409,14 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   integer("training.batchSize", 1);
   integer("training.ttaViews", 0);
   boolean("training.priorCorrection");
+  // after training.preset's check: an ensemble needs the features preset
+  const members = c.model.head.members;
+  if (members !== undefined) {
+    if (!Number.isInteger(members) || members < 1) bad("model.head.members", "an integer >= 1", members);
+    if (members > 1 && c.training.preset !== "features") {
+      bad("model.head.members", "1 with the paper preset (ensembles train heads on cached features)", members);
+    }
+  }
   return c;
 }
 

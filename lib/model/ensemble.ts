@@ -1,7 +1,7 @@
 /**
  * Ensembles of heads merged into one network. A run with `model.head.members` = K trains K copies of
- * its heads independently (each with its own seed: initial weights, batches, augmented views and kept
- * epoch), then merges them into one network of the same form whose logits are the mean of the members'
+ * its heads independently (each with its own seed: initial weights, batches, which of the cached
+ * augmented views each step draws, and so its kept epoch), then merges them into one network of the same form whose logits are the mean of the members'
  * logits, so each head's probabilities are the normalised geometric mean of the members'. Linear heads
  * merge into linear heads (the mean of the kernels and biases); heads with a hidden layer of H units
  * merge into a hidden layer of K x H units (the members' units side by side) under a logits layer that

@@ -4,10 +4,10 @@
  * ```
  * <out>/config.json        the RunConfig (enough to rebuild the model and redo the run)
  * <out>/weights/           tfjs weights (heads only for the features preset; the whole network for paper)
- * <out>/history.csv|json   per-epoch losses, validation AUROC, best epoch
+ * <out>/history.csv|json   per-epoch losses, validation AUROC, best epoch (an ensemble: every member's epochs)
  * <out>/predictions.csv|parquet   every case's probabilities for every head (see predictions.ts)
  * <out>/run.json           provenance: git commit, backend, backbone and its weights, timings, data fingerprint
- * <out>/checkpoint/        resume state while training (removed when the run completes)
+ * <out>/checkpoint/        resume state while training (an ensemble: member-<m>/; removed when the run completes)
  * ```
  *
  * A completed run with the same config is not redone (its folder is returned as is), so notebooks
@@ -68,9 +68,9 @@ export interface TrainRunOptions {
   engine?: EngineChoice;
   /** Redo a completed run. */
   force?: boolean;
-  /** Stop as if interrupted after this many training steps (tests of resuming). */
+  /** Stop as if interrupted after this many training steps, over all of an ensemble's members (tests of resuming). */
   stopAfterSteps?: number;
-  /** Receives each epoch's history row (e.g. for live plots). */
+  /** Receives each epoch's history row (e.g. for live plots; an ensemble's rows carry their member). */
   onEpoch?: (row: HistoryRow) => void;
 }
 
@@ -138,7 +138,10 @@ export interface RunChoice {
   presetEvidence: string;
   /** The criterion that kept the epoch (on the validation split; the test split is never read for it). */
   selection: "loss" | "auroc";
-  /** The kept epoch, 1-based (0: none finished). */
+  /**
+   * The kept epoch, 1-based (0: none finished). For an ensemble, its first member's, as are the two
+   * validation scores below (each member's kept epoch is in the summary's `members`).
+   */
   bestEpoch: number;
   /** Validation loss of the kept epoch (null without a validation split). */
   validLoss: number | null;
@@ -157,7 +160,7 @@ const PRESET_EVIDENCE: Readonly<Record<string, string>> = {
 
 /** The run's choice record: its preset's evidence and the validation scores of the kept epoch. */
 export function runChoice(config: RunConfig, history: readonly HistoryRow[], bestEpoch: number): RunChoice {
-  const kept = history.find((row) => row.epoch === bestEpoch);
+  const kept = history.find((row) => row.epoch === bestEpoch && (row.member ?? 1) === 1);
   const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
   return {
     preset: config.training.preset,
@@ -520,7 +523,9 @@ async function fitRun(
   if (members === 1) return await fitModel(built.model, config.seed, join(out, "checkpoint"), run, data, built, opts);
   const inputSize = built.model.inputs[0].shape[1] as number;
   const one = { ...config.model.head, members: 1 };
+  const epochs = built.stages.reduce((n, st) => n + st.epochs, 0);
   const models: tf.LayersModel[] = [], results: TrainResult[] = [];
+  let steps = 0; // trained so far by the members before, for `stopAfterSteps`
   try {
     for (let m = 0; m < members; m++) {
       const seed = memberSeed(config.seed, m);
@@ -528,7 +533,14 @@ async function fitRun(
       models.push(model);
       const stages = built.stages.map((st) => ({ ...st, name: `member ${m + 1}/${members}: ${st.name}` }));
       const dir = join(out, "checkpoint", `member-${m + 1}`);
-      results.push(await fitModel(model, seed, dir, run, data, { ...built, stages }, opts));
+      const memberOpts: TrainRunOptions = {
+        ...opts,
+        onEpoch: opts.onEpoch && ((row) => opts.onEpoch!({ ...row, member: m + 1 })),
+        stopAfterSteps: opts.stopAfterSteps === undefined ? undefined : Math.max(1, opts.stopAfterSteps - steps),
+      };
+      const r = await fitModel(model, seed, dir, run, data, { ...built, stages }, memberOpts);
+      results.push(r);
+      steps += r.history.reduce((n, row) => n + row.steps, 0);
     }
     mergeMembers(built.model, models);
   } finally {
@@ -538,7 +550,8 @@ async function fitRun(
     history: results.flatMap((r, m) => r.history.map((row) => ({ ...row, member: m + 1 }))),
     bestEpoch: results[0].bestEpoch,
     members: results.map((r, m) => ({ seed: memberSeed(config.seed, m), bestEpoch: r.bestEpoch })),
-    resumedFrom: results.find((r) => r.resumedFrom !== null)?.resumedFrom ?? null,
+    // where training went on: the first member that still had epochs to train when the run resumed
+    resumedFrom: results.find((r) => r.resumedFrom !== null && r.resumedFrom < epochs)?.resumedFrom ?? null,
     interrupted: false,
     classWeights: results[0].classWeights,
   };

@@ -118,9 +118,10 @@ const cachedFor = (need: FeatureNeed, filled: readonly FeatureNeed[]) =>
 
 /** Backends that train on one CPU thread. */
 const inWorkers = (job: PoolJob) => job.config.backend === "wasm" || job.config.backend === "cpu";
+/** Epochs a run trains: over all members of an ensemble (features preset), or the paper schedule's. */
 const epochsOf = (job: PoolJob) =>
   job.config.training.preset === "features"
-    ? job.config.training.epochs
+    ? job.config.training.epochs * (job.config.model.head.members ?? 1)
     : job.config.training.schedule.reduce((n, s) => n + s.epochs, 0);
 
 /**

@@ -306,7 +306,13 @@ function startProgress(spec: TrainSpec, sgd: SgdMomentum): TrainProgress {
   const ck = spec.checkpoint;
   const resumed = ck ? resumeProgress(ck, spec.model, sgd) : null;
   if (!ck || !resumed) return freshProgress();
-  log(spec.quiet, `resuming from ${ck.dir}: epoch ${resumed.start.epoch + 1}, step ${resumed.start.step}`);
+  const total = spec.stages.reduce((n, st) => n + st.epochs, 0);
+  log(
+    spec.quiet,
+    resumed.start.epoch >= total
+      ? `${ck.dir}: trained to the end before; its kept epoch ${resumed.bestEpoch + 1} is restored`
+      : `resuming from ${ck.dir}: epoch ${resumed.start.epoch + 1}, step ${resumed.start.step}`,
+  );
   return resumed;
 }
 

@@ -204,9 +204,9 @@ export function studyMarkdown(result: StudyResult): string {
     `# The study vs this run${result.synthetic ? " (SYNTHETIC DATA)" : ""}`,
     "",
     `Data: \`${result.dataDir}\`. Seeds: ${result.seeds.join(", ")} (official split: mean ± SD over seeds); ` +
-    `3-fold cross-validation: seed ${result.seeds[0]}. Commit ${result.gitCommit.slice(0, 10)}, ${
-      result.created.slice(0, 10)
-    }.`,
+    `3-fold cross-validation: seed ${result.seeds[0]}. Commit ${
+      result.gitCommit.replace(/^([0-9a-f]{10})[0-9a-f]*/, "$1") // "-dirty" kept: the tree had changes
+    }, ${result.created.slice(0, 10)}.`,
     "",
     `${result.note}`,
     `Published numbers: ${PUBLISHED_SOURCE}.`,

@@ -141,8 +141,8 @@ export interface RunOverviewRow {
   "test management AUROC": number;
   /** Test macro AUROC of the diagnosis head (NaN without one). */
   "diagnosis AUROC": number;
-  /** The epoch selected on the validation split. */
-  "best epoch": number;
+  /** The epoch selected on the validation split (an ensemble: each member's, e.g. "44, 42"). */
+  "best epoch": string;
   /** Wall-clock seconds of the whole run. */
   seconds: number;
 }
@@ -160,7 +160,7 @@ export function runsOverviewRows(
       "test management accuracy": m?.accuracy ?? NaN,
       "test management AUROC": m?.auroc ?? NaN,
       "diagnosis AUROC": summary.test.diagnosis?.auroc ?? NaN,
-      "best epoch": summary.bestEpoch,
+      "best epoch": (summary.members?.map((m) => m.bestEpoch) ?? [summary.bestEpoch]).join(", "),
       seconds: summary.seconds.total,
     };
   });

@@ -99,7 +99,7 @@ if (tuned) {
 } else {
   Deno.jupyter.md`No \`tune\` table for this data yet: run \`deno task cli tune${
     ctx.synthetic ? "" : ` --data ${ctx.location?.dir}`
-  }\` (10-45 s per run with warm caches) and rerun this notebook to see the evidence here.`;
+  }\` (10-45 s per network with warm caches; the preset trains 2 per run) and rerun this notebook to see the evidence here.`;
 }
 // %% [markdown]
 // ## Training one model
@@ -156,11 +156,15 @@ await show(
   },
 );
 // %% [markdown]
-// The same folder's training history, one row per epoch (`historyFrame`); the epoch selected on the validation
-// split is marked `best`.
+// The same folder's training history, one row per epoch (`historyFrame`; an ensemble's rows name their member):
+// an epoch that improved on the validation loss is marked `best`, and the last such epoch of each member is the
+// one kept.
 // %% code [expect-table]
 const trainingHistory = historyFrame(multiDir);
-await show(trainingHistory.filter(pl.col("best")), { caption: "The selected epoch of multi-CDM", digits: 4 });
+await show(trainingHistory.filter(pl.col("best")), {
+  caption: "The epochs of multi-CDM that improved on the validation loss (the last of each member is kept)",
+  digits: 4,
+});
 // %% [markdown]
 // ## Every run the analyses need
 //

@@ -293,7 +293,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "refused: bad options (--lr -1, --lr 0, --k without --fold, --data FILE, --out FILE)",
+  name:
+    "refused: bad options (--lr -1, --lr 0, --k without --fold, --members 0, --members with paper, --data FILE, --out FILE)",
   ...opts,
   async fn() {
     const d = tempDir();
@@ -315,6 +316,13 @@ Deno.test({
       d,
     ]);
     await refused([...base, "--fold-seed", "3"], 2, /expected --fold with --fold-seed/, [d]);
+    await refused([...base, "--members", "0"], 2, /expected --members to be an integer .*, found "0"/, [d]);
+    await refused(
+      [...base, "--preset", "paper", "--members", "2"],
+      2,
+      /expected --members only with --preset features \(the paper preset trains one network\)/,
+      [d],
+    );
     await refused(["table1", "--data", file], 2, /expected --data to name a folder, found a file .*a\.txt/, [d]);
     await refused(
       ["train", "--data", d, "--inputs", "M", "--out", file],

@@ -105,17 +105,52 @@ Deno.test({
       const z = g.reduce((a, b) => a + b, 0);
       row.forEach((p, k) => assert.ok(Math.abs(p - g[k] / z) < 1e-5, `case ${i} class ${k}: ${p} vs ${g[k] / z}`));
     });
-    // interrupted in the first member, resumed: the same weights as the uninterrupted run
-    const b = tempDir();
+    // interrupted in the first member, or in the second (steps count over the members), then resumed:
+    // the same weights as the uninterrupted run, and the epoch the interrupted member went on from
+    const perMember = r.history.filter((h) => h.member === 1).reduce((n, h) => n + h.steps, 0);
+    const perEpoch = r.history[0].steps;
+    for (const [stop, member] of [[5, 1], [perMember + perEpoch + 2, 2]]) {
+      const b = tempDir();
+      await assert.rejects(
+        () => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: stop }),
+        new RegExp(`Training interrupted: the checkpoint in .*member-${member} keeps its progress`),
+      );
+      const rows: number[] = [];
+      const resumed = await trainRun({
+        config: c,
+        outDir: b,
+        cacheDir,
+        quiet: true,
+        onEpoch: (row) => rows.push(row.member!),
+      });
+      assert.equal(resumed.summary.resumedFrom, member === 1 ? Math.floor(stop / perEpoch) : 1);
+      // member 1 goes on from its interrupted epoch; member 2, interrupted in its second epoch, from there
+      const left = 4 - Math.floor(stop / perEpoch);
+      assert.deepEqual(rows, member === 1 ? [...new Array(left).fill(1), 2, 2, 2, 2] : [2, 2, 2]);
+      assert.deepEqual(
+        Deno.readFileSync(join(b, "weights", "weights.bin")),
+        Deno.readFileSync(join(ens, "weights", "weights.bin")),
+      );
+    }
+  },
+});
+
+Deno.test({
+  name: "ensemble run: a checkpoint of one network in its folder (another configuration's) is refused, not deleted",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const c = metadataRunFixture({ seed: 1, epochs: 3 });
+    const single = structuredClone(c);
+    delete single.model.head.members;
+    const out = tempDir();
+    await assert.rejects(() => trainRun({ config: single, outDir: out, cacheDir, quiet: true, stopAfterSteps: 2 }));
+    const before = Deno.readFileSync(join(out, "checkpoint", "state.bin"));
+    c.model.head.members = 2;
     await assert.rejects(
-      () => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: 5 }),
-      /Training interrupted: the checkpoint in .*member-1 keeps its progress/,
+      () => trainRun({ config: c, outDir: out, cacheDir, quiet: true }),
+      /Cannot resume from .*checkpoint: it belongs to a different configuration \(one network; this one: an ensemble of 2 members\); use a new output folder/,
     );
-    const resumed = await trainRun({ config: c, outDir: b, cacheDir, quiet: true });
-    assert.notEqual(resumed.summary.resumedFrom, null);
-    assert.deepEqual(
-      Deno.readFileSync(join(b, "weights", "weights.bin")),
-      Deno.readFileSync(join(ens, "weights", "weights.bin")),
-    );
+    assert.deepEqual(Deno.readFileSync(join(out, "checkpoint", "state.bin")), before);
   },
 });

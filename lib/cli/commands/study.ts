@@ -68,7 +68,8 @@ export const tuneCommand: Command = {
     "on the official split, and scores the validation split only: the test split is never read. An alternative equal",
     "to a kind's preset is skipped. Rows of an earlier call with the same data and seeds stay in the table (a row",
     "scored again replaces its earlier one). Writes tune.csv/.md/.json into --out (default outputs/<real|synthetic>/tune). On",
-    "the real release with warm feature caches: about 10 s per run with linear heads, 45 s with a hidden layer of 256;",
+    "the real release with warm feature caches: about 10 s per network with linear heads, 45 s with a hidden layer of",
+    "256, and the preset trains 2 networks per run (an ensemble);",
     "after the first run, runs train several at once (one per core, or DERM7PT_TRAIN_JOBS).",
   ].join("\n"),
   options: {
