@@ -1,8 +1,9 @@
 /**
  * Ensembles of heads merged into one network. A run with `model.head.members` = K trains K copies of
  * its heads independently (each with its own seed: initial weights, batches, which of the cached
- * augmented views each step draws, and so its kept epoch), then merges them into one network of the same form whose logits are the mean of the members'
- * logits, so each head's probabilities are the normalised geometric mean of the members'. Linear heads
+ * augmented views each step draws, and so its kept epoch), then merges them into one network of the
+ * same form whose logits are the mean of the members' logits, so each head's probabilities are the
+ * normalised geometric mean of the members'. Linear heads
  * merge into linear heads (the mean of the kernels and biases); heads with a hidden layer of H units
  * merge into a hidden layer of K x H units (the members' units side by side) under a logits layer that
  * averages them. Every tool that reads a run (predictions, explanations, the prior correction) reads
@@ -29,6 +30,9 @@
  * assert.equal(keptEpochs({ bestEpoch: 44 }), "best epoch 44");
  * const kept = [{ seed: 7, bestEpoch: 44 }, { seed: 9, bestEpoch: 51 }];
  * assert.equal(keptEpochs({ bestEpoch: 44, members: kept }), "2 members, best epochs 44, 51");
+ * assert.deepEqual(keptEpochList({ bestEpoch: 44, members: kept }), [44, 51]);
+ * assert.match(ensembleDescription({ members: 2 }) ?? "", /^an ensemble of 2 copies of the heads, trained with their own seeds/);
+ * assert.equal(ensembleDescription({}), null);
  * ```
  *
  * @module
@@ -44,12 +48,32 @@ export function memberSeed(seed: number, m: number): number {
   return m === 0 ? seed : 1 + new Prng(seed).fork(`ensemble-member-${m}`).int(2 ** 31 - 2);
 }
 
+/** What a run's summary records of its kept epochs: an ensemble's members' and else its one. */
+export interface KeptEpochs {
+  /** The kept epoch (an ensemble: its first member's). */
+  bestEpoch: number;
+  /** An ensemble's members, each with its kept epoch. */
+  members?: readonly { bestEpoch: number }[];
+}
+
+/** The kept epoch of each member of a run (one for a single network). */
+export function keptEpochList(summary: KeptEpochs): number[] {
+  return summary.members?.length ? summary.members.map((m) => m.bestEpoch) : [summary.bestEpoch];
+}
+
 /** How a run's summary reads its kept epoch(s): "best epoch 44", or "3 members, best epochs 44, 38, 51". */
-export function keptEpochs(summary: { bestEpoch: number; members?: readonly { bestEpoch: number }[] }): string {
-  const m = summary.members;
-  return m?.length
-    ? `${m.length} members, best epochs ${m.map((x) => x.bestEpoch).join(", ")}`
+export function keptEpochs(summary: KeptEpochs): string {
+  const epochs = keptEpochList(summary);
+  return summary.members?.length
+    ? `${epochs.length} members, best epochs ${epochs.join(", ")}`
     : `best epoch ${summary.bestEpoch}`;
+}
+
+/** A head config's ensemble in words, for settings tables and model cards (null for one network). */
+export function ensembleDescription(head: { members?: number }): string | null {
+  return (head.members ?? 1) > 1
+    ? `an ensemble of ${head.members} copies of the heads, trained with their own seeds and merged by averaging their logits`
+    : null;
 }
 
 /** The kernel and bias of a dense layer. */

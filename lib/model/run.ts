@@ -524,11 +524,11 @@ async function fitRun(
   const inputSize = built.model.inputs[0].shape[1] as number;
   const one = { ...config.model.head, members: 1 };
   const epochs = built.stages.reduce((n, st) => n + st.epochs, 0);
+  const seeds = Array.from({ length: members }, (_, m) => memberSeed(config.seed, m));
   const models: tf.LayersModel[] = [], results: TrainResult[] = [];
   let steps = 0; // trained so far by the members before, for `stopAfterSteps`
   try {
-    for (let m = 0; m < members; m++) {
-      const seed = memberSeed(config.seed, m);
+    for (const [m, seed] of seeds.entries()) {
       const model = buildHeads(inputSize, config.model.kind, one, seed);
       models.push(model);
       const stages = built.stages.map((st) => ({ ...st, name: `member ${m + 1}/${members}: ${st.name}` }));
@@ -549,7 +549,7 @@ async function fitRun(
   return {
     history: results.flatMap((r, m) => r.history.map((row) => ({ ...row, member: m + 1 }))),
     bestEpoch: results[0].bestEpoch,
-    members: results.map((r, m) => ({ seed: memberSeed(config.seed, m), bestEpoch: r.bestEpoch })),
+    members: results.map((r, m) => ({ seed: seeds[m], bestEpoch: r.bestEpoch })),
     // where training went on: the first member that still had epochs to train when the run resumed
     resumedFrom: results.find((r) => r.resumedFrom !== null && r.resumedFrom < epochs)?.resumedFrom ?? null,
     interrupted: false,

@@ -27,7 +27,7 @@ import { BackendName } from "../model/backend.ts";
 import type { EngineChoice } from "../model/engine.ts";
 import { RunConfig } from "../model/config.ts";
 import type { BackboneInfo } from "../model/network.ts";
-import { keptEpochs } from "../model/ensemble.ts";
+import { ensembleDescription, keptEpochs } from "../model/ensemble.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { resampleIndices, summariseDraws } from "../stats/bootstrap.ts";
@@ -541,9 +541,7 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
         `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${
           c.training.classWeights ? "class-weighted loss; " : ""
         }${
-          (c.model.head.members ?? 1) > 1
-            ? `an ensemble of ${c.model.head.members} independently trained copies of the heads, merged by averaging their logits; `
-            : ""
+          ensembleDescription(c.model.head) ? `${ensembleDescription(c.model.head)}; ` : ""
         }model selection by validation ${c.training.selection}; ${card.run.keptEpochs}. ` +
         `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,
       ],

@@ -20,6 +20,7 @@ import { HEADS } from "../data/vocabulary.ts";
 import { classesOf, headsOf, ModelKind, RunConfig } from "../model/config.ts";
 import { BLOCK_CHANNELS } from "../model/inception_v3.ts";
 import { readRunRecord } from "../model/run.ts";
+import { ensembleDescription, keptEpochList } from "../model/ensemble.ts";
 import { Prng } from "../util/prng.ts";
 
 /** One setting of a run, in words. */
@@ -66,11 +67,7 @@ export function runSettingsRows(cfg: RunConfig, options: { synthetic?: boolean }
       setting: "heads",
       value: `${
         head.hidden ? `shared hidden layer of ${head.hidden} ReLU units, then ` : ""
-      }one softmax per task; L2 ${head.l2}${
-        (head.members ?? 1) > 1
-          ? `; an ensemble of ${head.members} copies trained with their own seeds, merged by averaging their logits`
-          : ""
-      }`,
+      }one softmax per task; L2 ${head.l2}${ensembleDescription(head) ? `; ${ensembleDescription(head)}` : ""}`,
     },
     {
       setting: "feature transform",
@@ -160,7 +157,7 @@ export function runsOverviewRows(
       "test management accuracy": m?.accuracy ?? NaN,
       "test management AUROC": m?.auroc ?? NaN,
       "diagnosis AUROC": summary.test.diagnosis?.auroc ?? NaN,
-      "best epoch": (summary.members?.map((m) => m.bestEpoch) ?? [summary.bestEpoch]).join(", "),
+      "best epoch": keptEpochList(summary).join(", "),
       seconds: summary.seconds.total,
     };
   });
