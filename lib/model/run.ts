@@ -273,6 +273,22 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
   }
 }
 
+/**
+ * Computes and caches the frozen backbone's features of every image (and view) a features-preset run
+ * reads, without training it, and returns the extraction's statistics; null for a run that reads no
+ * image or fine-tunes (the paper preset). The run pool calls it in the calling thread, where the
+ * extraction uses every core, and then trains the run in a worker, which reads the cache.
+ * @throws what the extraction throws (an unreadable image, {InterruptedError} on SIGINT).
+ */
+export async function fillFeatureCache(
+  opts: Pick<TrainRunOptions, "config" | "cacheDir" | "quiet" | "workers" | "engine">,
+): Promise<ExtractionStats | null> {
+  const { config, release } = resolveRun(opts.config);
+  const data = runData(release, config);
+  if (config.training.preset !== "features" || !data.needImages) return null;
+  return (await runFeatures(release, config, data, opts)).stats;
+}
+
 /** A run folder: new, empty, or holding a run (completed, or its checkpoint). */
 const RUN_FOLDER_CLAIM = {
   owners: ["run.json", join("checkpoint", "checkpoint.json"), join("checkpoint", "member-1", "checkpoint.json")],
@@ -438,7 +454,7 @@ async function runFeatures(
   release: Release,
   config: RunConfig,
   data: RunData,
-  opts: TrainRunOptions,
+  opts: Pick<TrainRunOptions, "cacheDir" | "quiet" | "workers" | "engine">,
 ): Promise<{ features: Map<string, Float32Array[]>; stats: ExtractionStats; seconds: number }> {
   const t0 = performance.now();
   const trainSet = new Set(data.split.train);

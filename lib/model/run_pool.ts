@@ -5,10 +5,11 @@
  * thread trains it (tests compare the files bit for bit).
  *
  * - A completed run of the same config is reused, as {@linkcode trainRun} would (its summary is read).
- * - Runs that may have to compute features are trained in the calling thread, one at a time, until the
- *   runs trained there cover the feature cache the others read (the same backbone, input size,
- *   augmentation and release; their layers, views and images): the extraction already uses every
- *   core, and workers then only read the cache. The study's runs need one such run.
+ * - Features are computed in the calling thread, which uses every core: for a run whose features the
+ *   cache may lack, the calling thread first fills the cache (the same backbone, input size,
+ *   augmentation and release; its layers, views and images), then the run trains in a worker like the
+ *   others, which only read the cache. The study's runs need one such filling. A run of the paper
+ *   preset (no feature cache) that reads images not yet read is trained in the calling thread instead.
  * - Runs on a backend other than wasm or cpu (a GPU is shared, not multiplied) stay in the calling thread.
  * - The runs for workers start longest first (an estimate from their epochs, inputs and head).
  * - A failing run stops new ones from starting; the runs already in workers finish and keep their
@@ -31,7 +32,8 @@ import { resolve } from "node:path";
 import { runWorker } from "../util/worker.ts";
 import { releaseLockOfThisProcess } from "../util/lock.ts";
 import { InterruptedError } from "../util/interrupt.ts";
-import { readRunRecord, runPlan, RunResult, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
+import { fillFeatureCache, readRunRecord, runPlan, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
+import type { ExtractionStats } from "./features.ts";
 
 /** One run for the pool: trainRun's options that can cross to a worker (no callbacks). */
 export type PoolJob = Pick<TrainRunOptions, "config" | "outDir" | "cacheDir" | "force" | "engine">;
@@ -46,9 +48,13 @@ export interface PoolResult {
   summary: RunSummary;
 }
 
-/** What the pool reports as it goes (for a status line); `epoch` counts from 1 (a resumed run starts later). */
+/**
+ * What the pool reports as it goes (for a status line); `epoch` counts from 1 (a resumed run starts later);
+ * `features`: the calling thread has filled the feature cache for a run, which then starts in a worker.
+ */
 export type PoolEvent =
   | { type: "plan"; train: number; reuse: number }
+  | { type: "features"; index: number; stats: ExtractionStats | null }
   | { type: "start"; index: number; where: "here" | "worker" }
   | { type: "epoch"; index: number; epoch: number; epochs: number }
   | { type: "done"; index: number; result: PoolResult };
@@ -62,10 +68,10 @@ export interface PoolOptions {
   /** Called with the plan (how many runs train, how many are reused), then as runs start, advance an epoch and end. */
   onEvent?: (event: PoolEvent) => void;
   /**
-   * Trains a run in the calling thread (those that fill the feature cache, or every run when `jobs` is
-   * 1); default `train()`. The caller can wrap it, e.g. to show the feature extraction's progress.
+   * Does a run's work in the calling thread: filling the feature cache for it, or training it (every
+   * run when `jobs` is 1); default `work()`. The caller can wrap it, e.g. to show the extraction's progress.
    */
-  inThisThread?: (index: number, train: () => Promise<RunResult>) => Promise<RunResult>;
+  inThisThread?: <T>(index: number, work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -165,16 +171,26 @@ export async function trainRunsInPool(jobs: readonly PoolJob[], options: PoolOpt
     results[i] = { dir: r.dir, reused: r.reused, summary: r.summary };
     emit({ type: "done", index: i, result: results[i] });
   };
+  const fill = async (i: number) => {
+    const work = () => fillFeatureCache({ ...jobs[i], quiet: options.quiet ?? true });
+    const stats = options.inThisThread ? await options.inThisThread(i, work) : await work();
+    emit({ type: "features", index: i, stats });
+  };
   const queue: number[] = [];
-  const filled: FeatureNeed[] = []; // what the runs trained here have put in the feature cache
+  const filled: FeatureNeed[] = []; // what this call has put in the feature cache (or read there)
   for (let i = 0; i < jobs.length; i++) {
     const need = featureNeed(jobs[i]);
-    const cached = cachedFor(need, filled);
     if (plans[i] === "reuse") reuse(i);
-    else if (limit === 1 || !inWorkers(jobs[i]) || !cached) {
+    else if (limit === 1 || !inWorkers(jobs[i])) await here(i);
+    else if (cachedFor(need, filled)) queue.push(i);
+    else if (jobs[i].config.training.preset === "features") {
+      await fill(i);
+      filled.push(need);
+      queue.push(i);
+    } else {
       await here(i);
-      if (need.images.length) filled.push(need);
-    } else queue.push(i);
+      filled.push(need);
+    }
   }
   // longest first, so that no long run is left training alone at the end (results do not depend on order)
   queue.sort((a, b) => estimatedCost(jobs[b]) - estimatedCost(jobs[a]) || a - b);

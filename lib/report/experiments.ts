@@ -100,9 +100,9 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
 }
 
 /**
- * Trains (or reuses) the named runs; returns name -> run folder. The first run to train fills the
- * feature cache on its own; the others train several at once in workers (one per core, or
- * `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run folder whose config
+ * Trains (or reuses) the named runs; returns name -> run folder. This thread first computes the features
+ * the runs need (or reads them from the cache), on every core; then the runs train several at once in
+ * workers (one per core, or `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run folder whose config
  * changed, or whose files do not match its run.json, is retrained (the status line says why). Unless
  * quiet, the whole step reports on one status line (in a notebook: one updating display): the feature
  * extraction, then the runs in training with their epochs, ending with how many were trained or reused.
@@ -138,8 +138,15 @@ export async function ensureRuns(
     }`;
   const results = await trainRunsInPool(jobs, {
     quiet,
-    inThisThread: (i, train) => (step ? withStatusLine(step.prefixed(`${label(i)} · `), train) : train()),
+    inThisThread: (i, work) => (step ? withStatusLine(step.prefixed(`${label(i)} · `), work) : work()),
     onEvent: (e) => {
+      if (e.type === "features" && e.stats) {
+        const { computed, cached, seconds } = e.stats;
+        show(
+          `${label(e.index)}: features ready (${computed} views computed, ${cached} cached; ${formatSeconds(seconds)})`,
+          true,
+        );
+      }
       if (e.type === "start" && reasons[e.index]) show(`${label(e.index)}: ${reasons[e.index]}; retraining`, true);
       if (e.type === "start" && e.where === "worker") {
         epochs.set(e.index, "starting");

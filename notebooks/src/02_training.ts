@@ -102,16 +102,24 @@ if (tuned) {
   }\` (10-45 s per network with warm caches; the preset trains 2 per run) and rerun this notebook to see the evidence here.`;
 }
 // %% [markdown]
-// ## Training one model
+// ## Training the models
 //
-// The multi-task model with all inputs. Features of every image (and of its augmented views) are computed once by
-// the frozen backbone on ONNX Runtime (both cores), in int8 (int8 kernels, activation ranges measured on
-// synthetic lesions; 1.8 times faster than float32 here; `--precision fp32` turns it off), and cached under
-// `.cache/features`, keyed by the image's content, the backbone weights, the input size, the precision, the
-// layer and the augmentation, so later runs start in seconds. One progress line below shows images/s and the
-// ETA while features are computed, then the epochs.
+// Features of every image (and of its augmented views) are computed once by the frozen backbone on ONNX Runtime
+// (both cores), in int8 (int8 kernels, activation ranges measured on synthetic lesions; 1.8 times faster than
+// float32 here; `--precision fp32` turns it off), and cached under `.cache/features`, keyed by the image's
+// content, the backbone weights, the input size, the precision, the layer and the augmentation, so later runs
+// start in seconds. Then every run notebooks 03-07 read trains (listed at the end of this notebook): notebook 03
+// compares the diagnosis and management models, 04 the multi-task model, 05 the input ablation, and the 3-fold
+// cross-validation rows of the study's tables need each model trained on each fold. The runs train several at
+// once, each in its own worker on one core (`DERM7PT_TRAIN_JOBS` sets how many; the results are the same bit for
+// bit). One progress line below shows images/s and the ETA while features are computed, then the runs in
+// training and their epochs. Completed runs are reused, so this cell is fast the second time.
+//
+// Below, the multi-task model with all inputs.
 // %% code [expect-figure]
-const { "multi-CDM": multiDir } = await ensureRuns(ctx, ["multi-CDM"]);
+const names = studyRunNames.all;
+const dirs = await ensureRuns(ctx, names);
+const multiDir = dirs["multi-CDM"];
 const history = readRunHistory(multiDir);
 const curves = trainingCurvesFigure(history, {
   title: "Multi-task model (C+D+M): training curves",
@@ -168,15 +176,8 @@ await show(trainingHistory.filter(pl.col("best")), {
 // %% [markdown]
 // ## Every run the analyses need
 //
-// Notebook 03 compares the diagnosis and management models, 04 the multi-task model, 05 the input ablation; the
-// 3-fold cross-validation rows of the study's tables need each model trained on each fold. The first run to train
-// (here `diag-CDM`) trains on its own, filling the feature cache were it empty; the others then train several at
-// once, each in its own worker on one core (`DERM7PT_TRAIN_JOBS` sets how many; the results are the same bit for
-// bit), and the progress line names the runs in training and their epochs. Completed runs are reused, so this
-// cell is fast the second time.
+// The runs trained above, with their kept epochs and their test accuracy and AUROC.
 // %% code [expect-table]
-const names = studyRunNames.all;
-const dirs = await ensureRuns(ctx, names);
 const runsOverview = frameOf(runsOverviewRows(dirs, names));
 const runsNote = "n/a: the run has no such head (diag runs predict no management, mgmt runs no diagnosis).";
 exportTable(ctx.outDir, "runs_overview", runsOverview, ctx.provenance, {

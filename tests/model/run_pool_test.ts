@@ -1,7 +1,7 @@
 /**
  * Runs trained several at once in workers (lib/model/run_pool.ts) are bit-identical to runs trained
- * one after another in the calling thread; runs whose features are not yet cached train in the calling
- * thread; a failing run stops no running one; a worker that dies leaves no lock; Ctrl-C ends the pool
+ * one after another in the calling thread; features not yet cached are computed in the calling thread
+ * before their run trains in a worker; a failing run stops no running one; a worker that dies leaves no lock; Ctrl-C ends the pool
  * with an InterruptedError; a run folder given twice is refused before anything starts.
  */
 import assert from "node:assert/strict";
@@ -43,6 +43,13 @@ function startsOf(events: PoolEvent[]): string[] {
   return events.flatMap((e) => e.type === "start" ? [e.where] : []);
 }
 
+/** The runs whose features the calling thread cached, with whether it computed any view, in order. */
+function fillsOf(events: PoolEvent[]): [number, boolean][] {
+  return events.flatMap((e) =>
+    e.type === "features" ? [[e.index, (e.stats?.computed ?? 0) > 0] as [number, boolean]] : []
+  );
+}
+
 function config(data: string, kind: ModelKind, inputs: Inputs, seed: number): RunConfig {
   const c = defaultRunConfig({
     kind,
@@ -75,10 +82,12 @@ Deno.test({
     await trainRunsInPool(jobsIn(seq), { jobs: 1 });
     const events: PoolEvent[] = [];
     const results = await trainRunsInPool(jobsIn(par), { jobs: 2, onEvent: (e) => events.push(e) });
-    // the first run fills the feature cache here; the other three train in workers, reporting each epoch
-    assert.deepEqual(startsOf(events), ["here", "worker", "worker", "worker"]);
-    // 3 runs in workers x 3 epochs x the preset's ensemble members
-    assert.equal(events.filter((e) => e.type === "epoch").length, 9 * FEATURES_PRESET.members);
+    // the calling thread fills the feature cache for the first run (the sequential pool computed every
+    // view already, so it reads them); all four runs train in workers, reporting each epoch
+    assert.deepEqual(fillsOf(events), [[0, false]]);
+    assert.deepEqual(startsOf(events), ["worker", "worker", "worker", "worker"]);
+    // 4 runs in workers x 3 epochs x the preset's ensemble members
+    assert.equal(events.filter((e) => e.type === "epoch").length, 12 * FEATURES_PRESET.members);
     assert.deepEqual(results.map((r) => r.reused), [false, false, false, false]);
     for (const [k, i] of specs) {
       for (const f of ["weights/weights.bin", "predictions.csv"]) {
@@ -108,7 +117,7 @@ Deno.test({
     ];
     const events: PoolEvent[] = [];
     await assert.rejects(trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => events.push(e) }), /checkpoint/);
-    assert.deepEqual(startsOf(events), ["here", "worker", "worker"]);
+    assert.deepEqual(startsOf(events), ["worker", "worker", "worker"]);
     assert.ok(exists(join(root, "good", "run.json")), "the run beside the failing one completed");
     assert.ok(!exists(join(root, "bad", LOCK_FILE)), "no lock left behind");
   },
@@ -131,7 +140,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "run pool: a run needing images not yet cached trains in the calling thread, not in a worker",
+  name:
+    "run pool: the calling thread computes the features a run needs that are not yet cached, then it trains in a worker",
   ...opts,
   async fn() {
     const { job } = await fixture();
@@ -146,7 +156,11 @@ Deno.test({
       ],
       { jobs: 2, onEvent: (e) => events.push(e) },
     );
-    assert.deepEqual(startsOf(events), ["here", "here", "worker", "worker"]);
+    // the clinical images for "c" are computed; the dermoscopic ones for "d" are read (the fixture's
+    // images have few distinct contents, and the cache is keyed by content), but "d" is not covered by
+    // what "c" filled, so the calling thread reads them before "d" trains
+    assert.deepEqual(fillsOf(events), [[0, true], [2, false]]);
+    assert.deepEqual(startsOf(events), ["worker", "worker", "worker", "worker"]);
   },
 });
 
