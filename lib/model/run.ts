@@ -278,7 +278,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult> {
  * reads, without training it, and returns the extraction's statistics; null for a run that reads no
  * image or fine-tunes (the paper preset). The run pool calls it in the calling thread, where the
  * extraction uses every core, and then trains the run in a worker, which reads the cache.
- * @throws what the extraction throws (an unreadable image, {InterruptedError} on SIGINT).
+ * Ctrl-C ends the process (the extraction has no SIGINT listener; the views written stay cached).
+ * @throws what the extraction throws (e.g. one line naming an image that cannot be read or decoded).
  */
 export async function fillFeatureCache(
   opts: Pick<TrainRunOptions, "config" | "cacheDir" | "quiet" | "workers" | "engine">,

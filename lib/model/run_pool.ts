@@ -6,16 +6,19 @@
  *
  * - A completed run of the same config is reused, as {@linkcode trainRun} would (its summary is read).
  * - Features are computed in the calling thread, which uses every core: for a run whose features the
- *   cache may lack, the calling thread first fills the cache (the same backbone, input size,
- *   augmentation and release; its layers, views and images), then the run trains in a worker like the
- *   others, which only read the cache. The study's runs need one such filling. A run of the paper
- *   preset (no feature cache) that reads images not yet read is trained in the calling thread instead.
+ *   cache may lack, the calling thread first fills the cache (the same backbone, precision, input size,
+ *   augmentation and release, and seed for a random backbone; its layers, views and images), then the
+ *   run trains in a worker like the others, which only read the cache. The study's runs need one such
+ *   filling (`tune`'s float32 candidate a second). A run of the paper preset (no feature cache) that
+ *   reads images not yet read is trained in the calling thread instead.
  * - Runs on a backend other than wasm or cpu (a GPU is shared, not multiplied) stay in the calling thread.
  * - The runs for workers start longest first (an estimate from their epochs, inputs and head).
  * - A failing run stops new ones from starting; the runs already in workers finish and keep their
  *   folders, then the first error is thrown. Ctrl-C stops new runs from starting; runs in their
  *   training loop save a checkpoint and stop, and the pool ends with an {@linkcode InterruptedError}
- *   (the same command resumes: completed runs are reused, interrupted ones resume).
+ *   (the same command resumes: completed runs are reused, interrupted ones resume). Ctrl-C while the
+ *   calling thread computes features ends the process at once, as the extraction alone does: the views
+ *   already written stay in the cache (each written atomically), and no run folder has been touched.
  *
  * @example
  * ```ts
@@ -63,9 +66,12 @@ export type PoolEvent =
 export interface PoolOptions {
   /** Runs trained at once (default {@linkcode defaultTrainJobs}); 1 trains each in the calling thread. */
   jobs?: number;
-  /** No progress lines from the runs trained in the calling thread (workers are always quiet). */
+  /** No progress lines from the work in the calling thread, features or runs (workers are always quiet). */
   quiet?: boolean;
-  /** Called with the plan (how many runs train, how many are reused), then as runs start, advance an epoch and end. */
+  /**
+   * Called with the plan (how many runs train, how many are reused), as the calling thread fills the
+   * feature cache for a run, then as runs start, advance an epoch and end.
+   */
   onEvent?: (event: PoolEvent) => void;
   /**
    * Does a run's work in the calling thread: filling the feature cache for it, or training it (every
@@ -91,7 +97,10 @@ export function defaultTrainJobs(): number {
   return trainJobsFrom(Deno.env.get("DERM7PT_TRAIN_JOBS"), navigator.hardwareConcurrency ?? 1);
 }
 
-/** What a run reads from the feature cache: which cache (`key`), and its layers, views and images. */
+/**
+ * What a run reads from the feature cache: which cache (`key`: what the cache folders depend on, as in
+ * features.ts, but for the layer), and its layers, views and images.
+ */
 interface FeatureNeed {
   key: string;
   layers: string[];
@@ -105,8 +114,18 @@ const imageInputs = (job: PoolJob) => [...job.config.model.inputs].filter((i) =>
 function featureNeed(job: PoolJob): FeatureNeed {
   const { model, training, data } = job.config;
   const b = model.backbone;
+  // a random backbone's weights, and so its features, depend on the run's seed (network.ts, weightsFingerprint)
+  const seed = b.source === "random" || b.source === "tiny" ? job.config.seed : null;
   return {
-    key: JSON.stringify([b.source, b.path ?? null, b.size, training.augmentation, resolve(data.dir)]),
+    key: JSON.stringify([
+      b.source,
+      b.path ?? null,
+      b.size,
+      b.precision ?? null,
+      seed,
+      training.augmentation,
+      resolve(data.dir),
+    ]),
     layers: b.featureLayers,
     views: Math.max(training.views, training.ttaViews),
     images: imageInputs(job),

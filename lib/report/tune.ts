@@ -176,7 +176,7 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
     options.configure?.(config);
     return config;
   };
-  // every run first (several at once after the first, lib/model/run_pool.ts), then the scores
+  // every run first (the features, then several runs at once: lib/model/run_pool.ts), then the scores
   let bar = null as Progress | null; // made once the pool says how many runs it trains
   const planned: { row: TuneRow; job: PoolJob }[] = [];
   for (const kind of kinds) {

@@ -7,7 +7,7 @@
 // (3 managements) and **multi** (the 7 seven-point criteria + diagnosis + management: 9 heads).
 //
 // This notebook shows the architecture, where the weights come from, how mini-batches are sampled and weighted,
-// trains one model, and then trains (or reuses) every run the analysis notebooks 03-05 read.
+// then trains (or reuses) every run the analysis notebooks 03-07 read, and shows one of them (the multi-task model).
 // %% code
 import pl from "nodejs-polars";
 import {

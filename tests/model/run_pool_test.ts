@@ -1,7 +1,7 @@
 /**
  * Runs trained several at once in workers (lib/model/run_pool.ts) are bit-identical to runs trained
  * one after another in the calling thread; features not yet cached are computed in the calling thread
- * before their run trains in a worker; a failing run stops no running one; a worker that dies leaves no lock; Ctrl-C ends the pool
+ * before their run trains in a worker; a failing run stops no running one and starts no new one; a worker that dies leaves no lock; Ctrl-C ends the pool
  * with an InterruptedError; a run folder given twice is refused before anything starts.
  */
 import assert from "node:assert/strict";
@@ -82,9 +82,10 @@ Deno.test({
     await trainRunsInPool(jobsIn(seq), { jobs: 1 });
     const events: PoolEvent[] = [];
     const results = await trainRunsInPool(jobsIn(par), { jobs: 2, onEvent: (e) => events.push(e) });
-    // the calling thread fills the feature cache for the first run (the sequential pool computed every
-    // view already, so it reads them); all four runs train in workers, reporting each epoch
-    assert.deepEqual(fillsOf(events), [[0, false]]);
+    // the calling thread fills the feature cache for the first run and for the seed-1 run (the tiny
+    // backbone is random: its weights depend on the seed); the sequential pool computed every view
+    // already, so it reads them; all four runs train in workers, reporting each epoch
+    assert.deepEqual(fillsOf(events), [[0, false], [1, false]]);
     assert.deepEqual(startsOf(events), ["worker", "worker", "worker", "worker"]);
     // 4 runs in workers x 3 epochs x the preset's ensemble members
     assert.equal(events.filter((e) => e.type === "epoch").length, 12 * FEATURES_PRESET.members);
@@ -110,15 +111,19 @@ Deno.test({
     // a damaged checkpoint: the folder is a run's (planned as "train"); the run fails in its worker
     Deno.mkdirSync(join(root, "bad", "checkpoint"), { recursive: true });
     Deno.writeTextFileSync(join(root, "bad", "checkpoint", "checkpoint.json"), "{ not json");
+    // "good" trains longest, so it starts first, and "bad" beside it; "bad" fails at once (its features
+    // are cached by then), long before "good" ends, so "later" never starts
     const jobs = [
-      job(root, "first", "mgmt", "CDM", 0),
-      job(root, "bad", "mgmt", "CDM", 1),
       job(root, "good", "diag", "CDM", 0),
+      job(root, "bad", "mgmt", "CDM", 0),
+      job(root, "later", "mgmt", "CDM", 0),
     ];
+    jobs[0].config.training.epochs = 300;
     const events: PoolEvent[] = [];
     await assert.rejects(trainRunsInPool(jobs, { jobs: 2, onEvent: (e) => events.push(e) }), /checkpoint/);
-    assert.deepEqual(startsOf(events), ["worker", "worker", "worker"]);
+    assert.deepEqual(events.flatMap((e) => e.type === "start" ? [e.index] : []), [0, 1]);
     assert.ok(exists(join(root, "good", "run.json")), "the run beside the failing one completed");
+    assert.ok(!exists(join(root, "later")), "no run started after the failure");
     assert.ok(!exists(join(root, "bad", LOCK_FILE)), "no lock left behind");
   },
 });
@@ -147,20 +152,25 @@ Deno.test({
     const { job } = await fixture();
     const root = tempDir();
     const events: PoolEvent[] = [];
+    const fp32 = job(root, "cd-fp32", "mgmt", "CD", 0);
+    fp32.config.model.backbone.precision = "fp32";
     await trainRunsInPool(
       [
         job(root, "c", "mgmt", "C", 0), // fills the clinical images
         job(root, "cm", "mgmt", "CM", 0), // covered: a worker
         job(root, "d", "mgmt", "D", 0), // dermoscopic: here
         job(root, "cd", "diag", "CD", 0), // both now cached: a worker
+        fp32, // the float32 backbone's features are cached apart from int8's: here
+        job(root, "cd-s1", "mgmt", "CD", 1), // a random backbone of another seed: here
       ],
       { jobs: 2, onEvent: (e) => events.push(e) },
     );
     // the clinical images for "c" are computed; the dermoscopic ones for "d" are read (the fixture's
     // images have few distinct contents, and the cache is keyed by content), but "d" is not covered by
-    // what "c" filled, so the calling thread reads them before "d" trains
-    assert.deepEqual(fillsOf(events), [[0, true], [2, false]]);
-    assert.deepEqual(startsOf(events), ["worker", "worker", "worker", "worker"]);
+    // what "c" filled, so the calling thread reads them before "d" trains; the float32 run and the
+    // seed-1 run read other cache folders, which the calling thread computes
+    assert.deepEqual(fillsOf(events), [[0, true], [2, false], [4, true], [5, true]]);
+    assert.deepEqual(startsOf(events), Array(6).fill("worker"));
   },
 });
 

@@ -70,7 +70,8 @@ export const tuneCommand: Command = {
     "scored again replaces its earlier one). Writes tune.csv/.md/.json into --out (default outputs/<real|synthetic>/tune). On",
     "the real release with warm feature caches: about 10 s per network with linear heads, 45 s with a hidden layer of",
     "256, and the preset trains 2 networks per run (an ensemble);",
-    "after the first run, runs train several at once (one per core, or DERM7PT_TRAIN_JOBS).",
+    "the features the runs need are computed first (on every core), then the runs train several at once",
+    "(one per core, or DERM7PT_TRAIN_JOBS).",
   ].join("\n"),
   options: {
     data: RELEASE_OPTION,
