@@ -45,6 +45,19 @@ export type BackboneSource = "nsfwjs" | "imagenet" | "keras-h5" | "tfjs" | "rand
 export const BACKBONE_SOURCES: readonly BackboneSource[] = ["nsfwjs", "imagenet", "keras-h5", "tfjs", "random", "tiny"];
 
 /**
+ * Whether a source's weights are drawn at random from the run's seed (no pretrained weights).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRandomBackbone } from "./config.ts";
+ * assert.deepEqual(["nsfwjs", "random", "tiny"].map((s) => isRandomBackbone(s as "nsfwjs")), [false, true, true]);
+ * ```
+ */
+export function isRandomBackbone(source: BackboneSource): boolean {
+  return source === "random" || source === "tiny";
+}
+
+/**
  * Arithmetic of the frozen backbone on the onnx engine: "fp32" (float32), or "int8" (post-training
  * quantisation, quantize.ts: int8 kernels, uint8 activations calibrated on synthetic images; about twice
  * as fast on CPUs with AVX512-VNNI or AMX). The tfjs engine always computes float32.

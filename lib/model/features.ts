@@ -47,7 +47,7 @@ import { sha256Hex, sha256Parts } from "../util/hash.ts";
 import { exists, writeBytesAtomic } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
 import { Prng } from "../util/prng.ts";
-import { BackboneConfig } from "./config.ts";
+import { BackboneConfig, isRandomBackbone } from "./config.ts";
 import { weightsFingerprint } from "./network.ts";
 import { EngineChoice, EngineName, FrozenBackbone, openFrozenBackbone, resolveEngine } from "./engine.ts";
 import { runWorker } from "../util/worker.ts";
@@ -85,6 +85,33 @@ export interface FeatureOptions {
   backend?: string;
   /** A fixed perturbation applied to every image before its views (robustness checks; cached apart). */
   perturbation?: Perturbation;
+}
+
+/**
+ * What the feature cache folders of a backbone depend on, apart from the layer and the perturbation
+ * (robustness checks), without reading its weights: the source and weights file (or, for a random
+ * backbone, the seed that draws its weights), size, precision and augmentation. Configs with the same
+ * identity read the same folders ({@linkcode featureLayerDir}, which keys them by the weights' content);
+ * the run pool groups runs by it.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureCacheIdentity } from "./features.ts";
+ * import { DEFAULT_AUGMENTATION } from "../data/augment.ts";
+ * const id = (source: "nsfwjs" | "tiny", precision: "int8" | "fp32", seed: number) =>
+ *   featureCacheIdentity({ source, size: 299, precision }, seed, DEFAULT_AUGMENTATION);
+ * assert.equal(id("nsfwjs", "int8", 1), id("nsfwjs", "int8", 2)); // pretrained: the seed draws no weights
+ * assert.notEqual(id("nsfwjs", "int8", 1), id("nsfwjs", "fp32", 1));
+ * assert.notEqual(id("tiny", "int8", 1), id("tiny", "int8", 2)); // random weights: one cache per seed
+ * ```
+ */
+export function featureCacheIdentity(
+  cfg: Pick<BackboneConfig, "source" | "path" | "size" | "precision">,
+  seed: number,
+  augmentation: AugmentationSpec,
+): string {
+  const weights = isRandomBackbone(cfg.source) ? { seed } : { path: cfg.path ?? null };
+  return JSON.stringify([cfg.source, weights, cfg.size, cfg.precision ?? null, augmentation]);
 }
 
 /** The cache folder of one layer's pooled features for a backbone, size, augmentation and perturbation. */

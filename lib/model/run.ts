@@ -38,7 +38,7 @@ import { gitCommit, Provenance, provenance } from "../util/provenance.ts";
 import { rocAucOvrOrNaN } from "../stats/roc.ts";
 import { accuracy, argmax } from "../stats/confusion.ts";
 import { BackendName, startBackend } from "./backend.ts";
-import { headsOf, ModelKind, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
+import { headsOf, isRandomBackbone, ModelKind, RunConfig, validateRunConfig, withLegacyDefaults } from "./config.ts";
 import { extractFeatures, ExtractionStats } from "./features.ts";
 import type { EngineChoice } from "./engine.ts";
 import { casePaths, FeatureFeed, ImageFeed } from "./feeds.ts";
@@ -791,7 +791,7 @@ async function correctPriors(
 async function describeBackbone(config: RunConfig, cacheDir: string): Promise<BackboneInfo> {
   const src = config.model.backbone.source;
   const fingerprint = await weightsFingerprint(config.model.backbone, cacheDir, config.seed);
-  const random = src === "random" || src === "tiny";
+  const random = isRandomBackbone(src);
   const descriptions: Record<string, string> = {
     nsfwjs:
       "Keras InceptionV3 from the npm package nsfwjs@4.4.0 (ImageNet-initialised, fine-tuned on a 5-class photo task; not the study's ImageNet backbone), frozen",

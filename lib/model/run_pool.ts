@@ -36,7 +36,7 @@ import { runWorker } from "../util/worker.ts";
 import { releaseLockOfThisProcess } from "../util/lock.ts";
 import { InterruptedError } from "../util/interrupt.ts";
 import { fillFeatureCache, readRunRecord, runPlan, RunSummary, trainRun, TrainRunOptions } from "./run.ts";
-import type { ExtractionStats } from "./features.ts";
+import { type ExtractionStats, featureCacheIdentity } from "./features.ts";
 
 /** One run for the pool: trainRun's options that can cross to a worker (no callbacks). */
 export type PoolJob = Pick<TrainRunOptions, "config" | "outDir" | "cacheDir" | "force" | "engine">;
@@ -97,10 +97,7 @@ export function defaultTrainJobs(): number {
   return trainJobsFrom(Deno.env.get("DERM7PT_TRAIN_JOBS"), navigator.hardwareConcurrency ?? 1);
 }
 
-/**
- * What a run reads from the feature cache: which cache (`key`: what the cache folders depend on, as in
- * features.ts, but for the layer), and its layers, views and images.
- */
+/** What a run reads from the feature cache: which cache (`key`), and its layers, views and images. */
 interface FeatureNeed {
   key: string;
   layers: string[];
@@ -113,20 +110,12 @@ const imageInputs = (job: PoolJob) => [...job.config.model.inputs].filter((i) =>
 
 function featureNeed(job: PoolJob): FeatureNeed {
   const { model, training, data } = job.config;
-  const b = model.backbone;
-  // a random backbone's weights, and so its features, depend on the run's seed (network.ts, weightsFingerprint)
-  const seed = b.source === "random" || b.source === "tiny" ? job.config.seed : null;
   return {
     key: JSON.stringify([
-      b.source,
-      b.path ?? null,
-      b.size,
-      b.precision ?? null,
-      seed,
-      training.augmentation,
+      featureCacheIdentity(model.backbone, job.config.seed, training.augmentation),
       resolve(data.dir),
     ]),
-    layers: b.featureLayers,
+    layers: model.backbone.featureLayers,
     views: Math.max(training.views, training.ttaViews),
     images: imageInputs(job),
   };

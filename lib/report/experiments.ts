@@ -102,10 +102,11 @@ export function runsDir(ctx: Pick<NotebookContext, "outDir">): string {
 /**
  * Trains (or reuses) the named runs; returns name -> run folder. This thread first computes the features
  * the runs need (or reads them from the cache), on every core; then the runs train several at once in
- * workers (one per core, or `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run folder whose config
- * changed, or whose files do not match its run.json, is retrained (the status line says why). Unless
- * quiet, the whole step reports on one status line (in a notebook: one updating display): the feature
- * extraction, then the runs in training with their epochs, ending with how many were trained or reused.
+ * workers (one per core, or `DERM7PT_TRAIN_JOBS`; lib/model/run_pool.ts), which changes no result. A run
+ * folder whose config changed, or whose files do not match its run.json, is retrained (the status line
+ * says why). Unless quiet, the whole step reports on one status line (in a notebook: one updating
+ * display): the feature extraction, then the runs in training with their epochs, ending with how many
+ * were trained or reused.
  */
 export async function ensureRuns(
   ctx: NotebookContext,
