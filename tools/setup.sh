@@ -3,6 +3,7 @@
 #   - Deno (pinned, from npm) in .tools/deno
 #   - Jupyter's Python client (Debian packages: nbclient, nbconvert, jupyter-core/client)
 #   - poppler-utils (Debian: pdftoppm, pdffonts) to check the exported PDFs
+#   - OpenBLAS (Debian libopenblas0-pthread) for the heads' matrix products
 #   - (functions for the others: derm7pt_apt_install PKG..., derm7pt_setup_browser_test)
 #   - a software WebGPU adapter for the webgpu tests (Debian mesa-vulkan-drivers + libvulkan1, unless
 #     Mesa's EGL/GL software driver is already there)
@@ -85,6 +86,16 @@ if ! { [ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] && [ -e "$LIBDIR/libvu
   log "installing Mesa's Vulkan software driver (lavapipe) from Debian packages, for the webgpu tests"
   derm7pt_apt_install mesa-vulkan-drivers libvulkan1 ||
     { fail "Cannot set up a WebGPU adapter: apt-get install mesa-vulkan-drivers libvulkan1 failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
+fi
+
+# 2d. OpenBLAS (Debian): the wasm backend hands its matrix products to it through Deno's FFI (lib/model/blas.ts),
+# about 4 times faster than wasm for the heads' shapes. Without it they stay on wasm (slower, same results to
+# float32 rounding) and the test that expects it fails, so a failed install is reported here.
+# (grep without -q: with pipefail, grep leaving early would fail the pipe on ldconfig's broken pipe)
+if ! /sbin/ldconfig -p 2>/dev/null | grep "libopenblas\.so\.0 " >/dev/null; then
+  log "installing OpenBLAS (libopenblas0-pthread) from Debian packages"
+  derm7pt_apt_install libopenblas0-pthread ||
+    { fail "Cannot set up OpenBLAS: apt-get install libopenblas0-pthread failed (log: /tmp/derm7pt-apt.log)"; return 1 2>/dev/null || exit 1; }
 fi
 
 # 3. npm packages, pinned by deno.lock.

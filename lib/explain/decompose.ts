@@ -294,9 +294,10 @@ export function headProbabilities(
   vectors: readonly Float32Array[],
 ): Partial<Record<HeadName, number[][]>> {
   const outs = tf.tidy(() => {
-    const r = ex.heads.predict(tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize])) as
-      | tf.Tensor
-      | tf.Tensor[];
+    const x = tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize]);
+    const r = ex.heads.predict(x, { batchSize: Math.max(1, vectors.length) }) as // one pass, not slices of 32
+    | tf.Tensor
+    | tf.Tensor[];
     return (Array.isArray(r) ? r : [r]).map((t) => t.arraySync() as number[][]);
   });
   const out: Partial<Record<HeadName, number[][]>> = {};

@@ -2,7 +2,8 @@
  * Choosing and starting the tfjs backend.
  *
  * - `wasm` (CPU default): XNNPACK with SIMD, one thread under Deno; the gradient kernels it lacks
- *   are registered (wasm_kernels.ts).
+ *   are registered (wasm_kernels.ts), and its matrix products go to the system's OpenBLAS when it
+ *   loads (blas.ts, wasm_blas_kernels.ts; `DERM7PT_NO_BLAS=1` keeps them on wasm).
  * - `webgpu`: Deno's `navigator.gpu`. On a machine with a GPU and its Vulkan driver this is the fast
  *   path; here it runs on a software adapter (llvmpipe/lavapipe), slower than wasm, which lets CI
  *   exercise the GPU code. This project's training kernels are registered (webgpu_kernels.ts).
@@ -27,6 +28,8 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradientKernels } from "./wasm_kernels.ts";
 import { registerWasmSgdKernel } from "./wasm_sgd.ts";
+import { blasUnavailableReason, loadBlas } from "./blas.ts";
+import { registerWasmBlasKernels } from "./wasm_blas_kernels.ts";
 import { registerWebGpuTrainingKernels } from "./webgpu_kernels.ts";
 
 /** A tfjs backend to start; "auto" picks webgpu on a hardware adapter, else wasm. */
@@ -139,9 +142,11 @@ export async function startBackend(
     await tf.setBackend("wasm");
     registerWasmGradientKernels();
     registerWasmSgdKernel();
+    const blas = loadBlas();
+    if (blas) registerWasmBlasKernels(blas);
     detail += `wasm (XNNPACK, SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"}, ${
       tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread"
-    })`;
+    }); matrix products: ${blas ? blas.name : `wasm (${blasUnavailableReason()})`}`;
   } else if (name === "cpu") {
     await tf.setBackend("cpu");
     detail = "tfjs pure-JS cpu backend (slow: tiny tests only)";

@@ -7,6 +7,17 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../lib/model/backend.ts";
 import { repackCostly } from "../../lib/model/wasm_kernels.ts";
+import { useBlasProducts } from "../../lib/model/wasm_blas_kernels.ts";
+
+/** Runs `f` with the wasm backend's own products (the native OpenBLAS ones switched off meanwhile). */
+async function withoutBlas(f: () => Promise<void>): Promise<void> {
+  const before = useBlasProducts(false);
+  try {
+    await f();
+  } finally {
+    useBlasProducts(before);
+  }
+}
 
 const cases: [number, number, number, "same" | "valid"][] = [
   [1, 1, 1, "same"],
@@ -63,63 +74,67 @@ Deno.test("wasm gradient kernels leak no tensors", async () => {
 
 Deno.test("wasm BatchMatMul with explicit transposes agrees with the cpu backend for every transpose and batched shapes", async () => {
   await startBackend("wasm", { quiet: true });
-  const value = (shape: number[], k: number) => {
-    const n = shape.reduce((x, y) => x * y, 1);
-    return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.13 + k)), shape);
-  };
-  for (
-    const [as, bs, ta, tb] of [
-      [[5, 7], [5, 3], true, false],
-      [[5, 7], [3, 7], false, true],
-      [[7, 5], [3, 7], true, true],
-      [[2, 5, 7], [2, 5, 3], true, false],
-      [[2, 4, 6], [2, 3, 6], false, true],
-    ] as [number[], number[], boolean, boolean][]
-  ) {
-    const product = async (backend: string) => {
-      await tf.setBackend(backend);
-      const a = value(as, 1), b = value(bs, 2);
-      const before = tf.memory().numTensors;
-      const r = tf.matMul(a, b, ta, tb);
-      const out = await r.data();
-      r.dispose();
-      assert.equal(tf.memory().numTensors, before, `${backend}: no tensor left behind`);
-      tf.dispose([a, b]);
-      return out;
+  await withoutBlas(async () => {
+    const value = (shape: number[], k: number) => {
+      const n = shape.reduce((x, y) => x * y, 1);
+      return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.13 + k)), shape);
     };
-    const [w, c] = [await product("wasm"), await product("cpu")];
-    const rel = Math.max(...Array.from(w, (v, i) => Math.abs(v - c[i]) / (1 + Math.abs(c[i]))));
-    assert.ok(rel < 1e-5, `${as} x ${bs} transposeA=${ta} transposeB=${tb}: ${rel}`);
-  }
-  await tf.setBackend("wasm");
+    for (
+      const [as, bs, ta, tb] of [
+        [[5, 7], [5, 3], true, false],
+        [[5, 7], [3, 7], false, true],
+        [[7, 5], [3, 7], true, true],
+        [[2, 5, 7], [2, 5, 3], true, false],
+        [[2, 4, 6], [2, 3, 6], false, true],
+      ] as [number[], number[], boolean, boolean][]
+    ) {
+      const product = async (backend: string) => {
+        await tf.setBackend(backend);
+        const a = value(as, 1), b = value(bs, 2);
+        const before = tf.memory().numTensors;
+        const r = tf.matMul(a, b, ta, tb);
+        const out = await r.data();
+        r.dispose();
+        assert.equal(tf.memory().numTensors, before, `${backend}: no tensor left behind`);
+        tf.dispose([a, b]);
+        return out;
+      };
+      const [w, c] = [await product("wasm"), await product("cpu")];
+      const rel = Math.max(...Array.from(w, (v, i) => Math.abs(v - c[i]) / (1 + Math.abs(c[i]))));
+      assert.ok(rel < 1e-5, `${as} x ${bs} transposeA=${ta} transposeB=${tb}: ${rel}`);
+    }
+    await tf.setBackend("wasm");
+  });
 });
 
 Deno.test("wasm BatchMatMul: a large right-hand operand seen once is multiplied the other way round, with the same result", async () => {
   await startBackend("wasm", { quiet: true });
-  const info = (shape: number[]) => ({ dataId: {}, shape, dtype: "float32" as const });
-  // the decision: a large b (2^18 values) against at most 64 rows, the first time only
-  const big = info([1024, 256]);
-  assert.equal(repackCostly(info([32, 1024]), big), true);
-  assert.equal(repackCostly(info([32, 1024]), big), false, "seen before: the backend's cached packing");
-  assert.equal(repackCostly(info([65, 1024]), info([1024, 256])), false, "more rows: packing pays");
-  assert.equal(repackCostly(info([32, 1024]), info([1024, 255])), false, "smaller b");
-  // both paths against the cpu backend: [32, 1024] x [1024, 256], first swapped, then packed
-  const a = tf.tensor(Float32Array.from({ length: 32 * 1024 }, (_, i) => Math.sin(i * 0.13)), [32, 1024]);
-  const b = tf.tensor(Float32Array.from({ length: 1024 * 256 }, (_, i) => Math.cos(i * 0.07)), [1024, 256]);
-  const before = tf.memory().numTensors;
-  const first = tf.matMul(a, b), second = tf.matMul(a, b);
-  const [f, s] = [await first.data(), await second.data()];
-  tf.dispose([first, second]);
-  assert.equal(tf.memory().numTensors, before, "no tensor left behind");
-  await tf.setBackend("cpu");
-  const ca = tf.tensor(await a.data(), a.shape), cb = tf.tensor(await b.data(), b.shape);
-  const c = await tf.matMul(ca, cb).data();
-  for (const [name, w] of [["swapped", f], ["packed", s]] as const) {
-    const rel = Math.max(...Array.from(w, (v, i) => Math.abs(v - c[i]) / (1 + Math.abs(c[i]))));
-    assert.ok(rel < 1e-5, `${name}: ${rel}`);
-  }
-  await tf.setBackend("wasm");
-  tf.dispose([a, b]);
+  await withoutBlas(async () => {
+    const info = (shape: number[]) => ({ dataId: {}, shape, dtype: "float32" as const });
+    // the decision: a large b (2^18 values) against at most 64 rows, the first time only
+    const big = info([1024, 256]);
+    assert.equal(repackCostly(info([32, 1024]), big), true);
+    assert.equal(repackCostly(info([32, 1024]), big), false, "seen before: the backend's cached packing");
+    assert.equal(repackCostly(info([65, 1024]), info([1024, 256])), false, "more rows: packing pays");
+    assert.equal(repackCostly(info([32, 1024]), info([1024, 255])), false, "smaller b");
+    // both paths against the cpu backend: [32, 1024] x [1024, 256], first swapped, then packed
+    const a = tf.tensor(Float32Array.from({ length: 32 * 1024 }, (_, i) => Math.sin(i * 0.13)), [32, 1024]);
+    const b = tf.tensor(Float32Array.from({ length: 1024 * 256 }, (_, i) => Math.cos(i * 0.07)), [1024, 256]);
+    const before = tf.memory().numTensors;
+    const first = tf.matMul(a, b), second = tf.matMul(a, b);
+    const [f, s] = [await first.data(), await second.data()];
+    tf.dispose([first, second]);
+    assert.equal(tf.memory().numTensors, before, "no tensor left behind");
+    await tf.setBackend("cpu");
+    const ca = tf.tensor(await a.data(), a.shape), cb = tf.tensor(await b.data(), b.shape);
+    const c = await tf.matMul(ca, cb).data();
+    for (const [name, w] of [["swapped", f], ["packed", s]] as const) {
+      const rel = Math.max(...Array.from(w, (v, i) => Math.abs(v - c[i]) / (1 + Math.abs(c[i]))));
+      assert.ok(rel < 1e-5, `${name}: ${rel}`);
+    }
+    await tf.setBackend("wasm");
+    tf.dispose([a, b]);
+  });
 });
 
 Deno.test("wasm SgdMomentumStep (one pass: L2 gradient, momentum, decay, penalty) agrees with tfjs ops on the cpu backend", async () => {

@@ -108,11 +108,17 @@ function csvFiles(dir: string): string[] {
   }
 }
 
+/**
+ * Equal cells: the same text, or numbers within 1e-5 (relative above 1). The heads' matrix products run in
+ * float32 on OpenBLAS when it loads, else on wasm, and OpenBLAS picks its kernel (its summation order) per
+ * CPU: the same run differs between the two, and between machines, by float32 rounding (about 1e-7 in
+ * these tables). The snapshots pass with both engines.
+ */
 function sameCell(a: string, b: string): boolean {
   if (a === b) return true;
   const x = Number(a), y = Number(b);
   return a !== "" && b !== "" && Number.isFinite(x) && Number.isFinite(y) &&
-    Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+    Math.abs(x - y) <= 1e-5 * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
 /** Problems of a produced CSV table against its snapshot (empty when equal; timing columns skipped). */
