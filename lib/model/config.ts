@@ -244,9 +244,11 @@ export function paperSchedule(): ScheduleStage[] {
  * for the diagnosis model's label-balanced batches (`samplingByKind`; 6 seeds on the validation split:
  * AUROC +0.011 ± 0.009 paired, 5 of 6 seeds, accuracy +0.017); model
  * selection on the validation loss; predictions averaged over the image and its 9 views (test-time
- * augmentation); every model an ensemble of 2 copies of its heads trained with their own seeds and merged
- * (`members`, ensemble.ts; 6 seeds on the validation split, paired AUROC against one network: +0.004
- * management, +0.002 diagnosis, +0.002 multi-task). The backbone runs in int8 (`precision`; quantize.ts), 1.8 times faster end to end than
+ * augmentation); every model an ensemble of 3 copies of its heads trained with their own seeds and merged
+ * (`members`, ensemble.ts; 6 seeds on the validation split, paired AUROC against one network: +0.006
+ * management, +0.002 diagnosis, +0.002 multi-task; against 2 copies: +0.0015 management and +0.0006
+ * multi-task, 4 of 6 seeds up each, -0.0003 diagnosis; 3 copies fit the time budget since the heads'
+ * products run on OpenBLAS). The backbone runs in int8 (`precision`; quantize.ts), 1.8 times faster end to end than
  * float32; on the validation split (6 seeds, paired) it changed the AUROC by +0.000 (management), -0.004
  * (multi-task) and -0.004 (diagnosis).
  */
@@ -287,7 +289,7 @@ export const FEATURES_PRESET: Readonly<{
   ttaViews: 9,
   classWeights: false,
   priorCorrection: false,
-  members: 2,
+  members: 3,
 });
 
 /** Defaults for a run; `overrides` may set the model kind, inputs, preset and any nested field. */
