@@ -209,7 +209,7 @@ await show(runsOverview, {
 //
 // It does not reproduce the study's training. The runs use the features preset: a frozen backbone that is not
 // the study's ImageNet network, with only small heads trained on its pooled features (linear for the single-task
-// models, one shared hidden layer for the multi-task model; each model an ensemble of two such heads trained with
+// models, one shared hidden layer for the multi-task model; each model an ensemble of three such heads trained with
 // their own seeds and merged into one network), so their numbers are
 // those of a stand-in, not of the study's fine-tuned InceptionV3; the paper preset implements the study's
 // schedule but needs a GPU. The preset's settings were chosen on the real release's validation split; other

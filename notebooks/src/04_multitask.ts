@@ -13,7 +13,7 @@
 // (L2 0.1) trained on all nine tasks, under the nine heads. It was chosen on the validation split (notebook 02's
 // tune table): with nine linear heads, which share only their input, the multi-task management head scored lower
 // there than with the shared layer. The management-only model keeps linear heads, which scored best for it. Both
-// models are ensembles of the same size: two copies of their heads, trained with their own seeds and merged.
+// models are ensembles of the same size: three copies of their heads, trained with their own seeds and merged.
 // %% code
 import pl from "nodejs-polars";
 import {
