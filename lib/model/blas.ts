@@ -2,12 +2,19 @@
  * A native single-precision matrix product (`cblas_sgemm`) from the system's OpenBLAS, reached through
  * Deno's foreign-function interface. The wasm backend's products run on one WebAssembly thread with
  * 128-bit SIMD (about 29 GFLOP/s here); OpenBLAS uses the CPU's own vector units (AVX-512 on this
- * project's machine: 80-130 GFLOP/s on one thread for the heads' shapes, measured 2026-11-30), so the
+ * project's machine: 80-132 GFLOP/s on one thread for the heads' shapes, measured 2026-11-30), so the
  * wasm backend hands its matrix products to it when it loads (wasm_blas_kernels.ts).
  *
  * Where it comes from: Debian's `libopenblas0-pthread` (tools/setup.sh installs it), or any library
- * exporting `cblas_sgemm` named by `DERM7PT_BLAS=/path/to/lib.so`. `DERM7PT_NO_BLAS=1` switches it
- * off. It runs on one thread (`openblas_set_num_threads(1)`): the run pool trains one run per core.
+ * exporting `cblas_sgemm` (32-bit integers, LP64) named by `DERM7PT_BLAS=/path/to/lib.so` (a warning
+ * when it does not load). `DERM7PT_NO_BLAS=1` (any value but 0) switches it off. OpenBLAS runs on one thread
+ * (`openblas_set_num_threads(1)`): the run pool trains one run per core; another library keeps its own
+ * threading (set e.g. `OMP_NUM_THREADS=1` for it).
+ *
+ * Rounding also depends on the shape: OpenBLAS may pick another kernel for another number of rows, so a
+ * row's product can differ in its last bits between a batch of 64 rows and one of 11 (seen for products with
+ * few output columns, such as the single-task heads' 3 or 5 logits; up to 3.5e-5 in a logit).
+ * Predictions of the same case in different batches agree to that, not bit for bit.
  * Without FFI permission (`--allow-ffi`, included in `-A`) or without the library it is simply absent
  * ({@linkcode loadBlas} gives null with the reason in {@linkcode blasUnavailableReason}).
  *
@@ -145,8 +152,9 @@ function open(path: string): Blas {
 export function loadBlas(): Blas | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (env("DERM7PT_NO_BLAS")) {
-    reason = "DERM7PT_NO_BLAS is set";
+  const off = env("DERM7PT_NO_BLAS");
+  if (off && off !== "0") {
+    reason = `DERM7PT_NO_BLAS=${off}`;
     return null;
   }
   const named = env("DERM7PT_BLAS");
@@ -157,10 +165,12 @@ export function loadBlas(): Blas | null {
       return loaded;
     } catch (e) {
       errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
-      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) break;
+      if (["NotCapable", "PermissionDenied"].includes((e as Error).name)) break; // no FFI permission
     }
   }
   reason = named ? `DERM7PT_BLAS=${named} did not load (${errors[0]})` : `no OpenBLAS loaded (${errors.join("; ")})`;
+  // a library the user named and did not get is worth a line; a missing default one is only recorded
+  if (named) console.error(`warning: ${reason}; the matrix products stay on wasm`);
   return null;
 }
 

@@ -166,9 +166,10 @@ export async function predictHeads(
     for (let view = 0; view < views; view++) {
       const xs = await feed.inputs(batch, { train: false, augment: false, prng, view });
       const y = tf.tidy(() => {
-        // the whole batch in one pass: tfjs-layers would cut it into slices of 32 rows (a Slice kernel per
-        // input per slice, slower on wasm than the heads themselves)
-        const r = model.predict(xs.length === 1 ? xs[0] : xs, { batchSize: batch.length }) as tf.Tensor | tf.Tensor[];
+        // feature vectors in one pass: tfjs-layers would cut the batch into slices of 32 rows (a Slice kernel
+        // per input per slice, slower on wasm than the heads themselves); images keep its slices of 32
+        const oneCall = xs.every((x) => x.rank === 2) ? { batchSize: batch.length } : {};
+        const r = model.predict(xs.length === 1 ? xs[0] : xs, oneCall) as tf.Tensor | tf.Tensor[];
         return Array.isArray(r) ? (r.length === 1 ? r[0] : tf.concat(r, 1)) : r;
       });
       const data = await y.data(); // asynchronously: webgpu has no synchronous read under Deno

@@ -8,8 +8,8 @@
  * Registered by `startBackend("wasm")` over whatever kernels are registered then (the gradient kernels of
  * wasm_kernels.ts), which remain the fallback for what this module does not handle: dtypes other than
  * float32, empty matrices, batch shapes that broadcast other than "equal, or one of them a single
- * matrix", and a fused activation other than linear, relu, relu6 or leakyrelu, or a bias that is not one
- * value per output column (or a scalar).
+ * matrix", and a fused activation other than linear, relu, relu6 or leakyrelu, or a bias that is not a rank-1
+ * tensor of one value per output column (or of one value).
  *
  * Checked against the pure-JS `cpu` backend in tests/model/wasm_blas_kernels_test.ts.
  *
@@ -60,8 +60,9 @@ function product(blas: Blas, args: ProductArgs, fused: boolean): tf.TensorInfo |
   const { transposeA = false, transposeB = false } = args.attrs;
   if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || preluActivationWeights) return null;
   if (a.shape.length < 2 || b.shape.length < 2) return null;
-  const activation = fused ? ACTIVATIONS[args.attrs.activation ?? "linear"] : ACTIVATIONS.linear;
-  if (!activation) return null;
+  const name = fused ? args.attrs.activation ?? "linear" : "linear";
+  if (!Object.hasOwn(ACTIVATIONS, name)) return null;
+  const activation = ACTIVATIONS[name];
   const ra = a.shape.length, rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2], k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
   const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2], n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
@@ -78,15 +79,17 @@ function product(blas: Blas, args: ProductArgs, fused: boolean): tf.TensorInfo |
     ? batchA
     : null;
   if (!outBatch) return null;
-  if (bias && bias.dtype !== "float32") return null;
+  // a bias of one value per output column (or one value), rank 1 as tfjs' wasm kernel requires
+  if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1)) return null;
   const biasSize = bias ? size(bias.shape) : 0;
   if (bias && biasSize !== n && biasSize !== 1) return null;
   const heap = args.backend as WasmHeap;
   // the output is allocated before any view is taken: an allocation may grow (and detach) the heap
   const out = heap.makeOutput([...outBatch, m, n], "float32");
+  const batches = size(outBatch);
+  if (batches === 0) return out; // an empty batch: nothing to compute (and no view to write through)
   const av = heap.typedArrayFromHeap(a), bv = heap.typedArrayFromHeap(b), cv = heap.typedArrayFromHeap(out);
   const lda = transposeA ? m : k, ldb = transposeB ? k : n;
-  const batches = Math.max(na, nb);
   for (let i = 0; i < batches; i++) {
     const ao = na === 1 ? 0 : i * m * k, bo = nb === 1 ? 0 : i * k * n;
     blas.sgemm(

@@ -210,14 +210,16 @@ const packedOnce = new WeakSet<object>();
  * operand and wasm caches the packing by the operand's data, which pays when the same weights multiply
  * many batches (inference), but a trained weight is new at every step and packing it each time cost
  * more than the product ([32, 7200] x [7200, 256]: 21 ms against 4.4 ms with the packing cached). So a
- * large b (>= 2^18 values) seen for the first time against a few rows of a (<= 64) is multiplied the
- * other way round, and a b seen a second time takes the backend's path (and its cache) from then on.
+ * large b (>= 2^18 values) seen for the first time against a few rows of a smaller a (<= 64 rows) is
+ * multiplied the other way round, and a b seen a second time takes the backend's path (and its cache) from
+ * then on.
  */
 export function repackCostly(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
   if (packedOnce.has(b.dataId)) return false;
   packedOnce.add(b.dataId);
   const rows = a.shape[a.shape.length - 2], size = b.shape.reduce((x, y) => x * y, 1);
-  return rows <= 64 && size >= 1 << 18;
+  // a must be the smaller operand: swapped, it becomes b, which must not be swapped back (endless otherwise)
+  return rows <= 64 && size >= 1 << 18 && a.shape.reduce((x, y) => x * y, 1) < size;
 }
 
 const registered = new Set<string>();

@@ -117,6 +117,7 @@ Deno.test("wasm BatchMatMul: a large right-hand operand seen once is multiplied 
     assert.equal(repackCostly(info([32, 1024]), big), false, "seen before: the backend's cached packing");
     assert.equal(repackCostly(info([65, 1024]), info([1024, 256])), false, "more rows: packing pays");
     assert.equal(repackCostly(info([32, 1024]), info([1024, 255])), false, "smaller b");
+    assert.equal(repackCostly(info([64, 8192]), info([8192, 64])), false, "a not smaller than b: never swapped back");
     // both paths against the cpu backend: [32, 1024] x [1024, 256], first swapped, then packed
     const a = tf.tensor(Float32Array.from({ length: 32 * 1024 }, (_, i) => Math.sin(i * 0.13)), [32, 1024]);
     const b = tf.tensor(Float32Array.from({ length: 1024 * 256 }, (_, i) => Math.cos(i * 0.07)), [1024, 256]);
@@ -211,4 +212,20 @@ Deno.test("trainStep with L2: the step's loss is the cross-entropy plus the pena
   tf.dispose([x]);
   sgd.dispose();
   losses.dispose();
+});
+
+Deno.test("wasm BatchMatMul: two large operands with few rows and columns ([32, 8192] x [8192, 64]) agree with the cpu backend", async () => {
+  await startBackend("wasm", { quiet: true });
+  await withoutBlas(async () => {
+    // before the size check, swapping such a product swapped it back, without end
+    const av = Float32Array.from({ length: 32 * 8192 }, (_, i) => Math.sin(i * 0.01));
+    const bv = Float32Array.from({ length: 8192 * 64 }, (_, i) => Math.cos(i * 0.03));
+    const w = await tf.matMul(tf.tensor2d(av, [32, 8192]), tf.tensor2d(bv, [8192, 64])).data();
+    await tf.setBackend("cpu");
+    const c = await tf.matMul(tf.tensor2d(av, [32, 8192]), tf.tensor2d(bv, [8192, 64])).data();
+    await tf.setBackend("wasm");
+    let worst = 0;
+    for (let i = 0; i < c.length; i++) worst = Math.max(worst, Math.abs(w[i] - c[i]) / (1 + Math.abs(c[i])));
+    assert.ok(worst < 1e-4, `${worst}`);
+  });
 });
