@@ -152,7 +152,7 @@ export interface RunChoice {
 /** Where the presets' settings were chosen (README: "Choosing the preset on the validation split"). */
 const PRESET_EVIDENCE: Readonly<Record<string, string>> = {
   features: "chosen on the validation split of the real Derm7pt release (2026-11-29 and -30; the views, the int8 " +
-    "backbone, the diagnosis model's batches and the 2-member ensembles with 6 seeds): `deno task cli tune --data " +
+    "backbone, the diagnosis model's batches and the 3-member ensembles with 6 seeds): `deno task cli tune --data " +
     "<release_v0> --seeds 6` " +
     "reruns the comparison (tune.md); README, 'Choosing the preset on the validation split'",
   paper: "the study's own schedule and settings (Abhishek et al. 2021, Methods), not tuned here",
