@@ -146,25 +146,33 @@ const log = (quiet: boolean | undefined, line: string) => {
 
 /**
  * Probabilities of every head for `indices` (inference mode, in batches). With `views` > 1 (test-time
- * augmentation, features preset) each case's probabilities are the mean over its views 0..views-1.
+ * augmentation, features preset) each case's probabilities are the mean over its views 0..views-1. With
+ * `inputs`, feature-vector inputs are made once and kept there for the next call on the same `indices`
+ * (the caller disposes them); the results are the same as without.
  */
 export async function predictHeads(
   model: tf.LayersModel,
   feed: Feed,
   indices: readonly number[],
   heads: HeadName[],
-  options: { batchSize?: number; views?: number } = {},
+  options: { batchSize?: number; views?: number; inputs?: InputCache } = {},
 ): Promise<Record<string, number[][]>> {
   const batchSize = options.batchSize ?? 64, views = Math.max(1, options.views ?? 1);
   const sizes = heads.map(classesOf), width = sizes.reduce((a, b) => a + b, 0);
   const out: Record<string, number[][]> = Object.fromEntries(heads.map((h) => [h, []]));
   const prng = new Prng(0);
+  const cache = options.inputs;
   for (let i = 0; i < indices.length; i += batchSize) {
     const batch = indices.slice(i, i + batchSize);
     // every head's probabilities side by side, summed over the views, read back once per view
     const sum = new Float64Array(batch.length * width);
     for (let view = 0; view < views; view++) {
-      const xs = await feed.inputs(batch, { train: false, augment: false, prng, view });
+      const key = `${batchSize}:${i}:${view}`;
+      const cached = cache?.tensors.get(key);
+      const xs = cached ?? await feed.inputs(batch, { train: false, augment: false, prng, view });
+      // feature vectors are kept for the next call (the same cases: a training run's validation split)
+      const keep = cached !== undefined || (cache !== undefined && xs.every((x) => x.rank === 2));
+      if (keep && !cached) cache!.tensors.set(key, xs);
       const y = tf.tidy(() => {
         // feature vectors in one pass: tfjs-layers would cut the batch into slices of 32 rows (a Slice kernel
         // per input per slice, slower on wasm than the heads themselves); images keep its slices of 32
@@ -174,7 +182,7 @@ export async function predictHeads(
       });
       const data = await y.data(); // asynchronously: webgpu has no synchronous read under Deno
       for (let k = 0; k < data.length; k++) sum[k] += data[k] / views;
-      tf.dispose([...xs, y]);
+      tf.dispose(keep ? y : [...xs, y]);
     }
     batch.forEach((_, c) => {
       let offset = c * width;
@@ -185,6 +193,22 @@ export async function predictHeads(
     });
   }
   return out;
+}
+
+/**
+ * Input tensors kept between calls of {@linkcode predictHeads} on the same cases (a training run predicts its
+ * validation split after every epoch): feature vectors only, by batch size, batch and view. The owner
+ * disposes them with {@linkcode disposeInputCache}.
+ */
+export interface InputCache {
+  /** The kept inputs of each batch and view. */
+  tensors: Map<string, tf.Tensor[]>;
+}
+
+/** Disposes every tensor an {@linkcode InputCache} holds and empties it. */
+export function disposeInputCache(cache: InputCache): void {
+  for (const xs of cache.tensors.values()) tf.dispose(xs);
+  cache.tensors.clear();
 }
 
 /** A validation split's loss and AUROC. */
@@ -238,6 +262,8 @@ interface Run {
   progress: TrainProgress;
   interrupt: Interrupt;
   yielder: Yielder;
+  /** The validation split's inputs, made once and reused after every epoch. */
+  validInputs: InputCache;
 }
 
 /** Trains `spec.model` in place and leaves it at the best validation epoch. */
@@ -251,6 +277,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     progress: startProgress(spec, sgd),
     interrupt: listenForInterrupt(spec.quiet),
     yielder: new Yielder(100),
+    validInputs: { tensors: new Map() },
   };
   // in a notebook (or inside a step's status line) epoch lines update one line instead of printing
   const status = spec.quiet ? null : notebookStatusLine();
@@ -262,7 +289,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
         const t0 = performance.now();
         const fit = await fitEpoch(run, stage, vars, e);
         if (!fit) return result(run, true); // interrupted: the checkpoint keeps the progress
-        const ev = await validate(spec, plan.classWeights);
+        const ev = await validate(spec, plan.classWeights, run.validInputs);
         const best = await keepIfBest(run, ev, e);
         const row: HistoryRow = {
           epoch: e + 1,
@@ -283,6 +310,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     status?.done();
     run.interrupt.remove();
     sgd.dispose();
+    disposeInputCache(run.validInputs);
   }
   if (run.progress.best) restoreWeights(spec.model, run.progress.best);
   return result(run, run.interrupt.interrupted);
@@ -416,11 +444,16 @@ async function fitEpoch(
 }
 
 /** The validation split's loss and macro AUROC (NaN for both without a validation split). */
-async function validate(spec: TrainSpec, classWeights: Record<string, number[]>): Promise<Evaluation> {
+async function validate(
+  spec: TrainSpec,
+  classWeights: Record<string, number[]>,
+  inputs: InputCache,
+): Promise<Evaluation> {
   if (!spec.valid.length) return { loss: NaN, auroc: NaN };
   const probs = await predictHeads(spec.model, spec.feed, spec.valid, spec.heads, {
     batchSize: spec.batchSizeEval,
     views: spec.evalViews,
+    inputs,
   });
   return evaluate(probs, spec.labels, spec.valid, spec.heads, classWeights);
 }
