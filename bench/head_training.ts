@@ -4,7 +4,8 @@
  * momentum) on one CPU core, as a run of the run pool trains it, side by side in one run:
  *
  * - the project's trainer step (lib/model/train_step.ts) and its validation pass (predictHeads: 203 cases x
- *   10 views = 2030 rows in batches of 64) on tfjs-wasm with the matrix products on OpenBLAS (the default),
+ *   10 views = 2030 rows in batches of 64, the inputs kept between passes as the trainer keeps them) on
+ *   tfjs-wasm with the matrix products on OpenBLAS (the default),
  *   and on wasm alone (`useBlasProducts(false)`, as with DERM7PT_NO_BLAS=1);
  * - PyTorch (Debian's python3-torch, one thread), the same network, loss, penalty and optimizer
  *   (bench/torch_head.py), the peer a user would otherwise write; run from here when /usr/bin/python3 has
@@ -20,7 +21,7 @@ import { loadBlas } from "../lib/model/blas.ts";
 import { classesOf, headsOf } from "../lib/model/config.ts";
 import { buildHeads } from "../lib/model/network.ts";
 import { LossMeter, SgdMomentum } from "../lib/model/sgd.ts";
-import { type Feed, predictHeads } from "../lib/model/train.ts";
+import { disposeInputCache, type Feed, type InputCache, predictHeads } from "../lib/model/train.ts";
 import { trainStep } from "../lib/model/train_step.ts";
 import { useBlasProducts } from "../lib/model/wasm_blas_kernels.ts";
 
@@ -64,11 +65,14 @@ async function ours(blasOn: boolean): Promise<{ step: number; valid: number }> {
       },
     };
     const valid = Array.from({ length: 203 }, (_, i) => i);
-    await predictHeads(model, feed, valid, heads, { views: 10 });
+    // as the trainer does: the inputs made at the first pass and kept for the next ones
+    const inputs: InputCache = { tensors: new Map() };
+    await predictHeads(model, feed, valid, heads, { views: 10, inputs });
     const t1 = performance.now();
     const reps = 3;
-    for (let i = 0; i < reps; i++) await predictHeads(model, feed, valid, heads, { views: 10 });
+    for (let i = 0; i < reps; i++) await predictHeads(model, feed, valid, heads, { views: 10, inputs });
     const validMs = (performance.now() - t1) / reps;
+    disposeInputCache(inputs);
     tf.dispose([x]);
     losses.dispose();
     sgd.dispose();
