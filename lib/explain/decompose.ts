@@ -26,7 +26,7 @@ import * as tf from "@tensorflow/tfjs";
 import { HeadName, METADATA_FEATURES } from "../data/vocabulary.ts";
 import type { RgbImage } from "../data/images.ts";
 import { concatFloat32 } from "../util/arrays.ts";
-import { buildHeads, headLogitBlock, preprocess } from "../model/network.ts";
+import { buildHeads, headLogitBlock, predictInOnePass, preprocess } from "../model/network.ts";
 import { INCEPTION_BLOCKS } from "../model/inception_v3.ts";
 import type { LoadedRun } from "../model/predict.ts";
 import { type FrozenBackbone, openFrozenBackbone } from "../model/engine.ts";
@@ -294,10 +294,7 @@ export function headProbabilities(
   vectors: readonly Float32Array[],
 ): Partial<Record<HeadName, number[][]>> {
   const outs = tf.tidy(() => {
-    const x = tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize]);
-    const r = ex.heads.predict(x, { batchSize: Math.max(1, vectors.length) }) as // one pass, not slices of 32
-    | tf.Tensor
-    | tf.Tensor[];
+    const r = predictInOnePass(ex.heads, [tf.tensor2d(concatFloat32(vectors), [vectors.length, ex.inputSize])]);
     return (Array.isArray(r) ? r : [r]).map((t) => t.arraySync() as number[][]);
   });
   const out: Partial<Record<HeadName, number[][]>> = {};

@@ -200,6 +200,27 @@ export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, 
   return tf.model({ inputs: input, outputs: headLayers(input, kind, cfg, seed), name: "heads" });
 }
 
+/**
+ * `model.predict` of a whole batch in one pass when every input is a batch of feature vectors (rank 2):
+ * tfjs-layers would otherwise cut it into slices of 32 rows, one `Slice` kernel per input and slice, which
+ * on wasm cost more than the heads themselves. Images (rank 4) keep its slices of 32, which bound the
+ * memory of a backbone's activations.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildHeads, predictInOnePass } from "./network.ts";
+ * await tf.setBackend("cpu");
+ * const heads = buildHeads(4, "mgmt", { hidden: 0, l2: 0, standardize: false, transform: "none" }, 1);
+ * const p = predictInOnePass(heads, [tf.ones([70, 4])]) as tf.Tensor;
+ * assert.deepEqual(p.shape, [70, 3]);
+ * ```
+ */
+export function predictInOnePass(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+  const vectors = xs.every((x) => x.rank === 2);
+  return model.predict(xs.length === 1 ? xs[0] : xs, vectors ? { batchSize: Math.max(1, xs[0].shape[0]) } : {});
+}
+
 /** Where a head's logits are in `head_logits`: the first column and the number of classes. */
 export function headLogitBlock(kind: ModelKind, head: HeadName): { offset: number; size: number } {
   const heads = headsOf(kind);

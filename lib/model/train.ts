@@ -38,6 +38,7 @@ import {
 } from "./checkpoint.ts";
 import { LossMeter, SgdMomentum } from "./sgd.ts";
 import { trainStep } from "./train_step.ts";
+import { predictInOnePass } from "./network.ts";
 
 /** How a feed turns cases into inputs: training (augmented or not) or prediction of view `view`. */
 export interface FeedMode {
@@ -171,13 +172,10 @@ export async function predictHeads(
       const cached = cache?.tensors.get(key);
       const xs = cached ?? await feed.inputs(batch, { train: false, augment: false, prng, view });
       // feature vectors are kept for the next call (the same cases: a training run's validation split)
-      const keep = cached !== undefined || (cache !== undefined && xs.every((x) => x.rank === 2));
-      if (keep && !cached) cache!.tensors.set(key, xs);
+      const keep = cache !== undefined && xs.every((x) => x.rank === 2);
+      if (keep && !cached) cache.tensors.set(key, xs);
       const y = tf.tidy(() => {
-        // feature vectors in one pass: tfjs-layers would cut the batch into slices of 32 rows (a Slice kernel
-        // per input per slice, slower on wasm than the heads themselves); images keep its slices of 32
-        const oneCall = xs.every((x) => x.rank === 2) ? { batchSize: batch.length } : {};
-        const r = model.predict(xs.length === 1 ? xs[0] : xs, oneCall) as tf.Tensor | tf.Tensor[];
+        const r = predictInOnePass(model, xs);
         return Array.isArray(r) ? (r.length === 1 ? r[0] : tf.concat(r, 1)) : r;
       });
       const data = await y.data(); // asynchronously: webgpu has no synchronous read under Deno
