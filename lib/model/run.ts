@@ -621,6 +621,7 @@ async function fitModel(
     batchSize: config.training.batchSize,
     evalViews: data.predictionViews,
     classWeights: config.training.classWeights,
+    headWeights: config.training.headWeights,
     selection: config.training.selection,
     seed,
     maxStepsPerEpoch: config.training.maxStepsPerEpoch,

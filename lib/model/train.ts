@@ -104,6 +104,8 @@ export interface TrainSpec {
   evalViews?: number;
   /** Weight the loss by inverse class frequency in the training split (balanced weights). */
   classWeights: boolean;
+  /** Weight of each head's loss (a head not named: 1); multiplies the class weights. */
+  headWeights?: Partial<Record<HeadName, number>>;
   /** Keep the epoch with the lowest validation loss or the highest validation macro AUROC. */
   selection: "loss" | "auroc";
   /** Seed of the run's random stream (batches, augmentation); 0 is a seed like any other. */
@@ -320,7 +322,8 @@ function planTraining(spec: TrainSpec): Plan {
   const trainLabels = Object.fromEntries(heads.map((h) => [h, train.map((i) => labels[h][i])]));
   const classWeights = Object.fromEntries(heads.map((h) => {
     const n = classesOf(h);
-    return [h, spec.classWeights ? balancedClassWeights(trainLabels[h], n) : new Array(n).fill(1)];
+    const w = spec.headWeights?.[h] ?? 1;
+    return [h, (spec.classWeights ? balancedClassWeights(trainLabels[h], n) : new Array(n).fill(1)).map((c) => c * w)];
   }));
   const nLabels = heads.reduce((s, h) => s + classesOf(h), 0);
   const batchSize = spec.sampling === "shuffled" ? Math.max(1, spec.batchSize ?? 32) : spec.k * nLabels;

@@ -1,6 +1,7 @@
 /**
  * The validation evidence behind the features preset: the preset and one-change alternatives to it (its
- * layers, the backbone's precision, feature transform, views and test-time augmentation, loss weighting and decision rule, L2,
+ * layers, the backbone's precision, feature transform, views and test-time augmentation, loss weighting (of classes, and
+ * of the multi-task model's management head) and decision rule, L2,
  * linear heads or a hidden layer, the study's label-balanced batches or shuffled ones, the epoch's selection, the
  * learning-rate schedule, and the project's previous defaults), each trained
  * with several seeds and scored on the validation split only. The test split is never read: the table
@@ -81,6 +82,11 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
   { name: "label-balanced batches (the study's)", change: (c) => (c.training.sampling = "label-balanced") },
   { name: "shuffled batches", change: (c) => (c.training.sampling = "shuffled") },
   { name: "epoch chosen by validation AUROC", change: (c) => (c.training.selection = "auroc") },
+  { name: "heads weighted equally (the study's sum)", change: (c) => delete c.training.headWeights },
+  {
+    name: "management loss weighted 8 (multi-task; as much as the other 8 heads)",
+    change: (c) => void (c.model.kind === "multi" && (c.training.headWeights = { management: 8 })),
+  },
   { name: "one network (no ensemble)", change: (c) => delete c.model.head.members },
   { name: "ensemble of 2 members", change: (c) => (c.model.head.members = 2) },
   { name: "ensemble of 3 members", change: (c) => (c.model.head.members = 3) },
@@ -107,6 +113,7 @@ export const TUNE_CANDIDATES: readonly TuneCandidate[] = Object.freeze<TuneCandi
       c.training.epochs = 40;
       c.training.sampling = "label-balanced";
       c.training.classWeights = true;
+      delete c.training.headWeights;
       c.training.optimizer = { ...c.training.optimizer, learningRate: 0.01, lrDecay: 1e-4 };
     },
   },
