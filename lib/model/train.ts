@@ -1,6 +1,6 @@
 /**
  * The training loop shared by both presets: label-balanced mini-batches (Kawahara et al.),
- * class-weighted categorical cross-entropy summed over the heads, SGD with momentum (Keras
+ * categorical cross-entropy (class-weighted or not) summed over the heads with their weights, SGD with momentum (Keras
  * semantics, including its learning-rate `decay`), an optional L2 penalty on the head kernels, a
  * stage schedule (e.g. unfreezing one Inception block at a time), model selection on the
  * validation split, progress lines, and checkpoints from which an interrupted run resumes with the

@@ -75,7 +75,8 @@ export function trainingCurvesFigure(
     columns: (w) => (w < 560 ? 1 : 2),
     panels: [
       {
-        // the trainer's loss: cross-entropy (class-weighted when the run weights classes) summed over the heads;
+        // the trainer's loss: cross-entropy (class-weighted when the run weights classes) summed over the heads,
+        // each times its head weight (training.headWeights);
         // the training loss also holds the L2 penalty on the head kernels, the validation loss does not
         title: "Loss (cross-entropy summed over heads; training: plus the L2 penalty)",
         plot: (width) => ({

@@ -10,6 +10,8 @@
  * const rows = runSettingsRows(defaultRunConfig({ kind: "multi", inputs: "CDM", preset: "features", seed: 0 }));
  * assert.equal(rows[0].setting, "backbone");
  * assert.match(rows[0].value, /^nsfwjs/);
+ * const loss = rows.find((r) => r.setting === "mini-batches and loss")!.value;
+ * assert.match(loss, /plain cross-entropy summed over the heads with management weighted 3 \(the others 1\)/);
  * ```
  *
  * @module
@@ -42,6 +44,10 @@ export function runSettingsRows(cfg: RunConfig, options: { synthetic?: boolean }
   const batches = t.sampling === "shuffled"
     ? `shuffled batches of ${t.batchSize} cases (each case once per epoch, a random view of each image)`
     : `label-balanced batches, k = ${t.k} per label`;
+  const weighted = Object.entries(t.headWeights ?? {}).filter(([, w]) => w !== 1);
+  const headWeights = weighted.length
+    ? ` summed over the heads with ${weighted.map(([h, w]) => `${h} weighted ${w}`).join(", ")} (the others 1)`
+    : "";
   const prediction = t.ttaViews
     ? `probabilities averaged over the image and ${t.ttaViews} augmented views (test-time augmentation)`
     : "the image alone";
@@ -82,7 +88,7 @@ export function runSettingsRows(cfg: RunConfig, options: { synthetic?: boolean }
       setting: "mini-batches and loss",
       value: `${batches}; ${
         t.classWeights ? "class-weighted" : "plain"
-      } cross-entropy; SGD lr ${t.optimizer.learningRate}, momentum ${t.optimizer.momentum}`,
+      } cross-entropy${headWeights}; SGD lr ${t.optimizer.learningRate}, momentum ${t.optimizer.momentum}`,
     },
     {
       setting: "prediction",
