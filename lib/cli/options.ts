@@ -143,6 +143,46 @@ export function positiveNumberOption(cmd: string, values: OptionValues, name: st
   return numberOption(cmd, values, name, fallback, (v) => v > 0, "a positive number");
 }
 
+/**
+ * `--head-weights`: each named head's weight in the summed loss, as "head=w,head=w" (a head not named weighs
+ * 1), or "equal" for the study's plain sum; `undefined` when the option is not given.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headWeightsOption } from "./options.ts";
+ * const heads = ["diagnosis", "management"] as const;
+ * assert.deepEqual(headWeightsOption("train", { "head-weights": "management=3" }, heads), { management: 3 });
+ * assert.deepEqual(headWeightsOption("train", { "head-weights": "equal" }, heads), {});
+ * assert.throws(() => headWeightsOption("train", { "head-weights": "streaks=2" }, heads), /--head-weights.*diagnosis, management/);
+ * ```
+ * @throws {UsageError} naming the entry that is not "head=w" with a head of `heads` and a weight > 0.
+ */
+export function headWeightsOption(
+  cmd: string,
+  values: OptionValues,
+  heads: readonly string[],
+): Record<string, number> | undefined {
+  const raw = values["head-weights"];
+  if (raw === undefined) return undefined;
+  if (String(raw).trim() === "equal") return {};
+  const out: Record<string, number> = {};
+  for (const entry of String(raw).split(",")) {
+    const [head, weight, ...rest] = entry.split("=").map((x) => x.trim());
+    const w = Number(weight);
+    if (
+      !heads.includes(head) || rest.length || weight === undefined || weight === "" || !Number.isFinite(w) || w <= 0
+    ) {
+      throw new UsageError(
+        `Cannot run "${cmd}": expected --head-weights to be "equal" or HEAD=W entries with HEAD among ${
+          heads.join(", ")
+        } and W > 0, found "${entry}"`,
+      );
+    }
+    out[head] = w;
+  }
+  return out;
+}
+
 /** `--data`: a release folder, with the default every data-reading command uses. */
 export const RELEASE_OPTION: OptionSpec = {
   type: "string",

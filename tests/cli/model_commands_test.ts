@@ -23,6 +23,10 @@ Deno.test({
     assert.equal(t.code, 0, t.stderr);
     assert.match(t.stdout, /wrote .*run/);
     assert.match(t.stdout, /\| management \|/);
+    // the multi-task preset weighs the management head 3 (--head-weights equal: the study's plain sum)
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(join(out, "config.json"))).training.headWeights, {
+      management: 3,
+    });
     const again = await runCli(args);
     assert.match(again.stdout, /reused the completed run/);
     const p = await runCli([

@@ -294,7 +294,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "refused: bad options (--lr -1, --lr 0, --k without --fold, --members 0, --members with paper, --data FILE, --out FILE)",
+    "refused: bad options (--lr -1, --lr 0, --k without --fold, --members 0, --members with paper, --head-weights, --data FILE, --out FILE)",
   ...opts,
   async fn() {
     const d = tempDir();
@@ -321,6 +321,18 @@ Deno.test({
       [...base, "--preset", "paper", "--members", "2"],
       2,
       /expected --members only with --preset features \(the paper preset trains one network\)/,
+      [d],
+    );
+    await refused(
+      [...base, "--head-weights", "management=0"],
+      2,
+      /expected --head-weights to be "equal" or HEAD=W entries with HEAD among .*management and W > 0, found "management=0"/,
+      [d],
+    );
+    await refused(
+      [...base, "--model", "mgmt", "--head-weights", "diagnosis=2"],
+      2,
+      /expected --head-weights .* with HEAD among management and W > 0, found "diagnosis=2"/,
       [d],
     );
     await refused(["table1", "--data", file], 2, /expected --data to name a folder, found a file .*a\.txt/, [d]);

@@ -9,6 +9,7 @@ import {
   defaultRunConfig,
   FEATURE_TRANSFORMS,
   FEATURES_PRESET,
+  headsOf,
   INPUT_SETS,
   InputSet,
   MODEL_KINDS,
@@ -28,6 +29,7 @@ import {
   choiceOption,
   ENGINE_OPTION,
   engineOption,
+  headWeightsOption,
   intOption,
   NEW_CASE_OPTIONS,
   newCaseOption,
@@ -81,6 +83,11 @@ export const trainCommand: Command = {
       help: "heads trained K times with their own seeds and merged (an ensemble; features preset; 1 = one network)",
     },
     l2: { type: "string", arg: "L2", help: "L2 penalty on the head kernels" },
+    "head-weights": {
+      type: "string",
+      arg: "HEAD=W,...|equal",
+      help: "each head's weight in the summed loss (default: management=3 for multi; equal: the study's plain sum)",
+    },
     transform: {
       type: "string",
       arg: FEATURE_TRANSFORMS.join("|"),
@@ -146,6 +153,9 @@ export const trainCommand: Command = {
       else delete cfg.model.head.members;
     }
     if (values.l2 !== undefined) cfg.model.head.l2 = nonNegativeNumberOption("train", values, "l2", 0);
+    const headWeights = headWeightsOption("train", values, headsOf(kind));
+    if (headWeights && Object.keys(headWeights).length) cfg.training.headWeights = headWeights;
+    else if (headWeights) delete cfg.training.headWeights;
     if (values.transform !== undefined) {
       cfg.model.head.transform = choiceOption("train", values, "transform", FEATURE_TRANSFORMS, "none");
     }
