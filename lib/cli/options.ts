@@ -145,7 +145,8 @@ export function positiveNumberOption(cmd: string, values: OptionValues, name: st
 
 /**
  * `--head-weights`: each named head's weight in the summed loss, as "head=w,head=w" (a head not named weighs
- * 1), or "equal" for the study's plain sum; `undefined` when the option is not given.
+ * 1, and so does one named with weight 1, which is left out), or "equal" for the study's plain sum; `undefined`
+ * when the option is not given.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -153,6 +154,9 @@ export function positiveNumberOption(cmd: string, values: OptionValues, name: st
  * const heads = ["diagnosis", "management"] as const;
  * assert.deepEqual(headWeightsOption("train", { "head-weights": "management=3" }, heads), { management: 3 });
  * assert.deepEqual(headWeightsOption("train", { "head-weights": "equal" }, heads), {});
+ * assert.deepEqual(headWeightsOption("train", { "head-weights": "management=1, diagnosis=0.5" }, heads), { diagnosis: 0.5 });
+ * assert.throws(() => headWeightsOption("train", { "head-weights": "management=2,management=3" }, heads), /twice/);
+ * assert.throws(() => headWeightsOption("train", { "head-weights": "management=0x10" }, heads), /found "management=0x10"/);
  * assert.throws(() => headWeightsOption("train", { "head-weights": "streaks=2" }, heads), /--head-weights.*diagnosis, management/);
  * ```
  * @throws {UsageError} naming the entry that is not "head=w" with a head of `heads` and a weight > 0.
@@ -168,17 +172,20 @@ export function headWeightsOption(
   const out: Record<string, number> = {};
   for (const entry of String(raw).split(",")) {
     const [head, weight, ...rest] = entry.split("=").map((x) => x.trim());
-    const w = Number(weight);
-    if (
-      !heads.includes(head) || rest.length || weight === undefined || weight === "" || !Number.isFinite(w) || w <= 0
-    ) {
+    const w = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(weight ?? "") ? Number(weight) : NaN;
+    if (head in out) {
+      throw new UsageError(
+        `Cannot run "${cmd}": expected --head-weights to name each head once, found "${head}" twice`,
+      );
+    }
+    if (!heads.includes(head) || rest.length || !Number.isFinite(w) || w <= 0) {
       throw new UsageError(
         `Cannot run "${cmd}": expected --head-weights to be "equal" or HEAD=W entries with HEAD among ${
           heads.join(", ")
         } and W > 0, found "${entry}"`,
       );
     }
-    out[head] = w;
+    if (w !== 1) out[head] = w; // weight 1 is the default: the same run as not naming the head
   }
   return out;
 }

@@ -446,7 +446,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     const heads = headsOf(c.model.kind);
     for (const [h, w] of Object.entries(headWeights)) {
       if (!heads.includes(h as HeadName)) bad("training.headWeights", `keys among ${heads.join(", ")}`, h);
-      if (typeof w !== "number" || !Number.isFinite(w) || w <= 0) bad(`training.headWeights.${h}`, "a number > 0", w);
+      if (typeof w !== "number" || !Number.isFinite(w) || w <= 0) {
+        bad(`training.headWeights.${h}`, "a number > 0", typeof w === "number" && !Number.isFinite(w) ? String(w) : w);
+      }
     }
   }
   // after training.preset's check: an ensemble needs the features preset

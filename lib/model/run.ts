@@ -120,7 +120,7 @@ export interface RunRecord extends RunIntegrity {
   git_commit: string;
   /** The release folder, its fingerprint, and whether it is synthetic. */
   data: { dir: string; fingerprint: string; synthetic: boolean };
-  /** The class weights of each head's loss (ones when the config asks for none). */
+  /** Each class's weight in its head's loss: its class weight (1 without class weighting) times its head's weight. */
   classWeights: Record<string, number[]>;
   /** p(MGMT | DIAG) of the training split, for inferring management from a diagnosis head. */
   managementPriors: ManagementPriors;
@@ -152,7 +152,8 @@ export interface RunChoice {
 /** Where the presets' settings were chosen (README: "Choosing the preset on the validation split"). */
 const PRESET_EVIDENCE: Readonly<Record<string, string>> = {
   features: "chosen on the validation split of the real Derm7pt release (2026-11-29 and -30; the views, the int8 " +
-    "backbone, the diagnosis model's batches and the 3-member ensembles with 6 seeds): `deno task cli tune --data " +
+    "backbone, the diagnosis model's batches, the 3-member ensembles and the multi-task management head's loss weight " +
+    "with 6 seeds): `deno task cli tune --data " +
     "<release_v0> --seeds 6` " +
     "reruns the comparison (tune.md); README, 'Choosing the preset on the validation split'",
   paper: "the study's own schedule and settings (Abhishek et al. 2021, Methods), not tuned here",

@@ -139,7 +139,7 @@ export interface TrainResult {
   resumedFrom: number | null;
   /** Stopped by Ctrl-C or `stopAfterSteps` (a checkpoint was saved when configured). */
   interrupted: boolean;
-  /** The class weights of each head's loss (all 1 without class weighting). */
+  /** Each class's weight in its head's loss: class weight (1 without class weighting) times head weight. */
   classWeights: Record<string, number[]>;
 }
 
@@ -245,7 +245,7 @@ function evaluate(
 interface Plan {
   /** Each head's label of every training case, in `spec.train` order. */
   trainLabels: Record<string, number[]>;
-  /** Each head's class weights in the loss (balanced over the training labels, or all 1). */
+  /** Each head's class weights in the loss (balanced over the training labels, or all 1), times its head weight. */
   classWeights: Record<string, number[]>;
   /** Cases per batch: k per label of every head, or `spec.batchSize` when shuffled. */
   batchSize: number;

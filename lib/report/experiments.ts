@@ -182,7 +182,7 @@ export async function ensureRuns(
  * with its release's fingerprint) changed (new code defaults, another profile), or its files do not match
  * its run.json (an older format without checksums, damaged files).
  */
-function retrainReason(dir: string, stamped: RunConfig): string | null {
+export function retrainReason(dir: string, stamped: RunConfig): string | null {
   if (!exists(join(dir, "run.json"))) return null;
   const previous = readRunRecord(dir);
   if (previous.key !== configKey(stamped)) return "the configuration changed since it was trained";

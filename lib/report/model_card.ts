@@ -541,6 +541,9 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
         `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${
           c.training.classWeights ? "class-weighted loss; " : ""
         }${
+          Object.entries(c.training.headWeights ?? {}).filter(([, w]) => w !== 1)
+            .map(([h, w]) => `${h} head's loss weighted ${w} (the others 1); `).join("")
+        }${
           ensembleDescription(c.model.head) ? `${ensembleDescription(c.model.head)}; ` : ""
         }model selection by validation ${c.training.selection}; ${card.run.keptEpochs}. ` +
         `Backend: ${card.run.backend}. Seed ${c.seed}. Run key ${card.run.key}, trained ${card.run.created} at commit ${card.run.gitCommit}.`,

@@ -39,6 +39,9 @@ import { Progress } from "../util/progress.ts";
 import { formatMeanSd } from "../analysis/metrics_tables.ts";
 import { meanSd } from "../stats/descriptive.ts";
 import { exists } from "../util/fs.ts";
+import { sha256Hex } from "../util/hash.ts";
+import { loadRelease, releaseFingerprint } from "../data/release.ts";
+import { retrainReason } from "./experiments.ts";
 import pl from "nodejs-polars";
 import type { DataFrame } from "./frames.ts";
 
@@ -154,6 +157,35 @@ export interface TuneRow {
   accuracy: number[];
   /** Time of all its runs as each run recorded it (features and training, also for reused runs), in seconds. */
   seconds: number;
+  /**
+   * The key of the kind's preset it was scored against ({@linkcode tunePresetKey}); rows of an earlier `tune`
+   * against another preset are stale (absent in tune.json written before 2026-11-30, evening).
+   */
+  preset?: string;
+}
+
+/**
+ * A short key of a model kind's preset as `tune` trains it (the config of seed 0 on `dataDir`, after
+ * `configure`): it changes when the code's preset changes, which makes earlier rows and runs stale.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tunePresetKey } from "./tune.ts";
+ * assert.match(tunePresetKey("multi", "/data"), /^[0-9a-f]{12}$/);
+ * assert.notEqual(tunePresetKey("multi", "/data"), tunePresetKey("multi", "/data", (c) => delete c.training.headWeights));
+ * ```
+ */
+export function tunePresetKey(kind: ModelKind, dataDir: string, configure?: (c: RunConfig) => void): string {
+  return sha256Hex(JSON.stringify(tuneConfig(kind, 0, dataDir, configure))).slice(0, 12);
+}
+
+/** The kind's preset as `tune` trains it: the features preset, inputs C+D+M, wasm, then `configure`. */
+function tuneConfig(kind: ModelKind, seed: number, dataDir: string, configure?: (c: RunConfig) => void): RunConfig {
+  const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
+  config.data.dir = dataDir;
+  config.backend = "wasm";
+  configure?.(config);
+  return config;
 }
 
 const mainHead = (kind: ModelKind): HeadName => (kind === "diag" ? "diagnosis" : "management");
@@ -176,13 +208,10 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   const kinds = options.kinds ?? TUNE_KINDS;
   const candidates = TUNE_CANDIDATES.filter((c) => names.includes(c.name));
   const rows: TuneRow[] = [];
-  const presetConfig = (kind: ModelKind, seed: number) => {
-    const config = defaultRunConfig({ kind, inputs: "CDM", preset: "features", seed });
-    config.data.dir = dataDir;
-    config.backend = "wasm";
-    options.configure?.(config);
-    return config;
-  };
+  const presetConfig = (kind: ModelKind, seed: number) => tuneConfig(kind, seed, dataDir, options.configure);
+  // a run folder trained against another preset (or damaged) is trained again, as the notebooks' runs are
+  const release = loadRelease(dataDir, { quiet: true });
+  const stamp = { fingerprint: releaseFingerprint(release), synthetic: release.synthetic };
   // every run first (the features, then several runs at once: lib/model/run_pool.ts), then the scores
   let bar = null as Progress | null; // made once the pool says how many runs it trains
   const planned: { row: TuneRow; job: PoolJob }[] = [];
@@ -194,14 +223,22 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
       if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === preset) {
         continue; // the kind's preset itself: its row is the preset's
       }
-      const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0 };
+      const row: TuneRow = {
+        kind,
+        candidate: cand.name,
+        auroc: [],
+        accuracy: [],
+        seconds: 0,
+        preset: tunePresetKey(kind, dataDir, options.configure),
+      };
       rows.push(row);
       for (const seed of options.seeds) {
         const config = presetConfig(kind, seed);
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);
-        planned.push({ row, job: { config, outDir: dir, cacheDir: options.cacheDir } });
+        const force = retrainReason(dir, { ...config, data: { ...config.data, ...stamp } }) !== null;
+        planned.push({ row, job: { config, outDir: dir, cacheDir: options.cacheDir, force } });
       }
     }
   }
@@ -229,23 +266,33 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
 
 /**
  * The rows of an earlier `tune` with this call's rows added: a row for the same kind and candidate is
- * replaced, and the result is ordered by kind (mgmt, diag, multi) and by the candidates' order.
+ * replaced, an earlier row scored against another preset than the kind's current one (`presets`, from
+ * {@linkcode tunePresetKey}) is dropped as stale, and the result is ordered by kind (mgmt, diag, multi) and
+ * by the candidates' order.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { mergeTuneRows } from "./tune.ts";
- * const row = (kind: "mgmt" | "multi", candidate: string, auroc: number) =>
- *   ({ kind, candidate, auroc: [auroc], accuracy: [0.7], seconds: 1 });
- * const merged = mergeTuneRows([row("multi", "L2 0.3", 0.7), row("mgmt", "preset (chosen)", 0.8)],
- *   [row("multi", "preset (chosen)", 0.9), row("multi", "L2 0.3", 0.75)]);
+ * const row = (kind: "mgmt" | "multi", candidate: string, auroc: number, preset = "p") =>
+ *   ({ kind, candidate, auroc: [auroc], accuracy: [0.7], seconds: 1, preset });
+ * const merged = mergeTuneRows(
+ *   [row("multi", "L2 0.3", 0.7), row("mgmt", "preset (chosen)", 0.8), row("mgmt", "L2 0.1", 0.8, "old")],
+ *   [row("multi", "preset (chosen)", 0.9), row("multi", "L2 0.3", 0.75)],
+ *   { mgmt: "p", multi: "p" },
+ * );
  * assert.deepEqual(merged.map((r) => `${r.kind} ${r.candidate} ${r.auroc[0]}`),
  *   ["mgmt preset (chosen) 0.8", "multi preset (chosen) 0.9", "multi L2 0.3 0.75"]);
  * ```
  */
-export function mergeTuneRows(previous: readonly TuneRow[], next: readonly TuneRow[]): TuneRow[] {
+export function mergeTuneRows(
+  previous: readonly TuneRow[],
+  next: readonly TuneRow[],
+  presets: Readonly<Partial<Record<ModelKind, string>>>,
+): TuneRow[] {
   const key = (r: TuneRow) => `${r.kind}\u0000${r.candidate}`;
-  const byKey = new Map(previous.map((r) => [key(r), r]));
+  const current = previous.filter((r) => r.preset !== undefined && r.preset === presets[r.kind]);
+  const byKey = new Map(current.map((r) => [key(r), r]));
   for (const r of next) byKey.set(key(r), r);
   const candOrder = (name: string) => {
     const i = TUNE_CANDIDATES.findIndex((c) => c.name === name);

@@ -332,7 +332,7 @@ Deno.test({
     await refused(
       [...base, "--model", "mgmt", "--head-weights", "diagnosis=2"],
       2,
-      /expected --head-weights .* with HEAD among management and W > 0, found "diagnosis=2"/,
+      /expected --head-weights only with --model multi \(a single head's weight only rescales its loss against the L2 penalty\), found --model mgmt/,
       [d],
     );
     await refused(["table1", "--data", file], 2, /expected --data to name a folder, found a file .*a\.txt/, [d]);

@@ -55,7 +55,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "tune: each candidate's validation AUROC and accuracy, computed from the validation rows only",
+  name:
+    "tune: each candidate's validation AUROC and accuracy, computed from the validation rows only; runs of an earlier preset are redone",
   sanitizeResources: false,
   async fn() {
     const data = tempDir();
@@ -81,6 +82,24 @@ Deno.test({
     const records = tuneRecords(rows);
     assert.equal(records[0].model, "mgmt-CDM");
     assert.match(String(records[0]["valid macro AUROC"]), /^\d\.\d{4} ± \d\.\d{4}$/);
+    // the preset changed (here: 2 epochs): its stale run folder is trained again, and its rows carry another key
+    const again = await tunePreset(data, {
+      outDir,
+      cacheDir: join(PROJECT_ROOT, ".cache"),
+      seeds: [1],
+      kinds: ["mgmt"],
+      candidates: ["preset (chosen)"],
+      configure: (c) => {
+        c.model.backbone = { ...c.model.backbone, source: "tiny", size: 48, featureLayers: ["mixed0", "mixed1"] };
+        c.training.epochs = 2;
+        c.training.views = 1;
+        c.training.ttaViews = 1;
+      },
+      quiet: true,
+    });
+    assert.notEqual(again[0].preset, rows[0].preset);
+    const retrained = JSON.parse(Deno.readTextFileSync(join(outDir, "runs", "mgmt-preset-chosen-s1", "config.json")));
+    assert.equal(retrained.training.epochs, 2);
     const bad = await runCli(["tune", "--candidate", "everything"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /expected --candidate among "preset \(chosen\)", .*found "everything"/);

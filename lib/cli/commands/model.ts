@@ -86,7 +86,8 @@ export const trainCommand: Command = {
     "head-weights": {
       type: "string",
       arg: "HEAD=W,...|equal",
-      help: "each head's weight in the summed loss (default: management=3 for multi; equal: the study's plain sum)",
+      help:
+        "multi-task model: each head's weight in the summed loss (default management=3 with the features preset, equal with paper; equal: the study's plain sum)",
     },
     transform: {
       type: "string",
@@ -153,6 +154,11 @@ export const trainCommand: Command = {
       else delete cfg.model.head.members;
     }
     if (values.l2 !== undefined) cfg.model.head.l2 = nonNegativeNumberOption("train", values, "l2", 0);
+    if (values["head-weights"] !== undefined && kind !== "multi") {
+      throw new UsageError(
+        `Cannot run "train": expected --head-weights only with --model multi (a single head's weight only rescales its loss against the L2 penalty), found --model ${kind}`,
+      );
+    }
     const headWeights = headWeightsOption("train", values, headsOf(kind));
     if (headWeights && Object.keys(headWeights).length) cfg.training.headWeights = headWeights;
     else if (headWeights) delete cfg.training.headWeights;

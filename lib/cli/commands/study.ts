@@ -13,6 +13,7 @@ import {
   TUNE_CANDIDATES,
   TUNE_KINDS,
   tunePreset,
+  tunePresetKey,
   tuneRecords,
   type TuneRow,
 } from "../../report/tune.ts";
@@ -64,11 +65,11 @@ export const tuneCommand: Command = {
     "Score the features preset and one-change alternatives on the validation split (the evidence for the preset).",
   description: [
     "Trains the preset and each alternative (layers, square root, views, test-time averaging, class weighting, prior",
-    "correction, L2, linear heads or a hidden layer, label-balanced batches, the epoch's selection, the learning-rate",
-    "schedule, ensembles of 1-3 members, the previous defaults) with every seed,",
+    "correction, L2, linear heads or a hidden layer, label-balanced batches, the epoch's selection, the multi-task",
+    "model's head weights, the learning-rate schedule, ensembles of 1-3 members, the previous defaults) with every seed,",
     "on the official split, and scores the validation split only: the test split is never read. An alternative equal",
-    "to a kind's preset is skipped. Rows of an earlier call with the same data and seeds stay in the table (a row",
-    "scored again replaces its earlier one). Writes tune.csv/.md/.json into --out (default outputs/<real|synthetic>/tune). On",
+    "to a kind's preset is skipped. Rows of an earlier call with the same data, seeds and preset stay in the table (a",
+    "row scored again replaces its earlier one); rows and run folders made against an earlier preset are redone. Writes tune.csv/.md/.json into --out (default outputs/<real|synthetic>/tune). On",
     "the real release with warm feature caches (2026-11-30, one run alone): a run of the preset, 3 networks (an",
     "ensemble), trains in about 11 s with linear heads and 73 s with the hidden layer of 256;",
     "the features the runs need are computed first (on every core), then the runs train several at once",
@@ -111,13 +112,18 @@ export const tuneCommand: Command = {
       candidates,
       quiet: Boolean(values.quiet),
     });
-    // rows of an earlier call on the same data with the same seeds stay in the table (this call's replace theirs)
+    // rows of an earlier call on the same data with the same seeds, against the same preset, stay in the table
+    // (this call's replace theirs)
     const tuneJson = join(outDir, "tune.json");
     const earlier = exists(tuneJson)
       ? readJsonFile<{ seeds: number[]; data: string; rows: TuneRow[] }>(tuneJson)
       : null;
     const kept = earlier && earlier.data === ctx.location!.dir && earlier.seeds.join(",") === seeds.join(",")
-      ? mergeTuneRows(earlier.rows, rows)
+      ? mergeTuneRows(
+        earlier.rows,
+        rows,
+        Object.fromEntries(TUNE_KINDS.map((k) => [k, tunePresetKey(k, ctx.location!.dir)])),
+      )
       : rows;
     const records = tuneRecords(kept);
     exportTable(outDir, "tune", records, { ...ctx.provenance, seed: seeds[0] }, {
