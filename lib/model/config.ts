@@ -242,6 +242,22 @@ export function paperSchedule(): ScheduleStage[] {
 }
 
 /**
+ * The loss weights of a run's heads in words, or null when every head weighs 1 (the study's plain sum).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headWeightsDescription } from "./config.ts";
+ * assert.equal(headWeightsDescription({ headWeights: { management: 3 } }), "management weighted 3 (the others 1)");
+ * assert.equal(headWeightsDescription({ headWeights: { management: 1 } }), null);
+ * assert.equal(headWeightsDescription({}), null);
+ * ```
+ */
+export function headWeightsDescription(training: Pick<TrainingConfig, "headWeights">): string | null {
+  const weighted = Object.entries(training.headWeights ?? {}).filter(([, w]) => w !== 1);
+  return weighted.length ? `${weighted.map(([h, w]) => `${h} weighted ${w}`).join(", ")} (the others 1)` : null;
+}
+
+/**
  * The features preset's defaults, chosen on the real release's validation split (README "Choosing the
  * preset", notebook 02; `deno task cli tune` reruns the comparison): frozen pooled mixed5 + mixed7 +
  * mixed10, square-rooted and standardised; linear softmax heads (multinomial logistic regression) with an

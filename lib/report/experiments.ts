@@ -31,7 +31,7 @@ import { defaultRunConfig, InputSet, ModelKind, RunConfig } from "../model/confi
 import { configKey, readRunRecord } from "../model/run.ts";
 import { PoolJob, trainRunsInPool } from "../model/run_pool.ts";
 import { verifyRunFiles } from "../model/run_files.ts";
-import { releaseFingerprint } from "../data/release.ts";
+import { type Release, releaseFingerprint } from "../data/release.ts";
 import { exists } from "../util/fs.ts";
 import { formatSeconds, statusLine, withStatusLine } from "../util/progress.ts";
 import type { NotebookContext } from "./context.ts";
@@ -118,13 +118,12 @@ export async function ensureRuns(
   const step = quiet ? null : statusLine();
   const t0 = performance.now();
   const label = (i: number) => `run ${i + 1}/${unique.length} ${unique[i]}`;
-  const stamp = { fingerprint: releaseFingerprint(ctx.release), synthetic: ctx.release.synthetic };
   const jobs: PoolJob[] = unique.map((name) => ({
     config: studyRunConfig(ctx, name),
     outDir: join(runsDir(ctx), name),
     cacheDir: ctx.cacheDir,
   }));
-  const reasons = jobs.map((j) => retrainReason(j.outDir, { ...j.config, data: { ...j.config.data, ...stamp } }));
+  const reasons = jobs.map((j) => retrainReason(j.outDir, j.config, ctx.release));
   jobs.forEach((j, i) => (j.force = reasons[i] !== null));
   const epochs = new Map<number, string>();
   let finished = 0, shown = 0;
@@ -177,14 +176,25 @@ export async function ensureRuns(
   return Object.fromEntries(unique.map((name, i) => [name, results[i].dir]));
 }
 
+/** A release's fingerprint, read once per release (it hashes meta.csv and the split files). */
+const fingerprints = new WeakMap<Release, string>();
+function fingerprintOf(release: Release): string {
+  if (!fingerprints.has(release)) fingerprints.set(release, releaseFingerprint(release));
+  return fingerprints.get(release)!;
+}
+
 /**
- * Why a run folder of the notebooks must be retrained rather than refused, or null: its config (stamped
- * with its release's fingerprint) changed (new code defaults, another profile), or its files do not match
- * its run.json (an older format without checksums, damaged files).
+ * Why a run folder made by the project (the notebooks' runs, `tune`'s) must be retrained rather than
+ * refused, or null: its config, stamped with `release`'s fingerprint, changed (new code defaults, another
+ * profile), or its files do not match its run.json (an older format without checksums, damaged files).
  */
-export function retrainReason(dir: string, stamped: RunConfig): string | null {
+export function retrainReason(dir: string, config: RunConfig, release: Release): string | null {
   if (!exists(join(dir, "run.json"))) return null;
   const previous = readRunRecord(dir);
+  const stamped = {
+    ...config,
+    data: { ...config.data, fingerprint: fingerprintOf(release), synthetic: release.synthetic },
+  };
   if (previous.key !== configKey(stamped)) return "the configuration changed since it was trained";
   try {
     verifyRunFiles(dir, previous);

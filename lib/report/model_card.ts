@@ -25,7 +25,7 @@ import type { PredictionsTable } from "../model/predictions.ts";
 import { loadRun } from "../model/predict.ts";
 import { BackendName } from "../model/backend.ts";
 import type { EngineChoice } from "../model/engine.ts";
-import { RunConfig } from "../model/config.ts";
+import { headWeightsDescription, RunConfig } from "../model/config.ts";
 import type { BackboneInfo } from "../model/network.ts";
 import { ensembleDescription, keptEpochs } from "../model/ensemble.ts";
 import { argmax, classwiseMetrics } from "../stats/confusion.ts";
@@ -541,8 +541,7 @@ function sections(card: ModelCard): { title: string; paragraphs: string[]; table
         `SGD lr ${c.training.optimizer.learningRate}, momentum ${c.training.optimizer.momentum}; hidden ${c.model.head.hidden}, L2 ${c.model.head.l2}; ${
           c.training.classWeights ? "class-weighted loss; " : ""
         }${
-          Object.entries(c.training.headWeights ?? {}).filter(([, w]) => w !== 1)
-            .map(([h, w]) => `${h} head's loss weighted ${w} (the others 1); `).join("")
+          headWeightsDescription(c.training) ? `heads' losses summed with ${headWeightsDescription(c.training)}; ` : ""
         }${
           ensembleDescription(c.model.head) ? `${ensembleDescription(c.model.head)}; ` : ""
         }model selection by validation ${c.training.selection}; ${card.run.keptEpochs}. ` +

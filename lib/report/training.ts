@@ -19,7 +19,7 @@
 import { casesOf, Release } from "../data/release.ts";
 import { balancedClassWeights, labelBalancedBatches } from "../data/sampling.ts";
 import { HEADS } from "../data/vocabulary.ts";
-import { classesOf, headsOf, ModelKind, RunConfig } from "../model/config.ts";
+import { classesOf, headsOf, headWeightsDescription, ModelKind, RunConfig } from "../model/config.ts";
 import { BLOCK_CHANNELS } from "../model/inception_v3.ts";
 import { readRunRecord } from "../model/run.ts";
 import { ensembleDescription, keptEpochList } from "../model/ensemble.ts";
@@ -44,10 +44,7 @@ export function runSettingsRows(cfg: RunConfig, options: { synthetic?: boolean }
   const batches = t.sampling === "shuffled"
     ? `shuffled batches of ${t.batchSize} cases (each case once per epoch, a random view of each image)`
     : `label-balanced batches, k = ${t.k} per label`;
-  const weighted = Object.entries(t.headWeights ?? {}).filter(([, w]) => w !== 1);
-  const headWeights = weighted.length
-    ? ` summed over the heads with ${weighted.map(([h, w]) => `${h} weighted ${w}`).join(", ")} (the others 1)`
-    : "";
+  const headWeights = headWeightsDescription(t) ? ` summed over the heads with ${headWeightsDescription(t)}` : "";
   const prediction = t.ttaViews
     ? `probabilities averaged over the image and ${t.ttaViews} augmented views (test-time augmentation)`
     : "the image alone";

@@ -40,7 +40,7 @@ import { formatMeanSd } from "../analysis/metrics_tables.ts";
 import { meanSd } from "../stats/descriptive.ts";
 import { exists } from "../util/fs.ts";
 import { sha256Hex } from "../util/hash.ts";
-import { loadRelease, releaseFingerprint } from "../data/release.ts";
+import { loadRelease } from "../data/release.ts";
 import { retrainReason } from "./experiments.ts";
 import pl from "nodejs-polars";
 import type { DataFrame } from "./frames.ts";
@@ -211,33 +211,26 @@ export async function tunePreset(dataDir: string, options: TuneOptions): Promise
   const presetConfig = (kind: ModelKind, seed: number) => tuneConfig(kind, seed, dataDir, options.configure);
   // a run folder trained against another preset (or damaged) is trained again, as the notebooks' runs are
   const release = loadRelease(dataDir, { quiet: true });
-  const stamp = { fingerprint: releaseFingerprint(release), synthetic: release.synthetic };
   // every run first (the features, then several runs at once: lib/model/run_pool.ts), then the scores
   let bar = null as Progress | null; // made once the pool says how many runs it trains
   const planned: { row: TuneRow; job: PoolJob }[] = [];
   for (const kind of kinds) {
     const preset = JSON.stringify(presetConfig(kind, 0));
+    const presetKey = tunePresetKey(kind, dataDir, options.configure);
     for (const cand of candidates) {
       const changed = presetConfig(kind, 0);
       cand.change(changed);
       if (cand !== TUNE_CANDIDATES[0] && JSON.stringify(changed) === preset) {
         continue; // the kind's preset itself: its row is the preset's
       }
-      const row: TuneRow = {
-        kind,
-        candidate: cand.name,
-        auroc: [],
-        accuracy: [],
-        seconds: 0,
-        preset: tunePresetKey(kind, dataDir, options.configure),
-      };
+      const row: TuneRow = { kind, candidate: cand.name, auroc: [], accuracy: [], seconds: 0, preset: presetKey };
       rows.push(row);
       for (const seed of options.seeds) {
         const config = presetConfig(kind, seed);
         cand.change(config);
         const slug = cand.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
         const dir = join(options.outDir, "runs", `${kind}-${slug}-s${seed}`);
-        const force = retrainReason(dir, { ...config, data: { ...config.data, ...stamp } }) !== null;
+        const force = retrainReason(dir, config, release) !== null;
         planned.push({ row, job: { config, outDir: dir, cacheDir: options.cacheDir, force } });
       }
     }

@@ -62,20 +62,23 @@ Deno.test({
     const data = tempDir();
     await writeRegionRelease(data, { cases: 120, seed: 4, size: 48 });
     const outDir = tempDir();
-    const rows = await tunePreset(data, {
-      outDir,
-      cacheDir: join(PROJECT_ROOT, ".cache"),
-      seeds: [1, 2],
-      kinds: ["mgmt"],
-      candidates: ["preset (chosen)", "no augmented views"],
-      configure: (c) => {
-        c.model.backbone = { ...c.model.backbone, source: "tiny", size: 48, featureLayers: ["mixed0", "mixed1"] };
-        c.training.epochs = 3;
-        c.training.views = 1;
-        c.training.ttaViews = 1;
-      },
-      quiet: true,
-    });
+    // the management model on a tiny backbone, trained for `epochs`
+    const tiny = (seeds: number[], candidates: string[], epochs: number) =>
+      tunePreset(data, {
+        outDir,
+        cacheDir: join(PROJECT_ROOT, ".cache"),
+        seeds,
+        kinds: ["mgmt"],
+        candidates,
+        configure: (c) => {
+          c.model.backbone = { ...c.model.backbone, source: "tiny", size: 48, featureLayers: ["mixed0", "mixed1"] };
+          c.training.epochs = epochs;
+          c.training.views = 1;
+          c.training.ttaViews = 1;
+        },
+        quiet: true,
+      });
+    const rows = await tiny([1, 2], ["preset (chosen)", "no augmented views"], 3);
     assert.deepEqual(rows.map((r) => r.candidate), ["preset (chosen)", "no augmented views"]);
     const p = readPredictions(join(outDir, "runs", "mgmt-no-augmented-views-s2"));
     assert.equal(rows[1].auroc[1], rocAucOvr(p.truth("management", "valid"), p.probs("management", "valid")));
@@ -83,20 +86,7 @@ Deno.test({
     assert.equal(records[0].model, "mgmt-CDM");
     assert.match(String(records[0]["valid macro AUROC"]), /^\d\.\d{4} ± \d\.\d{4}$/);
     // the preset changed (here: 2 epochs): its stale run folder is trained again, and its rows carry another key
-    const again = await tunePreset(data, {
-      outDir,
-      cacheDir: join(PROJECT_ROOT, ".cache"),
-      seeds: [1],
-      kinds: ["mgmt"],
-      candidates: ["preset (chosen)"],
-      configure: (c) => {
-        c.model.backbone = { ...c.model.backbone, source: "tiny", size: 48, featureLayers: ["mixed0", "mixed1"] };
-        c.training.epochs = 2;
-        c.training.views = 1;
-        c.training.ttaViews = 1;
-      },
-      quiet: true,
-    });
+    const again = await tiny([1], ["preset (chosen)"], 2);
     assert.notEqual(again[0].preset, rows[0].preset);
     const retrained = JSON.parse(Deno.readTextFileSync(join(outDir, "runs", "mgmt-preset-chosen-s1", "config.json")));
     assert.equal(retrained.training.epochs, 2);
