@@ -144,44 +144,123 @@ export function foldTables(
   return out;
 }
 
-/** The abstract's comparisons: differences in accuracy and macro AUROC (percentage points) over folds. */
-export function abstractRecords(
-  folds: ReturnType<typeof foldTables>,
-): { comparison: string; "this run (pp, mean ± SD over folds)": string; "study (pp)": string }[] {
-  const diff = (a: MetricTable[], b: MetricTable[], f: (t: MetricTable) => number) =>
-    a.map((t, i) => 100 * (f(t) - f(b[i])));
-  const rows = [];
-  if (folds.pred.length && folds.infr.length) {
-    rows.push({
-      comparison: "direct (pred) vs inferred (infr): accuracy",
-      ...meanSd(diff(folds.pred, folds.infr, (t) => t.accuracy)),
-      study:
-        `+${PUBLISHED.abstract.directVsInferred.accuracy.mean} ± ${PUBLISHED.abstract.directVsInferred.accuracy.sd}`,
-    });
-    rows.push({
-      comparison: "direct (pred) vs inferred (infr): macro AUROC",
-      ...meanSd(diff(folds.pred, folds.infr, (t) => t.average.auroc)),
-      study: `+${PUBLISHED.abstract.directVsInferred.auroc.mean} ± ${PUBLISHED.abstract.directVsInferred.auroc.sd}`,
-    });
+/** The fold tables of one runs folder: inferred, direct and multi-task management, one table per fold. */
+export type FoldTables = ReturnType<typeof foldTables>;
+
+/**
+ * Per fold, the mean over seeds of `values[seed][fold]`: the fold's number with the training seed's noise
+ * averaged out (with one seed, the fold's own number).
+ * @throws {RangeError} when the seeds have different numbers of folds, or there is no seed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(meanOverSeedsPerFold([[1, 2, 3], [3, 4, 5]]), [2, 3, 4]);
+ * ```
+ */
+export function meanOverSeedsPerFold(values: readonly (readonly number[])[]): number[] {
+  const folds = values[0]?.length;
+  if (folds === undefined || values.some((v) => v.length !== folds)) {
+    throw new RangeError(
+      `Cannot average folds over seeds: expected the same number of folds for every seed, found ${
+        JSON.stringify(values.map((v) => v.length))
+      }`,
+    );
   }
-  if (folds.multi.length && folds.pred.length) {
-    rows.push({
-      comparison: "multi-task vs single-task management: accuracy",
-      ...meanSd(diff(folds.multi, folds.pred, (t) => t.accuracy)),
-      study: `+${PUBLISHED.abstract.multiVsSingle.accuracy.mean} ± ${PUBLISHED.abstract.multiVsSingle.accuracy.sd}`,
-    });
-    rows.push({
-      comparison: "multi-task vs single-task management: macro AUROC",
-      ...meanSd(diff(folds.multi, folds.pred, (t) => t.average.auroc)),
-      study: `+${PUBLISHED.abstract.multiVsSingle.auroc.mean} ± ${PUBLISHED.abstract.multiVsSingle.auroc.sd}`,
-    });
-  }
-  return rows.map((r) => ({
-    comparison: r.comparison,
-    "this run (pp, mean ± SD over folds)": `${r.mean >= 0 ? "+" : ""}${r.mean.toFixed(2)} ± ${
-      Number.isNaN(r.sd) ? "n/a" : r.sd.toFixed(2)
-    }`,
-    "study (pp)": r.study,
+  return [...Array(folds).keys()].map((f) => values.reduce((s, v) => s + v[f], 0) / values.length);
+}
+
+/** One of the abstract's cross-validation comparisons, this run's differences per seed and fold. */
+export interface CvComparison {
+  /** The comparison in words, e.g. "direct (pred) vs inferred (infr): accuracy". */
+  comparison: string;
+  /** The study's claim: the first approach beats the second (`>`) or is at least as good (`>=`). */
+  claim: ">" | ">=";
+  /** The study's mean ± SD over its folds (percentage points). */
+  study: { mean: number; sd: number };
+  /** This run's differences in percentage points, `[seed][fold]`. */
+  differences: number[][];
+}
+
+/**
+ * The abstract's comparisons (direct vs inferred, multi-task vs single-task; accuracy and macro AUROC) as
+ * differences in percentage points per fold, for the fold tables of one or more seeds' runs.
+ */
+export function cvComparisons(...seeds: FoldTables[]): CvComparison[] {
+  const { directVsInferred, multiVsSingle } = PUBLISHED.abstract;
+  const pairs = [
+    { name: "direct (pred) vs inferred (infr)", a: "pred", b: "infr", claim: ">", study: directVsInferred },
+    { name: "multi-task vs single-task management", a: "multi", b: "pred", claim: ">=", study: multiVsSingle },
+  ] as const;
+  const measures = [
+    { name: "accuracy", key: "accuracy", of: (t: MetricTable) => t.accuracy },
+    { name: "macro AUROC", key: "auroc", of: (t: MetricTable) => t.average.auroc },
+  ] as const;
+  return pairs
+    .filter((p) => seeds.every((f) => f[p.a].length && f[p.b].length))
+    .flatMap((p) =>
+      measures.map((m) => ({
+        comparison: `${p.name}: ${m.name}`,
+        claim: p.claim,
+        study: p.study[m.key],
+        differences: seeds.map((f) => f[p.a].map((t, i) => 100 * (m.of(t) - m.of(f[p.b][i])))),
+      }))
+    );
+}
+
+/** A difference within 1e-9 of zero is a tie: 0. */
+const tieToZero = (x: number) => (Math.abs(x) < 1e-9 ? 0 : x);
+
+/**
+ * Whether a difference `a - b` supports the claim `a > b` or `a >= b`. Differences within 1e-9 of zero
+ * are ties: a mean of fold differences that cancel exactly (as counts of cases do) may come out of
+ * floating point as -1e-15, and that is no evidence against `>=`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(claimHolds(">=", (0.1 + 0.2 - 0.3) - 1e-16 * 3), true); // a tie in float
+ * assert.equal(claimHolds(">", 0), false);
+ * assert.equal(claimHolds(">=", -0.001), false);
+ * ```
+ */
+export function claimHolds(claim: ">" | ">=", difference: number): boolean {
+  const d = tieToZero(difference);
+  return claim === ">" ? d > 0 : d >= 0;
+}
+
+/**
+ * A difference in percentage points with its sign and 2 decimals; within 1e-9 of zero it is a tie and
+ * reads +0.00 (a sum of fold differences that cancel exactly may come out of floating point as -1e-15).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(signedPp(10.289), "+10.29");
+ * assert.equal(signedPp(-0.004), "-0.00");
+ * assert.equal(signedPp(-7e-17), "+0.00");
+ * ```
+ */
+export function signedPp(x: number): string {
+  const d = tieToZero(x);
+  return `${d >= 0 ? "+" : ""}${d.toFixed(2)}`;
+}
+
+const signedPpSd = (m: { mean: number; sd: number }) =>
+  `${signedPp(m.mean)} ± ${Number.isNaN(m.sd) ? "n/a" : m.sd.toFixed(2)}`;
+
+/**
+ * The abstract's comparisons over the folds as table records (percentage points): mean ± SD over the folds,
+ * each fold's difference first averaged over the seeds given; with several seeds, also each seed's own.
+ */
+export function abstractRecords(...seeds: FoldTables[]): Record<string, string>[] {
+  return cvComparisons(...seeds).map((c) => ({
+    comparison: c.comparison,
+    "this run (pp, mean ± SD over folds)": signedPpSd(meanSd(meanOverSeedsPerFold(c.differences))),
+    ...(seeds.length > 1
+      ? { "per seed (pp, mean ± SD over folds)": c.differences.map((d) => signedPpSd(meanSd(d))).join("; ") }
+      : {}),
+    "study (pp)": signedPpSd(c.study),
   }));
 }
 

@@ -32,7 +32,8 @@ import { DataFrame, frameOf, recordsOf } from "./frames.ts";
 import { ABLATION_INPUTS } from "./experiments.ts";
 import { ablationTables, infrVsPred, managementTableOf, StudyRun } from "./study.ts";
 
-const METRICS = ["sensitivity", "specificity", "precision", "auroc"] as const;
+/** The measures of a metric table's average row that Tables 2-4 report (besides the accuracy). */
+export const METRICS = ["sensitivity", "specificity", "precision", "auroc"] as const;
 
 /** The rows of one metric table: per class, then the average (which carries the accuracy). */
 export function metricTableRows(t: MetricTable): {

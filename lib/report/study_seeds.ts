@@ -1,8 +1,9 @@
 /**
  * The whole study on a release with several training seeds: every run the study's analyses need, trained
- * (or reused) once per seed on the official split, plus the 3-fold cross-validation with the first seed;
- * every published number beside this run's mean ± SD over the seeds; and the study's findings checked
- * one by one (direct vs inferred management, multi-task vs single-task, which inputs matter).
+ * (or reused) once per seed on the official split and in the 3-fold cross-validation; every published
+ * number beside this run's mean ± SD over the seeds (over the folds for the cross-validation, each fold
+ * averaged over the seeds); and the study's findings checked one by one, on the test split and over the
+ * folds (direct vs inferred management, multi-task vs single-task, which inputs matter).
  *
  * Runs go to `<outDir>/seed-<s>/runs/`; a completed run with the same config is reused, so the command
  * resumes where it stopped and a second call only recomputes the tables.
@@ -18,26 +19,44 @@
  */
 import { join } from "node:path";
 import { distanceComparison, PUBLISHED_SOURCE } from "../analysis/mod.ts";
-import { formatMeanSd } from "../analysis/metrics_tables.ts";
+import { formatMeanSd, type MetricTable } from "../analysis/metrics_tables.ts";
 import { meanSd } from "../stats/descriptive.ts";
 import { Prng } from "../util/prng.ts";
 import { gitCommit } from "../util/provenance.ts";
 import type { NotebookContext } from "./context.ts";
 import { ensureRuns, studyRunNames } from "./experiments.ts";
-import { abstractRecords, foldTables, infrVsPred, loadStudyRuns, studyVsRunNote } from "./study.ts";
-import { metricsFrame, publishedNumbers, runNumbers } from "./study_frames.ts";
+import {
+  abstractRecords,
+  claimHolds,
+  type CvComparison,
+  cvComparisons,
+  type FoldTables,
+  foldTables,
+  infrVsPred,
+  loadStudyRuns,
+  meanOverSeedsPerFold,
+  signedPp,
+  studyVsRunNote,
+} from "./study.ts";
+import { METRICS, metricsFrame, publishedNumbers, runNumbers } from "./study_frames.ts";
 
 /** Options of {@linkcode runStudy}. */
 export interface StudyOptions {
   /** Training seeds (each trains every official-split run once). */
   seeds: readonly number[];
-  /** Also run the 3-fold cross-validation (with the first seed; default true). */
-  cv?: boolean;
+  /**
+   * Which seeds also train the 3-fold cross-validation: every seed (the default), the first one only
+   * (as the study, which reports one model per fold), or none.
+   */
+  cv?: CvSeeds;
   /** Subsamples for the distances' CIs (only their means enter the table; default 200). */
   samples?: number;
   /** No progress lines. */
   quiet?: boolean;
 }
+
+/** The seeds that train the cross-validation (see {@linkcode StudyOptions.cv}). */
+export type CvSeeds = "every" | "first" | "none";
 
 /** One quantity of the study beside this run's values. */
 export interface StudyRow {
@@ -45,13 +64,13 @@ export interface StudyRow {
   quantity: string;
   /** The study's published value. */
   study: number | string;
-  /** This run's value per seed (numbers), or the cross-validation's "mean ± SD" (first seed). */
+  /** This run's value per seed (numbers), or for the cross-validation each seed's "mean ± SD" over folds. */
   values: (number | string)[];
   /** Mean and SD over seeds (null for the cross-validation's text values). */
   mean: number | null;
   /** The SD over seeds (sample SD; null as for `mean`). */
   sd: number | null;
-  /** What the table shows: "mean ± SD" over seeds, or the value. */
+  /** What the table shows: "mean ± SD" over seeds, or over folds for the cross-validation (see `cvSeeds`). */
   display: string;
 }
 
@@ -81,7 +100,9 @@ export interface StudyResult {
   rows: StudyRow[];
   /** The study's findings checked on the rows. */
   findings: Finding[];
-  /** The cross-validation comparisons of the abstract (first seed's folds). */
+  /** The seeds whose runs made the cross-validation (empty without it). */
+  cvSeeds: number[];
+  /** The cross-validation comparisons of the abstract (over folds, each fold averaged over `cvSeeds`). */
   abstract: Record<string, string>[];
   /** The runs folder of each seed. */
   runsDirs: Record<number, string>;
@@ -100,9 +121,11 @@ export async function runStudy(ctx: NotebookContext, options: StudyOptions): Pro
   if (!seeds.length || new Set(seeds).size !== seeds.length || !seeds.every(Number.isInteger)) {
     throw new RangeError(`Cannot run the study: expected distinct integer seeds, found ${JSON.stringify(seeds)}`);
   }
+  const cv = options.cv ?? "every";
+  const cvSeeds = cv === "every" ? seeds : cv === "first" ? seeds.slice(0, 1) : [];
   const perSeed: Record<number, Map<string, number | string>> = {};
+  const foldsPerSeed: FoldTables[] = [];
   const runsDirs: Record<number, string> = {};
-  let abstract: Record<string, string>[] = [];
   let note = "";
   for (const [i, seed] of seeds.entries()) {
     const seedCtx: NotebookContext = {
@@ -113,7 +136,7 @@ export async function runStudy(ctx: NotebookContext, options: StudyOptions): Pro
     const names = [
       ...studyRunNames.main,
       ...studyRunNames.ablation,
-      ...(i === 0 && options.cv !== false ? studyRunNames.cv : []),
+      ...(cvSeeds.includes(seed) ? studyRunNames.cv : []),
     ];
     const dirs = await ensureRuns(seedCtx, names, { quiet: options.quiet });
     runsDirs[seed] = join(seedCtx.outDir, "..", "runs");
@@ -124,12 +147,13 @@ export async function runStudy(ctx: NotebookContext, options: StudyOptions): Pro
       samples: options.samples ?? 200,
     });
     perSeed[seed] = new Map(runNumbers(runs, r, metricsFrame(runs), distances).map((x) => [x.quantity, x.this_run]));
-    if (i === 0) {
-      abstract = abstractRecords(foldTables(runs)) as unknown as Record<string, string>[];
-      note = studyVsRunNote(runs);
-    }
+    if (cvSeeds.includes(seed)) foldsPerSeed.push(foldTables(runs));
+    if (i === 0) note = studyVsRunNote(runs);
   }
+  const cvRows = cvMetricRows(foldsPerSeed);
   const rows: StudyRow[] = publishedNumbers().flatMap(({ quantity, study }): StudyRow[] => {
+    const cvRow = cvRows.get(quantity);
+    if (cvRow) return [{ quantity, study, values: cvRow.perSeed, mean: null, sd: null, display: cvRow.display }];
     const values = seeds.map((s) => perSeed[s].get(quantity)).filter((v) => v !== undefined) as (number | string)[];
     if (!values.length) return [];
     if (!values.every((v) => typeof v === "number")) {
@@ -145,12 +169,60 @@ export async function runStudy(ctx: NotebookContext, options: StudyOptions): Pro
     synthetic: ctx.synthetic,
     note,
     rows,
-    findings: studyFindings(rows),
-    abstract,
+    findings: [
+      ...studyFindings(rows),
+      ...(foldsPerSeed.length ? cvFindings(cvComparisons(...foldsPerSeed)) : []),
+    ],
+    cvSeeds,
+    abstract: foldsPerSeed.length ? abstractRecords(...foldsPerSeed) : [],
     runsDirs,
     gitCommit: gitCommit(),
     created: new Date().toISOString(),
   };
+}
+
+/**
+ * The cross-validation rows of Tables 2-3 ("Table 2 pred 3-fold CV auroc", ...): for each approach and
+ * measure, mean ± SD over the folds of each fold's value averaged over the seeds (`display`), and each
+ * seed's own mean ± SD over its folds (`perSeed`).
+ */
+export function cvMetricRows(foldsPerSeed: readonly FoldTables[]): Map<string, { display: string; perSeed: string[] }> {
+  const out = new Map<string, { display: string; perSeed: string[] }>();
+  const prefixes = { infr: "Table 2 infr", pred: "Table 2 pred", multi: "Table 3" } as const;
+  for (const [approach, prefix] of Object.entries(prefixes) as [keyof FoldTables, string][]) {
+    if (!foldsPerSeed.length || !foldsPerSeed.every((f) => f[approach].length)) continue;
+    const measures: [string, (t: MetricTable) => number][] = [
+      ...METRICS.map((k): [string, (t: MetricTable) => number] => [k, (t) => t.average[k]]),
+      ["accuracy", (t) => t.accuracy],
+    ];
+    for (const [k, of] of measures) {
+      const values = foldsPerSeed.map((f) => f[approach].map(of));
+      out.set(`${prefix} 3-fold CV ${k}`, {
+        display: formatMeanSd(meanSd(meanOverSeedsPerFold(values))),
+        perSeed: values.map((v) => formatMeanSd(meanSd(v))),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The abstract's comparisons as findings over the folds: each holds when the mean over the folds (each
+ * fold averaged over the seeds) of its difference is > 0 (direct vs inferred) or >= 0 (multi-task vs
+ * single-task); and for how many seeds their own mean over the folds does.
+ */
+export function cvFindings(comparisons: readonly CvComparison[]): Finding[] {
+  const pp = (x: number) => `${signedPp(x)} pp`;
+  return comparisons.map((c) => {
+    const mean = meanSd(meanOverSeedsPerFold(c.differences)).mean;
+    const seedsHold = c.differences.filter((d) => claimHolds(c.claim, meanSd(d).mean)).length;
+    return {
+      finding: `over the 3 folds, ${c.comparison.replace(" vs ", c.claim === ">" ? " beats " : " >= ")}`,
+      study: `${pp(c.study.mean)} ${c.claim} 0`,
+      thisRun: `${pp(mean)} (mean over folds; holds for ${seedsHold} of ${c.differences.length} seeds)`,
+      holds: claimHolds(c.claim, mean),
+    };
+  });
 }
 
 /** The study's findings as comparisons of its numbers, checked on the rows (means over seeds). */
@@ -160,15 +232,13 @@ export function studyFindings(rows: readonly StudyRow[]): Finding[] {
   const compare = (finding: string, a: string, b: string, strict: boolean) => {
     const ra = get(a), rb = get(b);
     if (!ra || !rb || ra.mean === null || rb.mean === null) return;
-    const seedsHold =
-      ra.values.filter((v, i) =>
-        strict ? (v as number) > (rb.values[i] as number) : (v as number) >= (rb.values[i] as number)
-      ).length;
+    const claim = strict ? ">" : ">=";
+    const seedsHold = ra.values.filter((v, i) => claimHolds(claim, (v as number) - (rb.values[i] as number))).length;
     findings.push({
       finding,
-      study: `${ra.study} ${strict ? ">" : ">="} ${rb.study}`,
+      study: `${ra.study} ${claim} ${rb.study}`,
       thisRun: `${ra.mean.toFixed(4)} vs ${rb.mean.toFixed(4)} (holds for ${seedsHold} of ${ra.values.length} seeds)`,
-      holds: strict ? ra.mean > rb.mean : ra.mean >= rb.mean,
+      holds: claimHolds(claim, ra.mean - rb.mean),
     });
   };
   compare("direct management beats inferred: accuracy", "Table 2 pred accuracy", "Table 2 infr accuracy", true);
@@ -197,6 +267,13 @@ export function studyFindings(rows: readonly StudyRow[]): Finding[] {
   return findings;
 }
 
+function cvHeader(cvSeeds: readonly number[]): string {
+  if (!cvSeeds.length) return "not run";
+  if (cvSeeds.length === 1) return `seed ${cvSeeds[0]} (mean ± SD over folds)`;
+  return `seeds ${cvSeeds.join(", ")} (mean ± SD over folds, each fold's number first averaged over the seeds; ` +
+    "each seed's own in the per-seed columns)";
+}
+
 /** The result as Markdown: a header, the findings, the abstract's CV comparisons and every number. */
 export function studyMarkdown(result: StudyResult): string {
   const esc = (s: unknown) => String(s).replaceAll("|", "\\|");
@@ -204,7 +281,7 @@ export function studyMarkdown(result: StudyResult): string {
     `# The study vs this run${result.synthetic ? " (SYNTHETIC DATA)" : ""}`,
     "",
     `Data: \`${result.dataDir}\`. Seeds: ${result.seeds.join(", ")} (official split: mean ± SD over seeds); ` +
-    `3-fold cross-validation: seed ${result.seeds[0]}. Commit ${
+    `3-fold cross-validation: ${cvHeader(result.cvSeeds)}. Commit ${
       result.gitCommit.replace(/^([0-9a-f]{10})[0-9a-f]*/, "$1") // "-dirty" kept: the tree had changes
     }, ${result.created.slice(0, 10)}.`,
     "",
@@ -235,7 +312,9 @@ export function studyMarkdown(result: StudyResult): string {
     "|---|---|---|---|",
     ...result.rows.map((r) =>
       `| ${esc(r.quantity)} | ${esc(r.study)} | ${esc(r.display)} | ${
-        r.mean === null ? "" : r.values.map((v) => (v as number).toFixed(4)).join(", ")
+        r.mean === null
+          ? (r.values.length > 1 ? esc(r.values.join("; ")) : "")
+          : r.values.map((v) => (v as number).toFixed(4)).join(", ")
       } |`
     ),
   ];
