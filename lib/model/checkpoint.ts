@@ -66,6 +66,14 @@ export interface CheckpointSpec {
   key: string;
   /** Also write one every this many steps (default: after each epoch and on interrupt only). */
   everySteps?: number;
+  /**
+   * Skip an epoch's checkpoint when the last one was written less than this many seconds before (default
+   * 0: one after every epoch). The last epoch's and an interrupted run's are always written, so a finished
+   * run (or ensemble member) is never trained again and Ctrl-C loses nothing; a killed process redoes at
+   * most this many seconds. Writing one costs the weights, the momentum and the best weights (66 MB for
+   * the 3-member multi-task head) and their sha256, far more than a short epoch of the features preset.
+   */
+  minSeconds?: number;
 }
 
 /** A position in the run: the epoch (0-based) and the step within it to go on from. */

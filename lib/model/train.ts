@@ -264,6 +264,8 @@ interface Run {
   yielder: Yielder;
   /** The validation split's inputs, made once and reused after every epoch. */
   validInputs: InputCache;
+  /** When the last checkpoint was written (or the run started), `performance.now()` milliseconds. */
+  lastCheckpoint: number;
 }
 
 /** Trains `spec.model` in place and leaves it at the best validation epoch. */
@@ -278,6 +280,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
     interrupt: listenForInterrupt(spec.quiet),
     yielder: new Yielder(100),
     validInputs: { tensors: new Map() },
+    lastCheckpoint: performance.now(),
   };
   // in a notebook (or inside a step's status line) epoch lines update one line instead of printing
   const status = spec.quiet ? null : notebookStatusLine();
@@ -303,7 +306,7 @@ export async function trainModel(spec: TrainSpec): Promise<TrainResult> {
           seconds: (performance.now() - t0) / 1000,
         };
         recordEpoch(run, row, status);
-        await saveCheckpoint(run, { epoch: e + 1, step: 0 });
+        if (e + 1 === plan.totalEpochs || checkpointDue(run)) await saveCheckpoint(run, { epoch: e + 1, step: 0 });
       }
     }
   } finally {
@@ -350,7 +353,15 @@ function startProgress(spec: TrainSpec, sgd: SgdMomentum): TrainProgress {
 
 /** Writes a checkpoint to go on from `at` (nothing without `spec.checkpoint`). */
 async function saveCheckpoint(run: Run, at: TrainPosition): Promise<void> {
-  if (run.spec.checkpoint) await writeCheckpoint(run.spec.checkpoint, run.spec.model, run.sgd, run.progress, at);
+  if (!run.spec.checkpoint) return;
+  await writeCheckpoint(run.spec.checkpoint, run.spec.model, run.sgd, run.progress, at);
+  run.lastCheckpoint = performance.now();
+}
+
+/** Whether an epoch's checkpoint is due: `checkpoint.minSeconds` have passed since the last one (or the start). */
+function checkpointDue(run: Run): boolean {
+  const min = run.spec.checkpoint?.minSeconds ?? 0;
+  return min <= 0 || performance.now() - run.lastCheckpoint >= min * 1000;
 }
 
 /** Set by SIGINT (where signals are available); `remove` stops listening. */

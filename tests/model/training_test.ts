@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { ensureSyntheticRelease, loadRelease } from "../../lib/data/mod.ts";
 import { defaultRunConfig, FEATURES_PRESET, RunConfig } from "../../lib/model/config.ts";
 import { trainRun } from "../../lib/model/run.ts";
+import { exists } from "../../lib/util/fs.ts";
 import { readPredictions } from "../../lib/model/predictions.ts";
 import { argmax, classwiseMetrics } from "../../lib/stats/mod.ts";
 import { metadataRunFixture, PROJECT_ROOT, tempDir, tinyPaperFixture, writeFixtureRelease } from "../_helpers.ts";
@@ -85,7 +86,12 @@ Deno.test({
     const c = metadataRunFixture({ seed: 9, epochs: 6 });
     delete c.model.head.members; // one network (ensembles resume in ensemble_test.ts)
     const a = tempDir(), b = tempDir();
-    await trainRun({ config: c, outDir: a, cacheDir, quiet: true });
+    // epochs far shorter than 30 s write no checkpoint of their own (run.ts, EPOCH_CHECKPOINT_SECONDS): none
+    // exists as each epoch ends; the last epoch's is written and removed with the completed run
+    const seen: boolean[] = [];
+    const onEpoch = () => seen.push(exists(join(a, "checkpoint", "checkpoint.json")));
+    await trainRun({ config: c, outDir: a, cacheDir, quiet: true, onEpoch });
+    assert.deepEqual(seen, new Array(6).fill(false));
     await assert.rejects(
       () => trainRun({ config: c, outDir: b, cacheDir, quiet: true, stopAfterSteps: 7 }),
       /Training interrupted: the checkpoint in .* keeps its progress; run the same command again to resume/,
