@@ -201,10 +201,11 @@ export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, 
 }
 
 /**
- * `model.predict` of a whole batch in one pass when every input is a batch of feature vectors (rank 2):
- * tfjs-layers would otherwise cut it into slices of 32 rows, one `Slice` kernel per input and slice, which
- * on wasm cost more than the heads themselves. Images (rank 4) keep its slices of 32, which bound the
- * memory of a backbone's activations.
+ * The model's outputs in inference mode, a whole batch in one pass when every input is a batch of feature
+ * vectors (rank 2): `model.apply` without training, the same kernels and values as `model.predict`, which
+ * would cut the batch into slices of 32 rows (or copy it whole with a `Slice` kernel per input even as one
+ * slice: a fifth of a validation pass of the multi-task head on wasm, 2026-11-30). Images (rank 4) keep
+ * `predict`'s slices of 32, which bound the memory of a backbone's activations.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -217,8 +218,9 @@ export function buildHeads(inputSize: number, kind: ModelKind, cfg: HeadConfig, 
  * ```
  */
 export function predictInOnePass(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor | tf.Tensor[] {
-  const vectors = xs.every((x) => x.rank === 2);
-  return model.predict(xs.length === 1 ? xs[0] : xs, vectors ? { batchSize: Math.max(1, xs[0].shape[0]) } : {});
+  const input = xs.length === 1 ? xs[0] : xs;
+  if (!xs.every((x) => x.rank === 2)) return model.predict(input);
+  return tf.tidy(() => model.apply(input, { training: false }) as tf.Tensor | tf.Tensor[]);
 }
 
 /** Where a head's logits are in `head_logits`: the first column and the number of classes. */
