@@ -70,8 +70,8 @@ export interface CheckpointSpec {
    * Skip an epoch's checkpoint when the last one was written less than this many seconds before (default
    * 0: one after every epoch). The last epoch's and an interrupted run's are always written, so a finished
    * run (or ensemble member) is never trained again and Ctrl-C loses nothing; a killed process redoes at
-   * most this many seconds. Writing one costs the weights, the momentum and the best weights (66 MB for
-   * the 3-member multi-task head) and their sha256, far more than a short epoch of the features preset.
+   * most this many seconds. Writing one costs the weights, the momentum and the best weights (about 22 MB for
+   * one network of the multi-task head) and their sha256, far more than a short epoch of the features preset.
    */
   minSeconds?: number;
 }
